@@ -1,0 +1,163 @@
+/// A customer's order: a total to pay in one or more installments, by any tender.
+/// Refunds are tracked apart and never raise the balance due.
+public struct Order: Hashable, Sendable {
+    public let id: String
+    public let email: Email
+    public let total: Money
+    public let createdAt: Instant
+    public private(set) var payments: [OrderPayment]
+
+    public var currency: Currency { total.currency }
+
+    /// What has been paid so far (applied amounts; cash change excluded).
+    public private(set) var paid: Money
+    /// What has been given back, over all payments.
+    public private(set) var refunded: Money
+    /// `total - paid`; never negative.
+    public var balanceDue: Money { Money(minorUnits: total.minorUnits - paid.minorUnits, currency: currency) }
+
+    public var status: OrderStatus {
+        if paid == total { return .paid }
+        return paid.isPositive ? .partiallyPaid : .open
+    }
+
+    /// A new unpaid order; `invalid_email`, or `invalid_amount` unless the total is positive.
+    public static func create(id: String, email: Email, total: Money, at now: Instant) -> Result<Order, Rejection> {
+        guard total.isPositive else {
+            return .failure(Rejection(.invalidAmount, "The order total must be greater than zero."))
+        }
+        let zero = Money.zero(total.currency)
+        return .success(Order(
+            id: id, email: email, total: total, createdAt: now, payments: [], paid: zero, refunded: zero))
+    }
+
+    /// Checks an installment before anything is charged, and says what it will apply. In order:
+    /// `invalid_amount` (not positive), `currency_mismatch` (amount or cash), `insufficient_cash`
+    /// (cash tendered below the amount), `order_already_paid`, then `exceeds_balance_due` for
+    /// card and store credit. Cash may be more than is due: the due amount is applied and the
+    /// rest is change.
+    public func plan(amount: Money, tender: Tender) -> Result<PaymentPlan, Rejection> {
+        guard amount.isPositive else {
+            return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
+        }
+        guard amount.currency == currency else {
+            return .failure(Rejection(.currencyMismatch, "This order is in \(currency.code), not \(amount.currency.code)."))
+        }
+        var cashTendered: Money?
+        if case .cash(let tendered) = tender {
+            guard tendered.currency == currency else {
+                return .failure(Rejection(.currencyMismatch, "Cash must be in \(currency.code), not \(tendered.currency.code)."))
+            }
+            guard tendered.minorUnits >= amount.minorUnits else {
+                return .failure(Rejection(.insufficientCash, "\(tendered.formatted) tendered is less than \(amount.formatted)."))
+            }
+            cashTendered = tendered
+        }
+        guard status != .paid else { return .failure(Rejection(.orderAlreadyPaid)) }
+        let due = balanceDue
+        if let cashTendered {
+            let applied = amount.minorUnits <= due.minorUnits ? amount : due
+            return .success(PaymentPlan(
+                applied: applied,
+                change: Money(minorUnits: cashTendered.minorUnits - applied.minorUnits, currency: currency)))
+        }
+        guard amount.minorUnits <= due.minorUnits else {
+            return .failure(Rejection(.exceedsBalanceDue, "Only \(due.formatted) is due on this order."))
+        }
+        return .success(PaymentPlan(applied: amount, change: .zero(currency)))
+    }
+
+    /// Records an installment that was planned and, for cards and store credit, charged.
+    /// Plans again first, so a payment that no longer fits is refused, never recorded.
+    /// `gatewayPaymentId` links a card installment to its gateway payment.
+    public func recordingPayment(
+        id paymentId: String, amount: Money, tender: Tender, gatewayPaymentId: String? = nil, at now: Instant
+    ) -> Result<(Order, OrderPayment), Rejection> {
+        plan(amount: amount, tender: tender).map { plan in
+            let payment = OrderPayment(
+                id: paymentId, amount: plan.applied, change: plan.change, tender: tender,
+                gatewayPaymentId: gatewayPaymentId, createdAt: now,
+                refunded: .zero(currency), refunds: [])
+            var next = self
+            // plan() proved applied <= balance due, so paid stays <= total.
+            next.paid = Money(minorUnits: paid.minorUnits + plan.applied.minorUnits, currency: currency)
+            next.payments.append(payment)
+            return (next, payment)
+        }
+    }
+
+    /// Refunds part or all of one installment. In order: `invalid_amount`, `not_found` (no such
+    /// payment on this order), `currency_mismatch`, `exceeds_paid` (more than is left of it).
+    /// `toWallet` names a store-credit wallet the money goes back to instead of the tender.
+    public func recordingRefund(
+        id refundId: String, ofPayment paymentId: String, amount: Money, toWallet: String? = nil, at now: Instant
+    ) -> Result<(Order, OrderRefund), Rejection> {
+        guard amount.isPositive else {
+            return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
+        }
+        guard let index = payments.firstIndex(where: { $0.id == paymentId }) else {
+            return .failure(Rejection(.notFound, "Order \(id) has no payment \(paymentId)."))
+        }
+        guard amount.currency == currency else {
+            return .failure(Rejection(.currencyMismatch, "This order is in \(currency.code), not \(amount.currency.code)."))
+        }
+        let payment = payments[index]
+        guard amount.minorUnits <= payment.refundable.minorUnits else {
+            return .failure(Rejection(.exceedsPaid, "Only \(payment.refundable.formatted) of this payment is left to refund."))
+        }
+        let refund = OrderRefund(id: refundId, amount: amount, toWallet: toWallet, at: now)
+        var next = self
+        // Bounded by the payment's applied amount, so neither sum can overflow.
+        next.payments[index].refunded = Money(minorUnits: payment.refunded.minorUnits + amount.minorUnits, currency: currency)
+        next.payments[index].refunds.append(refund)
+        next.refunded = Money(minorUnits: refunded.minorUnits + amount.minorUnits, currency: currency)
+        return .success((next, refund))
+    }
+}
+
+public enum OrderStatus: String, CaseIterable, Sendable {
+    case open
+    case partiallyPaid = "partially_paid"
+    case paid
+}
+
+/// What an installment will do: the amount applied to the order and the cash change to give.
+public struct PaymentPlan: Hashable, Sendable {
+    public let applied: Money
+    public let change: Money
+}
+
+/// One installment on an order.
+public struct OrderPayment: Hashable, Sendable {
+    public let id: String
+    /// The amount applied to the order (for cash: without the change).
+    public let amount: Money
+    public let change: Money
+    public let tender: Tender
+    public let gatewayPaymentId: String?
+    public let createdAt: Instant
+    public fileprivate(set) var refunded: Money
+    public fileprivate(set) var refunds: [OrderRefund]
+
+    public var refundable: Money { Money(minorUnits: amount.minorUnits - refunded.minorUnits, currency: amount.currency) }
+
+    public var state: OrderPaymentState {
+        if refunded.isZero { return .completed }
+        return refunded == amount ? .refunded : .partiallyRefunded
+    }
+}
+
+public enum OrderPaymentState: String, CaseIterable, Sendable {
+    case completed
+    case partiallyRefunded = "partially_refunded"
+    case refunded
+}
+
+/// Money given back from one installment.
+public struct OrderRefund: Hashable, Sendable {
+    public let id: String
+    public let amount: Money
+    /// The store-credit wallet credited instead of the original tender, if any.
+    public let toWallet: String?
+    public let at: Instant
+}

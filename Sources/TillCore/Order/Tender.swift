@@ -1,0 +1,22 @@
+/// How a customer pays an installment.
+public enum Tender: Hashable, Sendable {
+    /// A card charged through the gateway (authorize + capture).
+    case card(CardSummary)
+    /// Notes and coins handed over; may be more than the amount, the rest is change.
+    case cash(tendered: Money)
+    /// A store-credit wallet, by name.
+    case storeCredit(wallet: String)
+
+    public var kind: Kind {
+        switch self {
+        case .card: .card
+        case .cash: .cash
+        case .storeCredit: .storeCredit
+        }
+    }
+
+    public enum Kind: String, CaseIterable, Sendable {
+        case card, cash
+        case storeCredit = "store_credit"
+    }
+}

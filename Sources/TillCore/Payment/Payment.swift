@@ -1,0 +1,184 @@
+/// A card payment at the gateway: authorized once, then captured and refunded in parts, or
+/// voided. A value: every operation answers a new payment or a rejection, and keeps its
+/// history as events.
+public struct Payment: Hashable, Sendable {
+    /// The default authorization hold: 7 days.
+    public static let defaultHoldWindow = TimeSpan.days(7)
+
+    public let id: String
+    public let card: CardSummary
+    public let authorized: Money
+    public private(set) var captured: Money
+    public private(set) var refunded: Money
+    public private(set) var isVoided: Bool
+    public let authorizedAt: Instant
+    /// After this instant nothing more can be captured.
+    public let expiresAt: Instant
+    public private(set) var events: [PaymentEvent]
+
+    public var currency: Currency { authorized.currency }
+
+    /// A new authorization; `invalid_amount` unless the amount is positive.
+    public static func authorize(
+        id: String, card: CardSummary, amount: Money, at now: Instant,
+        holdWindow: TimeSpan = defaultHoldWindow
+    ) -> Result<Payment, Rejection> {
+        guard amount.isPositive else {
+            return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
+        }
+        guard holdWindow.milliseconds > 0 else {
+            return .failure(Rejection(.invalidAmount, "The hold window must be positive."))
+        }
+        let zero = Money.zero(amount.currency)
+        return .success(Payment(
+            id: id, card: card, authorized: amount, captured: zero, refunded: zero,
+            isVoided: false, authorizedAt: now, expiresAt: now.adding(holdWindow),
+            events: [PaymentEvent(kind: .authorized, amount: amount, at: now)]))
+    }
+
+    /// The status as of `now` (an authorization with nothing captured expires with time).
+    public func status(at now: Instant) -> PaymentStatus {
+        if isVoided { return .voided }
+        if refunded.isPositive { return refunded == captured ? .refunded : .partiallyRefunded }
+        if captured.isPositive { return captured == authorized ? .captured : .partiallyCaptured }
+        return isExpired(at: now) ? .expired : .authorized
+    }
+
+    /// True once the hold window has passed.
+    public func isExpired(at now: Instant) -> Bool { now > expiresAt }
+
+    /// What may still be captured now: nothing once voided, refunded or expired.
+    public func capturable(at now: Instant) -> Money {
+        guard case .allowed = PaymentRules.rule(.capture, in: status(at: now)), !isExpired(at: now) else {
+            return .zero(currency)
+        }
+        return Money(minorUnits: authorized.minorUnits - captured.minorUnits, currency: currency)
+    }
+
+    /// What may still be refunded.
+    public var refundable: Money {
+        guard !isVoided else { return .zero(currency) }
+        return Money(minorUnits: captured.minorUnits - refunded.minorUnits, currency: currency)
+    }
+
+    /// Decides a command without changing anything. Checks run in this order: the amount
+    /// (`invalid_amount`), its currency (`currency_mismatch`), the transition table for the
+    /// status, the hold window for captures (`authorization_expired`), the amount limits
+    /// (`exceeds_authorized`, `exceeds_captured`).
+    public func decide(_ command: PaymentCommand, at now: Instant) -> Result<PaymentEvent, Rejection> {
+        if let amount = command.amount {
+            guard amount.isPositive else {
+                return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
+            }
+            guard amount.currency == currency else {
+                return .failure(Rejection(
+                    .currencyMismatch, "This payment is in \(currency.code), not \(amount.currency.code)."))
+            }
+        }
+        if case .refused(let code) = PaymentRules.rule(command.operation, in: status(at: now)) {
+            return .failure(Rejection(code))
+        }
+        switch command {
+        case .capture(let amount):
+            guard !isExpired(at: now) else { return .failure(Rejection(.authorizationExpired)) }
+            guard let total = try? captured.adding(amount).get(), total.minorUnits <= authorized.minorUnits else {
+                return .failure(Rejection(
+                    .exceedsAuthorized, "Only \(capturable(at: now).formatted) of \(authorized.formatted) is left to capture."))
+            }
+            return .success(PaymentEvent(kind: .captured, amount: amount, at: now))
+        case .refund(let amount):
+            guard let total = try? refunded.adding(amount).get(), total.minorUnits <= captured.minorUnits else {
+                return .failure(Rejection(
+                    .exceedsCaptured, "Only \(refundable.formatted) of \(captured.formatted) captured is left to refund."))
+            }
+            return .success(PaymentEvent(kind: .refunded, amount: amount, at: now))
+        case .void:
+            return .success(PaymentEvent(kind: .voided, amount: .zero(currency), at: now))
+        }
+    }
+
+    /// Applies an event. Successful operations are decided again at the event's own time, so
+    /// an event that breaks a rule can never be folded in; a failed attempt is only history.
+    public func applying(_ event: PaymentEvent) -> Result<Payment, Rejection> {
+        var next = self
+        switch event.kind {
+        case .authorized:
+            return .failure(Rejection(.invalidAmount, "A payment is authorized only once."))
+        case .captured, .refunded, .voided:
+            guard let command = event.command else { return .failure(Rejection(.invalidAmount)) }
+            switch decide(command, at: event.at) {
+            case .failure(let rejection): return .failure(rejection)
+            case .success: break
+            }
+            // decide() proved these sums fit within the authorized / captured amounts.
+            switch event.kind {
+            case .captured: next.captured = Money(minorUnits: captured.minorUnits + event.amount.minorUnits, currency: currency)
+            case .refunded: next.refunded = Money(minorUnits: refunded.minorUnits + event.amount.minorUnits, currency: currency)
+            default: next.isVoided = true
+            }
+        case .captureFailed, .refundFailed:
+            // The processor did not do it: nothing moved, so no rule changes (a failed refund
+            // is not "a refund that occurred").
+            break
+        }
+        next.events.append(event)
+        return .success(next)
+    }
+
+    /// `decide` then `applying`: the new payment and the event to record.
+    public func execute(_ command: PaymentCommand, at now: Instant) -> Result<(Payment, PaymentEvent), Rejection> {
+        decide(command, at: now).flatMap { event in applying(event).map { ($0, event) } }
+    }
+}
+
+/// A request to a payment.
+public enum PaymentCommand: Hashable, Sendable {
+    case capture(Money)
+    case refund(Money)
+    case void
+
+    public var operation: PaymentOperation {
+        switch self {
+        case .capture: .capture
+        case .refund: .refund
+        case .void: .void
+        }
+    }
+
+    var amount: Money? {
+        switch self {
+        case .capture(let amount), .refund(let amount): amount
+        case .void: nil
+        }
+    }
+}
+
+/// One line of a payment's history.
+public struct PaymentEvent: Hashable, Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        case authorized, captured, refunded, voided
+        /// The processor refused or failed the attempt; amounts did not move.
+        case captureFailed = "capture_failed"
+        case refundFailed = "refund_failed"
+    }
+
+    public let kind: Kind
+    public let amount: Money
+    public let at: Instant
+
+    public init(kind: Kind, amount: Money, at: Instant) {
+        self.kind = kind
+        self.amount = amount
+        self.at = at
+    }
+
+    /// The command that produces this event, for the kinds that move money or state.
+    var command: PaymentCommand? {
+        switch kind {
+        case .captured: .capture(amount)
+        case .refunded: .refund(amount)
+        case .voided: .void
+        case .authorized, .captureFailed, .refundFailed: nil
+        }
+    }
+}

@@ -1,0 +1,104 @@
+/// Why Till refused to do something: a stable snake_case code a script can match on, and a
+/// message a person can read. A rejection never changes state and never stores anything.
+///
+/// The order in which checks run is part of the contract, the same for every operation:
+/// 1. idempotency: a completed request with the same key and fingerprint is replayed from its
+///    record before anything else is looked at (`idempotency_key_reused`, `request_in_progress`);
+/// 2. validation of the input on its own: amount text and sign, currency code, card number,
+///    expiry, CVV, email, names (`invalid_amount`, `amount_too_large`, `unknown_currency`, ...);
+/// 3. existence of the target (`not_found`, `wallet_exists`);
+/// 4. the input against the target: its currency (`currency_mismatch`), cash against the
+///    amount (`insufficient_cash`);
+/// 5. the target's state, as its transition table says (`already_voided`,
+///    `authorization_expired`, `capture_after_refund`, `void_after_capture`,
+///    `order_already_paid`);
+/// 6. amount limits (`exceeds_authorized`, `exceeds_captured`, `exceeds_balance_due`,
+///    `exceeds_paid`, `insufficient_funds`), where an overflowing sum is `amount_too_large`;
+/// 7. the remote processor's answer (`processor_declined`, `processor_error`, `payment_pending`).
+public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String? = nil) {
+        self.code = code
+        self.message = message ?? code.defaultMessage
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    /// The stable codes. Raw values are the wire format (CLI `--json`, scenario files): never
+    /// rename one, only add.
+    public enum Code: String, CaseIterable, Sendable {
+        // Input validation.
+        case invalidAmount = "invalid_amount"
+        case amountTooLarge = "amount_too_large"
+        case unknownCurrency = "unknown_currency"
+        case currencyMismatch = "currency_mismatch"
+        case invalidCardNumber = "invalid_card_number"
+        case invalidExpiry = "invalid_expiry"
+        case cardExpired = "card_expired"
+        case invalidCvv = "invalid_cvv"
+        case invalidEmail = "invalid_email"
+        case invalidName = "invalid_name"
+        case invalidIdempotencyKey = "invalid_idempotency_key"
+        case notFound = "not_found"
+        // Orders.
+        case exceedsBalanceDue = "exceeds_balance_due"
+        case orderAlreadyPaid = "order_already_paid"
+        case insufficientCash = "insufficient_cash"
+        case exceedsPaid = "exceeds_paid"
+        // Gateway payments.
+        case exceedsAuthorized = "exceeds_authorized"
+        case exceedsCaptured = "exceeds_captured"
+        case captureAfterRefund = "capture_after_refund"
+        case voidAfterCapture = "void_after_capture"
+        case alreadyVoided = "already_voided"
+        case authorizationExpired = "authorization_expired"
+        // Wallets.
+        case insufficientFunds = "insufficient_funds"
+        case walletExists = "wallet_exists"
+        case invalidOverdraft = "invalid_overdraft"
+        // Idempotency.
+        case idempotencyKeyReused = "idempotency_key_reused"
+        case requestInProgress = "request_in_progress"
+        // The remote processor.
+        case processorDeclined = "processor_declined"
+        case processorError = "processor_error"
+        case paymentPending = "payment_pending"
+
+        public var defaultMessage: String {
+            switch self {
+            case .invalidAmount: "The amount is not a valid positive amount for its currency."
+            case .amountTooLarge: "The amount is too large."
+            case .unknownCurrency: "The currency is not a known ISO 4217 code."
+            case .currencyMismatch: "The currency does not match."
+            case .invalidCardNumber: "The card number is not valid."
+            case .invalidExpiry: "The expiry date is not a valid MM/YY date."
+            case .cardExpired: "The card has expired."
+            case .invalidCvv: "The security code is not valid for this card."
+            case .invalidEmail: "The email address is not valid."
+            case .invalidName: "The name is not valid."
+            case .invalidIdempotencyKey: "The idempotency key is not valid."
+            case .notFound: "Nothing was found with that id."
+            case .exceedsBalanceDue: "The amount exceeds the balance due."
+            case .orderAlreadyPaid: "The order is already paid in full."
+            case .insufficientCash: "The cash tendered is less than the amount to pay."
+            case .exceedsPaid: "The refund exceeds what is left of the payment."
+            case .exceedsAuthorized: "The capture exceeds the authorized amount."
+            case .exceedsCaptured: "The refund exceeds the captured amount."
+            case .captureAfterRefund: "A payment cannot be captured once a refund happened."
+            case .voidAfterCapture: "A payment cannot be voided once it was captured."
+            case .alreadyVoided: "The payment was voided; nothing more is possible."
+            case .authorizationExpired: "The authorization has expired."
+            case .insufficientFunds: "The wallet has insufficient funds."
+            case .walletExists: "A wallet with that name already exists."
+            case .invalidOverdraft: "The overdraft limit must be zero or more."
+            case .idempotencyKeyReused: "The idempotency key was already used for a different request."
+            case .requestInProgress: "A request with this idempotency key is still in progress."
+            case .processorDeclined: "The payment processor declined the payment."
+            case .processorError: "The payment processor failed; nothing was charged."
+            case .paymentPending: "The payment outcome is not known yet; it will be resolved with the processor."
+            }
+        }
+    }
+}

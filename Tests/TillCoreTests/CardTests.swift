@@ -1,0 +1,109 @@
+import Testing
+@testable import TillCore
+
+@Suite("Card input")
+struct CardTests {
+    static let testCards = [
+        "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 9995", "4000 0000 0000 0119",
+        "4000 0000 0000 0259", "4000 0000 0000 3238",
+    ]
+
+    @Test("the DESIGN.md test cards pass Luhn and validate as Visa", arguments: testCards)
+    func testCardsPass(number: String) throws {
+        let summary = try CardValidation.validate(number: number, expiry: "12/30", cvv: "123", now: Fixture.now).get()
+        #expect(summary.brand == .visa)
+        #expect(summary.first6 == String(number.filter { $0 != " " }.prefix(6)))
+        #expect(summary.last4 == String(number.suffix(4)))
+    }
+
+    @Test("bad card numbers are invalid_card_number", arguments: [
+        "4242 4242 4242 4241", "", "0", "-1", "abcd", "4242", "4242 4242 4242 4242 4242",
+        "42424242424242424242", "４２４２４２４２４２４２４２４２", "4242\t4242 4242 4242", "4242.4242.4242.4242",
+        "12345678901", "0000 0000 0000 00000000",
+    ])
+    func badNumbers(number: String) {
+        #expect(Fixture.code(CardNumber.digits(of: number)) == .invalidCardNumber)
+        #expect(Fixture.code(CardValidation.validate(number: number, expiry: "12/30", cvv: "123", now: Fixture.now))
+                == .invalidCardNumber)
+    }
+
+    @Test("12 to 19 digits with a good check digit are accepted; spaces and dashes are ignored", arguments: [
+        ("4242-4242-4242-4242", "4242424242424242"), ("  4242424242424242 ", "4242424242424242"),
+        ("500000000009", "500000000009"), ("6011000000000004", "6011000000000004"),
+        ("4000000000000000006", "4000000000000000006"),
+    ])
+    func goodNumbers(typed: String, digits: String) {
+        #expect((try? CardNumber.digits(of: typed).get()) == digits)
+    }
+
+    @Test("brand by BIN", arguments: [
+        ("4242424242424242", CardBrand.visa), ("5555555555554444", .mastercard), ("2221000000000009", .mastercard),
+        ("2720999999999996", .mastercard), ("2721000000000004", .unknown), ("378282246310005", .amex),
+        ("340000000000009", .amex), ("6011111111111117", .discover), ("6445644564456445", .discover),
+        ("6221260000000000", .discover), ("6200000000000005", .unionpay), ("3056930009020004", .diners),
+        ("36227206271667", .diners), ("3566002020360505", .jcb), ("6304000000000000", .maestro),
+        ("5018000000000009", .maestro), ("9999999999999995", .unknown), ("", .unknown), ("4", .visa),
+        ("37", .amex),
+    ])
+    func brands(digits: String, brand: CardBrand) {
+        #expect(CardBrand.detect(digits: digits) == brand)
+    }
+
+    @Test("expiry is valid through the end of its month, in MM/YY or MM/YYYY")
+    func expiry() {
+        // Fixture.now is 2026-11-22.
+        #expect((try? CardExpiry.parse("11/26", now: Fixture.now).get())?.month == YearMonth(year: 2026, month: 11))
+        #expect((try? CardExpiry.parse("11/2026", now: Fixture.now).get())?.month == YearMonth(year: 2026, month: 11))
+        #expect((try? CardExpiry.parse(" 1 / 27 ", now: Fixture.now).get())?.month == YearMonth(year: 2027, month: 1))
+        #expect(Fixture.code(CardExpiry.parse("10/26", now: Fixture.now)) == .cardExpired)
+        #expect(Fixture.code(CardExpiry.parse("12/25", now: Fixture.now)) == .cardExpired)
+        // The last millisecond of November is still fine; the first of December is not.
+        let endOfNovember = Instant(millisecondsSinceEpoch: 1_796_083_199_999) // 2026-11-30T23:59:59.999Z
+        let startOfDecember = Instant(millisecondsSinceEpoch: 1_796_083_200_000)
+        #expect((try? CardExpiry.parse("11/26", now: endOfNovember).get()) != nil)
+        #expect(Fixture.code(CardExpiry.parse("11/26", now: startOfDecember)) == .cardExpired)
+    }
+
+    @Test("malformed expiry dates are invalid_expiry", arguments: [
+        "00/27", "13/27", "0/27", "", "1227", "12-27", "12/7", "12/027", "ab/cd", "12/", "/27", "12/27/1",
+        "-1/27", "١٢/٢٧", "12/+7",
+    ])
+    func badExpiry(text: String) {
+        #expect(Fixture.code(CardExpiry.parse(text, now: Fixture.now)) == .invalidExpiry)
+    }
+
+    @Test("the security code has 3 digits, 4 for Amex")
+    func cvv() {
+        let visa = "4242424242424242", amex = "378282246310005"
+        func check(_ number: String, _ cvv: String) -> Rejection.Code? {
+            Fixture.code(CardValidation.validate(number: number, expiry: "12/30", cvv: cvv, now: Fixture.now))
+        }
+        #expect(check(visa, "123") == nil)
+        #expect(check(amex, "1234") == nil)
+        for bad in ["1234", "12", "", "abc", "１２３", "12 3"] { #expect(check(visa, bad) == .invalidCvv, "\(bad)") }
+        for bad in ["123", "12345"] { #expect(check(amex, bad) == .invalidCvv, "\(bad)") }
+    }
+
+    @Test("checks run number, expiry, then security code")
+    func checkOrder() {
+        #expect(Fixture.code(CardValidation.validate(number: "1", expiry: "13/99", cvv: "x", now: Fixture.now)) == .invalidCardNumber)
+        #expect(Fixture.code(CardValidation.validate(number: "4242424242424242", expiry: "13/99", cvv: "x", now: Fixture.now)) == .invalidExpiry)
+        #expect(Fixture.code(CardValidation.validate(number: "4242424242424242", expiry: "01/20", cvv: "x", now: Fixture.now)) == .cardExpired)
+    }
+
+    @Test("the summary keeps at most the first 6 and last 4 digits, and no rejection echoes the number")
+    func noFullNumber() throws {
+        let summary = try CardValidation.validate(
+            number: "4000 0000 0000 3238", expiry: "12/30", cvv: "987", now: Fixture.now).get()
+        let everything = "\(summary) \(summary.masked) \(String(reflecting: summary))"
+        #expect(!everything.contains("4000000000003238"))
+        #expect(!everything.contains("987"))
+        #expect(summary.masked == "Visa 400000…3238")
+        let rejection = CardValidation.validate(number: "4000 0000 0000 3239", expiry: "12/30", cvv: "987", now: Fixture.now)
+        if case .failure(let error) = rejection {
+            #expect(!error.message.contains("3239"))
+        } else {
+            Issue.record("a bad check digit must be refused")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Testing
+@testable import TillCore
+
+@Suite("Idempotency")
+struct IdempotencyTests {
+    static let pay10 = RequestFingerprint(operation: "order.pay", target: "ord_1", parameters: ["amount": "1000", "tender": "cash"])
+    static let pay20 = RequestFingerprint(operation: "order.pay", target: "ord_1", parameters: ["amount": "2000", "tender": "cash"])
+
+    private func outcome(_ decision: IdempotencyDecision<String>) -> String {
+        switch decision {
+        case .execute: "execute"
+        case .replay(let response): "replay:\(response)"
+        case .resolve: "resolve"
+        case .reject(let rejection): rejection.code.rawValue
+        }
+    }
+
+    @Test("the one rule: none, completed, in progress, unknown outcome x same or other request")
+    func rule() {
+        typealias Record = IdempotencyRecord<String>
+        #expect(outcome(Idempotency.decide(record: Record?.none, request: Self.pay10)) == "execute")
+        #expect(outcome(Idempotency.decide(record: Record.completed(Self.pay10, "{\"ok\":1}"), request: Self.pay10)) == "replay:{\"ok\":1}")
+        #expect(outcome(Idempotency.decide(record: Record.completed(Self.pay10, "x"), request: Self.pay20)) == "idempotency_key_reused")
+        #expect(outcome(Idempotency.decide(record: Record.inProgress(Self.pay10), request: Self.pay10)) == "request_in_progress")
+        #expect(outcome(Idempotency.decide(record: Record.inProgress(Self.pay10), request: Self.pay20)) == "idempotency_key_reused")
+        #expect(outcome(Idempotency.decide(record: Record.outcomeUnknown(Self.pay10), request: Self.pay10)) == "resolve")
+        #expect(outcome(Idempotency.decide(record: Record.outcomeUnknown(Self.pay10), request: Self.pay20)) == "idempotency_key_reused")
+    }
+
+    @Test("fingerprints cover the operation, the target and every parameter, in a canonical order")
+    func fingerprints() {
+        let base = RequestFingerprint(operation: "wallet.debit", target: "ann", parameters: ["amount": "100", "currency": "USD"])
+        #expect(base == RequestFingerprint(operation: "wallet.debit", target: "ann", parameters: ["currency": "USD", "amount": "100"]))
+        #expect(base.canonical == "wallet.debit|ann|amount=100&currency=USD")
+        #expect(base != RequestFingerprint(operation: "wallet.credit", target: "ann", parameters: ["amount": "100", "currency": "USD"]))
+        #expect(base != RequestFingerprint(operation: "wallet.debit", target: "bob", parameters: ["amount": "100", "currency": "USD"]))
+        #expect(base != RequestFingerprint(operation: "wallet.debit", target: "ann", parameters: ["amount": "101", "currency": "USD"]))
+        #expect(base != RequestFingerprint(operation: "wallet.debit", target: "ann", parameters: ["amount": "100"]))
+    }
+
+    @Test("separators inside values cannot make two requests look alike")
+    func escaping() {
+        let one = RequestFingerprint(operation: "op", target: "t", parameters: ["a": "1&b=2"])
+        let two = RequestFingerprint(operation: "op", target: "t", parameters: ["a": "1", "b": "2"])
+        #expect(one != two)
+        let three = RequestFingerprint(operation: "op|t", target: "", parameters: [:])
+        let four = RequestFingerprint(operation: "op", target: "t|", parameters: [:])
+        #expect(three != four)
+        #expect(RequestFingerprint(operation: "op", target: "%7C", parameters: [:])
+                != RequestFingerprint(operation: "op", target: "|", parameters: [:]))
+    }
+
+    @Test("keys are 1 to 255 printable characters", arguments: [
+        ("k1", true), ("  order-42/attempt-1 ", true), (String(repeating: "k", count: 255), true),
+        ("", false), ("   ", false), (String(repeating: "k", count: 256), false), ("a\u{7}b", false), ("a\nb", false),
+    ])
+    func keys(text: String, valid: Bool) {
+        let result = IdempotencyKey.parse(text)
+        if valid {
+            #expect((try? result.get())?.value == text.trimmingBlanks())
+        } else {
+            #expect(Fixture.code(result) == .invalidIdempotencyKey)
+        }
+    }
+}
