@@ -2,19 +2,24 @@
 /// message a person can read. A rejection never changes state and never stores anything.
 ///
 /// The order in which checks run is part of the contract, the same for every operation:
-/// 1. idempotency: a completed request with the same key and fingerprint is replayed from its
-///    record before anything else is looked at (`idempotency_key_reused`, `request_in_progress`);
-/// 2. validation of the input on its own: amount text and sign, currency code, card number,
-///    expiry, CVV, email, names (`invalid_amount`, `amount_too_large`, `unknown_currency`, ...);
-/// 3. existence of the target (`not_found`, `wallet_exists`);
-/// 4. the input against the target: its currency (`currency_mismatch`), cash against the
-///    amount (`insufficient_cash`);
-/// 5. the target's state, as its transition table says (`already_voided`,
+/// 1. reading the request: the idempotency key and every parameter are parsed into canonical
+///    form (`invalid_idempotency_key`, `invalid_amount`, `amount_too_large`, `unknown_currency`,
+///    `invalid_card_number`, `invalid_expiry`, `invalid_cvv`, `invalid_email`, `invalid_name`).
+///    These depend on the text alone, so a request refused here was never completed before;
+/// 2. idempotency: a completed request with the same key and fingerprint is replayed from its
+///    record before anything that can change with time is looked at, so a replay never fails
+///    because the world moved on (`idempotency_key_reused`, `request_in_progress`);
+/// 3. checks against the clock on the input itself (`card_expired`);
+/// 4. existence of the target (`not_found`, `wallet_exists`);
+/// 5. the input against the target: its currency (`currency_mismatch`);
+/// 6. the target's state, as its transition table says (`already_voided`,
 ///    `authorization_expired`, `capture_after_refund`, `void_after_capture`,
 ///    `order_already_paid`);
-/// 6. amount limits (`exceeds_authorized`, `exceeds_captured`, `exceeds_balance_due`,
-///    `exceeds_paid`, `insufficient_funds`), where an overflowing sum is `amount_too_large`;
-/// 7. the remote processor's answer (`processor_declined`, `processor_error`, `payment_pending`).
+/// 7. amount limits (`exceeds_authorized`, `exceeds_captured`, `exceeds_balance_due`,
+///    `exceeds_paid`, `insufficient_cash`, `insufficient_funds`); a sum that would overflow
+///    `Int64` is refused by the limit it exceeds, or `amount_too_large` where there is no limit
+///    (a wallet credit, adding money);
+/// 8. the remote processor's answer (`processor_declined`, `processor_error`, `payment_pending`).
 public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     public let code: Code
     public let message: String
@@ -58,6 +63,9 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case insufficientFunds = "insufficient_funds"
         case walletExists = "wallet_exists"
         case invalidOverdraft = "invalid_overdraft"
+        // Configuration and stored history.
+        case invalidHoldWindow = "invalid_hold_window"
+        case invalidEvent = "invalid_event"
         // Idempotency.
         case idempotencyKeyReused = "idempotency_key_reused"
         case requestInProgress = "request_in_progress"
@@ -93,6 +101,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .insufficientFunds: "The wallet has insufficient funds."
             case .walletExists: "A wallet with that name already exists."
             case .invalidOverdraft: "The overdraft limit must be zero or more."
+            case .invalidHoldWindow: "The authorization hold window must be longer than zero."
+            case .invalidEvent: "The event does not fit the history it is applied to."
             case .idempotencyKeyReused: "The idempotency key was already used for a different request."
             case .requestInProgress: "A request with this idempotency key is still in progress."
             case .processorDeclined: "The payment processor declined the payment."

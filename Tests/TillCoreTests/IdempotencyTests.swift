@@ -38,6 +38,21 @@ struct IdempotencyTests {
         #expect(base != RequestFingerprint(operation: "wallet.debit", target: "ann", parameters: ["amount": "100"]))
     }
 
+    @Test("typed parameters say themselves one way: 10 and 10.00 dollars are the same request")
+    func typedParameters() throws {
+        let ten = try Money.parse("10", currency: .usd).get()
+        let tenDollars = try Money.parse("10.00", currency: .usd).get()
+        let pay: (Money, Email) -> RequestFingerprint = { amount, email in
+            RequestFingerprint(operation: "order.create", target: "", parameters: ["total": amount, "email": email, "tender": Tender.Kind.cash])
+        }
+        let ann = try Email.parse("Ann@Example.com").get()
+        let lowerAnn = try Email.parse("ann@example.com").get()
+        #expect(pay(ten, ann) == pay(tenDollars, lowerAnn))
+        #expect(pay(ten, ann).canonical == "order.create||email=ann@example.com&tender=cash&total=USD 1000")
+        #expect(pay(Money(minorUnits: 1000, currency: .eur), ann) != pay(ten, ann))
+        #expect(pay(Fixture.usd(1001), ann) != pay(ten, ann))
+    }
+
     @Test("separators inside values cannot make two requests look alike")
     func escaping() {
         let one = RequestFingerprint(operation: "op", target: "t", parameters: ["a": "1&b=2"])
@@ -53,6 +68,7 @@ struct IdempotencyTests {
     @Test("keys are 1 to 255 printable characters", arguments: [
         ("k1", true), ("  order-42/attempt-1 ", true), (String(repeating: "k", count: 255), true),
         ("", false), ("   ", false), (String(repeating: "k", count: 256), false), ("a\u{7}b", false), ("a\nb", false),
+        ("a\u{85}b", false), ("a\u{2028}b", false), ("a\u{200B}b", false), ("k1\r\n", true),
     ])
     func keys(text: String, valid: Bool) {
         let result = IdempotencyKey.parse(text)

@@ -125,7 +125,7 @@ struct PaymentTests {
             id: "p", card: Fixture.visa, amount: Fixture.usd(1000), at: Fixture.now, holdWindow: .days(1)).get()
         #expect(Fixture.code(payment.decide(.capture(Fixture.usd(1)), at: Fixture.later(days: 2))) == .authorizationExpired)
         #expect(Fixture.code(Payment.authorize(
-            id: "p", card: Fixture.visa, amount: Fixture.usd(1), at: Fixture.now, holdWindow: .days(0))) == .invalidAmount)
+            id: "p", card: Fixture.visa, amount: Fixture.usd(1), at: Fixture.now, holdWindow: .days(0))) == .invalidHoldWindow)
     }
 
     @Test("authorizing needs a positive amount")
@@ -145,12 +145,46 @@ struct PaymentTests {
         #expect(Fixture.code(refunded.decide(.refund(Fixture.usd(.max)), at: Fixture.now)) == .exceedsCaptured)
     }
 
-    @Test("applying an event that breaks a rule is refused, so history cannot be forged")
+    @Test("applying an event that breaks a rule is refused, so stored history cannot be forged")
     func forgedEvents() throws {
         let payment = try #require(Fixture.authorized(1000))
-        #expect(Fixture.code(payment.applying(PaymentEvent(kind: .captured, amount: Fixture.usd(1001), at: Fixture.now))) == .exceedsAuthorized)
-        #expect(Fixture.code(payment.applying(PaymentEvent(kind: .refunded, amount: Fixture.usd(1), at: Fixture.now))) == .exceedsCaptured)
-        #expect(Fixture.code(payment.applying(PaymentEvent(kind: .authorized, amount: Fixture.usd(1), at: Fixture.now))) != nil)
+        func apply(_ kind: PaymentEvent.Kind, _ amount: Money, _ at: Instant = Fixture.now) -> Rejection.Code? {
+            Fixture.code(payment.applying(PaymentEvent(kind: kind, amount: amount, at: at)))
+        }
+        #expect(apply(.captured, Fixture.usd(1001)) == .exceedsAuthorized)
+        #expect(apply(.refunded, Fixture.usd(1)) == .exceedsCaptured)
+        #expect(apply(.authorized, Fixture.usd(1)) == .invalidEvent)
+        #expect(apply(.refundFailed, Fixture.gbp(5)) == .currencyMismatch)
+        #expect(apply(.captureFailed, Fixture.usd(-5)) == .invalidAmount)
+        // Back-dated: before the authorization, or inside the hold window after it has passed.
+        #expect(apply(.captured, Fixture.usd(1), Instant(millisecondsSinceEpoch: 0)) == .invalidEvent)
+        let late = try #require(after([.capture(Fixture.usd(1))]).flatMap {
+            try? $0.applying(PaymentEvent(kind: .captureFailed, amount: Fixture.usd(1), at: Fixture.later(days: 3))).get()
+        })
+        #expect(Fixture.code(late.applying(PaymentEvent(kind: .captured, amount: Fixture.usd(1), at: Fixture.later(days: 1)))) == .invalidEvent)
+        // A failed attempt must have been an allowed attempt.
+        let voided = try #require(after([.void]))
+        #expect(Fixture.code(voided.applying(PaymentEvent(kind: .captureFailed, amount: Fixture.usd(1), at: Fixture.now))) == .alreadyVoided)
+    }
+
+    @Test("a payment rebuilt from its own events equals the original")
+    func rebuild() throws {
+        let original = try #require(after([
+            .capture(Fixture.usd(300)), .capture(Fixture.usd(200)), .refund(Fixture.usd(50)),
+        ]))
+        var rebuilt = try #require(Fixture.authorized(1000))
+        for event in original.events.dropFirst() { rebuilt = try rebuilt.applying(event).get() }
+        #expect(rebuilt == original)
+    }
+
+    @Test("the hold window ends exactly at expiresAt")
+    func holdEdge() throws {
+        let payment = try #require(Fixture.authorized(1000))
+        let edge = payment.expiresAt
+        #expect(edge == Fixture.later(days: 7))
+        #expect((try? payment.decide(.capture(Fixture.usd(1)), at: edge).get()) != nil)
+        let after = Instant(millisecondsSinceEpoch: edge.millisecondsSinceEpoch + 1)
+        #expect(Fixture.code(payment.decide(.capture(Fixture.usd(1)), at: after)) == .authorizationExpired)
     }
 
     @Test("history lists every event in order")

@@ -1,16 +1,32 @@
-/// What Till keeps of a card: brand, the first six and last four digits. It has no room for
-/// the full number or the security code, so neither can reach a store, a log or a screen
-/// through it.
+/// What Till keeps of a card: brand, the leading digits (the BIN), the last four and the
+/// expiry. It has no room for the full number or the security code: the digit fields are
+/// checked on the way in, so neither can reach a store, a log or a screen through it.
 public struct CardSummary: Hashable, Sendable, CustomStringConvertible {
     public let brand: CardBrand
+    /// The first 6 digits; fewer for cards under 15 digits, so at least 5 digits stay hidden.
     public let first6: String
     public let last4: String
     public let expiry: CardExpiry
 
-    public init(brand: CardBrand, first6: String, last4: String, expiry: CardExpiry) {
+    /// Rebuilds a summary from stored parts; nil unless `first6` is 1 to 6 ASCII digits and
+    /// `last4` exactly 4, so a full number can never be put in one.
+    public init?(brand: CardBrand, first6: String, last4: String, expiry: CardExpiry) {
+        guard (1...6).contains(first6.count), first6.allSatisfy(\.isASCIIDigit),
+              last4.count == 4, last4.allSatisfy(\.isASCIIDigit)
+        else { return nil }
         self.brand = brand
         self.first6 = first6
         self.last4 = last4
+        self.expiry = expiry
+    }
+
+    /// The summary of a checked card number: at most 6 leading digits, and never so many that
+    /// fewer than 5 stay hidden (a 12-digit card keeps 3 + 4).
+    init(digits: String, brand: CardBrand, expiry: CardExpiry) {
+        let leading = max(1, min(6, digits.count - 9))
+        self.brand = brand
+        self.first6 = String(digits.prefix(leading))
+        self.last4 = String(digits.suffix(4))
         self.expiry = expiry
     }
 
@@ -20,14 +36,16 @@ public struct CardSummary: Hashable, Sendable, CustomStringConvertible {
     public var description: String { masked }
 }
 
-/// Validates what a customer typed for a card, in the fixed order number, expiry, security
-/// code (so the first mistake is the one reported).
+/// Validates what a customer typed for a card: first what depends only on the text (number,
+/// expiry format, security code), then what depends on the date (`card_expired`), so the first
+/// mistake reported is always the same for the same text.
 public enum CardValidation {
     /// A valid card's summary, or the first rejection among `invalid_card_number`,
-    /// `invalid_expiry`, `card_expired`, `invalid_cvv`. The PAN and CVV are read, checked and
-    /// dropped here: the result cannot carry them.
+    /// `invalid_expiry`, `invalid_cvv`, `card_expired`. The PAN and CVV are read, checked and
+    /// dropped here: the result cannot carry them. `utcOffset` is the shop's offset from UTC,
+    /// so a card stays valid to the end of its month where the shop is.
     public static func validate(
-        number: String, expiry: String, cvv: String, now: Instant
+        number: String, expiry: String, cvv: String, now: Instant, utcOffset: TimeSpan = .zero
     ) -> Result<CardSummary, Rejection> {
         let digits: String
         switch CardNumber.digits(of: number) {
@@ -36,7 +54,7 @@ public enum CardValidation {
         }
         let brand = CardBrand.detect(digits: digits)
         let parsedExpiry: CardExpiry
-        switch CardExpiry.parse(expiry, now: now) {
+        switch CardExpiry.parse(expiry) {
         case .success(let value): parsedExpiry = value
         case .failure(let rejection): return .failure(rejection)
         }
@@ -45,8 +63,8 @@ public enum CardValidation {
             return .failure(Rejection(
                 .invalidCvv, "The security code has \(brand.cvvLength) digits for \(brand.displayName)."))
         }
-        return .success(CardSummary(
-            brand: brand, first6: String(digits.prefix(6)), last4: String(digits.suffix(4)),
-            expiry: parsedExpiry))
+        return parsedExpiry.checked(at: now, utcOffset: utcOffset).map {
+            CardSummary(digits: digits, brand: brand, expiry: $0)
+        }
     }
 }

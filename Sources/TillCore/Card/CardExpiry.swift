@@ -1,12 +1,12 @@
-/// A card's expiry month. A card is valid through the last moment of that month (UTC).
+/// A card's expiry month. A card is valid through the last moment of that month.
 public struct CardExpiry: Hashable, Sendable, CustomStringConvertible {
     public let month: YearMonth
 
     public init(month: YearMonth) { self.month = month }
 
-    /// "MM/YY" or "MM/YYYY" (blanks around the parts allowed); month 01-12. Two-digit years are
-    /// 20YY. Malformed text is `invalid_expiry`; a month before `now`'s is `card_expired`.
-    public static func parse(_ text: String, now: Instant) -> Result<CardExpiry, Rejection> {
+    /// "MM/YY" or "MM/YYYY" (blanks around the parts allowed); month 01-12; two-digit years are
+    /// 20YY. Reads the text only: anything malformed is `invalid_expiry`.
+    public static func parse(_ text: String) -> Result<CardExpiry, Rejection> {
         let parts = text.trimmingBlanks().split(separator: "/", omittingEmptySubsequences: false)
         let invalid = Rejection(.invalidExpiry, "Enter the expiry as MM/YY.")
         guard parts.count == 2 else { return .failure(invalid) }
@@ -20,15 +20,25 @@ public struct CardExpiry: Hashable, Sendable, CustomStringConvertible {
             return .failure(Rejection(.invalidExpiry, "The expiry month must be 01 to 12."))
         }
         let year = yearText.count == 2 ? 2000 + yearNumber : yearNumber
-        let expiry = CardExpiry(month: YearMonth(year: year, month: month))
-        guard !expiry.hasExpired(at: now) else {
-            return .failure(Rejection(.cardExpired, "The card expired at the end of \(expiry)."))
-        }
-        return .success(expiry)
+        return .success(CardExpiry(month: YearMonth(year: year, month: month)))
     }
 
-    /// True once `now` is past the end of the expiry month.
-    public func hasExpired(at now: Instant) -> Bool { now.utcYearMonth > month }
+    /// `parse`, then `checked(at:)`.
+    public static func parse(_ text: String, now: Instant, utcOffset: TimeSpan = .zero) -> Result<CardExpiry, Rejection> {
+        parse(text).flatMap { $0.checked(at: now, utcOffset: utcOffset) }
+    }
+
+    /// This expiry, or `card_expired` once the month has ended where the shop is.
+    public func checked(at now: Instant, utcOffset: TimeSpan = .zero) -> Result<CardExpiry, Rejection> {
+        hasExpired(at: now, utcOffset: utcOffset)
+            ? .failure(Rejection(.cardExpired, "The card expired at the end of \(self)."))
+            : .success(self)
+    }
+
+    /// True once `now`, seen at `utcOffset`, is past the end of the expiry month.
+    public func hasExpired(at now: Instant, utcOffset: TimeSpan = .zero) -> Bool {
+        now.adding(utcOffset).utcYearMonth > month
+    }
 
     /// "03/27".
     public var description: String {

@@ -1,5 +1,5 @@
 /// Card number checks: 12 to 19 ASCII digits (spaces and dashes allowed between them as
-/// typed), passing the Luhn checksum.
+/// typed), not all zeros, passing the Luhn checksum.
 public enum CardNumber {
     public static let lengths = 12...19
 
@@ -7,7 +7,7 @@ public enum CardNumber {
     /// `invalid_card_number`. The text of the number is never put in the message.
     public static func digits(of text: String) -> Result<String, Rejection> {
         var digits = ""
-        for character in text {
+        for character in text.trimmingBlanks() {
             if character == " " || character == "-" { continue }
             guard character.isASCIIDigit else {
                 return .failure(Rejection(.invalidCardNumber, "The card number may only contain digits."))
@@ -19,6 +19,9 @@ public enum CardNumber {
         guard lengths.contains(digits.count) else {
             return .failure(Rejection(
                 .invalidCardNumber, "A card number has \(lengths.lowerBound) to \(lengths.upperBound) digits."))
+        }
+        guard digits.contains(where: { $0 != "0" }) else {
+            return .failure(Rejection(.invalidCardNumber, "A card number is not all zeros."))
         }
         guard passesLuhn(digits) else {
             return .failure(Rejection(.invalidCardNumber, "The card number is mistyped (check digit)."))

@@ -4,11 +4,12 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
 
     public static let maximumLength = 255
 
-    /// 1 to 255 characters after trimming, no control characters: `invalid_idempotency_key`.
+    /// 1 to 255 characters after trimming, no control or zero-width characters:
+    /// `invalid_idempotency_key`.
     public static func parse(_ text: String) -> Result<IdempotencyKey, Rejection> {
         let value = text.trimmingBlanks()
         guard !value.isEmpty, value.count <= maximumLength,
-              value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+              value.isPrintable
         else {
             return .failure(Rejection(
                 .invalidIdempotencyKey, "A key has 1 to \(maximumLength) characters and no control characters."))
@@ -21,34 +22,75 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
 
 /// What a request is, in one canonical string: the operation kind, its target and every
 /// parameter, sorted by name and escaped, so two requests have the same fingerprint exactly
-/// when they ask for the same thing.
+/// when they ask for the same thing. Parameters are typed values that say themselves in one
+/// canonical way ("10" and "10.00" dollars are both "USD 1000").
 ///
 /// Card parameters go in as the card's keyed fingerprint (an HMAC computed at the edge), never
 /// as the number or security code, so the canonical form is safe to store.
 public struct RequestFingerprint: Hashable, Sendable, CustomStringConvertible {
     public let canonical: String
 
-    public init(operation: String, target: String, parameters: [String: String]) {
-        let fields = parameters.sorted { $0.key < $1.key }.map { Self.escape($0.key) + "=" + Self.escape($0.value) }
+    public init(operation: String, target: String, parameters: [String: any FingerprintComponent]) {
+        let fields = parameters
+            .map { (Self.escape($0.key), Self.escape($0.value.fingerprintText)) }
+            .sorted { $0.0 < $1.0 }
+            .map { $0.0 + "=" + $0.1 }
         canonical = Self.escape(operation) + "|" + Self.escape(target) + "|" + fields.joined(separator: "&")
     }
 
     public var description: String { canonical }
 
     /// Percent-escapes the separators so "a=b&c" as a value cannot pose as two parameters.
+    /// Works on scalars, and escapes a combining mark that opens a component, so no mark can
+    /// fuse with the separator before it ("=" + U+0338 is canonically "≠").
     private static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "%": out += "%25"
-            case "|": out += "%7C"
-            case "&": out += "%26"
-            case "=": out += "%3D"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
+            if offset == 0, scalar.properties.canonicalCombiningClass != .notReordered || scalar.properties.isGraphemeExtend {
+                out.append(contentsOf: "%{\(String(scalar.value, radix: 16))}".unicodeScalars)
+                continue
+            }
+            switch scalar {
+            case "%": out.append(contentsOf: "%25".unicodeScalars)
+            case "|": out.append(contentsOf: "%7C".unicodeScalars)
+            case "&": out.append(contentsOf: "%26".unicodeScalars)
+            case "=": out.append(contentsOf: "%3D".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
+}
+
+/// A value that can stand in a request fingerprint, written in its one canonical form.
+public protocol FingerprintComponent {
+    var fingerprintText: String { get }
+}
+
+extension String: FingerprintComponent {
+    public var fingerprintText: String { self }
+}
+
+extension Int64: FingerprintComponent {
+    public var fingerprintText: String { String(self) }
+}
+
+extension Money: FingerprintComponent {
+    /// "USD 1000": the currency and the exact minor units.
+    public var fingerprintText: String { "\(currency.code) \(minorUnits)" }
+}
+
+extension Currency: FingerprintComponent {
+    public var fingerprintText: String { code }
+}
+
+extension Email: FingerprintComponent {
+    /// The matching key, so "Ann@Example.com" and "ann@example.com" are one request.
+    public var fingerprintText: String { key }
+}
+
+extension Tender.Kind: FingerprintComponent {
+    public var fingerprintText: String { rawValue }
 }
 
 /// What is on record for a key. A rejected request leaves no record, so its key is free again.

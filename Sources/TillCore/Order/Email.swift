@@ -13,14 +13,16 @@ public struct Email: Hashable, Sendable, CustomStringConvertible {
         let address = text.trimmingBlanks()
         let invalid = Rejection(.invalidEmail, "\"\(address.prefix(40))\" is not an email address.")
         guard !address.isEmpty, address.count <= 254 else { return .failure(invalid) }
-        guard address.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+        guard address.isPrintable, !address.contains(where: \.isWhitespace) else {
             return .failure(invalid)
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        // Split on scalars: an "@" or "." followed by a combining mark still counts as one.
+        let parts = address.unicodeScalars.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return .failure(invalid) }
         let local = parts[0], domain = parts[1]
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...64).contains(local.count), labels.count >= 2, labels.allSatisfy({ !$0.isEmpty })
+        guard (1...64).contains(String(local).count), labels.count >= 2,
+              labels.allSatisfy({ !$0.isEmpty && $0.first?.properties.isGraphemeExtend != true })
         else { return .failure(invalid) }
         return .success(Email(address: address))
     }

@@ -32,10 +32,10 @@ public struct Order: Hashable, Sendable {
     }
 
     /// Checks an installment before anything is charged, and says what it will apply. In order:
-    /// `invalid_amount` (not positive), `currency_mismatch` (amount or cash), `insufficient_cash`
-    /// (cash tendered below the amount), `order_already_paid`, then `exceeds_balance_due` for
-    /// card and store credit. Cash may be more than is due: the due amount is applied and the
-    /// rest is change.
+    /// `invalid_amount` (not positive), `currency_mismatch` (amount or cash), `order_already_paid`,
+    /// then `exceeds_balance_due` for card and store credit, `insufficient_cash` for cash.
+    /// Cash may be more than is due: the due amount is applied and the rest is change, so the
+    /// cash handed over only has to cover what is applied.
     public func plan(amount: Money, tender: Tender) -> Result<PaymentPlan, Rejection> {
         guard amount.isPositive else {
             return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
@@ -43,28 +43,24 @@ public struct Order: Hashable, Sendable {
         guard amount.currency == currency else {
             return .failure(Rejection(.currencyMismatch, "This order is in \(currency.code), not \(amount.currency.code)."))
         }
-        var cashTendered: Money?
-        if case .cash(let tendered) = tender {
-            guard tendered.currency == currency else {
-                return .failure(Rejection(.currencyMismatch, "Cash must be in \(currency.code), not \(tendered.currency.code)."))
-            }
-            guard tendered.minorUnits >= amount.minorUnits else {
-                return .failure(Rejection(.insufficientCash, "\(tendered.formatted) tendered is less than \(amount.formatted)."))
-            }
-            cashTendered = tendered
+        if case .cash(let tendered) = tender, tendered.currency != currency {
+            return .failure(Rejection(.currencyMismatch, "Cash must be in \(currency.code), not \(tendered.currency.code)."))
         }
         guard status != .paid else { return .failure(Rejection(.orderAlreadyPaid)) }
         let due = balanceDue
-        if let cashTendered {
-            let applied = amount.minorUnits <= due.minorUnits ? amount : due
-            return .success(PaymentPlan(
-                applied: applied,
-                change: Money(minorUnits: cashTendered.minorUnits - applied.minorUnits, currency: currency)))
+        guard case .cash(let tendered) = tender else {
+            guard amount.minorUnits <= due.minorUnits else {
+                return .failure(Rejection(.exceedsBalanceDue, "Only \(due.formatted) is due on this order."))
+            }
+            return .success(PaymentPlan(applied: amount, change: .zero(currency)))
         }
-        guard amount.minorUnits <= due.minorUnits else {
-            return .failure(Rejection(.exceedsBalanceDue, "Only \(due.formatted) is due on this order."))
+        let applied = amount.minorUnits <= due.minorUnits ? amount : due
+        guard tendered.minorUnits >= applied.minorUnits else {
+            return .failure(Rejection(.insufficientCash, "\(tendered.formatted) tendered is less than \(applied.formatted)."))
         }
-        return .success(PaymentPlan(applied: amount, change: .zero(currency)))
+        return .success(PaymentPlan(
+            applied: applied,
+            change: Money(minorUnits: tendered.minorUnits - applied.minorUnits, currency: currency)))
     }
 
     /// Records an installment that was planned and, for cards and store credit, charged.

@@ -26,9 +26,7 @@ public struct Payment: Hashable, Sendable {
         guard amount.isPositive else {
             return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
         }
-        guard holdWindow.milliseconds > 0 else {
-            return .failure(Rejection(.invalidAmount, "The hold window must be positive."))
-        }
+        guard holdWindow.milliseconds > 0 else { return .failure(Rejection(.invalidHoldWindow)) }
         let zero = Money.zero(amount.currency)
         return .success(Payment(
             id: id, card: card, authorized: amount, captured: zero, refunded: zero,
@@ -97,26 +95,31 @@ public struct Payment: Hashable, Sendable {
         }
     }
 
-    /// Applies an event. Successful operations are decided again at the event's own time, so
-    /// an event that breaks a rule can never be folded in; a failed attempt is only history.
+    /// Applies an event, as when a payment is rebuilt from its stored history. The event is
+    /// decided again at its own time, so one that breaks a rule can never be folded in; a failed
+    /// attempt must have been an allowed attempt. Events must come in time order, after the
+    /// authorization: anything else is `invalid_event`.
     public func applying(_ event: PaymentEvent) -> Result<Payment, Rejection> {
+        guard let command = event.command else {
+            return .failure(Rejection(.invalidEvent, "A payment is authorized only once."))
+        }
+        guard event.at >= (events.last?.at ?? authorizedAt) else {
+            return .failure(Rejection(.invalidEvent, "Event at \(event.at) is older than the payment's history."))
+        }
+        switch decide(command, at: event.at) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success: break
+        }
         var next = self
+        // decide() proved these sums fit within the authorized / captured amounts.
         switch event.kind {
-        case .authorized:
-            return .failure(Rejection(.invalidAmount, "A payment is authorized only once."))
-        case .captured, .refunded, .voided:
-            guard let command = event.command else { return .failure(Rejection(.invalidAmount)) }
-            switch decide(command, at: event.at) {
-            case .failure(let rejection): return .failure(rejection)
-            case .success: break
-            }
-            // decide() proved these sums fit within the authorized / captured amounts.
-            switch event.kind {
-            case .captured: next.captured = Money(minorUnits: captured.minorUnits + event.amount.minorUnits, currency: currency)
-            case .refunded: next.refunded = Money(minorUnits: refunded.minorUnits + event.amount.minorUnits, currency: currency)
-            default: next.isVoided = true
-            }
-        case .captureFailed, .refundFailed:
+        case .captured:
+            next.captured = Money(minorUnits: captured.minorUnits + event.amount.minorUnits, currency: currency)
+        case .refunded:
+            next.refunded = Money(minorUnits: refunded.minorUnits + event.amount.minorUnits, currency: currency)
+        case .voided:
+            next.isVoided = true
+        case .authorized, .captureFailed, .refundFailed:
             // The processor did not do it: nothing moved, so no rule changes (a failed refund
             // is not "a refund that occurred").
             break
@@ -172,13 +175,13 @@ public struct PaymentEvent: Hashable, Sendable {
         self.at = at
     }
 
-    /// The command that produces this event, for the kinds that move money or state.
+    /// The command this event is the outcome of (for failures: the command that was tried).
     var command: PaymentCommand? {
         switch kind {
-        case .captured: .capture(amount)
-        case .refunded: .refund(amount)
+        case .captured, .captureFailed: .capture(amount)
+        case .refunded, .refundFailed: .refund(amount)
         case .voided: .void
-        case .authorized, .captureFailed, .refundFailed: nil
+        case .authorized: nil
         }
     }
 }

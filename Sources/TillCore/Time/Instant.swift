@@ -44,6 +44,8 @@ public struct TimeSpan: Hashable, Comparable, Sendable {
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
+    public static let zero = TimeSpan(milliseconds: 0)
+
     public static func days(_ days: Int64) -> TimeSpan {
         let (ms, overflow) = days.multipliedReportingOverflow(by: 86_400_000)
         return TimeSpan(milliseconds: overflow ? (days > 0 ? .max : .min) : ms)

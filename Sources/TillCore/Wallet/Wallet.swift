@@ -15,11 +15,11 @@ public struct Wallet: Hashable, Sendable {
 
     public static func key(for name: String) -> String { name.trimmingBlanks().lowercased() }
 
-    /// Checks a name: 1 to 64 characters after trimming, no control characters.
+    /// Checks a name: 1 to 64 characters after trimming, no control or zero-width characters.
     public static func validName(_ text: String) -> Result<String, Rejection> {
         let name = text.trimmingBlanks()
         guard !name.isEmpty, name.count <= maximumNameLength,
-              name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+              name.isPrintable
         else {
             return .failure(Rejection(
                 .invalidName, "A wallet name has 1 to \(maximumNameLength) characters and no control characters."))
@@ -27,22 +27,22 @@ public struct Wallet: Hashable, Sendable {
         return .success(name)
     }
 
-    /// A new wallet. `invalid_name`; `currency_mismatch` if the opening balance or limit is in
-    /// another currency; `invalid_amount` for a negative opening balance; `invalid_overdraft`
-    /// for a negative limit.
+    /// A new wallet. In order: `invalid_name`, `invalid_amount` for a negative opening balance,
+    /// `invalid_overdraft` for a negative limit, `currency_mismatch` if either is in another
+    /// currency.
     public static func open(
         name: String, currency: Currency, balance: Money? = nil, overdraftLimit: Money? = nil
     ) -> Result<Wallet, Rejection> {
         validName(name).flatMap { name in
             let balance = balance ?? .zero(currency)
             let limit = overdraftLimit ?? .zero(currency)
-            guard balance.currency == currency, limit.currency == currency else {
-                return .failure(Rejection(.currencyMismatch, "A \(currency.code) wallet takes \(currency.code) amounts."))
-            }
             guard balance.minorUnits >= 0 else {
                 return .failure(Rejection(.invalidAmount, "The opening balance cannot be negative."))
             }
             guard limit.minorUnits >= 0 else { return .failure(Rejection(.invalidOverdraft)) }
+            guard balance.currency == currency, limit.currency == currency else {
+                return .failure(Rejection(.currencyMismatch, "A \(currency.code) wallet takes \(currency.code) amounts."))
+            }
             return .success(Wallet(name: name, currency: currency, balance: balance, overdraftLimit: limit))
         }
     }

@@ -1,3 +1,4 @@
+import Testing
 @testable import TillCore
 
 /// Shared values for the core tests: fixed instants and ready-made cards and amounts.
@@ -11,8 +12,7 @@ enum Fixture {
     }
 
     static let visa = CardSummary(
-        brand: .visa, first6: "424242", last4: "4242",
-        expiry: CardExpiry(month: YearMonth(year: 2030, month: 12)))
+        digits: "4242424242424242", brand: .visa, expiry: CardExpiry(month: YearMonth(year: 2030, month: 12)))
 
     static func usd(_ minor: Int64) -> Money { Money(minorUnits: minor, currency: .usd) }
     static func gbp(_ minor: Int64) -> Money { Money(minorUnits: minor, currency: .gbp) }
@@ -38,5 +38,3 @@ enum Fixture {
             id: "pay_1", card: visa, amount: Money(minorUnits: minor, currency: currency), at: now))
     }
 }
-
-import Testing
