@@ -177,6 +177,17 @@ struct PaymentTests {
         #expect(rebuilt == original)
     }
 
+    @Test("a clock that stepped back is read as the last event's time: the operation works, history stays ordered")
+    func clockSteppedBack() throws {
+        let payment = try #require(Fixture.authorized(1000))
+        let (captured, event) = try payment.execute(.capture(Fixture.usd(100)), at: Fixture.later(days: 1)).get()
+        let earlier = Fixture.later(days: 0, hours: 23)
+        let (refunded, refund) = try captured.execute(.refund(Fixture.usd(50)), at: earlier).get()
+        #expect(refund.at == event.at)
+        #expect(refunded.refunded == Fixture.usd(50))
+        #expect(refunded.events.map(\.at) == refunded.events.map(\.at).sorted())
+    }
+
     @Test("the hold window ends exactly at expiresAt")
     func holdEdge() throws {
         let payment = try #require(Fixture.authorized(1000))

@@ -21,7 +21,8 @@ public struct Order: Hashable, Sendable {
         return paid.isPositive ? .partiallyPaid : .open
     }
 
-    /// A new unpaid order; `invalid_email`, or `invalid_amount` unless the total is positive.
+    /// A new unpaid order for a customer whose email was parsed already: `invalid_amount`
+    /// unless the total is positive.
     public static func create(id: String, email: Email, total: Money, at now: Instant) -> Result<Order, Rejection> {
         guard total.isPositive else {
             return .failure(Rejection(.invalidAmount, "The order total must be greater than zero."))

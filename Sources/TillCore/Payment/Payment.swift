@@ -18,7 +18,8 @@ public struct Payment: Hashable, Sendable {
 
     public var currency: Currency { authorized.currency }
 
-    /// A new authorization; `invalid_amount` unless the amount is positive.
+    /// A new authorization: `invalid_amount` unless the amount is positive, `invalid_hold_window`
+    /// unless the hold window is.
     public static func authorize(
         id: String, card: CardSummary, amount: Money, at now: Instant,
         holdWindow: TimeSpan = defaultHoldWindow
@@ -128,9 +129,12 @@ public struct Payment: Hashable, Sendable {
         return .success(next)
     }
 
-    /// `decide` then `applying`: the new payment and the event to record.
+    /// `decide` then `applying`: the new payment and the event to record. A clock that stepped
+    /// back (an NTP correction, another till's clock) is read as the time of the last event, so
+    /// a live operation never fails for it and the history stays in time order.
     public func execute(_ command: PaymentCommand, at now: Instant) -> Result<(Payment, PaymentEvent), Rejection> {
-        decide(command, at: now).flatMap { event in applying(event).map { ($0, event) } }
+        let at = max(now, events.last?.at ?? authorizedAt)
+        return decide(command, at: at).flatMap { event in applying(event).map { ($0, event) } }
     }
 }
 
