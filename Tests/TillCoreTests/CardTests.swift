@@ -22,8 +22,8 @@ struct CardTests {
         "12345678901", "0000 0000 0000 00000000", "0000 0000 0000 0000", "000000000000",
     ])
     func badNumbers(number: String) {
-        #expect(Fixture.code(CardNumber.digits(of: number)) == .invalidCardNumber)
-        #expect(Fixture.code(CardValidation.validate(number: number, expiry: "12/30", cvv: "123", now: Fixture.now))
+        #expect(rejectionCode(CardNumber.digits(of: number)) == .invalidCardNumber)
+        #expect(rejectionCode(CardValidation.validate(number: number, expiry: "12/30", cvv: "123", now: Fixture.now))
                 == .invalidCardNumber)
     }
 
@@ -55,13 +55,13 @@ struct CardTests {
         #expect((try? CardExpiry.parse("11/26", now: Fixture.now).get())?.month == YearMonth(year: 2026, month: 11))
         #expect((try? CardExpiry.parse("11/2026", now: Fixture.now).get())?.month == YearMonth(year: 2026, month: 11))
         #expect((try? CardExpiry.parse(" 1 / 27 ", now: Fixture.now).get())?.month == YearMonth(year: 2027, month: 1))
-        #expect(Fixture.code(CardExpiry.parse("10/26", now: Fixture.now)) == .cardExpired)
-        #expect(Fixture.code(CardExpiry.parse("12/25", now: Fixture.now)) == .cardExpired)
+        #expect(rejectionCode(CardExpiry.parse("10/26", now: Fixture.now)) == .cardExpired)
+        #expect(rejectionCode(CardExpiry.parse("12/25", now: Fixture.now)) == .cardExpired)
         // The last millisecond of November is still fine; the first of December is not.
         let endOfNovember = Instant(millisecondsSinceEpoch: 1_796_083_199_999) // 2026-11-30T23:59:59.999Z
         let startOfDecember = Instant(millisecondsSinceEpoch: 1_796_083_200_000)
         #expect((try? CardExpiry.parse("11/26", now: endOfNovember).get()) != nil)
-        #expect(Fixture.code(CardExpiry.parse("11/26", now: startOfDecember)) == .cardExpired)
+        #expect(rejectionCode(CardExpiry.parse("11/26", now: startOfDecember)) == .cardExpired)
     }
 
     @Test("malformed expiry dates are invalid_expiry", arguments: [
@@ -69,14 +69,14 @@ struct CardTests {
         "-1/27", "١٢/٢٧", "12/+7",
     ])
     func badExpiry(text: String) {
-        #expect(Fixture.code(CardExpiry.parse(text, now: Fixture.now)) == .invalidExpiry)
+        #expect(rejectionCode(CardExpiry.parse(text, now: Fixture.now)) == .invalidExpiry)
     }
 
     @Test("the security code has 3 digits, 4 for Amex")
     func cvv() {
         let visa = "4242424242424242", amex = "378282246310005"
         func check(_ number: String, _ cvv: String) -> Rejection.Code? {
-            Fixture.code(CardValidation.validate(number: number, expiry: "12/30", cvv: cvv, now: Fixture.now))
+            rejectionCode(CardValidation.validate(number: number, expiry: "12/30", cvv: cvv, now: Fixture.now))
         }
         #expect(check(visa, "123") == nil)
         #expect(check(amex, "1234") == nil)
@@ -87,7 +87,7 @@ struct CardTests {
     @Test("checks run on the text first (number, expiry format, security code), then the date")
     func checkOrder() {
         func check(_ number: String, _ expiry: String, _ cvv: String) -> Rejection.Code? {
-            Fixture.code(CardValidation.validate(number: number, expiry: expiry, cvv: cvv, now: Fixture.now))
+            rejectionCode(CardValidation.validate(number: number, expiry: expiry, cvv: cvv, now: Fixture.now))
         }
         #expect(check("1", "13/99", "x") == .invalidCardNumber)
         #expect(check("4242424242424242", "13/99", "x") == .invalidExpiry)
@@ -101,10 +101,10 @@ struct CardTests {
         let pacificLate = Instant(millisecondsSinceEpoch: 1_796_083_200_000 + 7 * 3_600_000) // 2026-12-01T07:00Z
         let minus8 = TimeSpan(milliseconds: -8 * 3_600_000)
         #expect((try? CardExpiry.parse("11/26", now: pacificLate, utcOffset: minus8).get()) != nil)
-        #expect(Fixture.code(CardExpiry.parse("11/26", now: pacificLate)) == .cardExpired)
+        #expect(rejectionCode(CardExpiry.parse("11/26", now: pacificLate)) == .cardExpired)
         let tokyoEarly = Instant(millisecondsSinceEpoch: 1_796_083_200_000 - 3_600_000) // 2026-11-30T23:00Z
         let plus9 = TimeSpan(milliseconds: 9 * 3_600_000)
-        #expect(Fixture.code(CardExpiry.parse("11/26", now: tokyoEarly, utcOffset: plus9)) == .cardExpired)
+        #expect(rejectionCode(CardExpiry.parse("11/26", now: tokyoEarly, utcOffset: plus9)) == .cardExpired)
     }
 
     @Test("typed text with CRLF or no-break spaces around it is trimmed")

@@ -75,7 +75,7 @@ struct IdempotencyTests {
         if valid {
             #expect((try? result.get())?.value == text.trimmingBlanks())
         } else {
-            #expect(Fixture.code(result) == .invalidIdempotencyKey)
+            #expect(rejectionCode(result) == .invalidIdempotencyKey)
         }
     }
 }

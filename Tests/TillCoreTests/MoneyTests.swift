@@ -22,7 +22,7 @@ struct MoneyTests {
     ])
     func refusesMalformed(text: String, code: String) throws {
         let currency = try Currency.named(code).get()
-        #expect(Fixture.code(Money.parse(text, currency: currency)) == .invalidAmount)
+        #expect(rejectionCode(Money.parse(text, currency: currency)) == .invalidAmount)
     }
 
     @Test("amounts beyond Int64 minor units are amount_too_large, never a trap", arguments: [
@@ -30,16 +30,16 @@ struct MoneyTests {
         String(repeating: "9", count: 400),
     ])
     func refusesHuge(text: String) {
-        #expect(Fixture.code(Money.parse(text, currency: .usd)) == .amountTooLarge)
+        #expect(rejectionCode(Money.parse(text, currency: .usd)) == .amountTooLarge)
         if !text.contains(".") {
-            #expect(Fixture.code(Money.parse(text, currency: .jpy)) == .amountTooLarge)
+            #expect(rejectionCode(Money.parse(text, currency: .jpy)) == .amountTooLarge)
         }
     }
 
     @Test("zero parses but is not a positive amount")
     func zeroIsNotPositive() {
         #expect((try? Money.parse("0.00", currency: .usd).get()) == .zero(.usd))
-        #expect(Fixture.code(Money.parsePositive("0.00", currency: .usd)) == .invalidAmount)
+        #expect(rejectionCode(Money.parsePositive("0.00", currency: .usd)) == .invalidAmount)
         #expect((try? Money.parsePositive("0.01", currency: .usd).get()) == Fixture.usd(1))
     }
 
@@ -67,10 +67,10 @@ struct MoneyTests {
 
     @Test("sums are overflow-checked and currency-checked")
     func checkedArithmetic() {
-        #expect(Fixture.code(Fixture.usd(.max).adding(Fixture.usd(1))) == .amountTooLarge)
-        #expect(Fixture.code(Fixture.usd(.min).subtracting(Fixture.usd(1))) == .amountTooLarge)
-        #expect(Fixture.code(Fixture.usd(1).adding(Fixture.gbp(1))) == .currencyMismatch)
-        #expect(Fixture.code(Money.sum([Fixture.usd(.max), Fixture.usd(1)], currency: .usd)) == .amountTooLarge)
+        #expect(rejectionCode(Fixture.usd(.max).adding(Fixture.usd(1))) == .amountTooLarge)
+        #expect(rejectionCode(Fixture.usd(.min).subtracting(Fixture.usd(1))) == .amountTooLarge)
+        #expect(rejectionCode(Fixture.usd(1).adding(Fixture.gbp(1))) == .currencyMismatch)
+        #expect(rejectionCode(Money.sum([Fixture.usd(.max), Fixture.usd(1)], currency: .usd)) == .amountTooLarge)
         #expect((try? Fixture.usd(.max - 1).adding(Fixture.usd(1)).get()) == Fixture.usd(.max))
     }
 
@@ -96,7 +96,7 @@ struct MoneyTests {
         if known {
             #expect((try? result.get()) != nil)
         } else {
-            #expect(Fixture.code(result) == .unknownCurrency)
+            #expect(rejectionCode(result) == .unknownCurrency)
         }
     }
 }

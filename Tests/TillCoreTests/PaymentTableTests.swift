@@ -63,7 +63,7 @@ struct PaymentTableTests {
             #expect(event.at == now)
             #expect(next.events.last == event)
         case .refused(let code):
-            #expect(Fixture.code(result) == code)
+            #expect(rejectionCode(result) == code)
         }
     }
 
@@ -74,8 +74,8 @@ struct PaymentTableTests {
         let zero: PaymentCommand = operation == .capture ? .capture(Fixture.usd(0)) : .refund(Fixture.usd(0))
         let negative: PaymentCommand = operation == .capture ? .capture(Fixture.usd(-1)) : .refund(Fixture.usd(-1))
         let pounds: PaymentCommand = operation == .capture ? .capture(Fixture.gbp(1)) : .refund(Fixture.gbp(1))
-        #expect(Fixture.code(payment.decide(zero, at: now)) == .invalidAmount)
-        #expect(Fixture.code(payment.decide(negative, at: now)) == .invalidAmount)
-        #expect(Fixture.code(payment.decide(pounds, at: now)) == .currencyMismatch)
+        #expect(rejectionCode(payment.decide(zero, at: now)) == .invalidAmount)
+        #expect(rejectionCode(payment.decide(negative, at: now)) == .invalidAmount)
+        #expect(rejectionCode(payment.decide(pounds, at: now)) == .currencyMismatch)
     }
 }

@@ -25,7 +25,7 @@ struct PaymentTests {
         #expect(captured.captured == Fixture.gbp(1000))
         #expect(captured.status(at: Fixture.now) == .captured)
         #expect(captured.capturable(at: Fixture.now) == .zero(.gbp))
-        #expect(Fixture.code(captured.decide(.capture(Fixture.gbp(1)), at: Fixture.now)) == .exceedsAuthorized)
+        #expect(rejectionCode(captured.decide(.capture(Fixture.gbp(1)), at: Fixture.now)) == .exceedsAuthorized)
     }
 
     @Test("a capture beyond what is left is exceeds_authorized, and the message says what is left")
@@ -47,7 +47,7 @@ struct PaymentTests {
         #expect(refunded.refunded == Fixture.usd(700))
         #expect(refunded.status(at: Fixture.now) == .refunded)
         #expect(refunded.refundable == .zero(.usd))
-        #expect(Fixture.code(refunded.decide(.refund(Fixture.usd(1)), at: Fixture.now)) == .exceedsCaptured)
+        #expect(rejectionCode(refunded.decide(.refund(Fixture.usd(1)), at: Fixture.now)) == .exceedsCaptured)
     }
 
     @Test("no capture once a refund happened, even with authorization left")
@@ -56,7 +56,7 @@ struct PaymentTests {
             .capture(Fixture.usd(500)), .refund(Fixture.usd(100)),
         ]))
         #expect(payment.status(at: Fixture.now) == .partiallyRefunded)
-        #expect(Fixture.code(payment.decide(.capture(Fixture.usd(100)), at: Fixture.now)) == .captureAfterRefund)
+        #expect(rejectionCode(payment.decide(.capture(Fixture.usd(100)), at: Fixture.now)) == .captureAfterRefund)
         #expect(payment.capturable(at: Fixture.now) == .zero(.usd))
     }
 
@@ -65,7 +65,7 @@ struct PaymentTests {
         let voided = try #require(after([.void]))
         #expect(voided.status(at: Fixture.now) == .voided)
         for command in [PaymentCommand.capture(Fixture.usd(1)), .refund(Fixture.usd(1)), .void] {
-            #expect(Fixture.code(voided.decide(command, at: Fixture.now)) == .alreadyVoided, "\(command)")
+            #expect(rejectionCode(voided.decide(command, at: Fixture.now)) == .alreadyVoided, "\(command)")
         }
         #expect(voided.capturable(at: Fixture.now) == .zero(.usd))
         #expect(voided.refundable == .zero(.usd))
@@ -74,7 +74,7 @@ struct PaymentTests {
     @Test("a void after a capture is void_after_capture")
     func voidAfterCapture() throws {
         let payment = try #require(after([.capture(Fixture.usd(1))]))
-        #expect(Fixture.code(payment.decide(.void, at: Fixture.now)) == .voidAfterCapture)
+        #expect(rejectionCode(payment.decide(.void, at: Fixture.now)) == .voidAfterCapture)
     }
 
     @Test("a refund the processor failed is not a refund: capture stays allowed")
@@ -104,8 +104,8 @@ struct PaymentTests {
         #expect((try? payment.decide(.capture(Fixture.usd(1)), at: Fixture.later(days: 7)).get()) != nil)
         let late = Fixture.later(days: 7, hours: 1)
         #expect(payment.status(at: late) == .expired)
-        #expect(Fixture.code(payment.decide(.capture(Fixture.usd(1)), at: late)) == .authorizationExpired)
-        #expect(Fixture.code(payment.decide(.void, at: late)) == .authorizationExpired)
+        #expect(rejectionCode(payment.decide(.capture(Fixture.usd(1)), at: late)) == .authorizationExpired)
+        #expect(rejectionCode(payment.decide(.void, at: late)) == .authorizationExpired)
         #expect(payment.capturable(at: late) == .zero(.usd))
     }
 
@@ -114,7 +114,7 @@ struct PaymentTests {
         let payment = try #require(after([.capture(Fixture.usd(400))]))
         let late = Fixture.later(days: 30)
         #expect(payment.status(at: late) == .partiallyCaptured)
-        #expect(Fixture.code(payment.decide(.capture(Fixture.usd(1)), at: late)) == .authorizationExpired)
+        #expect(rejectionCode(payment.decide(.capture(Fixture.usd(1)), at: late)) == .authorizationExpired)
         #expect(payment.capturable(at: late) == .zero(.usd))
         #expect((try? payment.decide(.refund(Fixture.usd(400)), at: late).get()) != nil)
     }
@@ -123,15 +123,15 @@ struct PaymentTests {
     func configurableHold() throws {
         let payment = try Payment.authorize(
             id: "p", card: Fixture.visa, amount: Fixture.usd(1000), at: Fixture.now, holdWindow: .days(1)).get()
-        #expect(Fixture.code(payment.decide(.capture(Fixture.usd(1)), at: Fixture.later(days: 2))) == .authorizationExpired)
-        #expect(Fixture.code(Payment.authorize(
+        #expect(rejectionCode(payment.decide(.capture(Fixture.usd(1)), at: Fixture.later(days: 2))) == .authorizationExpired)
+        #expect(rejectionCode(Payment.authorize(
             id: "p", card: Fixture.visa, amount: Fixture.usd(1), at: Fixture.now, holdWindow: .days(0))) == .invalidHoldWindow)
     }
 
     @Test("authorizing needs a positive amount")
     func authorizeAmount() {
-        #expect(Fixture.code(Payment.authorize(id: "p", card: Fixture.visa, amount: Fixture.usd(0), at: Fixture.now)) == .invalidAmount)
-        #expect(Fixture.code(Payment.authorize(id: "p", card: Fixture.visa, amount: Fixture.usd(-5), at: Fixture.now)) == .invalidAmount)
+        #expect(rejectionCode(Payment.authorize(id: "p", card: Fixture.visa, amount: Fixture.usd(0), at: Fixture.now)) == .invalidAmount)
+        #expect(rejectionCode(Payment.authorize(id: "p", card: Fixture.visa, amount: Fixture.usd(-5), at: Fixture.now)) == .invalidAmount)
         #expect((try? Payment.authorize(id: "p", card: Fixture.visa, amount: Fixture.usd(.max), at: Fixture.now).get()) != nil)
     }
 
@@ -140,16 +140,16 @@ struct PaymentTests {
         let payment = try #require(Fixture.authorized(.max))
         let captured = try #require(run(payment, [.capture(Fixture.usd(.max - 1)), .capture(Fixture.usd(1))]))
         #expect(captured.captured == Fixture.usd(.max))
-        #expect(Fixture.code(captured.decide(.capture(Fixture.usd(.max)), at: Fixture.now)) == .exceedsAuthorized)
+        #expect(rejectionCode(captured.decide(.capture(Fixture.usd(.max)), at: Fixture.now)) == .exceedsAuthorized)
         let refunded = try #require(run(captured, [.refund(Fixture.usd(.max))]))
-        #expect(Fixture.code(refunded.decide(.refund(Fixture.usd(.max)), at: Fixture.now)) == .exceedsCaptured)
+        #expect(rejectionCode(refunded.decide(.refund(Fixture.usd(.max)), at: Fixture.now)) == .exceedsCaptured)
     }
 
     @Test("applying an event that breaks a rule is refused, so stored history cannot be forged")
     func forgedEvents() throws {
         let payment = try #require(Fixture.authorized(1000))
         func apply(_ kind: PaymentEvent.Kind, _ amount: Money, _ at: Instant = Fixture.now) -> Rejection.Code? {
-            Fixture.code(payment.applying(PaymentEvent(kind: kind, amount: amount, at: at)))
+            rejectionCode(payment.applying(PaymentEvent(kind: kind, amount: amount, at: at)))
         }
         #expect(apply(.captured, Fixture.usd(1001)) == .exceedsAuthorized)
         #expect(apply(.refunded, Fixture.usd(1)) == .exceedsCaptured)
@@ -161,10 +161,10 @@ struct PaymentTests {
         let late = try #require(after([.capture(Fixture.usd(1))]).flatMap {
             try? $0.applying(PaymentEvent(kind: .captureFailed, amount: Fixture.usd(1), at: Fixture.later(days: 3))).get()
         })
-        #expect(Fixture.code(late.applying(PaymentEvent(kind: .captured, amount: Fixture.usd(1), at: Fixture.later(days: 1)))) == .invalidEvent)
+        #expect(rejectionCode(late.applying(PaymentEvent(kind: .captured, amount: Fixture.usd(1), at: Fixture.later(days: 1)))) == .invalidEvent)
         // A failed attempt must have been an allowed attempt.
         let voided = try #require(after([.void]))
-        #expect(Fixture.code(voided.applying(PaymentEvent(kind: .captureFailed, amount: Fixture.usd(1), at: Fixture.now))) == .alreadyVoided)
+        #expect(rejectionCode(voided.applying(PaymentEvent(kind: .captureFailed, amount: Fixture.usd(1), at: Fixture.now))) == .alreadyVoided)
     }
 
     @Test("a payment rebuilt from its own events equals the original")
@@ -195,7 +195,7 @@ struct PaymentTests {
         #expect(edge == Fixture.later(days: 7))
         #expect((try? payment.decide(.capture(Fixture.usd(1)), at: edge).get()) != nil)
         let after = Instant(millisecondsSinceEpoch: edge.millisecondsSinceEpoch + 1)
-        #expect(Fixture.code(payment.decide(.capture(Fixture.usd(1)), at: after)) == .authorizationExpired)
+        #expect(rejectionCode(payment.decide(.capture(Fixture.usd(1)), at: after)) == .authorizationExpired)
     }
 
     @Test("history lists every event in order")

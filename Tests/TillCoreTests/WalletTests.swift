@@ -19,7 +19,7 @@ struct WalletTests {
     @Test("a debit beyond the balance is insufficient_funds")
     func insufficient() throws {
         let wallet = try #require(Self.wallet(balance: 5000))
-        #expect(Fixture.code(wallet.debit(Fixture.usd(5001))) == .insufficientFunds)
+        #expect(rejectionCode(wallet.debit(Fixture.usd(5001))) == .insufficientFunds)
         #expect((try? wallet.debit(Fixture.usd(5000)).get())?.balance == .zero(.usd))
     }
 
@@ -28,15 +28,15 @@ struct WalletTests {
         let wallet = try #require(Self.wallet(balance: 0, overdraft: 5000))
         let atLimit = try wallet.debit(Fixture.usd(5000)).get()
         #expect(atLimit.balance == Fixture.usd(-5000))
-        #expect(Fixture.code(atLimit.debit(Fixture.usd(1))) == .insufficientFunds)
-        #expect(Fixture.code(wallet.debit(Fixture.usd(5001))) == .insufficientFunds)
+        #expect(rejectionCode(atLimit.debit(Fixture.usd(1))) == .insufficientFunds)
+        #expect(rejectionCode(wallet.debit(Fixture.usd(5001))) == .insufficientFunds)
     }
 
     @Test("a EUR debit on a USD wallet is currency_mismatch")
     func currency() throws {
         let wallet = try #require(Self.wallet())
-        #expect(Fixture.code(wallet.debit(Money(minorUnits: 100, currency: .eur))) == .currencyMismatch)
-        #expect(Fixture.code(wallet.credit(Money(minorUnits: 100, currency: .eur))) == .currencyMismatch)
+        #expect(rejectionCode(wallet.debit(Money(minorUnits: 100, currency: .eur))) == .currencyMismatch)
+        #expect(rejectionCode(wallet.credit(Money(minorUnits: 100, currency: .eur))) == .currencyMismatch)
     }
 
     @Test("ten credits of 0.10 make exactly 1.00")
@@ -49,9 +49,9 @@ struct WalletTests {
     @Test("amounts must be positive; credits past Int64 are amount_too_large")
     func amounts() throws {
         let wallet = try #require(Self.wallet(balance: .max))
-        #expect(Fixture.code(wallet.credit(Fixture.usd(0))) == .invalidAmount)
-        #expect(Fixture.code(wallet.debit(Fixture.usd(-1))) == .invalidAmount)
-        #expect(Fixture.code(wallet.credit(Fixture.usd(1))) == .amountTooLarge)
+        #expect(rejectionCode(wallet.credit(Fixture.usd(0))) == .invalidAmount)
+        #expect(rejectionCode(wallet.debit(Fixture.usd(-1))) == .invalidAmount)
+        #expect(rejectionCode(wallet.credit(Fixture.usd(1))) == .amountTooLarge)
     }
 
     @Test("an Int64.max overdraft on an Int64.max balance lets Int64.max be debited, with no overflow")
@@ -61,21 +61,21 @@ struct WalletTests {
         #expect(drained.balance == .zero(.usd))
         let overdrawn = try drained.debit(Fixture.usd(.max)).get()
         #expect(overdrawn.balance == Fixture.usd(-.max))
-        #expect(Fixture.code(overdrawn.debit(Fixture.usd(1))) == .insufficientFunds)
+        #expect(rejectionCode(overdrawn.debit(Fixture.usd(1))) == .insufficientFunds)
     }
 
     @Test("opening checks the name, the currency and the overdraft")
     func opening() {
-        #expect(Fixture.code(Wallet.open(name: "  ", currency: .usd)) == .invalidName)
-        #expect(Fixture.code(Wallet.open(name: String(repeating: "x", count: 65), currency: .usd)) == .invalidName)
-        #expect(Fixture.code(Wallet.open(name: "tab\there", currency: .usd)) == .invalidName)
-        #expect(Fixture.code(Wallet.open(name: "a", currency: .usd, balance: Fixture.gbp(1))) == .currencyMismatch)
-        #expect(Fixture.code(Wallet.open(name: "a", currency: .usd, balance: Fixture.usd(-1))) == .invalidAmount)
-        #expect(Fixture.code(Wallet.open(name: "a", currency: .usd, overdraftLimit: Fixture.usd(-1))) == .invalidOverdraft)
-        #expect(Fixture.code(Wallet.open(name: "a", currency: .usd, balance: Fixture.gbp(-1))) == .invalidAmount)
-        #expect(Fixture.code(Wallet.open(name: "\u{00A0}\u{00A0}", currency: .usd)) == .invalidName)
-        #expect(Fixture.code(Wallet.open(name: "\u{200B}", currency: .usd)) == .invalidName)
-        #expect(Fixture.code(Wallet.open(name: "a\u{2028}b", currency: .usd)) == .invalidName)
+        #expect(rejectionCode(Wallet.open(name: "  ", currency: .usd)) == .invalidName)
+        #expect(rejectionCode(Wallet.open(name: String(repeating: "x", count: 65), currency: .usd)) == .invalidName)
+        #expect(rejectionCode(Wallet.open(name: "tab\there", currency: .usd)) == .invalidName)
+        #expect(rejectionCode(Wallet.open(name: "a", currency: .usd, balance: Fixture.gbp(1))) == .currencyMismatch)
+        #expect(rejectionCode(Wallet.open(name: "a", currency: .usd, balance: Fixture.usd(-1))) == .invalidAmount)
+        #expect(rejectionCode(Wallet.open(name: "a", currency: .usd, overdraftLimit: Fixture.usd(-1))) == .invalidOverdraft)
+        #expect(rejectionCode(Wallet.open(name: "a", currency: .usd, balance: Fixture.gbp(-1))) == .invalidAmount)
+        #expect(rejectionCode(Wallet.open(name: "\u{00A0}\u{00A0}", currency: .usd)) == .invalidName)
+        #expect(rejectionCode(Wallet.open(name: "\u{200B}", currency: .usd)) == .invalidName)
+        #expect(rejectionCode(Wallet.open(name: "a\u{2028}b", currency: .usd)) == .invalidName)
         let wallet = try? Wallet.open(name: "  Zoë’s café  ", currency: .jpy).get()
         #expect(wallet?.name == "Zoë’s café")
         #expect(wallet?.key == "zoë’s café")

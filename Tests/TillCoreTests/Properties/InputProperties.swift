@@ -32,10 +32,10 @@ extension PropertyTests {
                 let position = random.below(mistyped.count)
                 let original = mistyped[position].wholeNumberValue ?? 0
                 mistyped[position] = Character(String((original + 1 + random.below(9)) % 10))
-                trial.check(code(CardNumber.digits(of: String(mistyped))) == .invalidCardNumber,
+                trial.check(rejectionCode(CardNumber.digits(of: String(mistyped))) == .invalidCardNumber,
                             "\(String(mistyped)), one digit off \(number), passed Luhn")
                 let longer = random.luhnValidNumber(length: random.element(of: [2, 11, 20, 21, 40]))
-                trial.check(code(CardNumber.digits(of: longer)) == .invalidCardNumber, "\(longer.count) digits passed")
+                trial.check(rejectionCode(CardNumber.digits(of: longer)) == .invalidCardNumber, "\(longer.count) digits passed")
 
                 // Expiry: built MM/YY text against a month computed here; junk is never a valid expiry by accident.
                 checkExpiry(now: now, &random, &trial)
@@ -43,11 +43,11 @@ extension PropertyTests {
                 case .success(let expiry):
                     trial.check((1...12).contains(expiry.month.month) && junk.contains("/"),
                                 "CardExpiry.parse(\(junk.debugDescription)) = \(expiry)")
-                    trial.check(code(CardExpiry.parse(junk, now: now)) == (expiry.hasExpired(at: now) ? .cardExpired : nil),
+                    trial.check(rejectionCode(CardExpiry.parse(junk, now: now)) == (expiry.hasExpired(at: now) ? .cardExpired : nil),
                                 "CardExpiry.parse(\(junk.debugDescription), now:) disagrees with hasExpired")
                 case .failure(let rejection):
                     trial.check(rejection.code == .invalidExpiry, "CardExpiry.parse(\(junk.debugDescription)) answered \(rejection.code)")
-                    trial.check(code(CardExpiry.parse(junk, now: now)) == .invalidExpiry,
+                    trial.check(rejectionCode(CardExpiry.parse(junk, now: now)) == .invalidExpiry,
                                 "CardExpiry.parse(\(junk.debugDescription), now:) is not invalid_expiry")
                 }
 
@@ -119,9 +119,9 @@ extension PropertyTests {
         let expected: Rejection.Code? =
             formatCode ?? ((fullYear, month) < (shopMonth.year, shopMonth.month) ? .cardExpired : nil)
         let parsed = CardExpiry.parse(text, now: now, utcOffset: TimeSpan(milliseconds: offset))
-        trial.check(code(parsed) == expected, "CardExpiry.parse(\(text.debugDescription)) at \(shopMonth) (offset \(offset)) "
+        trial.check(rejectionCode(parsed) == expected, "CardExpiry.parse(\(text.debugDescription)) at \(shopMonth) (offset \(offset)) "
                         + "is \(describe(parsed)), expected \(describe(expected))")
-        trial.check(code(CardExpiry.parse(text)) == formatCode, "CardExpiry.parse(\(text.debugDescription)) without a date "
+        trial.check(rejectionCode(CardExpiry.parse(text)) == formatCode, "CardExpiry.parse(\(text.debugDescription)) without a date "
                         + "is \(describe(CardExpiry.parse(text)))")
         if case .success(let expiry) = parsed {
             trial.check(expiry.month == YearMonth(year: fullYear, month: month), "\(text.debugDescription) parsed as \(expiry.month)")
@@ -169,7 +169,7 @@ extension PropertyTests {
         let result = CardValidation.validate(
             number: number, expiry: expiry, cvv: cvv, now: now, utcOffset: TimeSpan(milliseconds: offset))
         let shown = "validate(\(number.debugDescription), \(expiry.debugDescription), \(cvv.debugDescription)) at \(shopMonth)"
-        trial.check(code(result) == expected, "\(shown) is \(describe(result)), expected \(describe(expected))")
+        trial.check(rejectionCode(result) == expected, "\(shown) is \(describe(result)), expected \(describe(expected))")
         if case .success(let summary) = result {
             let shownDigits = min(6, digits.count - 9)
             trial.check(summary.first6.count == shownDigits && digits.hasPrefix(summary.first6)
@@ -193,7 +193,7 @@ extension PropertyTests {
             let expected: Rejection.Code? =
                 right.currency != currency ? .currencyMismatch
                 : (exact > Int128(Int64.max) || exact < Int128(Int64.min) ? .amountTooLarge : nil)
-            trial.check(code(result) == expected, "\(a) \(name) \(b) is \(describe(result)), expected \(describe(expected))")
+            trial.check(rejectionCode(result) == expected, "\(a) \(name) \(b) is \(describe(result)), expected \(describe(expected))")
             if case .success(let sum) = result {
                 trial.check(Int128(sum.minorUnits) == exact && sum.currency == currency, "\(a) \(name) \(b) = \(sum.minorUnits)")
             }
@@ -205,7 +205,7 @@ extension PropertyTests {
             if running > Int128(Int64.max) || running < Int128(Int64.min) { overflowed = true }
         }
         let sum = Money.sum(parts, currency: currency)
-        trial.check(overflowed ? code(sum) == .amountTooLarge : (try? sum.get())?.minorUnits == Int64(running),
+        trial.check(overflowed ? rejectionCode(sum) == .amountTooLarge : (try? sum.get())?.minorUnits == Int64(running),
                     "sum of \(parts.map(\.minorUnits)) is \(describe(sum)), exact \(running)")
 
         let instant = Instant(millisecondsSinceEpoch: random.signedMinorUnits())

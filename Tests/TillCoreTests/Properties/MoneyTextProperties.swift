@@ -17,7 +17,7 @@ extension PropertyTests {
                     let plain = money.plainText
                     trial.check(plain == expectedPlainText(value, exponent: currency.exponent),
                                 "\(value) \(currency) plainText \"\(plain)\", expected \"\(expectedPlainText(value, exponent: currency.exponent))\"")
-                    trial.check(code(Money.parse(plain, currency: currency)) == nil
+                    trial.check(rejectionCode(Money.parse(plain, currency: currency)) == nil
                                     && (try? Money.parse(plain, currency: currency).get()) == money,
                                 "parse(\"\(plain)\", \(currency)) is \(describe(Money.parse(plain, currency: currency))), not \(value)")
                     // White space around is ignored.
@@ -37,7 +37,7 @@ extension PropertyTests {
                                     "formatted \(negative) \(currency) is \"\(signed.formatted)\"")
                         trial.check(signed.plainText == expectedPlainText(negative, exponent: currency.exponent),
                                     "plainText \(negative) \(currency) is \"\(signed.plainText)\"")
-                        trial.check(code(Money.parse(signed.plainText, currency: currency)) == .invalidAmount,
+                        trial.check(rejectionCode(Money.parse(signed.plainText, currency: currency)) == .invalidAmount,
                                     "a signed amount \"\(signed.plainText)\" parsed")
                     }
                 }

@@ -39,7 +39,7 @@ extension PropertyTests {
                                             overdraftLimit: Money(minorUnits: -random.positiveMinorUnits(), currency: currency))
                     badCode = .invalidOverdraft
                 }
-                trial.check(code(badResult) == badCode, "bad open #\(badOpen): \(describe(badResult)), expected \(badCode)")
+                trial.check(rejectionCode(badResult) == badCode, "bad open #\(badOpen): \(describe(badResult)), expected \(badCode)")
 
                 guard case .success(var wallet) = Wallet.open(
                     name: name, currency: currency, balance: Money(minorUnits: openingMinor, currency: currency),
@@ -75,7 +75,7 @@ extension PropertyTests {
                     let shown = "\(isDebit ? "debit" : "credit") \(amount.minorUnits) \(amount.currency) "
                         + "on balance \(balance) limit \(limit)"
                     let expectedCode = expected.code
-                    trial.check(code(result) == expectedCode, "\(shown): \(describe(result)), expected \(describe(expectedCode))")
+                    trial.check(rejectionCode(result) == expectedCode, "\(shown): \(describe(result)), expected \(describe(expectedCode))")
                     if case .success(let next) = result {
                         if case .accept(let want) = expected {
                             trial.check(Int128(next.balance.minorUnits) == want, "\(shown) left \(next.balance.minorUnits), expected \(want)")

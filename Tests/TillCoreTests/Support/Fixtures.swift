@@ -27,14 +27,14 @@ enum Fixture {
         }
     }
 
-    /// The rejection code of a result the test expects to fail, or nil if it succeeded.
-    static func code<T>(_ result: Result<T, Rejection>) -> Rejection.Code? {
-        if case .failure(let rejection) = result { return rejection.code }
-        return nil
-    }
-
     static func authorized(_ minor: Int64 = 1000, currency: Currency = .usd) -> Payment? {
         success(Payment.authorize(
             id: "pay_1", card: visa, amount: Money(minorUnits: minor, currency: currency), at: now))
     }
+}
+
+/// The rejection code of a result the test expects to fail, or nil if it succeeded.
+func rejectionCode<T>(_ result: Result<T, Rejection>) -> Rejection.Code? {
+    if case .failure(let rejection) = result { return rejection.code }
+    return nil
 }

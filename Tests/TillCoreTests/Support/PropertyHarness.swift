@@ -38,11 +38,6 @@ func forEachSeed(_ property: String, _ body: (inout SeededGenerator, inout Trial
     }
 }
 
-func code<T>(_ result: Result<T, Rejection>) -> Rejection.Code? {
-    if case .failure(let rejection) = result { return rejection.code }
-    return nil
-}
-
 func describe<T>(_ result: Result<T, Rejection>) -> String {
     switch result {
     case .success: "success"
@@ -62,10 +57,6 @@ enum Expected<Value> {
         return nil
     }
 }
-
-/// The card every payment and card installment uses (its details do not matter here).
-let testCard = CardSummary(
-    brand: .visa, first6: "424242", last4: "4242", expiry: CardExpiry(month: YearMonth(year: 2030, month: 12)))
 
 /// An amount for a command aimed at `pivot` (what is left to capture, refund, pay or spend):
 /// exactly it, one more, something within, zero, negative, the top of Int64, another currency.
