@@ -17,6 +17,19 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { formatted }
 
+    /// This amount as the operand of an operation: `invalid_amount` unless it is above zero.
+    public func requirePositive() -> Result<Money, Rejection> {
+        isPositive ? .success(self) : .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
+    }
+
+    /// This amount if it is in `expected`, else `currency_mismatch` naming the target
+    /// ("This order is in USD, not EUR.").
+    public func require(currency expected: Currency, of target: String) -> Result<Money, Rejection> {
+        currency == expected
+            ? .success(self)
+            : .failure(Rejection(.currencyMismatch, "\(target) is in \(expected.code), not \(currency.code)."))
+    }
+
     /// `self + other`, or `currency_mismatch` / `amount_too_large`.
     public func adding(_ other: Money) -> Result<Money, Rejection> {
         combine(other, Int64.addingReportingOverflow)

@@ -49,11 +49,7 @@ extension Money {
     /// Parses an amount that must be greater than zero: what every payment, capture, refund,
     /// credit and debit takes.
     public static func parsePositive(_ text: String, currency: Currency) -> Result<Money, Rejection> {
-        parse(text, currency: currency).flatMap { money in
-            money.isPositive
-                ? .success(money)
-                : .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
-        }
+        parse(text, currency: currency).flatMap { $0.requirePositive() }
     }
 
     /// "10.00", "1000", "1.234": the amount in major units without symbol or grouping, the form

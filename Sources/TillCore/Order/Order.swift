@@ -24,9 +24,7 @@ public struct Order: Hashable, Sendable {
     /// A new unpaid order for a customer whose email was parsed already: `invalid_amount`
     /// unless the total is positive.
     public static func create(id: String, email: Email, total: Money, at now: Instant) -> Result<Order, Rejection> {
-        guard total.isPositive else {
-            return .failure(Rejection(.invalidAmount, "The order total must be greater than zero."))
-        }
+        if case .failure(let rejection) = total.requirePositive() { return .failure(rejection) }
         let zero = Money.zero(total.currency)
         return .success(Order(
             id: id, email: email, total: total, createdAt: now, payments: [], paid: zero, refunded: zero))
@@ -38,14 +36,11 @@ public struct Order: Hashable, Sendable {
     /// Cash may be more than is due: the due amount is applied and the rest is change, so the
     /// cash handed over only has to cover what is applied.
     public func plan(amount: Money, tender: Tender) -> Result<PaymentPlan, Rejection> {
-        guard amount.isPositive else {
-            return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
+        if case .failure(let rejection) = amount.requirePositive().flatMap({ $0.require(currency: currency, of: "This order") }) {
+            return .failure(rejection)
         }
-        guard amount.currency == currency else {
-            return .failure(Rejection(.currencyMismatch, "This order is in \(currency.code), not \(amount.currency.code)."))
-        }
-        if case .cash(let tendered) = tender, tendered.currency != currency {
-            return .failure(Rejection(.currencyMismatch, "Cash must be in \(currency.code), not \(tendered.currency.code)."))
+        if case .cash(let tendered) = tender, case .failure(let rejection) = tendered.require(currency: currency, of: "This order") {
+            return .failure(rejection)
         }
         guard status != .paid else { return .failure(Rejection(.orderAlreadyPaid)) }
         let due = balanceDue
@@ -89,15 +84,11 @@ public struct Order: Hashable, Sendable {
     public func recordingRefund(
         id refundId: String, ofPayment paymentId: String, amount: Money, toWallet: String? = nil, at now: Instant
     ) -> Result<(Order, OrderRefund), Rejection> {
-        guard amount.isPositive else {
-            return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
-        }
+        if case .failure(let rejection) = amount.requirePositive() { return .failure(rejection) }
         guard let index = payments.firstIndex(where: { $0.id == paymentId }) else {
             return .failure(Rejection(.notFound, "Order \(id) has no payment \(paymentId)."))
         }
-        guard amount.currency == currency else {
-            return .failure(Rejection(.currencyMismatch, "This order is in \(currency.code), not \(amount.currency.code)."))
-        }
+        if case .failure(let rejection) = amount.require(currency: currency, of: "This order") { return .failure(rejection) }
         let payment = payments[index]
         guard amount.minorUnits <= payment.refundable.minorUnits else {
             return .failure(Rejection(.exceedsPaid, "Only \(payment.refundable.formatted) of this payment is left to refund."))

@@ -24,9 +24,7 @@ public struct Payment: Hashable, Sendable {
         id: String, card: CardSummary, amount: Money, at now: Instant,
         holdWindow: TimeSpan = defaultHoldWindow
     ) -> Result<Payment, Rejection> {
-        guard amount.isPositive else {
-            return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
-        }
+        if case .failure(let rejection) = amount.requirePositive() { return .failure(rejection) }
         guard holdWindow.milliseconds > 0 else { return .failure(Rejection(.invalidHoldWindow)) }
         let zero = Money.zero(amount.currency)
         return .success(Payment(
@@ -65,14 +63,9 @@ public struct Payment: Hashable, Sendable {
     /// status, the hold window for captures (`authorization_expired`), the amount limits
     /// (`exceeds_authorized`, `exceeds_captured`).
     public func decide(_ command: PaymentCommand, at now: Instant) -> Result<PaymentEvent, Rejection> {
-        if let amount = command.amount {
-            guard amount.isPositive else {
-                return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
-            }
-            guard amount.currency == currency else {
-                return .failure(Rejection(
-                    .currencyMismatch, "This payment is in \(currency.code), not \(amount.currency.code)."))
-            }
+        if let amount = command.amount,
+           case .failure(let rejection) = amount.requirePositive().flatMap({ $0.require(currency: currency, of: "This payment") }) {
+            return .failure(rejection)
         }
         if case .refused(let code) = PaymentRules.rule(command.operation, in: status(at: now)) {
             return .failure(Rejection(code))

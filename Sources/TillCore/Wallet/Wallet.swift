@@ -80,12 +80,6 @@ public struct Wallet: Hashable, Sendable {
     }
 
     private func checked(_ amount: Money) -> Result<Money, Rejection> {
-        guard amount.isPositive else {
-            return .failure(Rejection(.invalidAmount, "The amount must be greater than zero."))
-        }
-        guard amount.currency == currency else {
-            return .failure(Rejection(.currencyMismatch, "Wallet \(name) is in \(currency.code), not \(amount.currency.code)."))
-        }
-        return .success(amount)
+        amount.requirePositive().flatMap { $0.require(currency: currency, of: "Wallet \(name)") }
     }
 }
