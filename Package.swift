@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
-// Till: a point-of-sale terminal and payment gateway. One module per layer (see DESIGN.md §2);
-// later layers (store, processor, service, UI, terminal) join as their issues land.
+// Till: a point-of-sale terminal and payment gateway. One module per layer (see DESIGN.md §2):
+// TillCore (pure domain) <- TillStore (SQLite ledger) and TillProcessor (GoblinPay) <-
+// TillService (the application API) <- TillCLI (commands, scenarios, demo) <- till.
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -8,28 +9,60 @@ let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+
 let package = Package(
     name: "Till",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "till", targets: ["till"]),
         .library(name: "TillCore", targets: ["TillCore"]),
+        .library(name: "TillService", targets: ["TillService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // The pure domain: no I/O, no clock, no randomness, no dependencies.
         .target(name: "TillCore", swiftSettings: strictSwift),
-        .executableTarget(
-            name: "till",
+        // The remote side: the PaymentProcessor protocol and the GoblinPay simulator, which
+        // keeps its own ledger (in memory, or in its own SQLite file beside the till's).
+        .target(name: "TillProcessor", dependencies: ["TillCore", grdb], swiftSettings: strictSwift),
+        // The durable ledger: migrations, append-only events, read models, idempotency records.
+        .target(
+            name: "TillStore",
+            dependencies: ["TillCore", grdb, .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
+        // The application API: orchestrates core decisions, the store and the processor.
+        .target(name: "TillService", dependencies: ["TillCore", "TillStore", "TillProcessor"], swiftSettings: strictSwift),
+        // Scripted scenarios: the plain-text format, its parser and the runner (no Till types:
+        // it drives any command through a closure, so the CLI and the tests share it).
+        .target(name: "TillScenario", swiftSettings: strictSwift),
+        // The command line and demo data, as a library the tests drive in-process.
+        .target(
+            name: "TillCLI",
             dependencies: [
-                "TillCore",
+                "TillCore", "TillService", "TillProcessor", "TillScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
+        .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
         .testTarget(name: "TillCoreTests", dependencies: ["TillCore"], swiftSettings: strictSwift),
+        .testTarget(name: "TillProcessorTests", dependencies: ["TillProcessor", "TillCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "TillServiceTests",
+            dependencies: ["TillService", "TillStore", "TillProcessor", "TillCore", grdb],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "TillCLITests",
+            dependencies: ["TillCLI", "TillScenario", "TillService", "TillCore"],
+            swiftSettings: strictSwift
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

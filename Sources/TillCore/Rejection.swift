@@ -73,6 +73,10 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case processorDeclined = "processor_declined"
         case processorError = "processor_error"
         case paymentPending = "payment_pending"
+        // The edges: requests that do not make sense as a whole, and the ledger itself.
+        case invalidRequest = "invalid_request"
+        case paymentBelongsToOrder = "payment_belongs_to_order"
+        case storageError = "storage_error"
 
         public var defaultMessage: String {
             switch self {
@@ -108,6 +112,9 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .processorDeclined: "The payment processor declined the payment."
             case .processorError: "The payment processor failed; nothing was charged."
             case .paymentPending: "The payment outcome is not known yet; it will be resolved with the processor."
+            case .invalidRequest: "The request is incomplete or contradicts itself."
+            case .paymentBelongsToOrder: "This card payment belongs to an order; refund it through the order."
+            case .storageError: "The ledger could not be read or written; nothing was changed."
             }
         }
     }

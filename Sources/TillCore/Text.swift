@@ -2,7 +2,7 @@
 extension String {
     /// Drops leading and trailing white space of any kind: spaces, tabs, "\r\n" (one Character
     /// in Swift), no-break spaces.
-    func trimmingBlanks() -> String {
+    public func trimmingBlanks() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }),
               let last = lastIndex(where: { !$0.isWhitespace })
         else { return "" }

@@ -1,20 +1,26 @@
-import ArgumentParser
+import Foundation
+import TillCLI
 
-/// The `till` command. Bare `till` will open the POS once the terminal layer lands; today it
-/// answers `--help` and `--version`.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `till` executable: unblocks signals (a parent such as a test runner may have blocked
+/// them), runs the command line and writes what it printed.
 @main
-struct Till: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "till",
-        abstract: "A point-of-sale terminal and payment gateway for a small shop.",
-        discussion: """
-            Till takes orders and payments (card, cash, store credit) and keeps a ledger that \
-            never loses a cent or charges twice.
-            """,
-        version: TillVersion.current
-    )
-}
-
-enum TillVersion {
-    static let current = "0.1.0"
+enum TillMain {
+    static func main() async {
+        var signals = sigset_t()
+        sigfillset(&signals)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        var live: (@Sendable (String) -> Void)?
+        if isatty(STDERR_FILENO) == 1 {
+            live = { text in FileHandle.standardError.write(Data(text.utf8)) }
+        }
+        let result = await TillCommandLine.run(
+            Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, live: live)
+        FileHandle.standardOutput.write(Data(result.stdout.utf8))
+        FileHandle.standardError.write(Data(result.stderr.utf8))
+        exit(result.exitCode)
+    }
 }

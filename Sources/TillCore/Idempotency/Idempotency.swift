@@ -38,6 +38,9 @@ public struct RequestFingerprint: Hashable, Sendable, CustomStringConvertible {
         canonical = Self.escape(operation) + "|" + Self.escape(target) + "|" + fields.joined(separator: "&")
     }
 
+    /// A fingerprint read back from storage, in the canonical form it was written in.
+    public init(stored canonical: String) { self.canonical = canonical }
+
     public var description: String { canonical }
 
     /// Percent-escapes the separators so "a=b&c" as a value cannot pose as two parameters.

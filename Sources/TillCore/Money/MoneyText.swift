@@ -94,5 +94,5 @@ extension Money {
 
 extension Character {
     /// Only 0-9: Unicode digits such as "٣" or "３" are not amounts or card numbers here.
-    var isASCIIDigit: Bool { isASCII && isWholeNumber }
+    public var isASCIIDigit: Bool { isASCII && isWholeNumber }
 }

@@ -47,6 +47,15 @@ public struct Wallet: Hashable, Sendable {
         }
     }
 
+    /// A wallet rebuilt from its stored read model; nil if the stored values break an invariant
+    /// (a name that is not valid, mixed currencies, a balance below minus the overdraft limit).
+    public static func restore(name: String, balance: Money, overdraftLimit: Money) -> Wallet? {
+        guard case .success = validName(name), balance.currency == overdraftLimit.currency,
+              overdraftLimit.minorUnits >= 0, balance.minorUnits >= -overdraftLimit.minorUnits
+        else { return nil }
+        return Wallet(name: name, currency: balance.currency, balance: balance, overdraftLimit: overdraftLimit)
+    }
+
     /// Adds money. `invalid_amount`, `currency_mismatch`, `amount_too_large` on overflow.
     public func credit(_ amount: Money) -> Result<Wallet, Rejection> {
         checked(amount).flatMap { balance.adding($0) }.map { balance in

@@ -1,0 +1,46 @@
+import ArgumentParser
+import TillCore
+import TillService
+
+/// `till demo`: fills the ledger with realistic sample data, with a progress bar.
+struct DemoCommand: TillCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Fill the ledger with realistic sample data (customers, orders, payments, wallets).")
+    @Option(help: "How many orders to create.") var orders: Int = 2000
+    @Option(help: "Seed for the sample data.") var seed: UInt64 = 2026
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ context: CommandContext) async -> CommandResult {
+        guard (1...10_000_000).contains(orders) else {
+            return context.failure(Rejection(.invalidRequest, "--orders must be 1 to 10000000."))
+        }
+        let now: Instant
+        do { now = try context.clock()() } catch { return context.failure(error) }
+        let live = context.json ? nil : context.live
+        let summary: DemoSummary
+        do {
+            summary = try await DemoData.fill(
+                databasePath: context.databasePath, orders: orders, seed: seed, now: now
+            ) { done, total in live?(ProgressBar.render(done: done, total: total, width: 40)) }
+        } catch {
+            return context.failure(Rejection(.storageError, "The demo data could not be written: \(error)"))
+        }
+        live?("\n")
+        if context.json { return CommandResult(stdout: Output.json(summary)) }
+        return CommandResult(stdout: summary.description + "\n")
+    }
+}
+
+/// "\r[██████████░░░░░░░░░░]  50%  1000/2000 orders".
+enum ProgressBar {
+    static func render(done: Int, total: Int, width: Int) -> String {
+        let total = max(total, 1)
+        let filled = min(width, done * width / total)
+        return "\r[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] "
+            + "\(done * 100 / total)%".leftPadded(4) + "  \(done)/\(total) orders"
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import TillCore
+import TillService
+
+struct OrderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "order", abstract: "Orders and their installments.",
+        subcommands: [Create.self, Get.self, List.self, Pay.self, CreateAndPay.self, Refund.self])
+
+    struct Create: TillCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an unpaid order.")
+        @Option(help: "Customer email.") var email: String
+        @Option(help: "Order total, e.g. 50.00.") var amount: String
+        @Option(help: "ISO 4217 currency (default USD).") var currency: String?
+        @Option(help: "Idempotency key: creating again with it answers the same order.") var key: String?
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            await context.respond({ await $0.createOrder(email: email, amount: amount, currency: currency, key: key) }) {
+                Human.order($0.response)
+            }
+        }
+    }
+
+    struct Get: TillCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an order with its payments.")
+        @Argument(help: "Order id.") var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            await context.respond({ await $0.order(id: id) }, human: Human.order)
+        }
+    }
+
+    struct List: TillCommand {
+        static let configuration = CommandConfiguration(abstract: "A customer's orders, newest first.")
+        @Option(help: "Customer email (any case).") var email: String
+        @Option(help: "At most this many orders.") var limit: Int = 100
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            await context.respond({ await $0.orders(email: email, limit: max(1, min(limit, 10_000))) }, human: Human.orderList)
+        }
+    }
+
+    struct Pay: TillCommand {
+        static let configuration = CommandConfiguration(abstract: "Take an installment on an order.")
+        @Argument(help: "Order id.") var id: String
+        @Option(help: "Amount to apply, e.g. 10.00.") var amount: String
+        @Option(help: "Idempotency key.") var key: String
+        @OptionGroup var tender: TenderOptions
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            let input: TenderInput
+            do { input = try tender.input() } catch { return context.failure(error) }
+            return await context.respond({ await $0.pay(orderId: id, amount: amount, tender: input, key: key) }, human: Human.installment)
+        }
+    }
+
+    struct CreateAndPay: TillCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-and-pay",
+            abstract: "Create an order and pay it at once; if the payment fails the order never exists.")
+        @Option(help: "Customer email.") var email: String
+        @Option(help: "Order total.") var amount: String
+        @Option(help: "ISO 4217 currency (default USD).") var currency: String?
+        @Option(help: "Amount to pay now (default: the total).") var pay: String?
+        @Option(help: "Idempotency key.") var key: String
+        @OptionGroup var tender: TenderOptions
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            let input: TenderInput
+            do { input = try tender.input() } catch { return context.failure(error) }
+            return await context.respond({
+                await $0.createAndPay(email: email, amount: amount, currency: currency, pay: pay, tender: input, key: key)
+            }, human: Human.installment)
+        }
+    }
+
+    struct Refund: TillCommand {
+        static let configuration = CommandConfiguration(abstract: "Refund part or all of an installment.")
+        @Argument(help: "Order id.") var id: String
+        @Option(help: "The order payment (installment) id.") var payment: String
+        @Option(help: "Amount to refund.") var amount: String
+        @Option(help: "Idempotency key.") var key: String
+        @Option(name: .customLong("to-wallet"), help: "Give the refund as store credit to this wallet.") var toWallet: String?
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            await context.respond({
+                await $0.refund(orderId: id, paymentId: payment, amount: amount, key: key, toWallet: toWallet)
+            }, human: Human.refund)
+        }
+    }
+}
+
+extension TenderOptions {
+    /// Exactly one tender, complete: a card needs its expiry and security code.
+    func input() throws(Rejection) -> TenderInput {
+        let given = [card != nil, cash != nil, wallet != nil].filter { $0 }.count
+        guard given == 1 else {
+            throw Rejection(.invalidRequest, "Give exactly one tender: --card (with --expiry and --cvv), --cash or --wallet.")
+        }
+        if let card {
+            guard let expiry, let cvv else { throw Rejection(.invalidRequest, "A card needs --expiry MM/YY and --cvv.") }
+            return .card(number: card, expiry: expiry, cvv: cvv)
+        }
+        guard expiry == nil, cvv == nil else { throw Rejection(.invalidRequest, "--expiry and --cvv go with --card.") }
+        if let cash { return .cash(tendered: cash) }
+        return .wallet(name: wallet ?? "")
+    }
+}

@@ -1,0 +1,186 @@
+public import TillCore
+import TillProcessor
+import TillStore
+
+extension TillService {
+    // MARK: Card installments on orders
+
+    func payByCard(_ installment: CardInstallment, key: IdempotencyKey, fingerprint: RequestFingerprint) async
+        -> Result<Keyed<OrderPaymentResult>, Rejection>
+    {
+        let ids = self.ids
+        let operation = installment.newOrder == nil ? "order.pay" : "order.create_and_pay"
+        return await processorRequest(
+            key: key, operation: operation, target: installment.orderId, fingerprint: fingerprint,
+            card: installment.card.credentials
+        ) { ledger, now in
+            let summary = try decided(installment.card.summary(at: now))
+            let order: Order
+            if let newOrder = installment.newOrder {
+                let email = try decided(Email.parse(newOrder.email))
+                order = try decided(Order.create(
+                    id: installment.orderId, email: email,
+                    total: Money(minorUnits: newOrder.total, currency: installment.amount.currency), at: now))
+            } else {
+                guard let existing = try ledger.order(id: installment.orderId) else {
+                    throw Refusal(rejection: Self.noOrder(installment.orderId))
+                }
+                order = try Self.projected(existing, ledger: ledger)
+            }
+            _ = try decided(order.plan(amount: installment.amount, tender: .card(summary)))
+            return Intent(
+                kind: .orderCard, id: ids.make("int"), at: now.millisecondsSinceEpoch,
+                amount: installment.amount.minorUnits, currency: installment.amount.currency.code,
+                paymentId: ids.make("pay"), card: StoredCard(summary, fingerprint: installment.card.fingerprint),
+                orderId: installment.orderId, orderPaymentId: ids.make("opay"), newOrder: installment.newOrder)
+        }
+    }
+
+    func refundCard(_ refund: CardRefund, key: IdempotencyKey, fingerprint: RequestFingerprint) async
+        -> Result<Keyed<OrderRefundResult>, Rejection>
+    {
+        let ids = self.ids
+        return await processorRequest(
+            key: key, operation: "order.refund", target: refund.orderId, fingerprint: fingerprint, card: nil
+        ) { ledger, now in
+            guard let order = try ledger.order(id: refund.orderId) else { throw Refusal(rejection: Self.noOrder(refund.orderId)) }
+            _ = try decided(Self.projected(order, ledger: ledger).recordingRefund(
+                id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now))
+            guard let stored = try ledger.payment(id: refund.paymentId) else { throw Refusal(rejection: Self.noPayment(refund.paymentId)) }
+            return Intent(
+                kind: .orderRefund, id: ids.make("int"), at: now.millisecondsSinceEpoch,
+                amount: refund.amount.minorUnits, currency: refund.amount.currency.code, paymentId: refund.paymentId,
+                processorReference: stored.processorReference, orderId: refund.orderId,
+                orderPaymentId: refund.orderPaymentId, refundId: refund.refundId)
+        }
+    }
+
+    /// The order as it will be once every card request still open on it succeeds: what a new
+    /// installment or refund is checked against, so requests in flight never add up past it.
+    static func projected(_ order: Order, ledger: Ledger) throws -> Order {
+        var projected = order
+        for request in try ledger.openRequests(target: order.id) {
+            guard let text = request.intent, let intent = try? decode(Intent.self, text), let money = intent.money else { continue }
+            switch intent.kind {
+            case .orderCard:
+                if let summary = intent.card?.summary, case .success(let (next, _)) = projected.recordingPayment(
+                    id: intent.orderPaymentId ?? intent.id, amount: money, tender: .card(summary), at: intent.instant) {
+                    projected = next
+                }
+            case .orderRefund:
+                if let paymentId = intent.orderPaymentId, case .success(let (next, _)) = projected.recordingRefund(
+                    id: intent.refundId ?? intent.id, ofPayment: paymentId, amount: money, at: intent.instant) {
+                    projected = next
+                }
+            default: continue
+            }
+        }
+        return projected
+    }
+
+    // MARK: The card gateway
+
+    /// Places a hold on a card. Without a key, one is made (and returned) so the request can
+    /// still be resolved if GoblinPay's answer is lost.
+    public func authorize(
+        number: String, expiry: String, cvv: String, amount: String, currency: String?, key keyText: String? = nil
+    ) async -> Result<Keyed<PaymentView>, Rejection> {
+        let key: IdempotencyKey, card: CardText, money: Money
+        do throws(Rejection) {
+            key = try parseKey(keyText, ids: ids).get()
+            guard case .card(let parsed) = try ParsedTender.parse(.card(number: number, expiry: expiry, cvv: cvv)).get()
+                .priced(in: .usd, database: database).get()
+            else { return .failure(Rejection(.invalidCardNumber)) }
+            card = parsed
+            money = try Money.parse(amount, currency: try parseCurrency(currency, default: .usd).get()).get()
+        } catch { return .failure(error) }
+        let fingerprint = RequestFingerprint(
+            operation: "payment.authorize", target: "-",
+            parameters: ["card": card.fingerprint, "expiry": "\(card.expiry.month)", "amount": money])
+        let ids = self.ids, holdWindow = self.holdWindow
+        return await processorRequest(
+            key: key, operation: "payment.authorize", target: "-", fingerprint: fingerprint, card: card.credentials
+        ) { _, now in
+            let summary = try decided(card.summary(at: now))
+            let paymentId = ids.make("pay")
+            // The core's checks (a positive amount, the hold window) before the processor hears of it.
+            _ = try decided(Payment.authorize(id: paymentId, card: summary, amount: money, at: now, holdWindow: holdWindow))
+            return Intent(
+                kind: .authorize, id: ids.make("int"), at: now.millisecondsSinceEpoch, amount: money.minorUnits,
+                currency: money.currency.code, paymentId: paymentId,
+                card: StoredCard(summary, fingerprint: card.fingerprint), holdWindow: holdWindow.milliseconds)
+        }
+    }
+
+    public func capture(paymentId: String, amount: String, key: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
+        await gatewayCommand(.capture, paymentId: paymentId, amount: amount, key: key)
+    }
+
+    public func refundPayment(paymentId: String, amount: String, key: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
+        await gatewayCommand(.refund, paymentId: paymentId, amount: amount, key: key)
+    }
+
+    public func void(paymentId: String, key: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
+        await gatewayCommand(.void, paymentId: paymentId, amount: nil, key: key)
+    }
+
+    public func payment(id: String) async -> Result<PaymentView, Rejection> {
+        await read { ledger, now in
+            guard let stored = try ledger.payment(id: id) else { throw Refusal(rejection: Self.noPayment(id)) }
+            return PaymentView(stored.payment, orderPaymentId: stored.orderPaymentId, at: now)
+        }
+    }
+
+    private func gatewayCommand(
+        _ kind: Intent.Kind, paymentId: String, amount: String?, key keyText: String?
+    ) async -> Result<Keyed<PaymentView>, Rejection> {
+        let key: IdempotencyKey, money: Money?
+        do throws(Rejection) {
+            key = try parseKey(keyText, ids: ids).get()
+            let currency = try await read { ledger, _ in
+                guard let stored = try ledger.payment(id: paymentId) else { throw Refusal(rejection: Self.noPayment(paymentId)) }
+                return stored.payment.currency
+            }.get()
+            if let amount { money = try Money.parse(amount, currency: currency).get() } else { money = nil }
+        } catch { return .failure(error) }
+        var parameters: [String: any FingerprintComponent] = [:]
+        if let money { parameters["amount"] = money }
+        let operation = "payment.\(kind.rawValue)"
+        let fingerprint = RequestFingerprint(operation: operation, target: paymentId, parameters: parameters)
+        let ids = self.ids
+        return await processorRequest(
+            key: key, operation: operation, target: paymentId, fingerprint: fingerprint, card: nil
+        ) { ledger, now in
+            guard let stored = try ledger.payment(id: paymentId) else { throw Refusal(rejection: Self.noPayment(paymentId)) }
+            if stored.orderPaymentId != nil {
+                throw Refusal(rejection: Rejection(
+                    .paymentBelongsToOrder, "Card payment \(paymentId) was taken for an order; refund it with `till order refund`."))
+            }
+            let command: PaymentCommand = switch (kind, money) {
+            case (.capture, let money?): .capture(money)
+            case (.refund, let money?): .refund(money)
+            default: .void
+            }
+            _ = try decided(Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: max(now, stored.payment.events.last?.at ?? now)))
+            return Intent(
+                kind: kind, id: ids.make("int"), at: now.millisecondsSinceEpoch, amount: money?.minorUnits ?? 0,
+                currency: stored.payment.currency.code, paymentId: paymentId, processorReference: stored.processorReference)
+        }
+    }
+
+    /// The payment as it will be once every request still open on it succeeds.
+    static func projected(_ payment: Payment, ledger: Ledger, at now: Instant) throws -> Payment {
+        var projected = payment
+        for request in try ledger.openRequests(target: payment.id) {
+            guard let text = request.intent, let intent = try? decode(Intent.self, text), let money = intent.money else { continue }
+            let command: PaymentCommand? = switch intent.kind {
+            case .capture: .capture(money)
+            case .refund: .refund(money)
+            case .void: .void
+            default: nil
+            }
+            if let command, case .success(let (next, _)) = projected.execute(command, at: now) { projected = next }
+        }
+        return projected
+    }
+}

@@ -1,0 +1,94 @@
+import TillCore
+
+/// What a request that talks to the processor has promised to do, stored with its key
+/// BEFORE the processor is called, so that any process can finish it later (by asking the
+/// processor what became of each step) if this one never hears back or is killed.
+/// It never holds the card number or the security code: only the card's summary.
+struct Intent: Codable, Sendable {
+    enum Kind: String, Codable, Sendable {
+        /// `payment authorize`.
+        case authorize
+        /// `payment capture` / `refund` / `void` on an existing authorization.
+        case capture, refund, void
+        /// A card installment on an order: authorize + capture; a failed capture is voided.
+        case orderCard = "order_card"
+        /// A card installment refunded through its order.
+        case orderRefund = "order_refund"
+    }
+
+    var kind: Kind
+    /// Prefix of this attempt's processor keys: stable across retries of the same request,
+    /// new for a request executed afresh after a refusal freed its key.
+    var id: String
+    /// When the request was made: the time its events carry.
+    var at: Int64
+    var amount: Int64
+    var currency: String
+    var paymentId: String
+    var processorReference: String?
+    var card: StoredCard?
+    var holdWindow: Int64?
+    var orderId: String?
+    var orderPaymentId: String?
+    var refundId: String?
+    var newOrder: NewOrder?
+    /// Set once a failed order capture is being released (its authorization voided).
+    var releasing: Bool?
+
+    func processorKey(_ step: String) -> String { "\(id):\(step)" }
+
+    var money: Money? {
+        guard case .success(let currency) = Currency.named(currency) else { return nil }
+        return Money(minorUnits: amount, currency: currency)
+    }
+
+    var instant: Instant { Instant(millisecondsSinceEpoch: at) }
+}
+
+/// A card as the ledger may keep it.
+struct StoredCard: Codable, Sendable {
+    var brand: String
+    var first6: String
+    var last4: String
+    var expiryYear: Int
+    var expiryMonth: Int
+    var fingerprint: String
+
+    init(_ summary: CardSummary, fingerprint: String) {
+        brand = summary.brand.rawValue
+        first6 = summary.first6
+        last4 = summary.last4
+        expiryYear = summary.expiry.month.year
+        expiryMonth = summary.expiry.month.month
+        self.fingerprint = fingerprint
+    }
+
+    var summary: CardSummary? {
+        CardSummary(
+            brand: CardBrand(rawValue: brand) ?? .unknown, first6: first6, last4: last4,
+            expiry: CardExpiry(month: YearMonth(year: expiryYear, month: expiryMonth)))
+    }
+}
+
+/// The order a create-and-pay will create once its payment is approved.
+struct NewOrder: Codable, Sendable {
+    var email: String
+    var total: Int64
+}
+
+/// A card installment about to be taken (in memory only: it holds the typed card).
+struct CardInstallment: Sendable {
+    let orderId: String
+    let newOrder: NewOrder?
+    let amount: Money
+    let card: CardText
+}
+
+/// A card installment about to be refunded at the processor.
+struct CardRefund: Sendable {
+    let orderId: String
+    let orderPaymentId: String
+    let paymentId: String
+    let refundId: String
+    let amount: Money
+}

@@ -1,0 +1,272 @@
+public import TillCore
+import TillStore
+import TillProcessor
+
+/// How a customer pays, as typed: card details, cash handed over, or a wallet's name.
+public enum TenderInput: Sendable, Hashable {
+    case card(number: String, expiry: String, cvv: String)
+    case cash(tendered: String)
+    case wallet(name: String)
+}
+
+extension TillService {
+    // MARK: Reads
+
+    public func order(id: String) async -> Result<OrderView, Rejection> {
+        await read { ledger, _ in
+            guard let order = try ledger.order(id: id) else { throw Refusal(rejection: Self.noOrder(id)) }
+            return OrderView(order)
+        }
+    }
+
+    /// A customer's orders, newest first (the email is matched without regard to case).
+    public func orders(email: String, limit: Int = 100) async -> Result<OrderListView, Rejection> {
+        switch Email.parse(email) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let email):
+            return await read { ledger, _ in
+                OrderListView(email: email.address, orders: try ledger.orders(emailKey: email.key, limit: limit).map(OrderView.init))
+            }
+        }
+    }
+
+    // MARK: Create
+
+    /// A new unpaid order. With a key, creating it again answers the same order.
+    public func createOrder(email emailText: String, amount: String, currency: String? = nil, key keyText: String? = nil) async -> Result<Keyed<OrderView>, Rejection> {
+        let email: Email, total: Money, key: IdempotencyKey
+        do throws(Rejection) {
+            (email, total) = try Self.parseNewOrder(email: emailText, amount: amount, currency: currency).get()
+            key = try parseKey(keyText, ids: ids).get()
+        } catch { return .failure(error) }
+        let orderId = ids.make("ord")
+        let fingerprint = RequestFingerprint(operation: "order.create", target: "-", parameters: ["email": email, "total": total])
+        return await keyedLocally(key: key, operation: "order.create", target: orderId, fingerprint: fingerprint) { ledger, now in
+            let order = try decided(Order.create(id: orderId, email: email, total: total, at: now))
+            try ledger.save(order, at: now)
+            try ledger.appendOrderEvent(orderId: order.id, kind: "created", reference: nil, amount: total, at: now)
+            return OrderView(order)
+        }
+    }
+
+    static func parseNewOrder(email: String, amount: String, currency: String?) -> Result<(Email, Money), Rejection> {
+        Email.parse(email).flatMap { email in
+            parseCurrency(currency, default: .usd)
+                .flatMap { Money.parse(amount, currency: $0) }
+                .map { (email, $0) }
+        }
+    }
+
+    // MARK: Pay
+
+    /// Takes an installment on an order, idempotently by `key`. Cash may exceed what is due
+    /// (the change is reported); a card is authorized and captured at the processor.
+    public func pay(orderId: String, amount: String, tender: TenderInput, key keyText: String) async -> Result<Keyed<OrderPaymentResult>, Rejection> {
+        let key: IdempotencyKey, money: Money, pricedTender: PricedTender
+        do throws(Rejection) {
+            key = try IdempotencyKey.parse(keyText).get()
+            let parsedTender = try ParsedTender.parse(tender).get()
+            let currency = try await read { ledger, _ in
+                guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+                return order.currency
+            }.get()
+            money = try Money.parse(amount, currency: currency).get()
+            pricedTender = try parsedTender.priced(in: currency, database: database).get()
+        } catch { return .failure(error) }
+        let fingerprint = RequestFingerprint(
+            operation: "order.pay", target: orderId,
+            parameters: pricedTender.fingerprintParameters.merging(["amount": money]) { $1 })
+        if case .card(let card) = pricedTender {
+            return await payByCard(
+                CardInstallment(orderId: orderId, newOrder: nil, amount: money, card: card),
+                key: key, fingerprint: fingerprint)
+        }
+        let ids = self.ids
+        return await keyedLocally(key: key, operation: "order.pay", target: orderId, fingerprint: fingerprint) { ledger, now in
+            guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+            let (next, payment) = try Self.applyLocally(
+                pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now)
+            return OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment))
+        }
+    }
+
+    /// Creates an order and pays (part of) it as one operation: if the payment fails, the
+    /// order never existed for any reader.
+    public func createAndPay(
+        email emailText: String, amount: String, currency: String? = nil, pay: String? = nil, tender: TenderInput,
+        key keyText: String
+    ) async -> Result<Keyed<OrderPaymentResult>, Rejection> {
+        let key: IdempotencyKey, email: Email, total: Money, money: Money, pricedTender: PricedTender
+        do throws(Rejection) {
+            key = try IdempotencyKey.parse(keyText).get()
+            let parsedTender = try ParsedTender.parse(tender).get()
+            (email, total) = try Self.parseNewOrder(email: emailText, amount: amount, currency: currency).get()
+            money = try pay.map { Money.parse($0, currency: total.currency) }?.get() ?? total
+            pricedTender = try parsedTender.priced(in: total.currency, database: database).get()
+        } catch { return .failure(error) }
+        let fingerprint = RequestFingerprint(
+            operation: "order.create_and_pay", target: "-",
+            parameters: pricedTender.fingerprintParameters.merging(["email": email, "total": total, "amount": money]) { $1 })
+        let orderId = ids.make("ord")
+        if case .card(let card) = pricedTender {
+            return await payByCard(
+                CardInstallment(orderId: orderId, newOrder: NewOrder(email: email.address, total: total.minorUnits), amount: money, card: card),
+                key: key, fingerprint: fingerprint)
+        }
+        let ids = self.ids
+        return await keyedLocally(key: key, operation: "order.create_and_pay", target: orderId, fingerprint: fingerprint) { ledger, now in
+            let order = try decided(Order.create(id: orderId, email: email, total: total, at: now))
+            try ledger.appendOrderEvent(orderId: orderId, kind: "created", reference: nil, amount: total, at: now)
+            let (next, payment) = try Self.applyLocally(
+                pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now)
+            return OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment))
+        }
+    }
+
+    /// Cash or store credit: plan, debit the wallet, record, all in the caller's transaction.
+    static func applyLocally(
+        _ tender: PricedTender, amount: Money, to order: Order, paymentId: String, ledger: Ledger, at now: Instant
+    ) throws -> (Order, OrderPayment) {
+        let recorded: (Order, OrderPayment)
+        switch tender {
+        case .card:
+            throw Refusal(rejection: Rejection(.invalidRequest, "A card installment goes through the processor."))
+        case .cash(let tendered):
+            recorded = try decided(order.recordingPayment(id: paymentId, amount: amount, tender: .cash(tendered: tendered), at: now))
+        case .wallet(let name):
+            guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
+            let plan = try decided(order.plan(amount: amount, tender: .storeCredit(wallet: wallet.name)))
+            let debited = try decided(wallet.debit(plan.applied))
+            recorded = try decided(order.recordingPayment(
+                id: paymentId, amount: amount, tender: .storeCredit(wallet: wallet.name), at: now))
+            try ledger.update(debited, kind: "debited", amount: plan.applied, reference: paymentId, at: now)
+        }
+        try ledger.save(recorded.0, at: now)
+        try ledger.appendOrderEvent(orderId: order.id, kind: "paid", reference: paymentId, amount: recorded.1.amount, at: now)
+        return recorded
+    }
+
+    // MARK: Refund
+
+    /// Gives back part or all of one installment: to its tender (a card is refunded at the
+    /// processor, store credit goes back to its wallet, cash is handed back) or, with
+    /// `toWallet`, as store credit.
+    public func refund(
+        orderId: String, paymentId: String, amount: String, key keyText: String, toWallet walletText: String? = nil
+    ) async -> Result<Keyed<OrderRefundResult>, Rejection> {
+        let key: IdempotencyKey, toWallet: String?, order: Order, money: Money
+        do throws(Rejection) {
+            key = try IdempotencyKey.parse(keyText).get()
+            if let walletText { toWallet = try Wallet.validName(walletText).get() } else { toWallet = nil }
+            order = try await read { ledger, _ in
+                guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+                return order
+            }.get()
+            money = try Money.parse(amount, currency: order.currency).get()
+        } catch { return .failure(error) }
+        var parameters: [String: any FingerprintComponent] = ["payment": paymentId, "amount": money]
+        if let toWallet { parameters["to_wallet"] = Wallet.key(for: toWallet) }
+        let fingerprint = RequestFingerprint(operation: "order.refund", target: orderId, parameters: parameters)
+        let refundId = ids.make("ref")
+        if toWallet == nil, let payment = order.payments.first(where: { $0.id == paymentId }),
+           case .card = payment.tender, let gatewayId = payment.gatewayPaymentId {
+            return await refundCard(
+                CardRefund(orderId: orderId, orderPaymentId: paymentId, paymentId: gatewayId, refundId: refundId, amount: money),
+                key: key, fingerprint: fingerprint)
+        }
+        return await keyedLocally(key: key, operation: "order.refund", target: orderId, fingerprint: fingerprint) { ledger, now in
+            guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+            let (next, refund) = try decided(order.recordingRefund(
+                id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now))
+            let tender = order.payments.first { $0.id == paymentId }?.tender
+            var walletName = toWallet
+            if walletName == nil, case .storeCredit(let name) = tender { walletName = name }
+            if let walletName {
+                guard let wallet = try ledger.wallet(key: Wallet.key(for: walletName)) else {
+                    throw Refusal(rejection: Self.noWallet(walletName))
+                }
+                try ledger.update(try decided(wallet.credit(money)), kind: "credited", amount: money, reference: refundId, at: now)
+            }
+            try ledger.save(next, at: now)
+            try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: now)
+            return OrderRefundResult(order: OrderView(next), refund: RefundView(refund, paymentId: paymentId))
+        }
+    }
+
+    static func noOrder(_ id: String) -> Rejection { Rejection(.notFound, "There is no order \(id).") }
+    static func noWallet(_ name: String) -> Rejection { Rejection(.notFound, "There is no wallet named \(name).") }
+    static func noPayment(_ id: String) -> Rejection { Rejection(.notFound, "There is no card payment \(id).") }
+}
+
+// MARK: - Tender parsing
+
+/// A tender whose text was checked (before the target is known).
+enum ParsedTender {
+    case card(digits: String, expiry: CardExpiry, number: String, expiryText: String, cvv: String)
+    case cash(String)
+    case wallet(String)
+
+    /// Number, expiry format and security code: everything that depends on the text alone.
+    static func parse(_ input: TenderInput) -> Result<ParsedTender, Rejection> {
+        switch input {
+        case .card(let number, let expiryText, let cvv):
+            return CardNumber.digits(of: number).flatMap { digits in
+                CardExpiry.parse(expiryText).flatMap { expiry in
+                    let brand = CardBrand.detect(digits: digits)
+                    let code = cvv.trimmingBlanks()
+                    guard code.count == brand.cvvLength, code.allSatisfy(\.isASCIIDigit) else {
+                        return .failure(Rejection(
+                            .invalidCvv, "The security code has \(brand.cvvLength) digits for \(brand.displayName)."))
+                    }
+                    return .success(.card(digits: digits, expiry: expiry, number: number, expiryText: expiryText, cvv: code))
+                }
+            }
+        case .cash(let text): return .success(.cash(text))
+        case .wallet(let name): return Wallet.validName(name).map { .wallet($0) }
+        }
+    }
+
+    /// Amounts read in the target's currency; the card's keyed fingerprint computed.
+    func priced(in currency: Currency, database: TillDatabase) -> Result<PricedTender, Rejection> {
+        switch self {
+        case .card(let digits, let expiry, let number, let expiryText, let cvv):
+            return .success(.card(CardText(
+                digits: digits, expiry: expiry, number: number, expiryText: expiryText, cvv: cvv,
+                fingerprint: database.cardFingerprint(digits: digits))))
+        case .cash(let text): return Money.parse(text, currency: currency).map { .cash($0) }
+        case .wallet(let name): return .success(.wallet(name))
+        }
+    }
+}
+
+/// A card as typed, checked for form; it lives only in memory for the length of a request.
+struct CardText: Sendable {
+    let digits: String
+    let expiry: CardExpiry
+    let number: String
+    let expiryText: String
+    let cvv: String
+    let fingerprint: String
+
+    var credentials: CardCredentials { CardCredentials(number: digits, expiry: expiry, cvv: cvv) }
+
+    /// The card's summary once the date is checked (`card_expired`).
+    func summary(at now: Instant) -> Result<CardSummary, Rejection> {
+        CardValidation.validate(number: digits, expiry: expiryText, cvv: cvv, now: now)
+    }
+}
+
+enum PricedTender: Sendable {
+    case card(CardText)
+    case cash(Money)
+    case wallet(String)
+
+    /// The request's parameters for its fingerprint: never the number or the security code.
+    var fingerprintParameters: [String: any FingerprintComponent] {
+        switch self {
+        case .card(let card): ["tender": Tender.Kind.card, "card": card.fingerprint, "expiry": "\(card.expiry.month)"]
+        case .cash(let tendered): ["tender": Tender.Kind.cash, "tendered": tendered]
+        case .wallet(let name): ["tender": Tender.Kind.storeCredit, "wallet": Wallet.key(for: name)]
+        }
+    }
+}

@@ -1,0 +1,235 @@
+public import TillCore
+
+// The service's answers: plain Codable values, encoded as the CLI's JSON contract (snake_case
+// keys, integer minor units beside the object's currency, ISO 8601 UTC times). A keyed
+// request's response is stored as this JSON and decoded again to replay it unchanged.
+
+public struct OrderView: Codable, Sendable, Equatable {
+    public let id: String
+    public let email: String
+    public let currency: String
+    public let total: Int64
+    public let paid: Int64
+    public let balanceDue: Int64
+    public let refunded: Int64
+    public let status: String
+    public let createdAt: String
+    public let payments: [OrderPaymentView]
+
+    public init(_ order: Order) {
+        id = order.id
+        email = order.email.address
+        currency = order.currency.code
+        total = order.total.minorUnits
+        paid = order.paid.minorUnits
+        balanceDue = order.balanceDue.minorUnits
+        refunded = order.refunded.minorUnits
+        status = order.status.rawValue
+        createdAt = Timestamp.iso8601(order.createdAt)
+        payments = order.payments.map(OrderPaymentView.init)
+    }
+}
+
+public struct OrderPaymentView: Codable, Sendable, Equatable {
+    public let id: String
+    public let amount: Int64
+    public let tender: String
+    public let state: String
+    public let refunded: Int64
+    public let createdAt: String
+    /// Cash: what was handed over and the change given.
+    public let tendered: Int64?
+    public let change: Int64?
+    /// Card: the gateway payment and the card as screens may show it.
+    public let paymentId: String?
+    public let card: CardView?
+    /// Store credit: the wallet debited.
+    public let wallet: String?
+    public let refunds: [RefundView]
+
+    public init(_ payment: OrderPayment) {
+        id = payment.id
+        amount = payment.amount.minorUnits
+        tender = payment.tender.kind.rawValue
+        state = payment.state.rawValue
+        refunded = payment.refunded.minorUnits
+        createdAt = Timestamp.iso8601(payment.createdAt)
+        paymentId = payment.gatewayPaymentId
+        switch payment.tender {
+        case .card(let summary):
+            card = CardView(summary)
+            tendered = nil
+            change = nil
+            wallet = nil
+        case .cash(let cash):
+            card = nil
+            tendered = cash.minorUnits
+            change = payment.change.minorUnits
+            wallet = nil
+        case .storeCredit(let name):
+            card = nil
+            tendered = nil
+            change = nil
+            wallet = name
+        }
+        refunds = payment.refunds.map { RefundView($0, paymentId: payment.id) }
+    }
+}
+
+public struct RefundView: Codable, Sendable, Equatable {
+    public let id: String
+    /// The order installment refunded.
+    public let paymentId: String
+    public let amount: Int64
+    public let toWallet: String?
+    public let createdAt: String
+
+    public init(_ refund: OrderRefund, paymentId: String) {
+        id = refund.id
+        self.paymentId = paymentId
+        amount = refund.amount.minorUnits
+        toWallet = refund.toWallet
+        createdAt = Timestamp.iso8601(refund.at)
+    }
+}
+
+public struct CardView: Codable, Sendable, Equatable {
+    public let brand: String
+    public let first6: String
+    public let last4: String
+
+    public init(_ card: CardSummary) {
+        brand = card.brand.rawValue
+        first6 = card.first6
+        last4 = card.last4
+    }
+}
+
+public struct PaymentView: Codable, Sendable, Equatable {
+    public let id: String
+    public let status: String
+    public let currency: String
+    public let authorized: Int64
+    public let captured: Int64
+    public let refunded: Int64
+    public let capturable: Int64
+    public let refundable: Int64
+    public let card: CardView
+    public let authorizedAt: String
+    public let expiresAt: String
+    /// Set when the payment was taken as an order installment.
+    public let orderPaymentId: String?
+    public let events: [PaymentEventView]
+
+    public init(_ payment: Payment, orderPaymentId: String?, at now: Instant) {
+        id = payment.id
+        status = payment.status(at: now).rawValue
+        currency = payment.currency.code
+        authorized = payment.authorized.minorUnits
+        captured = payment.captured.minorUnits
+        refunded = payment.refunded.minorUnits
+        capturable = payment.capturable(at: now).minorUnits
+        refundable = payment.refundable.minorUnits
+        card = CardView(payment.card)
+        authorizedAt = Timestamp.iso8601(payment.authorizedAt)
+        expiresAt = Timestamp.iso8601(payment.expiresAt)
+        self.orderPaymentId = orderPaymentId
+        events = payment.events.map(PaymentEventView.init)
+    }
+}
+
+public struct PaymentEventView: Codable, Sendable, Equatable {
+    public let kind: String
+    public let amount: Int64
+    public let at: String
+
+    public init(_ event: PaymentEvent) {
+        kind = event.kind.rawValue
+        amount = event.amount.minorUnits
+        at = Timestamp.iso8601(event.at)
+    }
+}
+
+public struct WalletView: Codable, Sendable, Equatable {
+    public let name: String
+    public let currency: String
+    public let balance: Int64
+    public let overdraftLimit: Int64
+    /// How much more may be debited (balance + overdraft limit).
+    public let available: Int64
+
+    public init(_ wallet: Wallet) {
+        name = wallet.name
+        currency = wallet.currency.code
+        balance = wallet.balance.minorUnits
+        overdraftLimit = wallet.overdraftLimit.minorUnits
+        let (sum, overflow) = wallet.balance.minorUnits.addingReportingOverflow(wallet.overdraftLimit.minorUnits)
+        available = overflow ? Int64.max : sum
+    }
+}
+
+/// A customer's orders, newest first.
+public struct OrderListView: Codable, Sendable, Equatable {
+    public let email: String
+    public let orders: [OrderView]
+}
+
+/// An installment taken: the order as it now stands, plus the new payment.
+public struct OrderPaymentResult: Codable, Sendable, Equatable {
+    public let order: OrderView
+    public let payment: OrderPaymentView
+
+    public init(order: OrderView, payment: OrderPaymentView) {
+        self.order = order
+        self.payment = payment
+    }
+
+    // Flat JSON: the order's fields with `payment` beside them.
+    enum CodingKeys: String, CodingKey { case payment }
+    public init(from decoder: any Decoder) throws {
+        order = try OrderView(from: decoder)
+        payment = try decoder.container(keyedBy: CodingKeys.self).decode(OrderPaymentView.self, forKey: .payment)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        try order.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(payment, forKey: .payment)
+    }
+}
+
+/// A refund made: the order as it now stands, plus the refund.
+public struct OrderRefundResult: Codable, Sendable, Equatable {
+    public let order: OrderView
+    public let refund: RefundView
+
+    enum CodingKeys: String, CodingKey { case refund }
+    public init(order: OrderView, refund: RefundView) {
+        self.order = order
+        self.refund = refund
+    }
+    public init(from decoder: any Decoder) throws {
+        order = try OrderView(from: decoder)
+        refund = try decoder.container(keyedBy: CodingKeys.self).decode(RefundView.self, forKey: .refund)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        try order.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(refund, forKey: .refund)
+    }
+}
+
+/// The answer to a keyed request: the response, the key it ran under, and whether it was
+/// answered from the stored response instead of executing now.
+public struct Keyed<Response: Codable & Sendable & Equatable>: Encodable, Sendable, Equatable {
+    public let response: Response
+    public let key: String
+    public let replayed: Bool
+
+    enum CodingKeys: String, CodingKey { case key, replayed }
+    public func encode(to encoder: any Encoder) throws {
+        try response.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(key, forKey: .key)
+        try container.encode(replayed, forKey: .replayed)
+    }
+}

@@ -1,0 +1,334 @@
+public import GRDB
+public import TillCore
+
+/// Typed access to the ledger inside one transaction. Aggregates are rebuilt through the core
+/// (orders by replaying their installments and refunds, payments by folding their events), so
+/// a row that breaks a domain rule surfaces as `LedgerCorruption` instead of a wrong answer.
+public struct Ledger {
+    public let db: Database
+    let fingerprinter: CardFingerprinter
+
+    public func cardFingerprint(digits: String) -> String { fingerprinter.fingerprint(digits) }
+}
+
+/// A stored row that the domain refuses: the ledger was edited behind Till's back.
+public struct LedgerCorruption: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - Orders
+
+extension Ledger {
+    public func order(id: String) throws -> Order? {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM orders WHERE id = ?"), arguments: [id])
+        else { return nil }
+        return try rebuildOrders([row]).first
+    }
+
+    /// A customer's orders, newest first, one page at a time (`before` = the last order of the
+    /// previous page), through the (email_key, created_at) index.
+    public func orders(emailKey: String, limit: Int = 100, before: Order? = nil) throws -> [Order] {
+        let rows: [Row]
+        if let before {
+            rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM orders WHERE email_key = ? AND (created_at, id) < (?, ?)
+                ORDER BY created_at DESC, id DESC LIMIT ?
+                """), arguments: [emailKey, before.createdAt.millisecondsSinceEpoch, before.id, limit])
+        } else {
+            rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM orders WHERE email_key = ? ORDER BY created_at DESC, id DESC LIMIT ?
+                """), arguments: [emailKey, limit])
+        }
+        return try rebuildOrders(rows)
+    }
+
+    /// The most recent orders of all customers, newest first.
+    public func recentOrders(limit: Int) throws -> [Order] {
+        try rebuildOrders(Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?"),
+            arguments: [limit]))
+    }
+
+    public func orderCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders") ?? 0
+    }
+
+    /// Writes an order's read model from the core value: the order row, any new installments
+    /// and refunds, and the refunded totals of existing installments. `cardFingerprints` maps
+    /// new card installments to their keyed fingerprint.
+    public func save(_ order: Order, cardFingerprints: [String: String] = [:], at now: Instant) throws {
+        try db.execute(sql: """
+            INSERT INTO orders (id, email, email_key, currency, total, paid, refunded, status, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET paid = excluded.paid, refunded = excluded.refunded,
+                status = excluded.status, updated_at = excluded.updated_at
+            """, arguments: [
+                order.id, order.email.address, order.email.key, order.currency.code, order.total.minorUnits,
+                order.paid.minorUnits, order.refunded.minorUnits, order.status.rawValue,
+                order.createdAt.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
+            ])
+        for (position, payment) in order.payments.enumerated() {
+            var card: CardSummary?
+            var tendered: Int64?
+            var wallet: String?
+            switch payment.tender {
+            case .card(let summary): card = summary
+            case .cash(let cash): tendered = cash.minorUnits
+            case .storeCredit(let name): wallet = name
+            }
+            try db.execute(sql: """
+                INSERT INTO order_payments (id, order_id, position, amount, change, tendered, tender,
+                    card_brand, card_first6, card_last4, card_expiry, card_fingerprint, wallet, payment_id,
+                    refunded, state, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET refunded = excluded.refunded, state = excluded.state
+                """, arguments: [
+                    payment.id, order.id, position, payment.amount.minorUnits, payment.change.minorUnits, tendered,
+                    payment.tender.kind.rawValue, card?.brand.rawValue, card?.first6, card?.last4,
+                    card.map { Self.expiryText($0.expiry) }, cardFingerprints[payment.id], wallet,
+                    payment.gatewayPaymentId, payment.refunded.minorUnits, payment.state.rawValue,
+                    payment.createdAt.millisecondsSinceEpoch,
+                ])
+            for refund in payment.refunds {
+                try db.execute(sql: """
+                    INSERT INTO order_refunds (id, order_id, order_payment_id, amount, to_wallet, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                    """, arguments: [refund.id, order.id, payment.id, refund.amount.minorUnits, refund.toWallet,
+                                     refund.at.millisecondsSinceEpoch])
+            }
+        }
+    }
+
+    /// Appends one line to an order's history (created, paid, refunded).
+    public func appendOrderEvent(orderId: String, kind: String, reference: String?, amount: Money, at: Instant) throws {
+        try db.execute(
+            sql: "INSERT INTO order_events (order_id, kind, reference, amount, currency, at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [orderId, kind, reference, amount.minorUnits, amount.currency.code, at.millisecondsSinceEpoch])
+    }
+
+    public func orderEventKinds(orderId: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT kind FROM order_events WHERE order_id = ? ORDER BY seq", arguments: [orderId])
+    }
+
+    /// Replays each order's installments and refunds through the core, in two batched queries.
+    private func rebuildOrders(_ rows: [Row]) throws -> [Order] {
+        guard !rows.isEmpty else { return [] }
+        let ids: [String] = rows.map { $0["id"] }
+        let placeholders = databaseQuestionMarks(count: ids.count)
+        let paymentRows = try Row.fetchAll(
+            db, sql: "SELECT * FROM order_payments WHERE order_id IN (\(placeholders)) ORDER BY order_id, position",
+            arguments: StatementArguments(ids))
+        let refundRows = try Row.fetchAll(
+            db, sql: "SELECT * FROM order_refunds WHERE order_id IN (\(placeholders)) ORDER BY created_at, rowid",
+            arguments: StatementArguments(ids))
+        let paymentsByOrder = Dictionary(grouping: paymentRows) { $0["order_id"] as String }
+        let refundsByOrder = Dictionary(grouping: refundRows) { $0["order_id"] as String }
+        return try rows.map { row in
+            let id: String = row["id"]
+            return try rebuildOrder(row, payments: paymentsByOrder[id] ?? [], refunds: refundsByOrder[id] ?? [])
+        }
+    }
+
+    private func rebuildOrder(_ row: Row, payments: [Row], refunds: [Row]) throws -> Order {
+        let id: String = row["id"]
+        let currency = try Self.currency(row["currency"])
+        guard case .success(let email) = Email.parse(row["email"]) else { throw LedgerCorruption("order \(id): email") }
+        var order = try Self.unwrap(Order.create(
+            id: id, email: email, total: Money(minorUnits: row["total"], currency: currency),
+            at: Instant(millisecondsSinceEpoch: row["created_at"])), "order \(id)")
+        for payment in payments {
+            let paymentId: String = payment["id"]
+            let tender: Tender
+            switch payment["tender"] as String {
+            case Tender.Kind.card.rawValue:
+                guard let card = CardSummary(
+                    brand: CardBrand(rawValue: payment["card_brand"]) ?? .unknown,
+                    first6: payment["card_first6"], last4: payment["card_last4"],
+                    expiry: try Self.expiry(payment["card_expiry"]))
+                else { throw LedgerCorruption("order payment \(paymentId): card") }
+                tender = .card(card)
+            case Tender.Kind.cash.rawValue:
+                tender = .cash(tendered: Money(minorUnits: payment["tendered"], currency: currency))
+            case Tender.Kind.storeCredit.rawValue:
+                tender = .storeCredit(wallet: payment["wallet"])
+            default:
+                throw LedgerCorruption("order payment \(paymentId): tender")
+            }
+            order = try Self.unwrap(order.recordingPayment(
+                id: paymentId, amount: Money(minorUnits: payment["amount"], currency: currency), tender: tender,
+                gatewayPaymentId: payment["payment_id"], at: Instant(millisecondsSinceEpoch: payment["created_at"])),
+                "order payment \(paymentId)").0
+        }
+        for refund in refunds {
+            order = try Self.unwrap(order.recordingRefund(
+                id: refund["id"], ofPayment: refund["order_payment_id"],
+                amount: Money(minorUnits: refund["amount"], currency: currency), toWallet: refund["to_wallet"],
+                at: Instant(millisecondsSinceEpoch: refund["created_at"])), "order refund").0
+        }
+        return order
+    }
+}
+
+// MARK: - Gateway payments
+
+/// A gateway payment with what the ledger keeps beside the core value.
+public struct StoredPayment: Sendable {
+    public let payment: Payment
+    /// The processor's reference for the authorization.
+    public let processorReference: String
+    /// The order installment this payment settled, when it was taken through an order.
+    public let orderPaymentId: String?
+}
+
+extension Ledger {
+    public func payment(id: String) throws -> StoredPayment? {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM payments WHERE id = ?"), arguments: [id])
+        else { return nil }
+        let eventRows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM payment_events WHERE payment_id = ? ORDER BY seq"), arguments: [id])
+        let currency = try Self.currency(row["currency"])
+        guard let card = CardSummary(
+            brand: CardBrand(rawValue: row["card_brand"]) ?? .unknown, first6: row["card_first6"],
+            last4: row["card_last4"], expiry: try Self.expiry(row["card_expiry"]))
+        else { throw LedgerCorruption("payment \(id): card") }
+        let authorizedAt = Instant(millisecondsSinceEpoch: row["authorized_at"])
+        let expiresAt: Int64 = row["expires_at"]
+        var payment = try Self.unwrap(Payment.authorize(
+            id: id, card: card, amount: Money(minorUnits: row["authorized"], currency: currency), at: authorizedAt,
+            holdWindow: TimeSpan(milliseconds: expiresAt - authorizedAt.millisecondsSinceEpoch)), "payment \(id)")
+        for event in eventRows.dropFirst() {
+            guard let kind = PaymentEvent.Kind(rawValue: event["kind"]) else { throw LedgerCorruption("payment \(id): event") }
+            payment = try Self.unwrap(payment.applying(PaymentEvent(
+                kind: kind, amount: Money(minorUnits: event["amount"], currency: currency),
+                at: Instant(millisecondsSinceEpoch: event["at"]))), "payment \(id) event")
+        }
+        return StoredPayment(
+            payment: payment, processorReference: row["processor_ref"], orderPaymentId: row["order_payment_id"])
+    }
+
+    /// Records a new authorization: the read model and its first event.
+    public func insert(
+        _ payment: Payment, processorReference: String, orderPaymentId: String?, cardFingerprint: String
+    ) throws {
+        try db.execute(sql: """
+            INSERT INTO payments (id, processor_ref, order_payment_id, currency, authorized, captured, refunded,
+                voided, card_brand, card_first6, card_last4, card_expiry, card_fingerprint, authorized_at,
+                expires_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                payment.id, processorReference, orderPaymentId, payment.currency.code, payment.authorized.minorUnits,
+                payment.card.brand.rawValue, payment.card.first6, payment.card.last4, Self.expiryText(payment.card.expiry),
+                cardFingerprint, payment.authorizedAt.millisecondsSinceEpoch, payment.expiresAt.millisecondsSinceEpoch,
+                payment.authorizedAt.millisecondsSinceEpoch,
+            ])
+        for event in payment.events { try insertEventRow(paymentId: payment.id, event) }
+    }
+
+    /// Appends an event the core accepted and brings the read model up to date with `payment`.
+    public func append(_ event: PaymentEvent, to payment: Payment) throws {
+        try insertEventRow(paymentId: payment.id, event)
+        try db.execute(sql: """
+            UPDATE payments SET captured = ?, refunded = ?, voided = ?, updated_at = ? WHERE id = ?
+            """, arguments: [payment.captured.minorUnits, payment.refunded.minorUnits, payment.isVoided,
+                             event.at.millisecondsSinceEpoch, payment.id])
+    }
+
+    private func insertEventRow(paymentId: String, _ event: PaymentEvent) throws {
+        try db.execute(
+            sql: "INSERT INTO payment_events (payment_id, kind, amount, at) VALUES (?, ?, ?, ?)",
+            arguments: [paymentId, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch])
+    }
+
+    /// The most recent gateway payments, newest first.
+    public func recentPaymentIds(limit: Int) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM payments ORDER BY authorized_at DESC, id DESC LIMIT ?", arguments: [limit])
+    }
+}
+
+// MARK: - Wallets
+
+extension Ledger {
+    public func wallet(key: String) throws -> Wallet? {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM wallets WHERE key = ?"), arguments: [key])
+        else { return nil }
+        let currency = try Self.currency(row["currency"])
+        guard let wallet = Wallet.restore(
+            name: row["name"], balance: Money(minorUnits: row["balance"], currency: currency),
+            overdraftLimit: Money(minorUnits: row["overdraft_limit"], currency: currency))
+        else { throw LedgerCorruption("wallet \(key)") }
+        return wallet
+    }
+
+    public func insert(_ wallet: Wallet, at now: Instant) throws {
+        try db.execute(sql: """
+            INSERT INTO wallets (key, name, currency, balance, overdraft_limit, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [wallet.key, wallet.name, wallet.currency.code, wallet.balance.minorUnits,
+                             wallet.overdraftLimit.minorUnits, now.millisecondsSinceEpoch, now.millisecondsSinceEpoch])
+        try appendWalletEvent(wallet, kind: "opened", amount: wallet.balance, reference: nil, at: now)
+    }
+
+    /// Stores a wallet's new balance with the event that moved it.
+    public func update(_ wallet: Wallet, kind: String, amount: Money, reference: String?, at now: Instant) throws {
+        try db.execute(
+            sql: "UPDATE wallets SET balance = ?, updated_at = ? WHERE key = ?",
+            arguments: [wallet.balance.minorUnits, now.millisecondsSinceEpoch, wallet.key])
+        try appendWalletEvent(wallet, kind: kind, amount: amount, reference: reference, at: now)
+    }
+
+    private func appendWalletEvent(_ wallet: Wallet, kind: String, amount: Money, reference: String?, at now: Instant) throws {
+        try db.execute(sql: """
+            INSERT INTO wallet_events (wallet_key, kind, amount, balance_after, reference, at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [wallet.key, kind, amount.minorUnits, wallet.balance.minorUnits, reference, now.millisecondsSinceEpoch])
+    }
+
+    /// A wallet's history, newest first.
+    public func walletEvents(key: String, limit: Int) throws -> [WalletEventRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT kind, amount, balance_after, reference, at FROM wallet_events WHERE wallet_key = ?
+            ORDER BY seq DESC LIMIT ?
+            """, arguments: [key, limit]).map {
+            WalletEventRecord(kind: $0["kind"], amount: $0["amount"], balanceAfter: $0["balance_after"],
+                              reference: $0["reference"], at: Instant(millisecondsSinceEpoch: $0["at"]))
+        }
+    }
+}
+
+public struct WalletEventRecord: Sendable, Hashable {
+    public let kind: String
+    public let amount: Int64
+    public let balanceAfter: Int64
+    public let reference: String?
+    public let at: Instant
+}
+
+// MARK: - Row helpers
+
+extension Ledger {
+    static func currency(_ code: String) throws -> Currency {
+        guard case .success(let currency) = Currency.named(code) else { throw LedgerCorruption("currency \(code)") }
+        return currency
+    }
+
+    static func expiryText(_ expiry: CardExpiry) -> String {
+        "\(expiry.month.year)-\(expiry.month.month < 10 ? "0" : "")\(expiry.month.month)"
+    }
+
+    static func expiry(_ text: String) throws -> CardExpiry {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month)
+        else { throw LedgerCorruption("card expiry \(text)") }
+        return CardExpiry(month: YearMonth(year: year, month: month))
+    }
+
+    static func unwrap<T>(_ result: Result<T, Rejection>, _ what: String) throws -> T {
+        switch result {
+        case .success(let value): return value
+        case .failure(let rejection): throw LedgerCorruption("\(what): \(rejection)")
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import GRDB
+
+/// The ledger's tables. Money is INTEGER minor units beside a currency code; times are INTEGER
+/// epoch milliseconds. `*_events` tables are the append-only history (triggers refuse UPDATE
+/// and DELETE); `orders`, `order_payments`, `order_refunds`, `payments` and `wallets` are read
+/// models kept in step with them in the same transaction; `idempotency` holds every keyed
+/// request: in progress, outcome unknown, or completed with its stored response.
+enum LedgerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE orders (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    email TEXT NOT NULL,
+                    email_key TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    total INTEGER NOT NULL CHECK (total > 0),
+                    paid INTEGER NOT NULL CHECK (paid >= 0 AND paid <= total),
+                    refunded INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= paid),
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX orders_by_customer ON orders (email_key, created_at DESC, id DESC);
+                CREATE INDEX orders_by_time ON orders (created_at DESC, id DESC);
+
+                CREATE TABLE order_payments (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    order_id TEXT NOT NULL REFERENCES orders (id),
+                    position INTEGER NOT NULL,
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    change INTEGER NOT NULL CHECK (change >= 0),
+                    tendered INTEGER,
+                    tender TEXT NOT NULL,
+                    card_brand TEXT, card_first6 TEXT, card_last4 TEXT, card_expiry TEXT, card_fingerprint TEXT,
+                    wallet TEXT,
+                    payment_id TEXT,
+                    refunded INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= amount),
+                    state TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (order_id, position)
+                );
+                CREATE TABLE order_refunds (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    order_id TEXT NOT NULL REFERENCES orders (id),
+                    order_payment_id TEXT NOT NULL REFERENCES order_payments (id),
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    to_wallet TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX order_refunds_by_order ON order_refunds (order_id, created_at);
+                CREATE TABLE order_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    order_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    reference TEXT,
+                    amount INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX order_events_by_order ON order_events (order_id, seq);
+
+                CREATE TABLE payments (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    processor_ref TEXT NOT NULL,
+                    order_payment_id TEXT,
+                    currency TEXT NOT NULL,
+                    authorized INTEGER NOT NULL CHECK (authorized > 0),
+                    captured INTEGER NOT NULL CHECK (captured >= 0 AND captured <= authorized),
+                    refunded INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= captured),
+                    voided INTEGER NOT NULL,
+                    card_brand TEXT NOT NULL, card_first6 TEXT NOT NULL, card_last4 TEXT NOT NULL,
+                    card_expiry TEXT NOT NULL, card_fingerprint TEXT NOT NULL,
+                    authorized_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX payments_by_time ON payments (authorized_at DESC);
+                CREATE TABLE payment_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    payment_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    amount INTEGER NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX payment_events_by_payment ON payment_events (payment_id, seq);
+
+                CREATE TABLE wallets (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    balance INTEGER NOT NULL CHECK (balance >= -overdraft_limit),
+                    overdraft_limit INTEGER NOT NULL CHECK (overdraft_limit >= 0),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE TABLE wallet_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    wallet_key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    amount INTEGER NOT NULL,
+                    balance_after INTEGER NOT NULL,
+                    reference TEXT,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX wallet_events_by_wallet ON wallet_events (wallet_key, seq);
+
+                CREATE TABLE idempotency (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    operation TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('in_progress', 'outcome_unknown', 'completed')),
+                    response TEXT,
+                    intent TEXT,
+                    owner_pid INTEGER NOT NULL,
+                    owner_started_at INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX idempotency_open_by_target ON idempotency (target) WHERE state != 'completed';
+                """)
+            // History is append-only: the database itself refuses to rewrite it.
+            for table in ["order_events", "payment_events", "wallet_events"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                    CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                    """)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,94 @@
+public import GRDB
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The till's ledger file: one SQLite database in WAL mode behind one `DatabasePool` per
+/// process, shared by the POS and any number of `till` commands writing at the same time.
+///
+/// Opening is crash- and race-safe: the file is created 0600, and open + migrate run under an
+/// exclusive `flock` on `<path>.lock`, because several processes migrating a fresh file at
+/// once otherwise fail. The card-fingerprint secret lives in `<path>.key` (0600), never in
+/// the database.
+public final class TillDatabase: Sendable {
+    public let path: String
+    public let pool: DatabasePool
+    let fingerprinter: CardFingerprinter
+
+    /// Opens (creating and migrating if needed) the ledger at `path`.
+    public static func open(path: String) throws -> TillDatabase {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(
+            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        return try withExclusiveLock(path + ".lock") {
+            try createPrivateFile(path)
+            let fingerprinter = try CardFingerprinter.loadOrCreate(keyPath: path + ".key")
+            var configuration = Configuration()
+            // The POS and a script may write at once: wait for the other writer, do not fail.
+            configuration.busyMode = .timeout(15)
+            configuration.label = "till"
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // The pool resets `synchronous` to NORMAL while it sets up WAL; every acknowledged
+            // write must survive a power cut, so FULL is set afterwards, on the one writer.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            try LedgerSchema.migrator.migrate(pool)
+            return TillDatabase(path: path, pool: pool, fingerprinter: fingerprinter)
+        }
+    }
+
+    private init(path: String, pool: DatabasePool, fingerprinter: CardFingerprinter) {
+        self.path = path
+        self.pool = pool
+        self.fingerprinter = fingerprinter
+    }
+
+    /// One write transaction (IMMEDIATE, so a second process waits instead of failing).
+    public func write<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        let fingerprinter = self.fingerprinter
+        return try await pool.write { db in try work(Ledger(db: db, fingerprinter: fingerprinter)) }
+    }
+
+    /// A consistent snapshot for reads; never blocks writers.
+    public func read<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        let fingerprinter = self.fingerprinter
+        return try await pool.read { db in try work(Ledger(db: db, fingerprinter: fingerprinter)) }
+    }
+
+    /// The keyed fingerprint of a card number's digits: the same card gives the same
+    /// fingerprint in this database and an unrelated one in any other.
+    public func cardFingerprint(digits: String) -> String { fingerprinter.fingerprint(digits) }
+
+    /// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
+    public func integrityCheck() throws -> String {
+        try pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } ?? "no answer"
+    }
+}
+
+/// A file created (if absent) readable and writable by its owner only, whatever the umask.
+func createPrivateFile(_ path: String) throws {
+    let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw LedgerFileError(path: path, errno: errno) }
+    defer { close(fd) }
+    // An existing file keeps its contents but loses any wider permissions it had.
+    guard fchmod(fd, 0o600) == 0 else { throw LedgerFileError(path: path, errno: errno) }
+}
+
+/// Runs `work` holding an exclusive `flock` on `lockPath`; other processes wait their turn.
+func withExclusiveLock<T>(_ lockPath: String, _ work: () throws -> T) throws -> T {
+    let fd = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw LedgerFileError(path: lockPath, errno: errno) }
+    defer { close(fd) }
+    while flock(fd, LOCK_EX) != 0 {
+        guard errno == EINTR else { throw LedgerFileError(path: lockPath, errno: errno) }
+    }
+    defer { flock(fd, LOCK_UN) }
+    return try work()
+}
+
+public struct LedgerFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let errno: Int32
+    public var description: String { "\(path): \(String(cString: strerror(errno)))" }
+}
