@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TillCLITests",
-            dependencies: ["TillCLI", "TillScenario", "TillService", "TillCore"],
+            dependencies: ["TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", grdb],
             swiftSettings: strictSwift
         ),
     ],

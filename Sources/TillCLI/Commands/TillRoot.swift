@@ -12,7 +12,9 @@ struct TillRoot: ParsableCommand {
             integer minor units. TILL_NOW (ISO 8601) replaces the clock for scripts.
             """,
         version: TillVersion.current,
-        subcommands: [OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self]
+        subcommands: [
+            OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self, BatchCommand.self,
+        ]
     )
 }
 
