@@ -114,15 +114,25 @@ struct CommandContext: Sendable {
         }
     }
 
+    /// $TILL_HOLD_DAYS: how long an authorization holds (default 7 days).
+    func holdWindow() throws(Rejection) -> TimeSpan {
+        guard let text = environment["TILL_HOLD_DAYS"], !text.isEmpty else { return Payment.defaultHoldWindow }
+        guard let days = Int64(text), (1...365).contains(days) else {
+            throw Rejection(.invalidHoldWindow, "TILL_HOLD_DAYS=\(text) must be a whole number of days from 1 to 365.")
+        }
+        return .days(days)
+    }
+
     /// Opens the ledger and GoblinPay, resolving anything a previous run left unresolved.
     func service() async throws(Rejection) -> TillService {
         let clock = try clock()
         let configuration = try goblinPayConfiguration()
+        let holdWindow = try holdWindow()
         do {
             let directory = (databasePath as NSString).deletingLastPathComponent
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             let processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
-            return try await TillService.open(path: databasePath, processor: processor, clock: clock)
+            return try await TillService.open(path: databasePath, processor: processor, clock: clock, holdWindow: holdWindow)
         } catch {
             throw Rejection(.storageError, "Cannot open the ledger at \(databasePath): \(error)")
         }

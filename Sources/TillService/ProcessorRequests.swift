@@ -73,7 +73,7 @@ extension TillService {
             case .success(.run(let intent)):
                 run = await drive(intent, key: key.value, card: card)
             case .success(.resume(let intent)):
-                run = await resume(intent, key: key.value, clientPresent: true)
+                run = await resume(intent, key: key.value)
                 replayed = true
             }
             switch run {

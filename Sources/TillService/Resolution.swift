@@ -14,9 +14,7 @@ public struct ResolutionSummary: Sendable, Equatable {
 
 extension TillService {
     /// Resolves every request left open with an unknown outcome, or by a process that is gone,
-    /// by asking the processor what became of each of its keys. Runs on every start. The
-    /// customer is not at the counter: a card installment authorized but never captured is
-    /// released (voided), never captured behind their back.
+    /// by asking the processor what became of each of its keys. Runs on every start.
     public func resolveOpenRequests() async -> ResolutionSummary {
         var summary = ResolutionSummary()
         guard case .success(let requests) = await read({ ledger, _ in try ledger.openRequests() }) else { return summary }
@@ -38,7 +36,7 @@ extension TillService {
                 summary.open += 1
                 continue
             }
-            switch await resume(intent, key: request.key, clientPresent: false) {
+            switch await resume(intent, key: request.key) {
             case .completed: summary.recorded += 1
             case .notApplied, .refused: summary.released += 1
             case .pending: summary.open += 1
@@ -48,9 +46,10 @@ extension TillService {
     }
 
     /// Finishes an intent whose outcome was not heard, by looking its keys up at the processor.
-    /// `clientPresent`: the same request was just retried, so a card installment that was
-    /// authorized but not captured may go on to capture; otherwise it is released.
-    func resume(_ intent: Intent, key: String, clientPresent: Bool) async -> ProcessorRun {
+    /// Whatever was applied is recorded. A card installment whose authorization went through
+    /// goes on to its capture (the customer handed the card over for it, and its amount is
+    /// still reserved on the order); one whose capture failed is released (voided) instead.
+    func resume(_ intent: Intent, key: String) async -> ProcessorRun {
         var intent = intent
         switch intent.kind {
         case .authorize, .capture, .refund, .void, .orderRefund:
@@ -72,7 +71,7 @@ extension TillService {
             if case .applied = await processor.lookup(key: intent.processorKey("capture")) {
                 return await finish(intent, key: key)
             }
-            if intent.releasing != true, clientPresent {
+            if intent.releasing != true {
                 return await captureInstallment(intent, key: key)
             }
             if case .applied = await processor.lookup(key: intent.processorKey("void")) {

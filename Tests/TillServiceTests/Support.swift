@@ -167,3 +167,16 @@ func code<T>(_ result: Result<T, Rejection>) -> Rejection.Code? {
 
 /// Minor units of a dollar amount typed as "12.00".
 func cents(_ dollars: Int) -> Int64 { Int64(dollars) * 100 }
+
+/// A `ResolutionSummary` as a value the tests can write.
+struct Counts: Equatable, CustomStringConvertible {
+    let recorded: Int
+    let released: Int
+    let open: Int
+
+    var description: String { "recorded \(recorded), released \(released), open \(open)" }
+}
+
+func counts(_ summary: ResolutionSummary) -> Counts {
+    Counts(recorded: summary.recorded, released: summary.released, open: summary.open)
+}
