@@ -132,13 +132,17 @@ extension TillService {
         case .card:
             throw Refusal(rejection: Rejection(.invalidRequest, "A card installment goes through the processor."))
         case .cash(let tendered):
-            recorded = try decided(order.recordingPayment(id: paymentId, amount: amount, tender: .cash(tendered: tendered), at: now))
+            // Checked against the order as it will be once card installments in flight land,
+            // so cash can never take what a card already charged at the processor is due.
+            let plan = try decided(projected(order, ledger: ledger).plan(amount: amount, tender: .cash(tendered: tendered)))
+            recorded = try decided(order.recordingPayment(
+                id: paymentId, amount: plan.applied, tender: .cash(tendered: tendered), at: now))
         case .wallet(let name):
             guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
-            let plan = try decided(order.plan(amount: amount, tender: .storeCredit(wallet: wallet.name)))
+            let plan = try decided(projected(order, ledger: ledger).plan(amount: amount, tender: .storeCredit(wallet: wallet.name)))
             let debited = try decided(wallet.debit(plan.applied))
             recorded = try decided(order.recordingPayment(
-                id: paymentId, amount: amount, tender: .storeCredit(wallet: wallet.name), at: now))
+                id: paymentId, amount: plan.applied, tender: .storeCredit(wallet: wallet.name), at: now))
             try ledger.update(debited, kind: "debited", amount: plan.applied, reference: paymentId, at: now)
         }
         try ledger.save(recorded.0, at: now)
@@ -176,6 +180,9 @@ extension TillService {
         }
         return await keyedLocally(key: key, operation: "order.refund", target: orderId, fingerprint: fingerprint) { ledger, now in
             guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+            // A card refund of this installment may be in flight: never give the same money back twice.
+            _ = try decided(Self.projected(order, ledger: ledger).recordingRefund(
+                id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now))
             let (next, refund) = try decided(order.recordingRefund(
                 id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now))
             let tender = order.payments.first { $0.id == paymentId }?.tender

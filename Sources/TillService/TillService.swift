@@ -78,9 +78,10 @@ struct RequestOwner: Sendable {
     let pid: Int32
     let startedAt: Int64
 
-    static var current: RequestOwner {
-        RequestOwner(pid: getpid(), startedAt: SystemClock.now().millisecondsSinceEpoch)
-    }
+    /// This process: its pid and when it first opened a service. Every service in the process
+    /// shares it, and a later process that happens to get the same pid (as in a container,
+    /// where each run may be pid 1) is still told apart by the time.
+    static let current = RequestOwner(pid: getpid(), startedAt: SystemClock.now().millisecondsSinceEpoch)
 
     /// No processor call outlives this: GoblinPay's worst latency is far below it.
     static let abandonedAfter: Int64 = 10 * 60 * 1000
@@ -91,7 +92,7 @@ struct RequestOwner: Sendable {
         case .outcomeUnknown: return true
         case .inProgress:
             if SystemClock.now().millisecondsSinceEpoch - request.ownerStartedAt > Self.abandonedAfter { return true }
-            if request.ownerPid == pid { return false }
+            if request.ownerPid == pid { return request.ownerStartedAt != startedAt }
             return kill(request.ownerPid, 0) != 0 && errno == ESRCH
         }
     }

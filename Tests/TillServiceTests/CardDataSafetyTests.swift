@@ -102,7 +102,7 @@ struct CardDataSafetyTests {
     @Test func aFreshDatabaseAndKeyAreCreatedPrivateWhateverTheUmask() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let previous = umask(0o022)
+        let previous = umask(0)
         defer { umask(previous) }
         let path = directory.path("nested/till.sqlite")
         let database = try TillDatabase.open(path: path)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TillCore
 import TillProcessor
@@ -89,16 +90,48 @@ struct UnknownOutcomeTests {
         try await harness.expectEveryKeyAppliedOnce()
     }
 
-    /// The customer is gone: an installment authorized but never captured is voided at start.
-    @Test func aLostAuthorizationIsReleasedAtStartup() async throws {
+    /// At start, an installment whose authorization went through goes on to its capture (its
+    /// amount is still reserved on the order) and is recorded (Resolution.swift, `resume`).
+    @Test func aLostAuthorizationIsCapturedAndRecordedAtStartup() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let orderId = try ok(await harness.service.createOrder(email: "ida@example.com", amount: "50.00")).response.id
+        let lostCard = Cards.card(GoblinPay.TestCard.lostResponse)
+        #expect(code(await harness.service.pay(orderId: orderId, amount: "15.00", tender: lostCard, key: "k1")) == .paymentPending)
+        #expect(try await harness.entries(.capture).isEmpty)
+
+        // `open` resolves at start.
+        let fresh = try await TillService.open(path: harness.databasePath, processor: harness.goblin, clock: harness.clock.function)
+        #expect(try await harness.requestState(key: "k1") == "completed")
+        let order = try ok(await fresh.order(id: orderId))
+        #expect(order.paid == 1500)
+        #expect(order.payments.map(\.card?.last4) == ["4046"])
+        let authorization = try #require(try await harness.entries(.authorize).first)
+        let summary = try #require(try await harness.goblin.ledger.summary(reference: authorization.reference))
+        #expect(summary.captured == Money(minorUnits: 1500, currency: .usd))
+        #expect(!summary.isVoided)
+        #expect(try await harness.goblin.ledger.entries().count == 2)
+        try await harness.expectEveryKeyAppliedOnce()
+        // The client's retry replays what was recorded; nothing is charged again.
+        let retried = try ok(await fresh.pay(orderId: orderId, amount: "15.00", tender: lostCard, key: "k1"))
+        #expect(retried.replayed)
+        #expect(retried.response.order.paid == 1500)
+        #expect(try await harness.goblin.ledger.entries().count == 2)
+        #expect(counts(await fresh.resolveOpenRequests()) == Counts(recorded: 0, released: 0, open: 0))
+    }
+
+    /// At start, an installment authorized whose capture then fails is released: voided at
+    /// GoblinPay, nothing on the order, the key free.
+    @Test func aLostAuthorizationWhoseCaptureFailsIsReleasedAtStartup() async throws {
         let harness = try Harness()
         defer { harness.remove() }
         let orderId = try ok(await harness.service.createOrder(email: "ida@example.com", amount: "50.00")).response.id
         let lostCard = Cards.card(GoblinPay.TestCard.lostResponse)
         #expect(code(await harness.service.pay(orderId: orderId, amount: "15.00", tender: lostCard, key: "k1")) == .paymentPending)
 
-        // `open` resolves at start.
-        let fresh = try await TillService.open(path: harness.databasePath, processor: harness.goblin, clock: harness.clock.function)
+        harness.goblin.inject(.errorBeforeApplying, on: .capture)
+        let fresh = try harness.anotherService()
+        #expect(counts(await fresh.resolveOpenRequests()) == Counts(recorded: 0, released: 1, open: 0))
         #expect(try await harness.requestState(key: "k1") == nil)
         let authorization = try #require(try await harness.entries(.authorize).first)
         let summary = try #require(try await harness.goblin.ledger.summary(reference: authorization.reference))
@@ -149,11 +182,13 @@ struct UnknownOutcomeTests {
         #expect(code(lost) == .paymentPending)
         let orderId = try #require(try await harness.requestTarget(key: "cp"))
 
+        harness.goblin.inject(.errorBeforeApplying, on: .capture)
         let fresh = try harness.anotherService()
         #expect(counts(await fresh.resolveOpenRequests()) == Counts(recorded: 0, released: 1, open: 0))
         #expect(code(await fresh.order(id: orderId)) == .notFound)
         #expect(try ok(await fresh.orders(email: "kim@example.com")).orders.isEmpty)
         #expect(try await harness.count("SELECT COUNT(*) FROM orders") == 0)
+        #expect(try await harness.count("SELECT COUNT(*) FROM order_events") == 0)
         #expect(try await harness.entries(.void).count == 1)
         #expect(try await harness.entries(.capture).isEmpty)
     }
@@ -177,6 +212,147 @@ struct UnknownOutcomeTests {
         #expect(try ok(await service.payment(id: payment.id)).captured == 1000)
         #expect(try await harness.entries(.capture).map(\.amount.minorUnits).sorted() == [400, 600])
         try await harness.expectEveryKeyAppliedOnce()
+    }
+
+    @Test func aLostOrderRefundIsReservedUntilResolved() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        let sale = try ok(await service.createAndPay(email: "lea@example.com", amount: "40.00", tender: Cards.card(), key: "sale")).response
+        harness.goblin.inject(.errorAfterApplying, on: .refund)
+        let lost = await service.refund(orderId: sale.order.id, paymentId: sale.payment.id, amount: "30.00", key: "r1")
+        #expect(code(lost) == .paymentPending)
+        #expect(try ok(await service.order(id: sale.order.id)).refunded == 0)
+        // $30.00 may have gone back: only $10.00 is left to refund meanwhile.
+        #expect(code(await service.refund(orderId: sale.order.id, paymentId: sale.payment.id, amount: "10.01", key: "r2")) == .exceedsPaid)
+
+        let fresh = try harness.anotherService()
+        #expect(counts(await fresh.resolveOpenRequests()) == Counts(recorded: 1, released: 0, open: 0))
+        let order = try ok(await fresh.order(id: sale.order.id))
+        #expect(order.refunded == 3000)
+        #expect(order.payments.first?.state == "partially_refunded")
+        #expect(try await harness.entries(.refund).map(\.amount.minorUnits) == [3000])
+        let replay = try ok(await service.refund(orderId: sale.order.id, paymentId: sale.payment.id, amount: "30.00", key: "r1"))
+        #expect(replay.replayed)
+        #expect(replay.response.order.refunded == 3000)
+        #expect(try await harness.entries(.refund).count == 1)
+        try await harness.expectEveryKeyAppliedOnce()
+    }
+
+    /// A request left in progress: by this process it is still running (request_in_progress);
+    /// by a process that is gone (killed between authorize and capture) it is resolved.
+    @Test func aRequestLeftInProgressByAKilledProcessIsResolved() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        let orderId = try ok(await service.createOrder(email: "mo@example.com", amount: "50.00")).response.id
+        let lostCard = Cards.card(GoblinPay.TestCard.lostResponse)
+        #expect(code(await service.pay(orderId: orderId, amount: "12.00", tender: lostCard, key: "k1")) == .paymentPending)
+        // The owner is the pid plus when that process started: this process keeps the start time
+        // it wrote; a dead process (or an earlier one that had the same pid) has another.
+        func leaveInProgress(pid: Int32, startedAt: Int64? = nil) async throws {
+            try await harness.database.pool.write { db in
+                try db.execute(
+                    sql: "UPDATE idempotency SET state = 'in_progress', owner_pid = ?, owner_started_at = COALESCE(?, owner_started_at) WHERE key = 'k1'",
+                    arguments: [pid, startedAt])
+            }
+        }
+
+        try await leaveInProgress(pid: getpid())
+        #expect(code(await service.pay(orderId: orderId, amount: "12.00", tender: lostCard, key: "k1")) == .requestInProgress)
+        #expect(counts(await service.resolveOpenRequests()) == Counts(recorded: 0, released: 0, open: 1))
+        #expect(try await harness.entries(.capture).isEmpty)
+
+        try await leaveInProgress(pid: getpid(), startedAt: 1)  // an earlier process that had this pid
+        #expect(counts(await service.resolveOpenRequests()) == Counts(recorded: 1, released: 0, open: 0))
+        #expect(try ok(await service.order(id: orderId)).paid == 1200)
+        try await harness.expectEveryKeyAppliedOnce()
+    }
+
+    /// A request left in progress by a pid that no longer exists is resolved on the retry.
+    @Test func aRequestLeftByAGoneProcessIsResolvedOnRetry() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        let orderId = try ok(await service.createOrder(email: "mo@example.com", amount: "50.00")).response.id
+        let lostCard = Cards.card(GoblinPay.TestCard.lostResponse)
+        #expect(code(await service.pay(orderId: orderId, amount: "12.00", tender: lostCard, key: "k1")) == .paymentPending)
+        try await harness.database.pool.write { db in
+            try db.execute(sql: "UPDATE idempotency SET state = 'in_progress', owner_pid = ? WHERE key = 'k1'", arguments: [Int32.max])
+        }
+        let resolved = try ok(await service.pay(orderId: orderId, amount: "12.00", tender: lostCard, key: "k1"))
+        #expect(resolved.replayed)
+        #expect(try ok(await service.order(id: orderId)).paid == 1200)
+        #expect(try await harness.entries(.authorize).count == 1)
+        #expect(try await harness.entries(.capture).count == 1)
+        try await harness.expectEveryKeyAppliedOnce()
+    }
+
+    /// The capture failed and the void releasing the hold lost its answer: still pending, and
+    /// resolution finds the void applied and frees the key (nothing is charged).
+    @Test func aLostReleaseIsResolvedAtStartup() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let orderId = try ok(await harness.service.createOrder(email: "nia@example.com", amount: "50.00")).response.id
+        harness.goblin.inject(.errorBeforeApplying, on: .capture)
+        harness.goblin.inject(.errorAfterApplying, on: .void)
+        #expect(code(await harness.service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1")) == .paymentPending)
+        #expect(try await harness.entries(.void).count == 1)
+
+        let fresh = try harness.anotherService()
+        #expect(counts(await fresh.resolveOpenRequests()) == Counts(recorded: 0, released: 1, open: 0))
+        #expect(try await harness.requestState(key: "k1") == nil)
+        #expect(try ok(await fresh.order(id: orderId)).payments.isEmpty)
+        #expect(try await harness.entries(.void).count == 1)
+        #expect(try await harness.entries(.capture).isEmpty)
+        try await harness.expectEveryKeyAppliedOnce()
+    }
+
+    /// Same, but the client retries: the old hold is found released and the installment runs
+    /// afresh, once.
+    @Test func aLostReleaseRetriedByTheClientRunsAfresh() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        let orderId = try ok(await service.createOrder(email: "oz@example.com", amount: "50.00")).response.id
+        harness.goblin.inject(.errorBeforeApplying, on: .capture)
+        harness.goblin.inject(.errorAfterApplying, on: .void)
+        #expect(code(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1")) == .paymentPending)
+
+        let paid = try ok(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1"))
+        #expect(paid.response.order.paid == 1000)
+        let order = try ok(await service.order(id: orderId))
+        #expect(order.payments.count == 1)
+        #expect(try await harness.entries(.authorize).count == 2)
+        #expect(try await harness.entries(.void).count == 1)
+        #expect(try await harness.entries(.capture).map(\.amount.minorUnits) == [1000])
+        try await harness.expectEveryKeyAppliedOnce()
+        let replay = try ok(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1"))
+        #expect(replay.replayed)
+        #expect(replay.response == paid.response)
+    }
+
+    @Test func aLostGatewayAuthorizationIsRecordedAtStartup() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let lost = await harness.service.authorize(
+            number: GoblinPay.TestCard.lostResponse, expiry: Cards.expiry, cvv: Cards.cvv, amount: "8.00", currency: "GBP", key: "a1")
+        #expect(code(lost) == .paymentPending)
+        #expect(try await harness.count("SELECT COUNT(*) FROM payments") == 0)
+
+        let fresh = try harness.anotherService()
+        #expect(counts(await fresh.resolveOpenRequests()) == Counts(recorded: 1, released: 0, open: 0))
+        let replay = try ok(await fresh.authorize(
+            number: GoblinPay.TestCard.lostResponse, expiry: Cards.expiry, cvv: Cards.cvv, amount: "8.00", currency: "GBP", key: "a1"))
+        #expect(replay.replayed)
+        let payment = try ok(await fresh.payment(id: replay.response.id))
+        #expect(payment.status == "authorized")
+        #expect(payment.authorized == 800)
+        #expect(payment.currency == "GBP")
+        #expect(payment.card.last4 == "4046")
+        #expect(try await harness.entries(.authorize).count == 1)
+        _ = try ok(await fresh.capture(paymentId: payment.id, amount: "8.00", key: "c1"))
+        #expect(try await harness.entries(.capture).map(\.amount) == [Money(minorUnits: 800, currency: .gbp)])
     }
 
     @Test func anErrorBeforeApplyingAtAuthorizeFreesTheKey() async throws {

@@ -11,8 +11,8 @@ struct DemoCommand: TillCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute(_ context: CommandContext) async -> CommandResult {
-        guard (1...10_000_000).contains(orders) else {
-            return context.failure(Rejection(.invalidRequest, "--orders must be 1 to 10000000."))
+        guard (1...100_000).contains(orders) else {
+            return context.failure(Rejection(.invalidRequest, "--orders must be 1 to 100000 (the plan is built in memory)."))
         }
         let now: Instant
         do { now = try context.clock()() } catch { return context.failure(error) }
