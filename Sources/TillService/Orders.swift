@@ -209,7 +209,7 @@ extension TillService {
 
 /// A tender whose text was checked (before the target is known).
 enum ParsedTender {
-    case card(digits: String, expiry: CardExpiry, number: String, expiryText: String, cvv: String)
+    case card(digits: String, expiry: CardExpiry, expiryText: String, cvv: String)
     case cash(String)
     case wallet(String)
 
@@ -225,7 +225,7 @@ enum ParsedTender {
                         return .failure(Rejection(
                             .invalidCvv, "The security code has \(brand.cvvLength) digits for \(brand.displayName)."))
                     }
-                    return .success(.card(digits: digits, expiry: expiry, number: number, expiryText: expiryText, cvv: code))
+                    return .success(.card(digits: digits, expiry: expiry, expiryText: expiryText, cvv: code))
                 }
             }
         case .cash(let text): return .success(.cash(text))
@@ -236,9 +236,9 @@ enum ParsedTender {
     /// Amounts read in the target's currency; the card's keyed fingerprint computed.
     func priced(in currency: Currency, database: TillDatabase) -> Result<PricedTender, Rejection> {
         switch self {
-        case .card(let digits, let expiry, let number, let expiryText, let cvv):
+        case .card(let digits, let expiry, let expiryText, let cvv):
             return .success(.card(CardText(
-                digits: digits, expiry: expiry, number: number, expiryText: expiryText, cvv: cvv,
+                digits: digits, expiry: expiry, expiryText: expiryText, cvv: cvv,
                 fingerprint: database.cardFingerprint(digits: digits))))
         case .cash(let text): return Money.parse(text, currency: currency).map { .cash($0) }
         case .wallet(let name): return .success(.wallet(name))
@@ -250,7 +250,6 @@ enum ParsedTender {
 struct CardText: Sendable {
     let digits: String
     let expiry: CardExpiry
-    let number: String
     let expiryText: String
     let cvv: String
     let fingerprint: String

@@ -6,9 +6,6 @@ public import TillCore
 /// a row that breaks a domain rule surfaces as `LedgerCorruption` instead of a wrong answer.
 public struct Ledger {
     public let db: Database
-    let fingerprinter: CardFingerprinter
-
-    public func cardFingerprint(digits: String) -> String { fingerprinter.fingerprint(digits) }
 }
 
 /// A stored row that the domain refuses: the ledger was edited behind Till's back.
@@ -106,10 +103,6 @@ extension Ledger {
         try db.execute(
             sql: "INSERT INTO order_events (order_id, kind, reference, amount, currency, at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [orderId, kind, reference, amount.minorUnits, amount.currency.code, at.millisecondsSinceEpoch])
-    }
-
-    public func orderEventKinds(orderId: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT kind FROM order_events WHERE order_id = ? ORDER BY seq", arguments: [orderId])
     }
 
     /// Replays each order's installments and refunds through the core, in two batched queries.

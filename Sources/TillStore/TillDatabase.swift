@@ -46,14 +46,12 @@ public final class TillDatabase: Sendable {
 
     /// One write transaction (IMMEDIATE, so a second process waits instead of failing).
     public func write<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
-        let fingerprinter = self.fingerprinter
-        return try await pool.write { db in try work(Ledger(db: db, fingerprinter: fingerprinter)) }
+        try await pool.write { db in try work(Ledger(db: db)) }
     }
 
     /// A consistent snapshot for reads; never blocks writers.
     public func read<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
-        let fingerprinter = self.fingerprinter
-        return try await pool.read { db in try work(Ledger(db: db, fingerprinter: fingerprinter)) }
+        try await pool.read { db in try work(Ledger(db: db)) }
     }
 
     /// The keyed fingerprint of a card number's digits: the same card gives the same
