@@ -50,8 +50,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The pure terminal UI: screen state, the reducer, widgets and layout drawing into an
+        // in-memory cell buffer. No curses: tests read the buffer as text.
+        .target(name: "TillUI", dependencies: ["TillCore", "TillService"], swiftSettings: strictSwift),
         .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
         .testTarget(name: "TillCoreTests", dependencies: ["TillCore"], swiftSettings: strictSwift),
+        .testTarget(name: "TillUITests", dependencies: ["TillUI", "TillService", "TillCore"], swiftSettings: strictSwift),
         .testTarget(name: "TillProcessorTests", dependencies: ["TillProcessor", "TillCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillServiceTests",
