@@ -1,0 +1,218 @@
+import TillCore
+import TillService
+
+/// Answers from the runner folded into the state. An answer nobody waits for any more (an old
+/// search, a screen left behind) is dropped.
+extension POSState {
+    mutating func apply(_ query: POSQuery, _ answer: Result<QueryAnswer, Rejection>) -> [POSEffect] {
+        switch (query, answer) {
+        case (.dashboard, .success(.dashboard(let data))):
+            dashboard.data = data
+            dashboard.loading = false
+            dashboard.error = nil
+            dashboard.selected = min(dashboard.selected, max(0, data.recentOrders.count - 1))
+            if case .success(let code) = Currency.named(data.currency), data.recentOrders.isEmpty == false {
+                defaultCurrency = code.code
+            }
+        case (.dashboard, .failure(let rejection)):
+            dashboard.loading = false
+            dashboard.error = rejection.message
+
+        case (.order(let id), .success(.order(let order))):
+            if detail.orderId == id {
+                detail.order = order
+                detail.error = nil
+                detail.selected = min(detail.selected, max(0, order.payments.count - 1))
+            }
+            if customers.orders[safe: customers.orderIndex]?.id == id { customers.order = order }
+        case (.order(let id), .failure(let rejection)):
+            if detail.orderId == id { detail.error = rejection.message }
+
+        case (.suggestions(let prefix), .success(.customers(let found))):
+            guard newOrder.email.text == prefix else { return [] }
+            // Once the email is typed out in full, there is nothing to suggest.
+            newOrder.suggestions = found.count == 1 && found[0].email.lowercased() == prefix.lowercased() ? [] : found
+            if let index = newOrder.suggestion, index >= newOrder.suggestions.count { newOrder.suggestion = nil }
+
+        case (.customers(let prefix), .success(.customers(let found))):
+            guard customers.search.text == prefix else { return [] }
+            customers.results = found
+            customers.resultIndex = 0
+            customers.error = found.isEmpty && !prefix.isEmpty ? "No customer's email starts with \"\(prefix)\"." : nil
+            if let first = found.first { return customers.choose(first.email) }
+            customers.customer = nil
+            customers.orders = []
+            customers.order = nil
+        case (.customers, .failure(let rejection)), (.customer, .failure(let rejection)):
+            customers.error = rejection.message
+        case (.customer(let email), .success(.customer(let customer))):
+            guard customers.selectedEmail?.lowercased() == email.lowercased() else { return [] }
+            customers.customer = customer
+        case (.customerOrders(let email, let after), .success(.orders(let page))):
+            guard customers.selectedEmail?.lowercased() == email.lowercased() else { return [] }
+            customers.loadingMore = false
+            if after == nil {
+                customers.orders = page.orders
+                customers.orderIndex = min(customers.orderIndex, max(0, page.orders.count - 1))
+            } else {
+                customers.orders += page.orders
+            }
+            customers.next = page.next
+            if customers.focus == .orders || customers.order == nil, let order = customers.orders[safe: customers.orderIndex],
+               customers.order?.id != order.id {
+                return [.query(.order(id: order.id))]
+            }
+        case (.customerOrders, .failure(let rejection)):
+            customers.loadingMore = false
+            customers.error = rejection.message
+
+        case (.cardPayments(let after), .success(.payments(let page))):
+            cards.loadingMore = false
+            cards.error = nil
+            if after == nil {
+                cards.payments = page.payments
+            } else {
+                cards.payments += page.payments
+            }
+            cards.next = page.next
+            cards.selected = min(cards.selected, max(0, cards.payments.count - 1))
+        case (.cardPayments, .failure(let rejection)):
+            cards.loadingMore = false
+            cards.error = rejection.message
+
+        case (.wallets, .success(.wallets(let list))):
+            wallets.wallets = list
+            wallets.error = nil
+            wallets.selected = min(wallets.selected, max(0, list.count - 1))
+            if let wallet = selectedWallet, wallets.historyFor != wallet.name {
+                return [.query(.walletHistory(name: wallet.name))]
+            }
+        case (.walletHistory(let name), .success(.walletHistory(let lines))):
+            wallets.history = lines
+            wallets.historyFor = name
+        case (.wallets, .failure(let rejection)), (.walletHistory, .failure(let rejection)):
+            wallets.error = rejection.message
+
+        case (.customerWallets(let email), .success(.wallets(let list))):
+            if case .payment(var dialog) = overlay, dialog.target.email.lowercased() == email.lowercased() {
+                dialog.wallets = list.filter { $0.currency == dialog.target.currency }
+                dialog.walletsLoaded = true
+                overlay = .payment(dialog)
+            }
+        case (.customerWallets, .failure):
+            if case .payment(var dialog) = overlay {
+                dialog.walletsLoaded = true
+                overlay = .payment(dialog)
+            }
+        default:
+            break
+        }
+        return []
+    }
+
+    mutating func apply(_ command: POSCommand, _ answer: Result<CommandAnswer, Rejection>) -> [POSEffect] {
+        if case .failure(let rejection) = answer {
+            fail(command, rejection)
+            return []
+        }
+        let replayNote = { (replayed: Bool) in replayed ? " (already done: nothing new was charged)" : "" }
+        switch (command, answer) {
+        case (.createOrder, .success(.order(let order, let replayed))):
+            newOrder = NewOrderModel(currency: order.currency, key: nextKey())
+            message = StatusMessage(text: "Order \(order.id) created for \(Format.money(order.total, order.currency))" + replayNote(replayed), isError: false)
+            detail = OrderDetailModel(orderId: order.id)
+            detail.order = order
+            back.append(screen)
+            screen = .orderDetail
+            return []
+        case (.createAndPay, .success(.orderPayment(let result, let replayed))),
+             (.pay, .success(.orderPayment(let result, let replayed))):
+            if case .createAndPay = command { newOrder = NewOrderModel(currency: result.order.currency, key: nextKey()) }
+            let payment = result.payment
+            let currency = result.order.currency
+            message = StatusMessage(
+                text: "Paid \(Format.money(payment.amount, currency)) by \(Self.tenderText(payment, currency)) on \(result.order.id)" + replayNote(replayed),
+                isError: false)
+            if case .payment(var dialog) = overlay {
+                if let change = payment.change, payment.tender == "cash" {
+                    dialog.changeDue = change
+                    overlay = .payment(dialog)
+                } else {
+                    overlay = nil
+                }
+            }
+            if screen != .orderDetail || detail.orderId != result.order.id {
+                detail = OrderDetailModel(orderId: result.order.id)
+                if screen != .orderDetail { back.append(screen) }
+                screen = .orderDetail
+            }
+            detail.order = result.order
+            detail.selected = max(0, result.order.payments.count - 1)
+            return []
+        case (.refund, .success(.orderRefund(let result, let replayed))):
+            overlay = nil
+            message = StatusMessage(text: "Refunded \(Format.money(result.refund.amount, result.order.currency)) on \(result.order.id)" + replayNote(replayed), isError: false)
+            if detail.orderId == result.order.id { detail.order = result.order }
+            return []
+        case (_, .success(.payment(let payment, let replayed))):
+            overlay = nil
+            let verb = switch command {
+            case .authorize: "Authorized"
+            case .capture: "Captured"
+            case .refundPayment: "Refunded"
+            default: "Voided"
+            }
+            message = StatusMessage(text: "\(verb): \(payment.id) is now \(Format.state(payment.status))" + replayNote(replayed), isError: false)
+            if let index = cards.payments.firstIndex(where: { $0.id == payment.id }) {
+                cards.payments[index] = payment
+                cards.selected = index
+            } else {
+                cards.payments.insert(payment, at: 0)
+                cards.selected = 0
+            }
+            return []
+        case (_, .success(.wallet(let wallet, let replayed))):
+            overlay = nil
+            let verb = switch command {
+            case .openWallet: "Opened"
+            case .credit: "Credited"
+            default: "Debited"
+            }
+            message = StatusMessage(text: "\(verb) \(wallet.name): balance \(Format.money(wallet.balance, wallet.currency))" + replayNote(replayed), isError: false)
+            wallets.historyFor = nil
+            var effects: [POSEffect] = [.query(.wallets)]
+            if case .openWallet = command {
+                effects = [.query(.wallets)]
+            } else {
+                effects.append(.query(.walletHistory(name: wallet.name)))
+            }
+            return effects
+        default:
+            return []
+        }
+    }
+
+    /// A refused or failed command: the dialog stays open with everything typed and the same
+    /// key, and says why.
+    mutating func fail(_ command: POSCommand, _ rejection: Rejection) {
+        var text = "\(rejection.message) [\(rejection.code.rawValue)]"
+        if case .createAndPay = command { text += " The order was not created." }
+        switch overlay {
+        case .payment(var dialog):
+            dialog.error = text
+            overlay = .payment(dialog)
+        case .amount(var dialog):
+            dialog.error = text
+            overlay = .amount(dialog)
+        case .authorize(var dialog):
+            dialog.error = text
+            overlay = .authorize(dialog)
+        case .openWallet(var dialog):
+            dialog.error = text
+            overlay = .openWallet(dialog)
+        default:
+            if case .createOrder = command { newOrder.error = text }
+        }
+        message = StatusMessage(text: "! " + text, isError: true)
+    }
+}

@@ -1,0 +1,76 @@
+public import TillCore
+public import TillService
+
+/// What the reducer asks the outside world to do. The runner performs each one off the UI
+/// thread and answers with a `POSEvent`, so the screen never freezes on GoblinPay.
+public enum POSEffect: Sendable, Equatable {
+    case query(POSQuery)
+    case command(POSCommand)
+    /// Write a receipt (already laid out as text) to a file named after the order.
+    case saveReceipt(orderId: String, text: String)
+    case quit
+}
+
+/// A read. Its answer comes back tagged with the query, so an answer to an old search (the
+/// operator typed on) is recognised and dropped.
+public enum POSQuery: Sendable, Equatable {
+    case dashboard
+    case order(id: String)
+    case suggestions(prefix: String)
+    case customers(prefix: String)
+    case customer(email: String)
+    case customerOrders(email: String, after: OrderCursor?)
+    case cardPayments(after: PaymentCursor?)
+    case wallets
+    case walletHistory(name: String)
+    case customerWallets(email: String)
+}
+
+/// A mutation, carrying the idempotency key its dialog holds.
+public enum POSCommand: Sendable, Equatable {
+    case createOrder(email: String, amount: String, currency: String, key: String)
+    case createAndPay(email: String, amount: String, currency: String, pay: String, tender: TenderInput, key: String)
+    case pay(orderId: String, amount: String, tender: TenderInput, key: String)
+    case refund(orderId: String, orderPaymentId: String, amount: String, toWallet: String?, key: String)
+    case authorize(number: String, expiry: String, cvv: String, amount: String, currency: String, key: String)
+    case capture(paymentId: String, amount: String, key: String)
+    case refundPayment(paymentId: String, amount: String, key: String)
+    case void(paymentId: String, key: String)
+    case openWallet(name: String, currency: String, balance: String, overdraft: String, customer: String?)
+    case credit(wallet: String, amount: String, key: String)
+    case debit(wallet: String, amount: String, key: String)
+
+    /// What the status bar says while it runs.
+    public var progressLabel: String {
+        switch self {
+        case .createOrder: "Creating the order"
+        case .createAndPay(_, _, _, _, let tender, _), .pay(_, _, let tender, _):
+            if case .card = tender { "Waiting for GoblinPay" } else { "Recording the payment" }
+        case .refund: "Refunding"
+        case .authorize: "Authorizing with GoblinPay"
+        case .capture: "Capturing with GoblinPay"
+        case .refundPayment: "Refunding with GoblinPay"
+        case .void: "Voiding with GoblinPay"
+        case .openWallet: "Opening the wallet"
+        case .credit: "Crediting"
+        case .debit: "Debiting"
+        }
+    }
+}
+
+/// One line of a wallet's history, as the screen shows it.
+public struct WalletLine: Sendable, Equatable {
+    public let kind: String
+    public let amount: Int64
+    public let balanceAfter: Int64
+    public let reference: String?
+    public let at: Instant
+
+    public init(kind: String, amount: Int64, balanceAfter: Int64, reference: String?, at: Instant) {
+        self.kind = kind
+        self.amount = amount
+        self.balanceAfter = balanceAfter
+        self.reference = reference
+        self.at = at
+    }
+}

@@ -1,0 +1,125 @@
+public import TillCore
+import TillService
+
+/// The screens, in tab-bar order, with the keys that reach them from anywhere.
+public enum ScreenID: String, Sendable, CaseIterable {
+    case dashboard, newOrder, customers, cardPayments, wallets, orderDetail
+
+    public var title: String {
+        switch self {
+        case .dashboard: "Dashboard"
+        case .newOrder: "New order"
+        case .customers: "Customers"
+        case .cardPayments: "Card payments"
+        case .wallets: "Wallets"
+        case .orderDetail: "Order"
+        }
+    }
+
+    /// Function key (F2...F6) for the tabs; the order detail is reached from a list.
+    public var functionKey: Int? {
+        switch self {
+        case .dashboard: 2
+        case .newOrder: 3
+        case .customers: 4
+        case .cardPayments: 5
+        case .wallets: 6
+        case .orderDetail: nil
+        }
+    }
+
+    /// Mnemonic letter, used where no text field has the focus.
+    public var letter: Character? {
+        switch self {
+        case .dashboard: "d"
+        case .newOrder: "n"
+        case .customers: "h"
+        case .cardPayments: "g"
+        case .wallets: "w"
+        case .orderDetail: nil
+        }
+    }
+
+    static let tabs: [ScreenID] = [.dashboard, .newOrder, .customers, .cardPayments, .wallets]
+}
+
+/// A line for the status bar: what just happened, or what went wrong.
+public struct StatusMessage: Sendable, Equatable {
+    public let text: String
+    public let isError: Bool
+}
+
+/// The whole POS as a value. `POSReducer.update` is the only thing that changes it.
+public struct POSState: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var now: Instant
+    public let utcOffsetSeconds: Int
+    public let databasePath: String
+    public var screen: ScreenID = .dashboard
+    /// Where Esc goes back to.
+    public var back: [ScreenID] = []
+    public var overlay: Overlay?
+    /// The command in flight: input that could submit again is ignored until it answers.
+    public var busy: POSCommand?
+    public var busySince: Instant?
+    public var message: StatusMessage?
+    public var dashboard = DashboardModel()
+    public var newOrder: NewOrderModel
+    public var detail = OrderDetailModel()
+    public var customers = CustomersModel()
+    public var cards = CardPaymentsModel()
+    public var wallets = WalletsModel()
+    public var defaultCurrency: String
+    /// Idempotency keys are `<keyPrefix>-<n>`: the prefix is unique per run (the runner makes
+    /// it), the counter makes it unique per dialog.
+    let keyPrefix: String
+    var keyCounter = 0
+
+    public init(
+        width: Int, height: Int, now: Instant, utcOffsetSeconds: Int, databasePath: String,
+        keyPrefix: String, defaultCurrency: String = "USD"
+    ) {
+        self.width = width
+        self.height = height
+        self.now = now
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.databasePath = databasePath
+        self.keyPrefix = keyPrefix
+        self.defaultCurrency = defaultCurrency
+        newOrder = NewOrderModel(currency: defaultCurrency, key: "\(keyPrefix)-0")
+        keyCounter = 1
+    }
+
+    /// A fresh idempotency key for a dialog that is opening.
+    mutating func nextKey() -> String {
+        defer { keyCounter += 1 }
+        return "\(keyPrefix)-\(keyCounter)"
+    }
+
+    public var localNow: LocalTime { LocalTime(now, utcOffsetSeconds: utcOffsetSeconds) }
+
+    /// True when a text field has the keyboard, so letters are text, not commands.
+    var typing: Bool {
+        if overlay != nil { return true }
+        switch screen {
+        case .newOrder: return true
+        case .customers: return customers.focus == .search
+        default: return false
+        }
+    }
+
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+    var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
+}
+
+/// What floats over the screen and takes the keys first.
+public enum Overlay: Sendable, Equatable {
+    case help
+    case payment(PaymentDialog)
+    case amount(AmountDialog)
+    case confirm(ConfirmDialog)
+    case authorize(AuthorizeDialog)
+    case openWallet(OpenWalletDialog)
+}

@@ -1,0 +1,62 @@
+import TillCore
+
+/// Text for people: money per currency, local times, names cut to fit a column.
+public enum Format {
+    /// "$1,234.50"; an unknown currency code (which the ledger never holds) shows the raw units.
+    public static func money(_ minorUnits: Int64, _ code: String) -> String {
+        guard case .success(let currency) = Currency.named(code) else { return "\(minorUnits) \(code)" }
+        return Money(minorUnits: minorUnits, currency: currency).formatted
+    }
+
+    /// "50.00": what a money field is prefilled with, the form `Money.parse` reads back.
+    public static func plainAmount(_ minorUnits: Int64, _ code: String) -> String {
+        guard case .success(let currency) = Currency.named(code) else { return "" }
+        return Money(minorUnits: minorUnits, currency: currency).plainText
+    }
+
+    /// "authorized", "partially paid": a stored state for reading.
+    public static func state(_ raw: String) -> String { raw.replacingOccurrences(of: "_", with: " ") }
+
+    /// "Visa •••• 4242"
+    public static func card(brand: String, last4: String) -> String {
+        let name = CardBrand(rawValue: brand)?.displayName ?? brand
+        return "\(name) ••••\(last4)"
+    }
+
+    /// Cuts `text` to `width` columns, ending in "…" when something was cut.
+    public static func fit(_ text: String, _ width: Int) -> String {
+        guard width > 0 else { return "" }
+        if text.displayWidth <= width { return text }
+        var out = ""
+        var used = 0
+        for character in text {
+            let columns = character.displayWidth
+            if used + columns > width - 1 { break }
+            out.append(character)
+            used += columns
+        }
+        return out + "…"
+    }
+
+    /// Keeps the end of `text` ("…/shop/till.sqlite"): for paths, whose tail matters.
+    public static func fitTail(_ text: String, _ width: Int) -> String {
+        guard width > 0 else { return "" }
+        if text.displayWidth <= width { return text }
+        var out: [Character] = []
+        var used = 0
+        for character in text.reversed() {
+            let columns = character.displayWidth
+            if used + columns > width - 1 { break }
+            out.append(character)
+            used += columns
+        }
+        return "…" + String(out.reversed())
+    }
+
+    /// `text` padded with spaces (or cut) to exactly `width` columns.
+    public static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let cut = fit(text, width)
+        let gap = String(repeating: " ", count: max(0, width - cut.displayWidth))
+        return right ? gap + cut : cut + gap
+    }
+}

@@ -1,0 +1,201 @@
+import TillCore
+public import TillService
+
+/// Card payments at the gateway: state and amounts; authorize, capture, refund, void.
+public struct CardPaymentsModel: Sendable, Equatable {
+    public var payments: [PaymentView] = []
+    public var next: PaymentCursor?
+    public var loadingMore = false
+    public var selected = 0
+    public var error: String?
+}
+
+/// Authorize a card without an order: card, amount, currency. One idempotency key.
+public struct AuthorizeDialog: Sendable, Equatable {
+    public var card = CardEntry()
+    public var amount = TextField(filter: .amount, maxLength: 20)
+    public var currency: TextField
+    /// 0 number, 1 expiry, 2 cvv, 3 amount, 4 currency.
+    public var focus = 0
+    public let key: String
+    public var problem: FieldProblem?
+    public var error: String?
+    var closed = false
+
+    init(currency: String, key: String) {
+        self.currency = TextField(currency, filter: .code, maxLength: 3)
+        self.key = key
+    }
+
+    mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
+        switch key {
+        case .escape: closed = true
+        case .tab, .down: focus = (focus + 1) % 5
+        case .backTab, .up: focus = (focus + 4) % 5
+        case .enter:
+            switch card.tender(now: state.now, utcOffsetSeconds: state.utcOffsetSeconds) {
+            case .failure(let problem):
+                self.problem = problem
+                focus = problem.field
+                return []
+            case .success(.card(let number, let expiry, let cvv)):
+                guard case .success(let code) = Currency.named(currency.text) else {
+                    problem = FieldProblem(field: 4, message: "Unknown currency.")
+                    focus = 4
+                    return []
+                }
+                let text = amount.text.replacingOccurrences(of: ",", with: ".")
+                if case .failure(let rejection) = Money.parsePositive(text, currency: code) {
+                    problem = FieldProblem(field: 3, message: rejection.message)
+                    focus = 3
+                    return []
+                }
+                problem = nil
+                error = nil
+                return state.submit(.authorize(number: number, expiry: expiry, cvv: cvv, amount: text, currency: code.code, key: self.key))
+            case .success: return []
+            }
+        default:
+            switch focus {
+            case 0: _ = card.number.handle(key)
+            case 1: _ = card.expiry.handle(key)
+            case 2: _ = card.cvv.handle(key)
+            case 3: _ = amount.handle(key)
+            default: _ = currency.handle(key)
+            }
+            if problem?.field == focus { problem = nil }
+        }
+        return []
+    }
+}
+
+extension POSState {
+    var selectedCardPayment: PaymentView? { cards.payments[safe: cards.selected] }
+
+    mutating func handleCardsKey(_ key: Key) -> [POSEffect]? {
+        switch key {
+        case .up, .down, .pageUp, .pageDown, .home:
+            let step = switch key {
+            case .up: -1
+            case .down: 1
+            case .pageUp: -10
+            case .pageDown: 10
+            default: -cards.selected
+            }
+            cards.selected = max(0, min(cards.payments.count - 1, cards.selected + step))
+            if cards.selected >= cards.payments.count - 5, let next = cards.next, !cards.loadingMore {
+                cards.loadingMore = true
+                return [.query(.cardPayments(after: next))]
+            }
+            return []
+        case .character("a"):
+            overlay = .authorize(AuthorizeDialog(currency: defaultCurrency, key: nextKey()))
+            return []
+        case .character("c"), .character("r"), .character("v"):
+            guard let payment = selectedCardPayment else { return [] }
+            if let reason = Self.belongsToOrder(payment) {
+                message = StatusMessage(text: reason, isError: true)
+                return []
+            }
+            switch key {
+            case .character("c"):
+                guard payment.capturable > 0 else {
+                    message = StatusMessage(text: "Nothing left to capture on \(payment.id) (\(Format.state(payment.status))).", isError: true)
+                    return []
+                }
+                overlay = .amount(AmountDialog(purpose: .capture(paymentId: payment.id), currency: payment.currency,
+                                               prefill: payment.capturable, limit: payment.capturable, key: nextKey()))
+            case .character("r"):
+                guard payment.refundable > 0 else {
+                    message = StatusMessage(text: "Nothing captured to refund on \(payment.id).", isError: true)
+                    return []
+                }
+                overlay = .amount(AmountDialog(purpose: .refundPayment(paymentId: payment.id), currency: payment.currency,
+                                               prefill: payment.refundable, limit: payment.refundable, key: nextKey()))
+            default:
+                let amount = Format.money(payment.authorized, payment.currency)
+                overlay = .confirm(ConfirmDialog(
+                    title: "Void · \(payment.id)",
+                    question: "Void the \(amount) authorization on \(Format.card(brand: payment.card.brand, last4: payment.card.last4))?",
+                    command: .void(paymentId: payment.id, key: nextKey())))
+            }
+            return []
+        default:
+            return nil
+        }
+    }
+
+    /// An order's card installment is changed through its order, never here.
+    static func belongsToOrder(_ payment: PaymentView) -> String? {
+        payment.orderPaymentId.map { "\(payment.id) is an order's installment (\($0)): refund it from its order." }
+    }
+
+    func renderCards(into buffer: inout CellBuffer, _ area: Rect) {
+        let x = area.x + 1
+        let width = area.width - 2
+        buffer.heading("Card payments", x: x, y: area.y, width: width)
+        if let error = cards.error { buffer.write("! " + error, x: x + 16, y: area.y, style: Theme.error, limit: width - 16) }
+        let rows = cards.payments.map { payment -> [String] in
+            let money = { (value: Int64) in Format.money(value, payment.currency) }
+            return [
+                localTime(payment.authorizedAt).map { "\($0.day) \(LocalTime.months[$0.month - 1]) \($0.clock)" } ?? "",
+                Format.card(brand: payment.card.brand, last4: payment.card.last4),
+                Format.state(payment.status),
+                money(payment.authorized), money(payment.captured), money(payment.refunded), money(payment.capturable),
+                payment.orderPaymentId == nil ? "" : "order",
+            ]
+        }
+        let styles = cards.payments.map { ["voided", "expired", "refunded"].contains($0.status) ? Theme.dim : Theme.text }
+        let detailHeight = 4
+        Table(columns: [
+            .init("Authorized", width: 12), .init("Card", width: 0), .init("Status", width: 12),
+            .init("Auth", width: 10, alignRight: true), .init("Captured", width: 10, alignRight: true),
+            .init("Refunded", width: 10, alignRight: true), .init("Capturable", width: 10, alignRight: true),
+            .init("", width: 5),
+        ]).render(rows, selected: cards.payments.isEmpty ? nil : cards.selected, focused: overlay == nil, into: &buffer,
+                  Rect(x: x, y: area.y + 1, width: width, height: area.height - 1 - detailHeight), rowStyles: styles,
+                  emptyText: "No card payments yet: press a to authorize one.")
+        guard let payment = selectedCardPayment else { return }
+        let y = area.maxY - detailHeight
+        buffer.heading("\(payment.id) · expires \(localTime(payment.expiresAt).map { "\($0.isoDay) \($0.clock)" } ?? "")", x: x, y: y, width: width)
+        let history = payment.events.suffix(3).map { event in
+            "\(localTime(event.at)?.clock ?? "") \(event.kind) \(Format.money(event.amount, payment.currency))"
+        }.joined(separator: "  ·  ")
+        buffer.write(history, x: x, y: y + 1, style: Theme.dim, limit: width)
+        let actions = Self.belongsToOrder(payment) ?? "refundable \(Format.money(payment.refundable, payment.currency)) · capturable \(Format.money(payment.capturable, payment.currency))"
+        buffer.write(actions, x: x, y: y + 2, style: Theme.dim, limit: width)
+    }
+
+    func renderAuthorize(_ dialog: AuthorizeDialog, into buffer: inout CellBuffer) {
+        let width = min(64, self.width - 4)
+        let rect = Rect(x: (self.width - width) / 2, y: max(1, (height - 14) / 2), width: width, height: 14)
+        buffer.clear(rect)
+        buffer.box(rect, title: "Authorize a card", style: Theme.dialogFrame)
+        let x = rect.x + 2
+        let fieldX = x + 13
+        let labels = ["Card number", "Expiry", "CVV", "Amount", "Currency"]
+        for (index, label) in labels.enumerated() {
+            let y = rect.y + 2 + index * 2 - (index > 0 ? 0 : 0)
+            buffer.write(label, x: x, y: y, style: dialog.focus == index ? Theme.label.bolded : Theme.label)
+            let focused = dialog.focus == index
+            switch index {
+            case 0:
+                dialog.card.number.render(into: &buffer, x: fieldX, y: y, width: 24, focused: focused, shown: dialog.card.maskedNumber)
+                if let hint = dialog.card.numberHint {
+                    buffer.write(hint.text, x: fieldX + 26, y: y, style: hint.isProblem ? Theme.error : Theme.success, limit: rect.maxX - fieldX - 28)
+                }
+            case 1: dialog.card.expiry.render(into: &buffer, x: fieldX, y: y, width: 6, focused: focused, shown: dialog.card.expiryText)
+            case 2: dialog.card.cvv.render(into: &buffer, x: fieldX, y: y, width: 5, focused: focused, shown: dialog.card.maskedCVV)
+            case 3: dialog.amount.render(into: &buffer, x: fieldX, y: y, width: 14, focused: focused, alignRight: true)
+            default: dialog.currency.render(into: &buffer, x: fieldX, y: y, width: 5, focused: focused)
+            }
+            if dialog.problem?.field == index, let problem = dialog.problem {
+                buffer.write("! " + problem.message, x: fieldX + 16, y: y, style: Theme.error, limit: rect.maxX - fieldX - 18)
+            }
+        }
+        if let error = dialog.error { buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4) }
+        let hints = busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter authorize   Tab next   Esc cancel"
+        buffer.write(hints, x: x, y: rect.maxY - 2, style: Theme.dim)
+        buffer.writeRight("key " + Format.fitTail(dialog.key, 14), right: rect.maxX - 2, y: rect.maxY - 2, style: Theme.dim)
+    }
+}

@@ -1,0 +1,174 @@
+import TillCore
+public import TillService
+
+/// Customer history: search by email as you type; the chosen customer's lifetime figures,
+/// store credit, orders (newest first, paged from the database) and the selected order's
+/// payments.
+public struct CustomersModel: Sendable, Equatable {
+    public enum Focus: Sendable, Equatable { case search, orders }
+
+    public var search = TextField(filter: .email, maxLength: 254)
+    public var focus = Focus.search
+    public var results: [CustomerView] = []
+    public var resultIndex = 0
+    public var customer: CustomerView?
+    public var orders: [OrderSummaryView] = []
+    public var next: OrderCursor?
+    public var loadingMore = false
+    public var orderIndex = 0
+    /// The selected order with its payments.
+    public var order: OrderView?
+    public var error: String?
+
+    static let pageSize = 40
+
+    var selectedEmail: String? { results[safe: resultIndex]?.email ?? customer?.email }
+
+    mutating func reload() -> [POSEffect] {
+        var effects: [POSEffect] = [.query(.customers(prefix: search.text))]
+        if let email = customer?.email {
+            loadingMore = true
+            effects += [.query(.customer(email: email)), .query(.customerOrders(email: email, after: nil))]
+        }
+        return effects
+    }
+
+    /// Shows `email`'s history from the top.
+    mutating func choose(_ email: String) -> [POSEffect] {
+        if customer?.email == email { return [] }
+        orders = []
+        next = nil
+        orderIndex = 0
+        order = nil
+        loadingMore = true
+        return [.query(.customer(email: email)), .query(.customerOrders(email: email, after: nil))]
+    }
+
+    /// Moves the order selection, fetching the next page as the end comes near.
+    mutating func selectOrder(_ index: Int) -> [POSEffect] {
+        guard !orders.isEmpty else { return [] }
+        let clamped = max(0, min(orders.count - 1, index))
+        var effects: [POSEffect] = []
+        if clamped != orderIndex || order?.id != orders[clamped].id {
+            orderIndex = clamped
+            effects.append(.query(.order(id: orders[clamped].id)))
+        }
+        if clamped >= orders.count - 5, let next, !loadingMore, let email = customer?.email {
+            loadingMore = true
+            effects.append(.query(.customerOrders(email: email, after: next)))
+        }
+        return effects
+    }
+}
+
+extension POSState {
+    mutating func handleCustomersKey(_ key: Key) -> [POSEffect]? {
+        switch customers.focus {
+        case .search:
+            switch key {
+            case .up, .down:
+                guard !customers.results.isEmpty else { return [] }
+                customers.resultIndex = max(0, min(customers.results.count - 1, customers.resultIndex + (key == .up ? -1 : 1)))
+                return customers.choose(customers.results[customers.resultIndex].email)
+            case .enter, .tab:
+                if !customers.orders.isEmpty { customers.focus = .orders }
+                return customers.selectOrder(customers.orderIndex)
+            case .escape:
+                return nil
+            default:
+                let before = customers.search.text
+                guard customers.search.handle(key) else { return nil }
+                if customers.search.text != before { return [.query(.customers(prefix: customers.search.text))] }
+                return []
+            }
+        case .orders:
+            switch key {
+            case .up: return customers.selectOrder(customers.orderIndex - 1)
+            case .down: return customers.selectOrder(customers.orderIndex + 1)
+            case .pageUp: return customers.selectOrder(customers.orderIndex - 10)
+            case .pageDown: return customers.selectOrder(customers.orderIndex + 10)
+            case .home: return customers.selectOrder(0)
+            case .enter, .character("o"):
+                guard let order = customers.orders[safe: customers.orderIndex] else { return [] }
+                return openOrder(order.id)
+            case .character("p"):
+                guard let order = customers.orders[safe: customers.orderIndex] else { return [] }
+                return openPayment(for: order)
+            case .tab, .backTab, .escape, .character("/"):
+                customers.focus = .search
+                return []
+            default: return nil
+            }
+        }
+    }
+
+    func renderCustomers(into buffer: inout CellBuffer, _ area: Rect) {
+        let model = customers
+        let x = area.x + 1
+        buffer.write("Email", x: x + 1, y: area.y, style: Theme.label)
+        model.search.render(into: &buffer, x: x + 8, y: area.y, width: 30, focused: model.focus == .search && overlay == nil)
+        buffer.write("type to search · ↑↓ choose · Tab orders", x: x + 40, y: area.y, style: Theme.dim, limit: area.maxX - x - 41)
+        let listWidth = max(24, area.width / 3)
+        let listRect = Rect(x: x, y: area.y + 2, width: listWidth, height: area.height - 2)
+        buffer.heading("Customers", x: listRect.x, y: listRect.y, width: listRect.width)
+        if model.results.isEmpty {
+            buffer.write(model.search.isEmpty ? "Type an email." : "No customer matches.", x: listRect.x, y: listRect.y + 1, style: Theme.dim)
+        }
+        let visible = listRect.height - 1
+        let offset = max(0, model.resultIndex - visible + 1)
+        for (row, customer) in model.results.dropFirst(offset).prefix(visible).enumerated() {
+            let index = offset + row
+            let style = index == model.resultIndex ? (model.focus == .search ? Theme.selected : Theme.selectedUnfocused) : Theme.text
+            buffer.write(Format.pad(customer.email, listRect.width), x: listRect.x, y: listRect.y + 1 + row, style: style)
+        }
+        let right = Rect(x: listRect.maxX + 2, y: area.y + 2, width: area.maxX - listRect.maxX - 3, height: area.height - 2)
+        guard let customer = model.customer else {
+            if let error = model.error { buffer.write("! " + error, x: right.x, y: right.y, style: Theme.error, limit: right.width) }
+            return
+        }
+        buffer.heading(customer.email, x: right.x, y: right.y, width: right.width)
+        let since = localTime(customer.firstOrderAt)?.isoDay ?? ""
+        buffer.write("\(customer.orderCount) orders · \(customer.openOrders) open · since \(since)", x: right.x, y: right.y + 1, style: Theme.dim, limit: right.width)
+        var y = right.y + 2
+        for total in customer.totals.prefix(2) {
+            var column = right.x
+            column += buffer.write("Lifetime ", x: column, y: y, style: Theme.label)
+            column += buffer.write(Format.money(total.lifetime, total.currency), x: column, y: y, style: Theme.money) + 2
+            column += buffer.write("Owing ", x: column, y: y, style: Theme.label)
+            buffer.write(Format.money(total.owing, total.currency), x: column, y: y, style: total.owing > 0 ? Theme.warning : Theme.money)
+            y += 1
+        }
+        var column = right.x
+        column += buffer.write("Store credit ", x: column, y: y, style: Theme.label)
+        let credit = customer.storeCredit.isEmpty ? "none"
+            : customer.storeCredit.map { Format.money($0.balance, $0.currency) }.joined(separator: " + ")
+        buffer.write(credit, x: column, y: y, style: customer.storeCredit.isEmpty ? Theme.dim : Theme.money, limit: right.maxX - column)
+        y += 1
+        let paymentsHeight = 5
+        let ordersRect = Rect(x: right.x, y: y, width: right.width, height: right.maxY - y - paymentsHeight)
+        let rows = model.orders.map { order -> [String] in
+            [localTime(order.createdAt)?.isoDay ?? "", Format.money(order.total, order.currency),
+             order.balanceDue > 0 ? Format.money(order.balanceDue, order.currency) : "", Format.state(order.status)]
+        }
+        Table(columns: [
+            .init("Date", width: 10), .init("Total", width: 11, alignRight: true), .init("Due", width: 10, alignRight: true),
+            .init("Status", width: 0),
+        ]).render(rows, selected: model.orders.isEmpty ? nil : model.orderIndex, focused: model.focus == .orders && overlay == nil,
+                  into: &buffer, ordersRect, emptyText: model.loadingMore ? "Loading…" : "No orders.")
+        if model.next != nil || model.loadingMore {
+            buffer.writeRight(model.loadingMore ? "loading…" : "more ↓", right: ordersRect.maxX, y: ordersRect.y, style: Theme.dim)
+        }
+        let paymentsY = ordersRect.maxY
+        guard let order = model.order, order.id == model.orders[safe: model.orderIndex]?.id else { return }
+        buffer.heading("Payments · \(order.id)", x: right.x, y: paymentsY, width: right.width)
+        if order.payments.isEmpty { buffer.write("No payments.", x: right.x, y: paymentsY + 1, style: Theme.dim) }
+        for (row, payment) in order.payments.suffix(paymentsHeight - 1).enumerated() {
+            let when = localTime(payment.createdAt).map { "\($0.isoDay) \($0.clock)" } ?? ""
+            let amount = Format.money(payment.amount, order.currency)
+            let line = "\(when)  \(Format.fit(Self.tenderText(payment, order.currency), right.width - 42))"
+            buffer.write(line, x: right.x, y: paymentsY + 1 + row, limit: right.width - 26)
+            buffer.writeRight(amount, right: right.maxX - 14, y: paymentsY + 1 + row, style: Theme.money)
+            buffer.writeRight(Format.state(payment.state), right: right.maxX, y: paymentsY + 1 + row, style: Theme.dim)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import TillCore
+public import TillService
+
+/// Today at a glance: takings by tender, refunds, a 14-day chart, recent orders and the
+/// customers who still owe.
+public struct DashboardModel: Sendable, Equatable {
+    public var data: DashboardView?
+    public var loading = false
+    public var selected = 0
+    public var error: String?
+}
+
+extension POSState {
+    mutating func handleDashboardKey(_ key: Key) -> [POSEffect]? {
+        let orders = dashboard.data?.recentOrders ?? []
+        switch key {
+        case .up: dashboard.selected = max(0, dashboard.selected - 1)
+        case .down: dashboard.selected = min(max(0, orders.count - 1), dashboard.selected + 1)
+        case .enter, .character("o"):
+            guard orders.indices.contains(dashboard.selected) else { return [] }
+            return openOrder(orders[dashboard.selected].id)
+        case .character("p"):
+            guard orders.indices.contains(dashboard.selected) else { return [] }
+            return openPayment(for: orders[dashboard.selected])
+        case .character("r"):
+            return reloadScreen()
+        default: return nil
+        }
+        return []
+    }
+
+    func renderDashboard(into buffer: inout CellBuffer, _ area: Rect) {
+        guard let data = dashboard.data else {
+            let text = dashboard.error.map { "! \($0)" } ?? "Loading today's figures…"
+            buffer.write(text, x: area.x + 2, y: area.y + 1, style: dashboard.error == nil ? Theme.dim : Theme.error)
+            return
+        }
+        let leftWidth = max(38, area.width * 9 / 20)
+        let left = Rect(x: area.x + 1, y: area.y, width: leftWidth - 1, height: area.height)
+        let right = Rect(x: area.x + leftWidth + 1, y: area.y, width: area.width - leftWidth - 2, height: area.height)
+        let topHeight = 8
+
+        // Today's takings.
+        buffer.heading("Today · \(localNow.shortDate)", x: left.x, y: left.y, width: left.width)
+        var y = left.y + 1
+        let tenders: [(String, String)] = [("card", "Card"), ("cash", "Cash"), ("store_credit", "Store credit")]
+        for (tender, label) in tenders {
+            let lines = data.takings.filter { $0.tender == tender }
+            let amounts = lines.isEmpty ? Format.money(0, data.currency)
+                : lines.map { Format.money($0.amount, $0.currency) }.joined(separator: " + ")
+            let count = lines.reduce(0) { $0 + $1.count }
+            buffer.write(label, x: left.x, y: y, style: Theme.label)
+            buffer.writeRight(Format.fit(amounts, left.width - 20), right: left.maxX - 7, y: y, style: Theme.money)
+            buffer.writeRight("\(count)×", right: left.maxX, y: y, style: Theme.dim)
+            y += 1
+        }
+        let refundText = data.refunds.isEmpty ? Format.money(0, data.currency)
+            : data.refunds.map { Format.money(-$0.amount, $0.currency) }.joined(separator: " + ")
+        buffer.write("Refunds", x: left.x, y: y, style: Theme.label)
+        buffer.writeRight(Format.fit(refundText, left.width - 20), right: left.maxX - 7, y: y, style: data.refunds.isEmpty ? Theme.dim : Theme.warning)
+        buffer.writeRight("\(data.refunds.reduce(0) { $0 + $1.count })×", right: left.maxX, y: y, style: Theme.dim)
+        y += 1
+        let net = Self.netToday(data)
+        buffer.write("Net takings", x: left.x, y: y, style: Theme.label.bolded)
+        buffer.writeRight(Format.fit(net, left.width - 20), right: left.maxX - 7, y: y, style: Theme.success)
+        y += 1
+        buffer.write("\(data.ordersCreated) orders created · \(data.paymentsTaken) payments taken", x: left.x, y: y, style: Theme.dim, limit: left.width)
+
+        // The 14-day chart.
+        let days = data.daily
+        let total = days.reduce(Int64(0)) { $0 + $1.amount }
+        buffer.heading("Sales, last \(days.count) days (\(data.currency))", x: right.x, y: right.y, width: right.width)
+        buffer.writeRight(Format.money(total, data.currency), right: right.maxX, y: right.y, style: Theme.money)
+        let labels = days.map { String($0.day.suffix(2)) }
+        buffer.barChart(days.map(\.amount), labels: labels, in: Rect(x: right.x, y: right.y + 1, width: right.width, height: topHeight - 1))
+
+        // Recent orders and who owes.
+        let lower = area.y + topHeight
+        buffer.heading("Recent orders", x: left.x, y: lower, width: left.width + 1 + right.width / 3)
+        let ordersWidth = left.width + right.width / 3
+        let rows = data.recentOrders.map { order -> [String] in
+            [
+                localTime(order.createdAt)?.clock ?? "",
+                order.email,
+                Format.money(order.total, order.currency),
+                Format.state(order.status),
+            ]
+        }
+        let table = Table(columns: [
+            .init("Time", width: 5), .init("Customer", width: 0), .init("Total", width: 11, alignRight: true),
+            .init("Status", width: 14),
+        ])
+        table.render(rows, selected: dashboard.selected, focused: true, into: &buffer,
+                     Rect(x: left.x, y: lower + 1, width: ordersWidth, height: area.maxY - lower - 1))
+        let owingX = left.x + ordersWidth + 2
+        let owingWidth = area.maxX - owingX - 1
+        buffer.heading("Owing", x: owingX, y: lower, width: owingWidth)
+        if data.owing.isEmpty {
+            buffer.write("Nobody owes anything.", x: owingX, y: lower + 1, style: Theme.dim, limit: owingWidth)
+        }
+        for (index, line) in data.owing.prefix(area.maxY - lower - 1).enumerated() {
+            let amount = Format.money(line.owing, line.currency)
+            buffer.write(Format.fit(line.email, owingWidth - amount.displayWidth - 1), x: owingX, y: lower + 1 + index, limit: owingWidth)
+            buffer.writeRight(amount, right: owingX + owingWidth, y: lower + 1 + index, style: Theme.warning)
+        }
+    }
+
+    /// Takings minus refunds today, per currency ("$1,200.00" or "$1,200.00 + €30.00").
+    static func netToday(_ data: DashboardView) -> String {
+        var byCurrency: [String: Int64] = [:]
+        var order: [String] = []
+        for line in data.takings {
+            if byCurrency[line.currency] == nil { order.append(line.currency) }
+            byCurrency[line.currency, default: 0] &+= line.amount
+        }
+        for refund in data.refunds {
+            if byCurrency[refund.currency] == nil { order.append(refund.currency) }
+            byCurrency[refund.currency, default: 0] &-= refund.amount
+        }
+        if order.isEmpty { return Format.money(0, data.currency) }
+        return order.map { Format.money(byCurrency[$0] ?? 0, $0) }.joined(separator: " + ")
+    }
+
+    /// A stored ISO time as the operator's wall clock.
+    func localTime(_ iso: String) -> LocalTime? {
+        Timestamp.parse(iso).map { LocalTime($0, utcOffsetSeconds: utcOffsetSeconds) }
+    }
+}

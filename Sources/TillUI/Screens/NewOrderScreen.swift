@@ -1,0 +1,182 @@
+import TillCore
+public import TillService
+
+/// A new order: customer email (known customers suggested as you type), amount, currency.
+/// Enter creates it; F8 creates it and takes its first payment in one step.
+public struct NewOrderModel: Sendable, Equatable {
+    public var email = TextField(filter: .email, maxLength: 254)
+    public var amount = TextField(filter: .amount, maxLength: 20)
+    public var currency: TextField
+    /// 0 email, 1 amount, 2 currency.
+    public var focus = 0
+    public var suggestions: [CustomerView] = []
+    /// The highlighted suggestion, while the operator is choosing one.
+    public var suggestion: Int?
+    public var problem: FieldProblem?
+    public var error: String?
+    /// The create request's idempotency key: kept until it succeeds, so a second Enter after
+    /// a timeout cannot make a second order.
+    public var key: String
+
+    init(currency: String, key: String) {
+        self.currency = TextField(currency, filter: .code, maxLength: 3)
+        self.key = key
+    }
+
+    /// The order as typed, or the first field that needs fixing.
+    func validated() -> Result<(email: String, amount: String, currency: String, total: Money), FieldProblem> {
+        if case .failure(let rejection) = Email.parse(email.text) {
+            return .failure(FieldProblem(field: 0, message: rejection.message))
+        }
+        guard case .success(let code) = Currency.named(currency.text) else {
+            return .failure(FieldProblem(field: 2, message: "Unknown currency \"\(currency.text)\"."))
+        }
+        let typed = amount.text.replacingOccurrences(of: ",", with: ".")
+        switch Money.parsePositive(typed, currency: code) {
+        case .failure(let rejection): return .failure(FieldProblem(field: 1, message: rejection.message))
+        case .success(let total): return .success((email.text, typed, code.code, total))
+        }
+    }
+}
+
+extension POSState {
+    mutating func handleNewOrderKey(_ key: Key) -> [POSEffect]? {
+        var form = newOrder
+        defer { newOrder = form }
+        // Choosing a suggested customer.
+        if let index = form.suggestion {
+            switch key {
+            case .up:
+                form.suggestion = index == 0 ? nil : index - 1
+                return []
+            case .down:
+                form.suggestion = min(form.suggestions.count - 1, index + 1)
+                return []
+            case .enter, .tab:
+                if form.suggestions.indices.contains(index) {
+                    form.email.set(form.suggestions[index].email)
+                    if let currency = form.suggestions[index].totals.first?.currency { form.currency.set(currency) }
+                }
+                form.suggestion = nil
+                form.suggestions = []
+                form.focus = 1
+                return []
+            case .escape:
+                form.suggestion = nil
+                return []
+            default:
+                form.suggestion = nil
+            }
+        }
+        switch key {
+        case .tab, .down:
+            if key == .down, form.focus == 0, !form.suggestions.isEmpty {
+                form.suggestion = 0
+                return []
+            }
+            form.focus = (form.focus + 1) % 3
+            return []
+        case .backTab, .up:
+            form.focus = (form.focus + 2) % 3
+            return []
+        case .enter:
+            switch form.validated() {
+            case .failure(let problem):
+                form.problem = problem
+                form.focus = problem.field
+                return []
+            case .success(let order):
+                form.problem = nil
+                form.error = nil
+                newOrder = form
+                let effects = submit(.createOrder(email: order.email, amount: order.amount, currency: order.currency, key: form.key))
+                form = newOrder
+                return effects
+            }
+        case .function(8):
+            switch form.validated() {
+            case .failure(let problem):
+                form.problem = problem
+                form.focus = problem.field
+                return []
+            case .success(let order):
+                form.problem = nil
+                form.error = nil
+                let target = PaymentTarget(
+                    orderId: nil, email: order.email, currency: order.currency,
+                    balanceDue: order.total.minorUnits)
+                newOrder = form
+                let effects = openPayment(target)
+                form = newOrder
+                return effects
+            }
+        case .escape:
+            return nil
+        default:
+            let fieldKey = key
+            var handled = false
+            switch form.focus {
+            case 0:
+                let before = form.email.text
+                handled = form.email.handle(fieldKey)
+                if form.email.text != before {
+                    form.problem = form.problem?.field == 0 ? nil : form.problem
+                    let prefix = form.email.text
+                    if prefix.count >= 1 { return [.query(.suggestions(prefix: prefix))] }
+                    form.suggestions = []
+                }
+            case 1:
+                handled = form.amount.handle(fieldKey)
+                if handled, form.problem?.field == 1 { form.problem = nil }
+            default:
+                handled = form.currency.handle(fieldKey)
+                if handled, form.problem?.field == 2 { form.problem = nil }
+            }
+            return handled ? [] : nil
+        }
+    }
+
+    func renderNewOrder(into buffer: inout CellBuffer, _ area: Rect) {
+        let form = newOrder
+        let x = area.x + 2
+        let fieldX = x + 12
+        let fieldWidth = min(44, area.width - 16)
+        buffer.heading("New order", x: x, y: area.y, width: area.width - 4)
+        let labels = ["Customer", "Amount", "Currency"]
+        let rows = [area.y + 2, area.y + 4, area.y + 6]
+        for (index, label) in labels.enumerated() {
+            let focused = form.focus == index && overlay == nil
+            buffer.write(label, x: x, y: rows[index], style: focused ? Theme.label.bolded : Theme.label)
+            switch index {
+            case 0: form.email.render(into: &buffer, x: fieldX, y: rows[0], width: fieldWidth, focused: focused)
+            case 1:
+                form.amount.render(into: &buffer, x: fieldX, y: rows[1], width: 16, focused: focused, alignRight: true)
+                buffer.write(form.currency.text, x: fieldX + 17, y: rows[1], style: Theme.dim)
+            default:
+                form.currency.render(into: &buffer, x: fieldX, y: rows[2], width: 5, focused: focused)
+                buffer.write("USD, EUR, GBP, JPY, KWD…", x: fieldX + 7, y: rows[2], style: Theme.dim)
+            }
+            if form.problem?.field == index, let problem = form.problem {
+                buffer.write("! " + problem.message, x: fieldX, y: rows[index] + 1, style: Theme.error, limit: area.maxX - fieldX - 1)
+            }
+        }
+        if let error = form.error {
+            buffer.write("! " + error, x: x, y: area.y + 9, style: Theme.error, limit: area.width - 4)
+        }
+        buffer.write("Enter  create the order        F8  create it and take a payment now", x: x, y: area.y + 11, style: Theme.dim, limit: area.width - 4)
+        buffer.write("Tab/↑↓ move between fields     ↓ on the email picks a known customer", x: x, y: area.y + 12, style: Theme.dim, limit: area.width - 4)
+        // Suggestions drop down under the email field.
+        if form.focus == 0, !form.suggestions.isEmpty, overlay == nil {
+            let listRect = Rect(x: fieldX - 1, y: rows[0] + 1, width: fieldWidth + 2, height: min(form.suggestions.count, 6) + 2)
+            buffer.clear(listRect)
+            buffer.box(listRect, title: "Known customers", style: Theme.frame)
+            for (index, customer) in form.suggestions.prefix(6).enumerated() {
+                let y = listRect.y + 1 + index
+                let style = index == form.suggestion ? Theme.selected : Theme.text
+                let detail = "\(customer.orderCount) orders"
+                buffer.write(Format.pad(customer.email, fieldWidth - detail.count - 1) + " " + detail, x: fieldX, y: y, style: style, limit: fieldWidth)
+            }
+        }
+    }
+}
+

@@ -1,0 +1,321 @@
+import TillCore
+public import TillService
+
+/// Who is being paid: an existing order, or (orderId nil) the order that create-and-pay will
+/// make only if this payment goes through.
+public struct PaymentTarget: Sendable, Equatable {
+    public let orderId: String?
+    public let email: String
+    public let currency: String
+    public let balanceDue: Int64
+
+    public init(orderId: String?, email: String, currency: String, balanceDue: Int64) {
+        self.orderId = orderId
+        self.email = email
+        self.currency = currency
+        self.balanceDue = balanceDue
+    }
+}
+
+public enum TenderKind: String, Sendable, CaseIterable {
+    case card = "Card", cash = "Cash", storeCredit = "Store credit"
+}
+
+/// Take a payment. The dialog holds one idempotency key from opening to closing: Enter twice,
+/// or a retry after an error, sends the same key, so nothing is ever charged twice. A decline
+/// or error keeps everything typed and says why.
+public struct PaymentDialog: Sendable, Equatable {
+    public let target: PaymentTarget
+    public var tender: TenderKind = .card
+    public var amount: TextField
+    public var card = CardEntry()
+    public var tendered = TextField(filter: .amount, maxLength: 20)
+    public var wallets: [WalletView] = []
+    public var walletsLoaded = false
+    public var walletIndex = 0
+    /// 0 is the tender row; then the tender's fields (see `fieldCount`).
+    public var focus = 0
+    public let key: String
+    public var problem: FieldProblem?
+    public var error: String?
+    /// Set once a cash payment went through: the change to hand back, shown large.
+    public var changeDue: Int64?
+    var closed = false
+
+    init(target: PaymentTarget, key: String) {
+        self.target = target
+        self.key = key
+        amount = TextField(Format.plainAmount(target.balanceDue, target.currency), filter: .amount, maxLength: 20)
+    }
+
+    var fieldCount: Int {
+        switch tender {
+        case .card: 5
+        case .cash: 3
+        case .storeCredit: 3
+        }
+    }
+
+    var currency: Currency { (try? Currency.named(target.currency).get()) ?? .usd }
+
+    func parsed(_ field: TextField) -> Money? {
+        try? Money.parsePositive(field.text.replacingOccurrences(of: ",", with: "."), currency: currency).get()
+    }
+
+    /// Change for the cash typed so far, or how much is missing (negative).
+    var cashDifference: Int64? {
+        guard let amount = parsed(amount), let tendered = parsed(tendered) else { return nil }
+        let (difference, overflow) = tendered.minorUnits.subtractingReportingOverflow(amount.minorUnits)
+        return overflow ? nil : difference
+    }
+
+    /// The request as typed, or the first problem.
+    func request(now: Instant, utcOffsetSeconds: Int) -> Result<(amount: String, tender: TenderInput), FieldProblem> {
+        let amountText = amount.text.replacingOccurrences(of: ",", with: ".")
+        if case .failure(let rejection) = Money.parsePositive(amountText, currency: currency) {
+            return .failure(FieldProblem(field: 1, message: rejection.message))
+        }
+        switch tender {
+        case .card:
+            switch card.tender(now: now, utcOffsetSeconds: utcOffsetSeconds) {
+            case .failure(let problem): return .failure(FieldProblem(field: problem.field + 2, message: problem.message))
+            case .success(let tender): return .success((amountText, tender))
+            }
+        case .cash:
+            guard parsed(tendered) != nil else {
+                return .failure(FieldProblem(field: 2, message: "Enter the cash handed over."))
+            }
+            if let difference = cashDifference, difference < 0 {
+                return .failure(FieldProblem(field: 2, message: "That is \(Format.money(-difference, target.currency)) short."))
+            }
+            return .success((amountText, .cash(tendered: tendered.text.replacingOccurrences(of: ",", with: "."))))
+        case .storeCredit:
+            guard wallets.indices.contains(walletIndex) else {
+                return .failure(FieldProblem(field: 2, message: "This customer has no store-credit wallet."))
+            }
+            return .success((amountText, .wallet(name: wallets[walletIndex].name)))
+        }
+    }
+
+    mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
+        if changeDue != nil {
+            // The change screen: any of these closes it.
+            if key == .enter || key == .escape || key == .character(" ") { closed = true }
+            return []
+        }
+        switch key {
+        case .escape:
+            closed = true
+            return []
+        case .tab:
+            focus = (focus + 1) % fieldCount
+            return []
+        case .backTab:
+            focus = (focus + fieldCount - 1) % fieldCount
+            return []
+        case .enter:
+            switch request(now: state.now, utcOffsetSeconds: state.utcOffsetSeconds) {
+            case .failure(let problem):
+                self.problem = problem
+                focus = problem.field
+                return []
+            case .success(let request):
+                problem = nil
+                error = nil
+                let command: POSCommand
+                if let orderId = target.orderId {
+                    command = .pay(orderId: orderId, amount: request.amount, tender: request.tender, key: self.key)
+                } else {
+                    let total = Format.plainAmount(target.balanceDue, target.currency)
+                    command = .createAndPay(
+                        email: target.email, amount: total, currency: target.currency, pay: request.amount,
+                        tender: request.tender, key: self.key)
+                }
+                return state.submit(command)
+            }
+        default:
+            break
+        }
+        if focus == 0 {
+            let order = TenderKind.allCases
+            let index = order.firstIndex(of: tender) ?? 0
+            switch key {
+            case .left: tender = order[(index + order.count - 1) % order.count]
+            case .right: tender = order[(index + 1) % order.count]
+            case .character("1"), .character("c"): tender = .card
+            case .character("2"), .character("a"): tender = .cash
+            case .character("3"), .character("s"): tender = .storeCredit
+            case .down: focus = 1
+            default: return []
+            }
+            problem = nil
+            focus = min(focus, fieldCount - 1)
+            return []
+        }
+        if tender == .storeCredit, focus == 2 {
+            switch key {
+            case .up: walletIndex = max(0, walletIndex - 1)
+            case .down: walletIndex = min(max(0, wallets.count - 1), walletIndex + 1)
+            default: break
+            }
+            return []
+        }
+        if key == .up {
+            focus -= 1
+            return []
+        }
+        if key == .down {
+            focus = min(fieldCount - 1, focus + 1)
+            return []
+        }
+        var field = currentField
+        if field.handle(key) {
+            currentField = field
+            if problem?.field == focus { problem = nil }
+        }
+        return []
+    }
+
+    /// The text field that has the focus (the tender row and wallet list are not fields).
+    var currentField: TextField {
+        get {
+            switch (tender, focus) {
+            case (_, 1): amount
+            case (.card, 2): card.number
+            case (.card, 3): card.expiry
+            case (.card, 4): card.cvv
+            case (.cash, 2): tendered
+            default: TextField()
+            }
+        }
+        set {
+            switch (tender, focus) {
+            case (_, 1): amount = newValue
+            case (.card, 2): card.number = newValue
+            case (.card, 3): card.expiry = newValue
+            case (.card, 4): card.cvv = newValue
+            case (.cash, 2): tendered = newValue
+            default: break
+            }
+        }
+    }
+}
+
+extension POSState {
+    /// Opens the payment dialog for an order from a list row.
+    mutating func openPayment(for order: OrderSummaryView) -> [POSEffect] {
+        guard order.balanceDue > 0 else {
+            message = StatusMessage(text: "Order \(order.id) is paid in full.", isError: false)
+            return []
+        }
+        return openPayment(PaymentTarget(orderId: order.id, email: order.email, currency: order.currency, balanceDue: order.balanceDue))
+    }
+
+    mutating func openPayment(_ target: PaymentTarget) -> [POSEffect] {
+        overlay = .payment(PaymentDialog(target: target, key: nextKey()))
+        return [.query(.customerWallets(email: target.email))]
+    }
+
+    func renderPayment(_ dialog: PaymentDialog, into buffer: inout CellBuffer) {
+        let width = min(66, width - 4)
+        let height = 17
+        let rect = Rect(x: (self.width - width) / 2, y: max(1, (self.height - height) / 2), width: width, height: height)
+        let title = dialog.target.orderId.map { "Take payment · \($0)" } ?? "Create and pay"
+        buffer.clear(rect)
+        buffer.box(rect, title: title, style: Theme.dialogFrame)
+        let x = rect.x + 2
+        let fieldX = x + 13
+        var y = rect.y + 1
+        let due = Format.money(dialog.target.balanceDue, dialog.target.currency)
+        buffer.write(Format.fit(dialog.target.email, width - 30), x: x, y: y, style: Theme.text)
+        buffer.writeRight((dialog.target.orderId == nil ? "Order total " : "Balance due ") + due, right: rect.maxX - 2, y: y, style: Theme.money)
+        y += 1
+        if let change = dialog.changeDue {
+            renderChange(change, currency: dialog.target.currency, into: &buffer, rect)
+            return
+        }
+        // Tender row.
+        y += 1
+        buffer.write("Tender", x: x, y: y, style: dialog.focus == 0 ? Theme.label.bolded : Theme.label)
+        var tabX = fieldX
+        for (index, kind) in TenderKind.allCases.enumerated() {
+            let selected = kind == dialog.tender
+            let label = " \(index + 1) \(kind.rawValue) "
+            let style = selected ? (dialog.focus == 0 ? Theme.tabActive : Theme.selected) : Theme.dim
+            tabX += buffer.write(label, x: tabX, y: y, style: style) + 1
+        }
+        y += 2
+        buffer.write("Amount", x: x, y: y, style: dialog.focus == 1 ? Theme.label.bolded : Theme.label)
+        dialog.amount.render(into: &buffer, x: fieldX, y: y, width: 14, focused: dialog.focus == 1, alignRight: true)
+        buffer.write(dialog.target.currency, x: fieldX + 15, y: y, style: Theme.dim)
+        problem(dialog, field: 1, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+        y += 2
+        switch dialog.tender {
+        case .card:
+            buffer.write("Card number", x: x, y: y, style: dialog.focus == 2 ? Theme.label.bolded : Theme.label)
+            dialog.card.number.render(into: &buffer, x: fieldX, y: y, width: 24, focused: dialog.focus == 2, shown: dialog.card.maskedNumber)
+            if let hint = dialog.card.numberHint, dialog.problem?.field != 2 {
+                buffer.write(hint.text, x: fieldX + 26, y: y, style: hint.isProblem ? Theme.error : Theme.success, limit: rect.maxX - fieldX - 28)
+            }
+            problem(dialog, field: 2, into: &buffer, x: fieldX + 26, y: y, right: rect.maxX - 2)
+            y += 2
+            buffer.write("Expiry", x: x, y: y, style: dialog.focus == 3 ? Theme.label.bolded : Theme.label)
+            dialog.card.expiry.render(into: &buffer, x: fieldX, y: y, width: 6, focused: dialog.focus == 3, shown: dialog.card.expiryText)
+            buffer.write("CVV", x: fieldX + 9, y: y, style: dialog.focus == 4 ? Theme.label.bolded : Theme.label)
+            dialog.card.cvv.render(into: &buffer, x: fieldX + 13, y: y, width: 5, focused: dialog.focus == 4, shown: dialog.card.maskedCVV)
+            if let expiryProblem = dialog.card.expiryProblem(now: now, utcOffsetSeconds: utcOffsetSeconds), dialog.problem == nil {
+                buffer.write("! " + expiryProblem, x: fieldX + 20, y: y, style: Theme.error, limit: rect.maxX - fieldX - 22)
+            }
+            problem(dialog, field: 3, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+            problem(dialog, field: 4, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+        case .cash:
+            buffer.write("Cash given", x: x, y: y, style: dialog.focus == 2 ? Theme.label.bolded : Theme.label)
+            dialog.tendered.render(into: &buffer, x: fieldX, y: y, width: 14, focused: dialog.focus == 2, alignRight: true)
+            buffer.write(dialog.target.currency, x: fieldX + 15, y: y, style: Theme.dim)
+            problem(dialog, field: 2, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+            y += 2
+            if let difference = dialog.cashDifference {
+                let text = difference >= 0 ? "Change due  " + Format.money(difference, dialog.target.currency)
+                    : "Short by  " + Format.money(-difference, dialog.target.currency)
+                buffer.write(text, x: fieldX, y: y, style: difference >= 0 ? Theme.success : Theme.error)
+            }
+        case .storeCredit:
+            buffer.write("Wallet", x: x, y: y, style: dialog.focus == 2 ? Theme.label.bolded : Theme.label)
+            if dialog.wallets.isEmpty {
+                let text = dialog.walletsLoaded ? "This customer has no store-credit wallet (F6 opens one)." : "Looking up wallets…"
+                buffer.write(text, x: fieldX, y: y, style: Theme.dim, limit: rect.maxX - fieldX - 2)
+            }
+            for (index, wallet) in dialog.wallets.prefix(4).enumerated() {
+                let available = "available " + Format.money(wallet.available, wallet.currency)
+                let line = Format.pad(wallet.name, rect.maxX - fieldX - available.count - 4) + " " + available
+                let style = index == dialog.walletIndex ? (dialog.focus == 2 ? Theme.selected : Theme.selectedUnfocused) : Theme.text
+                buffer.write(line, x: fieldX, y: y + index, style: style, limit: rect.maxX - fieldX - 2)
+            }
+            problem(dialog, field: 2, into: &buffer, x: fieldX, y: y + 4, right: rect.maxX - 2)
+        }
+        if let error = dialog.error {
+            buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4)
+        }
+        let hints = busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter charge   Tab next   ←→ tender   Esc cancel"
+        buffer.write(hints, x: x, y: rect.maxY - 2, style: Theme.dim, limit: width - 4)
+        buffer.writeRight("key " + Format.fitTail(dialog.key, 14), right: rect.maxX - 2, y: rect.maxY - 2, style: Theme.dim)
+    }
+
+    private func problem(_ dialog: PaymentDialog, field: Int, into buffer: inout CellBuffer, x: Int, y: Int, right: Int) {
+        guard let problem = dialog.problem, problem.field == field else { return }
+        buffer.write(String(repeating: " ", count: max(0, right - x)), x: x, y: y)
+        buffer.write("! " + problem.message, x: x, y: y, style: Theme.error, limit: right - x)
+    }
+
+    private func renderChange(_ change: Int64, currency: String, into buffer: inout CellBuffer, _ rect: Rect) {
+        let amount = Format.money(change, currency)
+        buffer.write("Paid. CHANGE DUE", x: rect.x + 2, y: rect.y + 4, style: Theme.success)
+        let rows = BigText.rows(amount)
+        let left = rect.x + max(2, (rect.width - BigText.width(amount)) / 2)
+        for (index, row) in rows.enumerated() {
+            buffer.write(row, x: left, y: rect.y + 6 + index, style: Theme.money, limit: rect.maxX - left - 1)
+        }
+        buffer.write("Hand back " + amount + ".", x: rect.x + 2, y: rect.y + 10, style: Theme.money)
+        buffer.write("Enter close", x: rect.x + 2, y: rect.maxY - 2, style: Theme.dim)
+    }
+}

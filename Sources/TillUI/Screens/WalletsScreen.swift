@@ -1,0 +1,161 @@
+import TillCore
+public import TillService
+
+/// Store-credit wallets: balances, history; open, credit, debit.
+public struct WalletsModel: Sendable, Equatable {
+    public var wallets: [WalletView] = []
+    public var selected = 0
+    public var history: [WalletLine] = []
+    public var historyFor: String?
+    public var error: String?
+}
+
+/// Open a wallet: name, currency, opening balance, overdraft limit, owning customer.
+public struct OpenWalletDialog: Sendable, Equatable {
+    public var name = TextField(filter: .any, maxLength: 64)
+    public var currency: TextField
+    public var balance = TextField("0.00", filter: .amount, maxLength: 20)
+    public var overdraft = TextField("0.00", filter: .amount, maxLength: 20)
+    public var customer = TextField(filter: .email, maxLength: 254)
+    public var focus = 0
+    public var problem: FieldProblem?
+    public var error: String?
+    var closed = false
+
+    init(currency: String) { self.currency = TextField(currency, filter: .code, maxLength: 3) }
+
+    static let labels = ["Name", "Currency", "Balance", "Overdraft", "Customer"]
+
+    mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
+        switch key {
+        case .escape: closed = true
+        case .tab, .down: focus = (focus + 1) % 5
+        case .backTab, .up: focus = (focus + 4) % 5
+        case .enter:
+            if name.text.trimmingBlanks().isEmpty {
+                problem = FieldProblem(field: 0, message: "A wallet needs a name.")
+                focus = 0
+                return []
+            }
+            guard case .success(let code) = Currency.named(currency.text) else {
+                problem = FieldProblem(field: 1, message: "Unknown currency.")
+                focus = 1
+                return []
+            }
+            for (field, text) in [(2, balance.text), (3, overdraft.text)] {
+                if case .failure(let rejection) = Money.parse(text.replacingOccurrences(of: ",", with: "."), currency: code) {
+                    problem = FieldProblem(field: field, message: rejection.message)
+                    focus = field
+                    return []
+                }
+            }
+            let owner = customer.text.trimmingBlanks()
+            if !owner.isEmpty, case .failure(let rejection) = Email.parse(owner) {
+                problem = FieldProblem(field: 4, message: rejection.message)
+                focus = 4
+                return []
+            }
+            problem = nil
+            error = nil
+            return state.submit(.openWallet(
+                name: name.text.trimmingBlanks(), currency: code.code,
+                balance: balance.text.replacingOccurrences(of: ",", with: "."),
+                overdraft: overdraft.text.replacingOccurrences(of: ",", with: "."), customer: owner.isEmpty ? nil : owner))
+        default:
+            var field = [name, currency, balance, overdraft, customer][focus]
+            if field.handle(key) {
+                switch focus {
+                case 0: name = field
+                case 1: currency = field
+                case 2: balance = field
+                case 3: overdraft = field
+                default: customer = field
+                }
+                if problem?.field == focus { problem = nil }
+            }
+        }
+        return []
+    }
+}
+
+extension POSState {
+    var selectedWallet: WalletView? { wallets.wallets[safe: wallets.selected] }
+
+    mutating func handleWalletsKey(_ key: Key) -> [POSEffect]? {
+        switch key {
+        case .up, .down, .pageUp, .pageDown:
+            let step = key == .up ? -1 : key == .down ? 1 : key == .pageUp ? -10 : 10
+            let before = wallets.selected
+            wallets.selected = max(0, min(wallets.wallets.count - 1, wallets.selected + step))
+            guard wallets.selected != before, let wallet = selectedWallet else { return [] }
+            return [.query(.walletHistory(name: wallet.name))]
+        case .character("o"):
+            overlay = .openWallet(OpenWalletDialog(currency: defaultCurrency))
+            return []
+        case .character("+"), .character("-"):
+            guard let wallet = selectedWallet else { return [] }
+            let purpose: AmountPurpose = key == .character("+") ? .credit(wallet: wallet.name) : .debit(wallet: wallet.name)
+            let limit: Int64? = key == .character("-") ? max(0, wallet.available) : nil
+            overlay = .amount(AmountDialog(purpose: purpose, currency: wallet.currency, prefill: nil, limit: limit, key: nextKey()))
+            return []
+        default:
+            return nil
+        }
+    }
+
+    func renderWallets(into buffer: inout CellBuffer, _ area: Rect) {
+        let x = area.x + 1
+        let listWidth = area.width * 11 / 20
+        buffer.heading("Wallets", x: x, y: area.y, width: listWidth)
+        if let error = wallets.error { buffer.write("! " + error, x: x + 10, y: area.y, style: Theme.error, limit: listWidth - 10) }
+        let rows = wallets.wallets.map { wallet -> [String] in
+            [wallet.name, Format.money(wallet.balance, wallet.currency), Format.money(wallet.available, wallet.currency)]
+        }
+        Table(columns: [.init("Name", width: 0), .init("Balance", width: 11, alignRight: true), .init("Available", width: 11, alignRight: true)])
+            .render(rows, selected: wallets.wallets.isEmpty ? nil : wallets.selected, focused: overlay == nil, into: &buffer,
+                    Rect(x: x, y: area.y + 1, width: listWidth, height: area.height - 1),
+                    emptyText: "No wallets yet: press o to open one.")
+        guard let wallet = selectedWallet else { return }
+        let right = Rect(x: x + listWidth + 2, y: area.y, width: area.maxX - x - listWidth - 3, height: area.height)
+        buffer.heading(wallet.name, x: right.x, y: right.y, width: right.width)
+        buffer.write(wallet.customer ?? "no customer", x: right.x, y: right.y + 1, style: Theme.dim, limit: right.width)
+        buffer.write("Balance", x: right.x, y: right.y + 2, style: Theme.label)
+        buffer.writeRight(Format.money(wallet.balance, wallet.currency), right: right.maxX, y: right.y + 2, style: Theme.money)
+        buffer.write("Overdraft limit", x: right.x, y: right.y + 3, style: Theme.label)
+        buffer.writeRight(Format.money(wallet.overdraftLimit, wallet.currency), right: right.maxX, y: right.y + 3)
+        buffer.heading("History", x: right.x, y: right.y + 5, width: right.width)
+        guard wallets.historyFor == wallet.name else { return }
+        for (row, line) in wallets.history.prefix(right.height - 6).enumerated() {
+            let y = right.y + 6 + row
+            let when = LocalTime(line.at, utcOffsetSeconds: utcOffsetSeconds)
+            let signed = line.kind == "debit" ? -line.amount : line.amount
+            buffer.write("\(when.day) \(LocalTime.months[when.month - 1]) \(line.kind)", x: right.x, y: y, style: Theme.dim, limit: right.width - 24)
+            buffer.writeRight((signed > 0 ? "+" : "") + Format.money(signed, wallet.currency), right: right.maxX - 12, y: y,
+                              style: signed < 0 ? Theme.warning : Theme.success)
+            buffer.writeRight(Format.money(line.balanceAfter, wallet.currency), right: right.maxX, y: y, style: Theme.dim)
+        }
+    }
+
+    func renderOpenWallet(_ dialog: OpenWalletDialog, into buffer: inout CellBuffer) {
+        let width = min(62, self.width - 4)
+        let rect = Rect(x: (self.width - width) / 2, y: max(1, (height - 15) / 2), width: width, height: 15)
+        buffer.clear(rect)
+        buffer.box(rect, title: "Open a wallet", style: Theme.dialogFrame)
+        let x = rect.x + 2
+        let fieldX = x + 12
+        let fields = [dialog.name, dialog.currency, dialog.balance, dialog.overdraft, dialog.customer]
+        for (index, label) in OpenWalletDialog.labels.enumerated() {
+            let y = rect.y + 2 + index * 2
+            buffer.write(label, x: x, y: y, style: dialog.focus == index ? Theme.label.bolded : Theme.label)
+            let fieldWidth = index == 1 ? 5 : (index == 2 || index == 3 ? 14 : width - 16)
+            fields[index].render(into: &buffer, x: fieldX, y: y, width: fieldWidth, focused: dialog.focus == index,
+                                 alignRight: index == 2 || index == 3)
+            if dialog.problem?.field == index, let problem = dialog.problem {
+                buffer.write("! " + problem.message, x: fieldX, y: y + 1, style: Theme.error, limit: rect.maxX - fieldX - 2)
+            }
+        }
+        if let error = dialog.error { buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4) }
+        buffer.write(busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter open   Tab next   Esc cancel",
+                     x: x, y: rect.maxY - 2, style: Theme.dim)
+    }
+}

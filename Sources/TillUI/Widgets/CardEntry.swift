@@ -1,0 +1,83 @@
+public import TillCore
+public import TillService
+
+/// The card part of a payment form: number, expiry and security code, checked as they are
+/// typed. The number is shown masked (first 6 and last 4 in clear, like a receipt) and the
+/// code never at all; the digits live only in this value while the dialog is open.
+public struct CardEntry: Sendable, Equatable {
+    public var number = TextField(filter: .digits, maxLength: 19)
+    public var expiry = TextField(filter: .digits, maxLength: 4)
+    public var cvv = TextField(filter: .digits, maxLength: 4)
+
+    public init() {}
+
+    public var brand: CardBrand? { number.isEmpty ? nil : CardBrand.detect(digits: number.text) }
+
+    /// "4242 42•• •••• 4242": grouped in fours, the middle masked once it is typed.
+    public var maskedNumber: String {
+        let digits = Array(number.text)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, index % 4 == 0 { out.append(" ") }
+            out.append(index >= 6 && index < digits.count - 4 ? "•" : digit)
+        }
+        return out
+    }
+
+    /// "12/30" from the typed digits.
+    public var expiryText: String {
+        let digits = expiry.text
+        guard digits.count > 2 else { return digits }
+        return String(digits.prefix(2)) + "/" + String(digits.dropFirst(2))
+    }
+
+    public var maskedCVV: String { String(repeating: "•", count: cvv.text.count) }
+
+    /// What to say beside the number while typing: nil when there is nothing to say yet.
+    public var numberHint: (text: String, isProblem: Bool)? {
+        guard let brand else { return nil }
+        let count = number.text.count
+        if count < CardNumber.lengths.lowerBound || (count < 16 && brand != .amex && brand != .diners) {
+            return ("\(brand.displayName) · \(count) digits", false)
+        }
+        if CardNumber.passesLuhn(number.text) { return ("\(brand.displayName) ✓", false) }
+        return count >= 16 || brand == .amex ? ("! check digit wrong", true) : ("\(brand.displayName) · \(count) digits", false)
+    }
+
+    /// A problem with the expiry as typed so far, or nil.
+    public func expiryProblem(now: Instant, utcOffsetSeconds: Int) -> String? {
+        guard expiry.text.count == 4 else { return nil }
+        let offset = TimeSpan(milliseconds: Int64(utcOffsetSeconds) * 1000)
+        if case .failure(let rejection) = CardExpiry.parse(expiryText, now: now, utcOffset: offset) {
+            return rejection.message
+        }
+        return nil
+    }
+
+    /// The tender to send, or the first problem to show (and which field it is in).
+    public func tender(now: Instant, utcOffsetSeconds: Int) -> Result<TenderInput, FieldProblem> {
+        if case .failure(let rejection) = CardNumber.digits(of: number.text) {
+            return .failure(FieldProblem(field: 0, message: rejection.message))
+        }
+        if expiry.text.count != 4 { return .failure(FieldProblem(field: 1, message: "Enter the expiry as MM/YY.")) }
+        if let problem = expiryProblem(now: now, utcOffsetSeconds: utcOffsetSeconds) {
+            return .failure(FieldProblem(field: 1, message: problem))
+        }
+        let wanted = brand?.cvvLength ?? 3
+        if cvv.text.count != wanted {
+            return .failure(FieldProblem(field: 2, message: "The security code has \(wanted) digits."))
+        }
+        return .success(.card(number: number.text, expiry: expiryText, cvv: cvv.text))
+    }
+}
+
+/// A form field that needs fixing: which one (the form's own numbering) and why.
+public struct FieldProblem: Error, Sendable, Equatable {
+    public let field: Int
+    public let message: String
+
+    public init(field: Int, message: String) {
+        self.field = field
+        self.message = message
+    }
+}

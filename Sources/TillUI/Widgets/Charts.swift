@@ -1,0 +1,42 @@
+/// Small charts: vertical bars for a series, and a horizontal paid-vs-due bar.
+extension CellBuffer {
+    static let eighths: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// Vertical bars for `values` filling `rect` (labels under each bar, if given, take the
+    /// last row). The last bar is highlighted: it is today.
+    public mutating func barChart(_ values: [Int64], labels: [String], in rect: Rect) {
+        guard !values.isEmpty, rect.width >= values.count, rect.height >= 2 else { return }
+        let hasLabels = !labels.isEmpty
+        let rows = rect.height - (hasLabels ? 1 : 0)
+        let slot = rect.width / values.count
+        let barWidth = max(1, slot > 2 ? slot - 1 : slot)
+        let top = max(values.max() ?? 0, 1)
+        for (index, value) in values.enumerated() {
+            // Height in eighths of a row, rounded up so any sale shows at least a sliver.
+            let clamped = max(0, value)
+            // Integer arithmetic (Int128: no overflow even for Int64.max takings), rounded up.
+            let scaled = (Int128(clamped) * Int128(rows * 8) + Int128(top) - 1) / Int128(top)
+            let eighthsTall = Int(scaled)
+            let style = index == values.count - 1 ? Theme.chartToday : Theme.chart
+            let x = rect.x + index * slot
+            for row in 0..<rows {
+                let filled = min(8, max(0, eighthsTall - row * 8))
+                guard filled > 0 else { break }
+                for column in 0..<barWidth {
+                    set(x + column, rect.maxY - 1 - (hasLabels ? 1 : 0) - row, Cell(String(Self.eighths[filled]), style: style))
+                }
+            }
+            if hasLabels, index < labels.count {
+                write(Format.fit(labels[index], slot), x: x, y: rect.maxY - 1, style: Theme.dim, limit: slot)
+            }
+        }
+    }
+
+    /// "██████░░░░" showing `part` of `whole` in `width` columns.
+    public mutating func ratioBar(part: Int64, whole: Int64, x: Int, y: Int, width: Int) {
+        guard width > 0 else { return }
+        let filled = whole <= 0 ? 0 : Int(max(0, min(Int128(width), Int128(part) * Int128(width) / Int128(whole))))
+        write(String(repeating: "█", count: filled), x: x, y: y, style: Theme.success)
+        write(String(repeating: "░", count: width - filled), x: x + filled, y: y, style: Theme.dim)
+    }
+}

@@ -1,0 +1,173 @@
+import Testing
+import TillCore
+import TillService
+@testable import TillUI
+
+/// A POS at 80x24 on 2026-11-22 10:05 UTC, and an order built through the core.
+enum Fixture {
+    static let now = Instant(millisecondsSinceEpoch: 1_795_341_900_000)
+
+    static func state(width: Int = 80, height: Int = 24) -> POSState {
+        POSState(width: width, height: height, now: now, utcOffsetSeconds: 0, databasePath: "/shop/till.sqlite", keyPrefix: "k")
+    }
+
+    /// A $50.00 order for ann@example.com with $10.00 paid in cash ($20.00 given).
+    static func order() -> OrderView {
+        let email = (try? Email.parse("ann@example.com").get())!
+        let created = (try? Order.create(id: "ord_1", email: email, total: Money(minorUnits: 5000, currency: .usd), at: now).get())!
+        let cash = Tender.cash(tendered: Money(minorUnits: 2000, currency: .usd))
+        let (paid, _) = (try? created.recordingPayment(id: "op_1", amount: Money(minorUnits: 1000, currency: .usd), tender: cash, at: now).get())!
+        return OrderView(paid)
+    }
+
+    static func press(_ state: inout POSState, _ keys: Key...) -> [POSEffect] {
+        keys.flatMap { POSReducer.update(&state, .input(.key($0))) }
+    }
+
+    static func type(_ state: inout POSState, _ text: String) -> [POSEffect] {
+        text.flatMap { POSReducer.update(&state, .input(.key(.character($0)))) }
+    }
+}
+
+@Suite struct ReducerTests {
+    @Test func functionKeysAndLettersReachEveryScreenAndEscGoesBack() {
+        var state = Fixture.state()
+        #expect(POSReducer.start(&state) == [.query(.dashboard)])
+        #expect(Fixture.press(&state, .function(4)) == [.query(.customers(prefix: ""))])
+        #expect(state.screen == .customers)
+        _ = Fixture.press(&state, .function(5))
+        #expect(state.screen == .cardPayments)
+        #expect(Fixture.press(&state, .character("w")) == [.query(.wallets)])
+        #expect(state.screen == .wallets)
+        _ = Fixture.press(&state, .escape)
+        #expect(state.screen == .cardPayments)
+        _ = Fixture.press(&state, .character("?"))
+        #expect(state.overlay == .help)
+        _ = Fixture.press(&state, .character("x"))
+        #expect(state.overlay == nil)
+        #expect(Fixture.press(&state, .character("q")) == [.quit])
+    }
+
+    @Test func lettersAreTextWhileAFieldHasTheKeyboard() {
+        var state = Fixture.state()
+        _ = Fixture.press(&state, .function(3))
+        let effects = Fixture.type(&state, "dan@x.io")
+        #expect(state.screen == .newOrder)
+        #expect(state.newOrder.email.text == "dan@x.io")
+        #expect(effects.last == .query(.suggestions(prefix: "dan@x.io")))
+        #expect(Fixture.press(&state, .character("q")) == [.query(.suggestions(prefix: "dan@x.ioq"))])
+        #expect(state.newOrder.email.text == "dan@x.ioq")
+    }
+
+    @Test func newOrderShowsTheFirstProblemInlineAndSendsNothing() {
+        var state = Fixture.state()
+        _ = Fixture.press(&state, .function(3))
+        _ = Fixture.type(&state, "not-an-email")
+        #expect(Fixture.press(&state, .enter).isEmpty)
+        #expect(state.newOrder.problem?.field == 0)
+        state.newOrder.email.set("ann@example.com")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "12.345")
+        #expect(Fixture.press(&state, .enter).isEmpty)
+        #expect(state.newOrder.problem?.field == 1)
+        #expect(state.newOrder.amount.text == "12.345")
+        #expect(state.render().text.contains("! "))
+    }
+
+    @Test func createHoldsOneKeyUntilItSucceedsAndIgnoresKeysWhileBusy() {
+        var state = Fixture.state()
+        _ = Fixture.press(&state, .function(3))
+        _ = Fixture.type(&state, "ann@example.com")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "50")
+        let create = POSCommand.createOrder(email: "ann@example.com", amount: "50", currency: "USD", key: "k-0")
+        #expect(Fixture.press(&state, .enter) == [.command(create)])
+        // A second Enter while GoblinPay or the ledger answers does nothing.
+        #expect(Fixture.press(&state, .enter).isEmpty)
+        // A failure keeps the form and the key: the retry sends the same request.
+        _ = POSReducer.update(&state, .completed(create, .failure(Rejection(.storageError, "disk full"))))
+        #expect(state.newOrder.email.text == "ann@example.com")
+        #expect(state.newOrder.error?.contains("disk full") == true)
+        #expect(Fixture.press(&state, .enter) == [.command(create)])
+        let order = Fixture.order()
+        _ = POSReducer.update(&state, .completed(create, .success(.order(order, replayed: false))))
+        #expect(state.screen == .orderDetail)
+        #expect(state.newOrder.key != "k-0")
+        #expect(state.newOrder.email.isEmpty)
+    }
+
+    @Test func paymentDialogPrefillsTheBalanceAndKeepsEverythingAfterADecline() throws {
+        var state = Fixture.state()
+        state.detail = OrderDetailModel(orderId: "ord_1")
+        state.detail.order = Fixture.order()
+        state.screen = .orderDetail
+        #expect(Fixture.press(&state, .character("p")) == [.query(.customerWallets(email: "ann@example.com"))])
+        guard case .payment(let opened) = state.overlay else { Issue.record("no dialog"); return }
+        #expect(opened.amount.text == "40.00")
+        _ = Fixture.press(&state, .tab, .tab)
+        _ = Fixture.type(&state, "4000000000000002")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "1230")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "123")
+        let effects = Fixture.press(&state, .enter)
+        guard case .command(let command) = effects.first, case .pay(_, let amount, _, let key) = command else {
+            Issue.record("no payment sent: \(effects)")
+            return
+        }
+        #expect(amount == "40.00")
+        let declined = Rejection(.processorDeclined, "GoblinPay declined the card.")
+        _ = POSReducer.update(&state, .completed(command, .failure(declined)))
+        guard case .payment(let after) = state.overlay else { Issue.record("dialog closed"); return }
+        #expect(after.error?.contains("declined") == true)
+        #expect(after.card.number.text == "4000000000000002")
+        #expect(after.key == key)
+        let screen = state.render().text
+        #expect(screen.contains("processor_declined"))
+        #expect(!screen.contains("4000000000000002"))
+        #expect(screen.contains("4000 00•• •••• 0002"))
+        // Retrying sends the very same key.
+        #expect(Fixture.press(&state, .enter) == [.command(command)])
+    }
+
+    @Test func cashShowsChangeWhileTypingAndLargeWhenPaid() {
+        var state = Fixture.state()
+        state.detail = OrderDetailModel(orderId: "ord_1")
+        state.detail.order = Fixture.order()
+        state.screen = .orderDetail
+        _ = Fixture.press(&state, .character("p"), .right)
+        _ = Fixture.press(&state, .tab, .tab)
+        _ = Fixture.type(&state, "50")
+        #expect(state.render().text.contains("Change due  $10.00"))
+        guard case .command(let command) = Fixture.press(&state, .enter).first else { Issue.record("not sent"); return }
+        #expect(command == .pay(orderId: "ord_1", amount: "40.00", tender: .cash(tendered: "50"), key: "k-1"))
+    }
+
+    @Test func anAnswerToAnOldSearchIsDropped() {
+        var state = Fixture.state()
+        _ = Fixture.press(&state, .function(4))
+        _ = Fixture.type(&state, "an")
+        _ = POSReducer.update(&state, .loaded(.customers(prefix: "a"), .success(.customers([]))))
+        #expect(state.customers.error == nil)
+        _ = POSReducer.update(&state, .loaded(.customers(prefix: "an"), .success(.customers([]))))
+        #expect(state.customers.error?.contains("an") == true)
+    }
+
+    @Test func aResizeRedrawsAtTheNewSizeAndTooSmallSaysSo() {
+        var state = Fixture.state()
+        _ = POSReducer.update(&state, .input(.resize(width: 120, height: 40)))
+        let large = state.render()
+        #expect(large.width == 120 && large.height == 40)
+        _ = POSReducer.update(&state, .input(.resize(width: 60, height: 20)))
+        #expect(state.render().text.contains("Till needs at least 80×24"))
+        #expect(Fixture.press(&state, .function(3)).isEmpty)
+        #expect(Fixture.press(&state, .character("q")) == [.quit])
+    }
+
+    @Test func statusBarShowsTheClockAndTheDatabasePath() {
+        let state = Fixture.state()
+        let last = state.render().text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+        #expect(last.contains("/shop/till.sqlite"))
+        #expect(last.contains("Sun 22 Nov 10:05"))
+    }
+}
