@@ -10,7 +10,7 @@ public enum ScreenID: String, Sendable, CaseIterable {
         case .dashboard: "Dashboard"
         case .newOrder: "New order"
         case .customers: "Customers"
-        case .cardPayments: "Card payments"
+        case .cardPayments: "Cards"
         case .wallets: "Wallets"
         case .orderDetail: "Order"
         }

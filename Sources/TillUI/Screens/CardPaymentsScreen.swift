@@ -138,26 +138,26 @@ extension POSState {
         let rows = cards.payments.map { payment -> [String] in
             let money = { (value: Int64) in Format.money(value, payment.currency) }
             return [
-                localTime(payment.authorizedAt).map { "\($0.day) \(LocalTime.months[$0.month - 1]) \($0.clock)" } ?? "",
+                localTime(payment.authorizedAt).map { "\($0.day) \(LocalTime.months[$0.month - 1])" } ?? "",
                 Format.card(brand: payment.card.brand, last4: payment.card.last4),
                 Format.state(payment.status),
                 money(payment.authorized), money(payment.captured), money(payment.refunded), money(payment.capturable),
-                payment.orderPaymentId == nil ? "" : "order",
+                payment.orderPaymentId == nil ? "" : "ord",
             ]
         }
         let styles = cards.payments.map { ["voided", "expired", "refunded"].contains($0.status) ? Theme.dim : Theme.text }
         let detailHeight = 4
         Table(columns: [
-            .init("Authorized", width: 12), .init("Card", width: 0), .init("Status", width: 12),
-            .init("Auth", width: 10, alignRight: true), .init("Captured", width: 10, alignRight: true),
-            .init("Refunded", width: 10, alignRight: true), .init("Capturable", width: 10, alignRight: true),
-            .init("", width: 5),
+            .init("Date", width: 6), .init("Card", width: 0), .init("Status", width: 11),
+            .init("Authorized", width: 10, alignRight: true), .init("Captured", width: 9, alignRight: true),
+            .init("Refunded", width: 9, alignRight: true), .init("Capturable", width: 10, alignRight: true),
+            .init("", width: 3),
         ]).render(rows, selected: cards.payments.isEmpty ? nil : cards.selected, focused: overlay == nil, into: &buffer,
                   Rect(x: x, y: area.y + 1, width: width, height: area.height - 1 - detailHeight), rowStyles: styles,
                   emptyText: "No card payments yet: press a to authorize one.")
         guard let payment = selectedCardPayment else { return }
         let y = area.maxY - detailHeight
-        buffer.heading("\(payment.id) · expires \(localTime(payment.expiresAt).map { "\($0.isoDay) \($0.clock)" } ?? "")", x: x, y: y, width: width)
+        buffer.heading("\(payment.id) · authorized \(localTime(payment.authorizedAt)?.clock ?? "") · expires \(localTime(payment.expiresAt).map { "\($0.isoDay) \($0.clock)" } ?? "")", x: x, y: y, width: width)
         let history = payment.events.suffix(3).map { event in
             "\(localTime(event.at)?.clock ?? "") \(event.kind) \(Format.money(event.amount, payment.currency))"
         }.joined(separator: "  ·  ")

@@ -2,14 +2,14 @@
 extension POSState {
     static let helpSections: [(String, [(String, String)])] = [
         ("Anywhere", [
-            ("F2  d", "Dashboard"), ("F3  n", "New order"), ("F4  h", "Customers (history)"),
-            ("F5  g", "Card payments (gateway)"), ("F6  w", "Wallets"), ("F1  ?", "This help"),
+            ("F2  d", "Dashboard"), ("F3  n", "New order"), ("F4  h", "Customers"),
+            ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F1  ?", "This help"),
             ("Esc", "Back / close"), ("F10  q  Ctrl-C", "Quit"),
         ]),
         ("Lists", [("↑ ↓ PgUp PgDn", "Move"), ("Enter  o", "Open the order"), ("p", "Take a payment")]),
-        ("Order", [("p", "Take a payment"), ("r", "Refund the selected payment"), ("t", "Save a receipt (text file)")]),
-        ("New order", [("Tab  ↑ ↓", "Next / previous field"), ("Enter", "Create"), ("F8", "Create and pay now")]),
-        ("Payment", [("1 2 3  ← →", "Card / cash / store credit"), ("Enter", "Charge (same key on retry)")]),
+        ("Order", [("p", "Take a payment"), ("r", "Refund a payment"), ("t", "Receipt to a file")]),
+        ("New order", [("Tab  ↑ ↓", "Next field"), ("Enter", "Create"), ("F8", "Create and pay now")]),
+        ("Payment", [("1 2 3  ← →", "Choose tender"), ("Enter", "Charge")]),
         ("Card payments", [("a", "Authorize"), ("c", "Capture"), ("r", "Refund"), ("v", "Void")]),
         ("Wallets", [("o", "Open a wallet"), ("+  -", "Credit / debit")]),
     ]
@@ -30,8 +30,8 @@ extension POSState {
             buffer.write(title, x: x, y: y, style: Theme.heading)
             y += 1
             for (key, action) in keys {
-                buffer.write(Format.pad(key, 15), x: x + 1, y: y, style: Theme.text.bolded)
-                buffer.write(action, x: x + 17, y: y, style: Theme.text, limit: columnWidth - 18)
+                buffer.write(Format.pad(key, 14), x: x + 1, y: y, style: Theme.text.bolded)
+                buffer.write(action, x: x + 16, y: y, style: Theme.text, limit: columnWidth - 17)
                 y += 1
             }
         }

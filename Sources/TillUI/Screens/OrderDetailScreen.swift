@@ -44,9 +44,7 @@ extension POSState {
     static func tenderText(_ payment: OrderPaymentView, _ currency: String) -> String {
         if let card = payment.card { return Format.card(brand: card.brand, last4: card.last4) }
         if let wallet = payment.wallet { return "store credit · \(wallet)" }
-        if let tendered = payment.tendered, let change = payment.change, change > 0 {
-            return "cash · \(Format.money(tendered, currency)) given, \(Format.money(change, currency)) change"
-        }
+        if let change = payment.change, change > 0 { return "cash, \(Format.money(change, currency)) change" }
         return Format.state(payment.tender)
     }
 
