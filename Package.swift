@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "TillCLI",
             dependencies: [
-                "TillCore", "TillService", "TillProcessor", "TillScenario",
+                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -55,7 +55,11 @@ let package = Package(
         .target(name: "TillUI", dependencies: ["TillCore", "TillService"], swiftSettings: strictSwift),
         .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
         .testTarget(name: "TillCoreTests", dependencies: ["TillCore"], swiftSettings: strictSwift),
-        .testTarget(name: "TillUITests", dependencies: ["TillUI", "TillService", "TillCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "TillUITests", dependencies: ["TillUI", "TillService", "TillCore", "TillSnapshots"], exclude: ["Snapshots"],
+            swiftSettings: strictSwift),
+        // Text snapshots of rendered screens, shared by the UI and POS flow tests.
+        .target(name: "TillSnapshots", dependencies: ["TillUI"], path: "Tests/TillSnapshots", swiftSettings: strictSwift),
         .testTarget(name: "TillProcessorTests", dependencies: ["TillProcessor", "TillCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillServiceTests",

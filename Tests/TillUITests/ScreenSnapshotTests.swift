@@ -2,6 +2,7 @@ import Testing
 import TillCore
 import TillService
 @testable import TillUI
+import TillSnapshots
 
 /// The screens with no data from the ledger: loading, empty, forms, errors, help, too small.
 /// Screens full of real data are snapshotted by the POS flow tests (TillCLITests), which fill

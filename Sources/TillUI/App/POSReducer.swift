@@ -40,13 +40,16 @@ public enum POSReducer {
     }
 
     static func handle(_ key: Key, _ state: inout POSState) -> [POSEffect] {
+        // Ctrl-C always quits: a request still in flight is resolved with GoblinPay when
+        // the till next starts.
+        if key == .control("c") { return [.quit] }
         // Nothing may submit twice: while a command runs, keys wait (the dialog keeps its
         // key anyway, so even a second submit would only replay).
         if state.busy != nil {
             state.message = StatusMessage(text: "Please wait: \(state.busy?.progressLabel ?? "working")…", isError: false)
             return []
         }
-        if key == .control("c") || key == .function(10) { return [.quit] }
+        if key == .function(10) { return [.quit] }
         if state.isTooSmall { return key == .character("q") ? [.quit] : [] }
         if state.overlay != nil { return state.handleOverlay(key) }
         if key == .function(1) || (key == .character("?") && !state.typing) {

@@ -1,16 +1,16 @@
 import Foundation
-import Testing
-import TillUI
+public import Testing
+public import TillUI
 
-/// Text snapshots of the rendered buffer, stored beside the tests in `Snapshots/`. A missing
+/// Text snapshots of the rendered buffer, stored beside the calling test file in `Snapshots/`. A missing
 /// or different snapshot fails; `TILL_RECORD_SNAPSHOTS=1 swift test` writes them anew (then
 /// read the diff before committing).
-enum Snapshot {
+public enum Snapshot {
     static func directory(_ file: String) -> URL {
         URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("Snapshots")
     }
 
-    static func assert(_ buffer: CellBuffer, named name: String, file: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) {
+    public static func assert(_ buffer: CellBuffer, named name: String, file: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) {
         let url = directory(file).appendingPathComponent(name + ".txt")
         // Framed so trailing blanks and the exact size are visible in the file.
         let framed = "size \(buffer.width)x\(buffer.height)\n" + buffer.text
