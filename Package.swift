@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 // Till: a point-of-sale terminal and payment gateway. One module per layer (see DESIGN.md §2):
 // TillCore (pure domain) <- TillStore (SQLite ledger) and TillProcessor (GoblinPay) <-
-// TillService (the application API) <- TillCLI (commands, scenarios, demo) <- till.
+// TillService (the application API) <- TillCLI (commands, scenarios, demo) <- till. TillUI draws
+// the POS into a cell buffer; TillTerminal flushes it through ncurses (CNCurses).
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -45,7 +46,7 @@ let package = Package(
         .target(
             name: "TillCLI",
             dependencies: [
-                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI",
+                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -53,6 +54,16 @@ let package = Package(
         // The pure terminal UI: screen state, the reducer, widgets and layout drawing into an
         // in-memory cell buffer. No curses: tests read the buffer as text.
         .target(name: "TillUI", dependencies: ["TillCore", "TillService"], swiftSettings: strictSwift),
+        // ncursesw from the system: a module map and a shim for the globals and macros Swift
+        // cannot see.
+        .systemLibrary(
+            name: "CNCurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
+        ),
+        // The ncurses backend: flushes the cell buffer, reads keys and resizes, restores the
+        // terminal on exit and on fatal signals. It decides nothing.
+        .target(name: "TillTerminal", dependencies: ["CNCurses", "TillUI"], swiftSettings: strictSwift),
         .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
         .testTarget(name: "TillCoreTests", dependencies: ["TillCore"], swiftSettings: strictSwift),
         .testTarget(
@@ -60,6 +71,7 @@ let package = Package(
             swiftSettings: strictSwift),
         // Text snapshots of rendered screens, shared by the UI and POS flow tests.
         .target(name: "TillSnapshots", dependencies: ["TillUI"], path: "Tests/TillSnapshots", swiftSettings: strictSwift),
+        .testTarget(name: "TillTerminalTests", dependencies: ["TillTerminal", "TillUI", "CNCurses"], swiftSettings: strictSwift),
         .testTarget(name: "TillProcessorTests", dependencies: ["TillProcessor", "TillCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillServiceTests",
