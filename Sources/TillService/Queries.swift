@@ -1,99 +1,212 @@
-// TEMPORARY STUB (replaced by the queries branch): the shapes the POS codes against.
-import TillCore
+public import TillCore
+import TillStore
 
-public struct LedgerVersion: Sendable, Equatable, Codable {
-    public let orders: Int64
-    public let payments: Int64
-    public let wallets: Int64
+/// The POS screens' reads: each is one read transaction over keyset pages, index lookups and
+/// the ledger's aggregates, so it answers in milliseconds however long the history is.
+extension TillService {
+    /// The largest page any list answers at once.
+    public static let maximumPage = 500
+
+    // MARK: Change detection
+
+    /// Cheap enough to poll: three index lookups.
+    public func ledgerVersion() async -> Result<LedgerVersion, Rejection> {
+        await read { ledger, _ in LedgerVersion(try ledger.marks()) }
+    }
+
+    // MARK: Dashboard
+
+    /// Today's takings, refunds and orders, a chart of the last `days` days (today last), the
+    /// most recent orders and who owes the most. Days are local to `utcOffsetSeconds` (a whole
+    /// number of quarter hours, as every real time zone is); "now" is the service's clock.
+    public func dashboard(
+        utcOffsetSeconds: Int, days: Int = 14, recent: Int = 10, owing: Int = 10
+    ) async -> Result<DashboardView, Rejection> {
+        guard abs(utcOffsetSeconds) <= 18 * 3600, utcOffsetSeconds % 900 == 0 else {
+            return .failure(Rejection(.invalidRequest, "The UTC offset must be a whole number of quarter hours within 18 hours."))
+        }
+        guard (1...366).contains(days), (0...100).contains(recent), (0...100).contains(owing) else {
+            return .failure(Rejection(.invalidRequest, "A dashboard shows 1 to 366 days and 0 to 100 orders and customers."))
+        }
+        return await read { ledger, now in
+            let dayLength: Int64 = 86_400_000
+            let offset = Int64(utcOffsetSeconds) * 1000
+            let local = now.adding(TimeSpan(milliseconds: offset)).millisecondsSinceEpoch
+            let today = local / dayLength - (local % dayLength < 0 ? 1 : 0)
+            let todayStart = Instant(millisecondsSinceEpoch: today * dayLength - offset)
+            let windowStart = Instant(millisecondsSinceEpoch: (today - Int64(days - 1)) * dayLength - offset)
+            let buckets = try ledger.takings(from: windowStart, bucket: .days(1), count: days)
+
+            var takings: [TakingsLine] = []
+            var refunds: [String: RefundTotal] = [:]
+            var byCurrency: [String: (count: Int, amount: Int64)] = [:]
+            for bucket in buckets {
+                let code = bucket.amount.currency.code
+                if bucket.bucket == days - 1 {
+                    if bucket.payments > 0 {
+                        takings.append(TakingsLine(
+                            tender: bucket.tender.rawValue, currency: code, amount: bucket.amount.minorUnits,
+                            count: bucket.payments))
+                    }
+                    if bucket.refunds > 0 {
+                        let sum = refunds[code] ?? RefundTotal(currency: code, amount: 0, count: 0)
+                        refunds[code] = RefundTotal(
+                            currency: code, amount: try plus(sum.amount, bucket.refunded.minorUnits),
+                            count: sum.count + bucket.refunds)
+                    }
+                }
+                let sum = byCurrency[code] ?? (0, 0)
+                byCurrency[code] = (sum.count + bucket.payments, try plus(sum.amount, bucket.amount.minorUnits))
+            }
+            // Amounts of different currencies do not compare; the number of sales does.
+            let primary = byCurrency.filter { $0.value.count > 0 }.min { lhs, rhs in
+                (-lhs.value.count, lhs.key) < (-rhs.value.count, rhs.key)
+            }?.key ?? Currency.usd.code
+
+            var daily = (0..<days).map { index in
+                DailySales(
+                    day: Timestamp.day(daysSinceEpoch: today - Int64(days - 1 - index)), currency: primary, amount: 0,
+                    refunded: 0, count: 0)
+            }
+            for bucket in buckets where bucket.amount.currency.code == primary && daily.indices.contains(bucket.bucket) {
+                let sum = daily[bucket.bucket]
+                daily[bucket.bucket] = DailySales(
+                    day: sum.day, currency: primary, amount: try plus(sum.amount, bucket.amount.minorUnits),
+                    refunded: try plus(sum.refunded, bucket.refunded.minorUnits), count: sum.count + bucket.payments)
+            }
+
+            let tenderOrder = Tender.Kind.allCases.map(\.rawValue)
+            takings.sort {
+                ($0.currency, tenderOrder.firstIndex(of: $0.tender) ?? 0) < ($1.currency, tenderOrder.firstIndex(of: $1.tender) ?? 0)
+            }
+            return DashboardView(
+                day: Timestamp.day(daysSinceEpoch: today), currency: primary, takings: takings,
+                refunds: refunds.values.sorted { $0.currency < $1.currency },
+                ordersCreated: try ledger.ordersCreated(
+                    from: todayStart, to: todayStart.adding(TimeSpan(milliseconds: dayLength))),
+                paymentsTaken: takings.reduce(0) { $0 + $1.count }, daily: daily,
+                recentOrders: recent == 0 ? [] : try ledger.orderSummaries(limit: recent, after: nil).map(OrderSummaryView.init),
+                owing: owing == 0 ? [] : try ledger.owingCustomers(limit: owing).map {
+                    CustomerBalance(email: $0.email.address, currency: $0.currency.code, owing: $0.owing.minorUnits, openOrders: $0.openOrders)
+                })
+        }
+    }
+
+    // MARK: Customers
+
+    /// Customers whose email starts with `prefix` (without regard to case; empty for all), by
+    /// email, each with their totals and store credit: the search-as-you-type list.
+    public func customers(prefix: String, limit: Int = 8) async -> Result<[CustomerView], Rejection> {
+        guard (1...100).contains(limit) else { return .failure(Rejection(.invalidRequest, "The limit must be 1 to 100.")) }
+        let key = prefix.trimmingBlanks().lowercased()
+        return await read { ledger, _ in
+            try ledger.customers(prefix: key, limit: limit).map { try Self.customerView($0, ledger: ledger) }
+        }
+    }
+
+    /// One customer's totals and store credit; `not_found` if they never ordered.
+    public func customer(email: String) async -> Result<CustomerView, Rejection> {
+        switch Email.parse(email) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let email):
+            return await read { ledger, _ in
+                let totals = try ledger.customerTotals(emailKey: email.key)
+                guard !totals.isEmpty else { throw Refusal(rejection: Rejection(.notFound, "\(email) has no orders.")) }
+                return try Self.customerView(totals, ledger: ledger)
+            }
+        }
+    }
+
+    /// A customer's orders, newest first, a page at a time (an unknown customer has none).
+    public func customerOrders(email emailText: String, limit: Int, after: OrderCursor?) async -> Result<OrderPage, Rejection> {
+        let email: Email
+        do throws(Rejection) {
+            email = try Email.parse(emailText).get()
+            try Self.page(limit).get()
+        } catch { return .failure(error) }
+        return await read { ledger, _ in
+            Self.orderPage(try ledger.orderSummaries(emailKey: email.key, limit: limit + 1, after: after?.position), limit: limit)
+        }
+    }
+
+    /// Every customer's orders, newest first, a page at a time.
+    public func recentOrders(limit: Int, after: OrderCursor?) async -> Result<OrderPage, Rejection> {
+        if case .failure(let rejection) = Self.page(limit) { return .failure(rejection) }
+        return await read { ledger, _ in
+            Self.orderPage(try ledger.orderSummaries(limit: limit + 1, after: after?.position), limit: limit)
+        }
+    }
+
+    /// Orders with a balance due, newest first: what a payment may still be taken on.
+    public func openOrders(limit: Int, after: OrderCursor?) async -> Result<OrderPage, Rejection> {
+        if case .failure(let rejection) = Self.page(limit) { return .failure(rejection) }
+        return await read { ledger, _ in
+            Self.orderPage(try ledger.owingOrderSummaries(limit: limit + 1, after: after?.position), limit: limit)
+        }
+    }
+
+    // MARK: Card payments and wallets
+
+    /// Gateway payments newest first (order installments' included), a page at a time.
+    public func cardPayments(limit: Int, after: PaymentCursor?) async -> Result<PaymentPage, Rejection> {
+        if case .failure(let rejection) = Self.page(limit) { return .failure(rejection) }
+        return await read { ledger, now in
+            let stored = try ledger.payments(limit: limit + 1, after: after?.position)
+            let shown = stored.prefix(limit)
+            return PaymentPage(
+                payments: shown.map { PaymentView($0.payment, orderPaymentId: $0.orderPaymentId, at: now) },
+                next: stored.count > limit
+                    ? shown.last.map { PaymentCursor(PaymentPosition(authorizedAt: $0.payment.authorizedAt, id: $0.payment.id)) }
+                    : nil)
+        }
+    }
+
+    /// Wallets by name (without regard to case).
+    public func wallets(limit: Int = 200) async -> Result<[WalletView], Rejection> {
+        guard (1...1000).contains(limit) else { return .failure(Rejection(.invalidRequest, "The limit must be 1 to 1000.")) }
+        return await read { ledger, _ in try ledger.wallets(limit: limit).map(WalletView.init) }
+    }
+
+    /// The wallets opened for a customer, by name.
+    public func wallets(customer email: String) async -> Result<[WalletView], Rejection> {
+        switch Email.parse(email) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let email):
+            return await read { ledger, _ in try ledger.wallets(customerKey: email.key).map(WalletView.init) }
+        }
+    }
+
+    // MARK: Helpers
+
+    static func customerView(_ totals: [CustomerTotals], ledger: Ledger) throws -> CustomerView {
+        guard let latest = totals.max(by: { $0.lastOrderAt < $1.lastOrderAt }),
+              let first = totals.map(\.firstOrderAt).min()
+        else { throw Refusal(rejection: Rejection(.notFound, "The customer has no orders.")) }
+        return CustomerView(
+            email: latest.email.address, orderCount: totals.reduce(0) { $0 + $1.orders },
+            openOrders: totals.reduce(0) { $0 + $1.openOrders }, firstOrderAt: Timestamp.iso8601(first),
+            lastOrderAt: Timestamp.iso8601(latest.lastOrderAt), totals: totals.map(CustomerTotal.init),
+            storeCredit: try ledger.wallets(customerKey: latest.email.key).map(WalletView.init))
+    }
+
+    /// One row more than the page is asked for says whether another page follows.
+    static func orderPage(_ rows: [OrderSummary], limit: Int) -> OrderPage {
+        let shown = rows.prefix(limit)
+        return OrderPage(
+            orders: shown.map(OrderSummaryView.init),
+            next: rows.count > limit ? shown.last.map { OrderCursor($0.position) } : nil)
+    }
+
+    static func page(_ limit: Int) -> Result<Void, Rejection> {
+        (1...maximumPage).contains(limit)
+            ? .success(())
+            : .failure(Rejection(.invalidRequest, "A page holds 1 to \(maximumPage) rows."))
+    }
 }
 
-public struct OrderSummaryView: Codable, Sendable, Equatable {
-    public let id: String
-    public let email: String
-    public let currency: String
-    public let total: Int64
-    public let paid: Int64
-    public let refunded: Int64
-    public let balanceDue: Int64
-    public let status: String
-    public let createdAt: String
-    public let paymentCount: Int
+/// `a + b` for sums of money, or `amount_too_large` (rolling back nothing: reads only).
+private func plus(_ a: Int64, _ b: Int64) throws -> Int64 {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    if overflow { throw Refusal(rejection: Rejection(.amountTooLarge, "The takings are too large to add up.")) }
+    return sum
 }
-
-public struct TakingsLine: Codable, Sendable, Equatable {
-    public let tender: String
-    public let currency: String
-    public let amount: Int64
-    public let count: Int
-}
-
-public struct RefundTotal: Codable, Sendable, Equatable {
-    public let currency: String
-    public let amount: Int64
-    public let count: Int
-}
-
-public struct DailySales: Codable, Sendable, Equatable {
-    public let day: String
-    public let currency: String
-    public let amount: Int64
-    public let refunded: Int64
-    public let count: Int
-}
-
-public struct CustomerBalance: Codable, Sendable, Equatable {
-    public let email: String
-    public let currency: String
-    public let owing: Int64
-    public let openOrders: Int
-}
-
-public struct DashboardView: Codable, Sendable, Equatable {
-    public let day: String
-    public let currency: String
-    public let takings: [TakingsLine]
-    public let refunds: [RefundTotal]
-    public let ordersCreated: Int
-    public let paymentsTaken: Int
-    public let daily: [DailySales]
-    public let recentOrders: [OrderSummaryView]
-    public let owing: [CustomerBalance]
-}
-
-public struct CustomerTotal: Codable, Sendable, Equatable {
-    public let currency: String
-    public let lifetime: Int64
-    public let ordered: Int64
-    public let owing: Int64
-}
-
-public struct CustomerView: Codable, Sendable, Equatable {
-    public let email: String
-    public let orderCount: Int
-    public let openOrders: Int
-    public let firstOrderAt: String
-    public let lastOrderAt: String
-    public let totals: [CustomerTotal]
-    public let storeCredit: [WalletView]
-}
-
-public struct OrderCursor: Sendable, Equatable, Codable {
-    let createdAt: Int64
-    let id: String
-}
-
-public struct OrderPage: Codable, Sendable, Equatable {
-    public let orders: [OrderSummaryView]
-    public let next: OrderCursor?
-}
-
-public struct PaymentCursor: Sendable, Equatable, Codable {
-    let authorizedAt: Int64
-    let id: String
-}
-
-public struct PaymentPage: Codable, Sendable, Equatable {
-    public let payments: [PaymentView]
-    public let next: PaymentCursor?
-}
-extension WalletView { public var customer: String? { nil } }  // STUB

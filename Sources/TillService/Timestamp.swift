@@ -13,6 +13,12 @@ public enum Timestamp {
             + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
     }
 
+    /// "2026-11-22": the calendar day `days` after 1970-01-01.
+    public static func day(daysSinceEpoch days: Int64) -> String {
+        let (year, month, day) = civil(fromDays: days)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
     /// Reads "2026-11-22", "2026-11-22T10:00", "2026-11-22T10:00:00Z", with optional fraction and
     /// "+01:00"-style offsets. nil for anything else.
     public static func parse(_ text: String) -> Instant? {

@@ -157,9 +157,12 @@ public struct WalletView: Codable, Sendable, Equatable {
     public let overdraftLimit: Int64
     /// How much more may be debited (balance + overdraft limit).
     public let available: Int64
+    /// The customer's email (lowercased) when the wallet is theirs; absent from JSON otherwise.
+    public let customer: String?
 
     public init(_ wallet: Wallet) {
         name = wallet.name
+        customer = wallet.customer?.key
         currency = wallet.currency.code
         balance = wallet.balance.minorUnits
         overdraftLimit = wallet.overdraftLimit.minorUnits

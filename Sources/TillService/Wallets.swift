@@ -2,9 +2,10 @@ public import TillCore
 public import TillStore
 
 extension TillService {
-    /// Opens a wallet: `wallet_exists` if the name (in any case) is taken.
+    /// Opens a wallet: `wallet_exists` if the name (in any case) is taken. `customer` is the
+    /// email of the customer the store credit belongs to.
     public func openWallet(
-        name: String, currency: String? = nil, balance: String? = nil, overdraft: String? = nil
+        name: String, currency: String? = nil, balance: String? = nil, overdraft: String? = nil, customer: String? = nil
     ) async -> Result<WalletView, Rejection> {
         let wallet: Wallet
         do throws(Rejection) {
@@ -13,7 +14,8 @@ extension TillService {
             wallet = try Wallet.open(
                 name: name, currency: currency,
                 balance: try balance.map { text throws(Rejection) in try Money.parse(text, currency: currency).get() },
-                overdraftLimit: try overdraft.map { text throws(Rejection) in try Money.parse(text, currency: currency).get() }).get()
+                overdraftLimit: try overdraft.map { text throws(Rejection) in try Money.parse(text, currency: currency).get() },
+                customer: try customer.map { text throws(Rejection) in try Email.parse(text).get() }).get()
         } catch { return .failure(error) }
         return await write { ledger, now in
             if try ledger.wallet(key: wallet.key) != nil {

@@ -180,8 +180,28 @@ extension Ledger {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM payments WHERE id = ?"), arguments: [id])
         else { return nil }
+        return try rebuildPayments([row]).first
+    }
+
+    /// Folds each payment's events through the core, all events in one batched query.
+    func rebuildPayments(_ rows: [Row]) throws -> [StoredPayment] {
+        guard !rows.isEmpty else { return [] }
+        let ids: [String] = rows.map { $0["id"] }
         let eventRows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM payment_events WHERE payment_id = ? ORDER BY seq"), arguments: [id])
+            db, sql: """
+                SELECT * FROM payment_events WHERE payment_id IN (\(databaseQuestionMarks(count: ids.count)))
+                ORDER BY payment_id, seq
+                """,
+            arguments: StatementArguments(ids))
+        let eventsByPayment = Dictionary(grouping: eventRows) { $0["payment_id"] as String }
+        return try rows.map { row in
+            let id: String = row["id"]
+            return try rebuildPayment(row, events: eventsByPayment[id] ?? [])
+        }
+    }
+
+    private func rebuildPayment(_ row: Row, events eventRows: [Row]) throws -> StoredPayment {
+        let id: String = row["id"]
         let currency = try Self.currency(row["currency"])
         guard let card = CardSummary(
             brand: CardBrand(rawValue: row["card_brand"]) ?? .unknown, first6: row["card_first6"],
@@ -245,23 +265,32 @@ extension Ledger {
 
 extension Ledger {
     public func wallet(key: String) throws -> Wallet? {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM wallets WHERE key = ?"), arguments: [key])
-        else { return nil }
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM wallets WHERE key = ?"), arguments: [key])
+            .map(Self.wallet)
+    }
+
+    static func wallet(_ row: Row) throws -> Wallet {
+        let key: String = row["key"]
         let currency = try Self.currency(row["currency"])
+        var customer: Email?
+        if let customerKey: String = row["customer_key"] {
+            guard case .success(let email) = Email.parse(customerKey) else { throw LedgerCorruption("wallet \(key): customer") }
+            customer = email
+        }
         guard let wallet = Wallet.restore(
             name: row["name"], balance: Money(minorUnits: row["balance"], currency: currency),
-            overdraftLimit: Money(minorUnits: row["overdraft_limit"], currency: currency))
+            overdraftLimit: Money(minorUnits: row["overdraft_limit"], currency: currency), customer: customer)
         else { throw LedgerCorruption("wallet \(key)") }
         return wallet
     }
 
     public func insert(_ wallet: Wallet, at now: Instant) throws {
         try db.execute(sql: """
-            INSERT INTO wallets (key, name, currency, balance, overdraft_limit, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO wallets (key, name, currency, balance, overdraft_limit, customer_key, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [wallet.key, wallet.name, wallet.currency.code, wallet.balance.minorUnits,
-                             wallet.overdraftLimit.minorUnits, now.millisecondsSinceEpoch, now.millisecondsSinceEpoch])
+                             wallet.overdraftLimit.minorUnits, wallet.customer?.key, now.millisecondsSinceEpoch,
+                             now.millisecondsSinceEpoch])
         try appendWalletEvent(wallet, kind: "opened", amount: wallet.balance, reference: nil, at: now)
     }
 

@@ -5,6 +5,8 @@ import GRDB
 /// and DELETE); `orders`, `order_payments`, `order_refunds`, `payments` and `wallets` are read
 /// models kept in step with them in the same transaction; `idempotency` holds every keyed
 /// request: in progress, outcome unknown, or completed with its stored response.
+///
+/// Migrations are append-only too: a shipped migration is never edited, the next one adds to it.
 enum LedgerSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -131,6 +133,7 @@ enum LedgerSchema {
                     """)
             }
         }
+        migrator.registerMigration("v2-pos", migrate: migrateToPOS)
         return migrator
     }
 }

@@ -134,7 +134,10 @@ struct DemoTests {
             #expect(summary["wallets"] as? Int ?? 0 >= walletNames.count)
             var kinds = Set<String>()
             for name in walletNames {
-                _ = try await service.wallet(name: name).get()
+                // Every demo wallet is its owner's, and their customer screen shows it.
+                let wallet = try await service.wallet(name: name).get()
+                let owner = try #require(wallet.customer, "\(name) has no customer")
+                #expect(try await service.customer(email: owner).get().storeCredit.contains(wallet))
                 kinds.formUnion(try await service.walletHistory(name: name, limit: 1000).get().map(\.kind))
             }
             #expect(kinds.isSuperset(of: ["credited", "debited"]), "\(kinds)")

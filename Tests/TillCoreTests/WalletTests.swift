@@ -80,5 +80,15 @@ struct WalletTests {
         #expect(wallet?.name == "Zoë’s café")
         #expect(wallet?.key == "zoë’s café")
         #expect(wallet?.balance == .zero(.jpy))
+        #expect(wallet?.customer == nil)
+    }
+
+    @Test("a customer's wallet keeps its owner through every movement")
+    func owner() throws {
+        let ann = try Email.parse("Ann@Example.com").get()
+        let wallet = try Wallet.open(name: "gift", currency: .usd, customer: ann).get()
+        #expect(try wallet.credit(Fixture.usd(500)).get().debit(Fixture.usd(200)).get().customer == ann)
+        let restored = Wallet.restore(name: "gift", balance: Fixture.usd(0), overdraftLimit: Fixture.usd(0), customer: ann)
+        #expect(restored == wallet)
     }
 }

@@ -17,6 +17,8 @@ final class TestClock: Sendable {
 
     var now: Instant { current.withLock { $0 } }
 
+    func set(_ instant: Instant) { current.withLock { $0 = instant } }
+
     func advance(milliseconds: Int64) {
         current.withLock { $0 = Instant(millisecondsSinceEpoch: $0.millisecondsSinceEpoch + milliseconds) }
     }

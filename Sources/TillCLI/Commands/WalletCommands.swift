@@ -12,11 +12,12 @@ struct WalletCommand: ParsableCommand {
         @Option(help: "ISO 4217 currency (default USD).") var currency: String?
         @Option(help: "Opening balance.") var balance: String?
         @Option(help: "How far below zero the balance may go.") var overdraft: String?
+        @Option(help: "Email of the customer the store credit belongs to.") var customer: String?
         @OptionGroup var global: GlobalOptions
 
         func execute(_ context: CommandContext) async -> CommandResult {
             await context.respond({
-                await $0.openWallet(name: name, currency: currency, balance: balance, overdraft: overdraft)
+                await $0.openWallet(name: name, currency: currency, balance: balance, overdraft: overdraft, customer: customer)
             }) { Human.wallet($0, key: nil, replayed: false) }
         }
     }

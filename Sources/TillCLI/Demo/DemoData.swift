@@ -817,7 +817,8 @@ final class DemoRunner: Sendable {
                 tally.calls += 1
                 let result = await service.openWallet(
                     name: name, currency: wallet.currency,
-                    overdraft: wallet.overdraft > 0 ? Self.text(wallet.overdraft) : nil)
+                    overdraft: wallet.overdraft > 0 ? Self.text(wallet.overdraft) : nil,
+                    customer: plan.customers[wallet.owner].email)
                 if case .failure(let rejection) = result, rejection.code == .walletExists, attempt < 50 {
                     attempt += 1
                     continue

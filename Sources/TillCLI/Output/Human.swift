@@ -78,7 +78,8 @@ enum Human {
     static func wallet(_ wallet: WalletView, key: String?, replayed: Bool) -> String {
         var text = "Wallet \(wallet.name)  balance \(money(wallet.balance, wallet.currency))"
         if wallet.overdraftLimit > 0 { text += "  overdraft limit \(money(wallet.overdraftLimit, wallet.currency))" }
-        text += "  available \(money(wallet.available, wallet.currency))\n"
+        text += "  available \(money(wallet.available, wallet.currency))"
+        text += (wallet.customer.map { "  customer \($0)" } ?? "") + "\n"
         if let key { text = (replayed ? "Replayed, key " : "Key ") + key + "\n" + text }
         return text
     }

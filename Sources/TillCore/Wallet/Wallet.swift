@@ -7,6 +7,8 @@ public struct Wallet: Hashable, Sendable {
     public private(set) var balance: Money
     /// How far below zero the balance may go; zero means not at all.
     public let overdraftLimit: Money
+    /// The customer the store credit belongs to, if any (matched by `Email.key`).
+    public let customer: Email?
 
     /// Wallet names are unique without regard to case: "Ann" and "ann" are one wallet.
     public var key: String { Self.key(for: name) }
@@ -29,9 +31,9 @@ public struct Wallet: Hashable, Sendable {
 
     /// A new wallet. In order: `invalid_name`, `invalid_amount` for a negative opening balance,
     /// `invalid_overdraft` for a negative limit, `currency_mismatch` if either is in another
-    /// currency.
+    /// currency. `customer` is an address parsed already.
     public static func open(
-        name: String, currency: Currency, balance: Money? = nil, overdraftLimit: Money? = nil
+        name: String, currency: Currency, balance: Money? = nil, overdraftLimit: Money? = nil, customer: Email? = nil
     ) -> Result<Wallet, Rejection> {
         validName(name).flatMap { name in
             let balance = balance ?? .zero(currency)
@@ -43,17 +45,19 @@ public struct Wallet: Hashable, Sendable {
             guard balance.currency == currency, limit.currency == currency else {
                 return .failure(Rejection(.currencyMismatch, "A \(currency.code) wallet takes \(currency.code) amounts."))
             }
-            return .success(Wallet(name: name, currency: currency, balance: balance, overdraftLimit: limit))
+            return .success(Wallet(
+                name: name, currency: currency, balance: balance, overdraftLimit: limit, customer: customer))
         }
     }
 
     /// A wallet rebuilt from its stored read model; nil if the stored values break an invariant
     /// (a name that is not valid, mixed currencies, a balance below minus the overdraft limit).
-    public static func restore(name: String, balance: Money, overdraftLimit: Money) -> Wallet? {
+    public static func restore(name: String, balance: Money, overdraftLimit: Money, customer: Email? = nil) -> Wallet? {
         guard case .success = validName(name), balance.currency == overdraftLimit.currency,
               overdraftLimit.minorUnits >= 0, balance.minorUnits >= -overdraftLimit.minorUnits
         else { return nil }
-        return Wallet(name: name, currency: balance.currency, balance: balance, overdraftLimit: overdraftLimit)
+        return Wallet(
+            name: name, currency: balance.currency, balance: balance, overdraftLimit: overdraftLimit, customer: customer)
     }
 
     /// Adds money. `invalid_amount`, `currency_mismatch`, `amount_too_large` on overflow.

@@ -1,0 +1,263 @@
+import TillCore
+import TillStore
+
+// What the POS screens read (see Queries.swift): plain Codable values like Views.swift, with
+// memberwise initializers so screens can be drawn and tested from values made by hand.
+
+/// The newest history line of each kind. Any write by any process changes at least one.
+public struct LedgerVersion: Sendable, Equatable, Codable {
+    public let orders: Int64
+    public let payments: Int64
+    public let wallets: Int64
+
+    public init(orders: Int64, payments: Int64, wallets: Int64) {
+        self.orders = orders
+        self.payments = payments
+        self.wallets = wallets
+    }
+
+    init(_ marks: LedgerMarks) { self.init(orders: marks.orders, payments: marks.payments, wallets: marks.wallets) }
+}
+
+/// An order as a list row: its totals, without its installments.
+public struct OrderSummaryView: Codable, Sendable, Equatable {
+    public let id: String
+    public let email: String
+    public let currency: String
+    public let total: Int64
+    public let paid: Int64
+    public let refunded: Int64
+    public let balanceDue: Int64
+    public let status: String
+    public let createdAt: String
+    public let paymentCount: Int
+
+    public init(
+        id: String, email: String, currency: String, total: Int64, paid: Int64, refunded: Int64, balanceDue: Int64,
+        status: String, createdAt: String, paymentCount: Int
+    ) {
+        self.id = id
+        self.email = email
+        self.currency = currency
+        self.total = total
+        self.paid = paid
+        self.refunded = refunded
+        self.balanceDue = balanceDue
+        self.status = status
+        self.createdAt = createdAt
+        self.paymentCount = paymentCount
+    }
+
+    init(_ order: OrderSummary) {
+        self.init(
+            id: order.id, email: order.email.address, currency: order.currency.code, total: order.total.minorUnits,
+            paid: order.paid.minorUnits, refunded: order.refunded.minorUnits, balanceDue: order.balanceDue.minorUnits,
+            status: order.status.rawValue, createdAt: Timestamp.iso8601(order.createdAt), paymentCount: order.paymentCount)
+    }
+}
+
+/// Installments taken by one tender in one currency.
+public struct TakingsLine: Codable, Sendable, Equatable {
+    /// "card", "cash" or "store_credit", as `OrderPaymentView.tender`.
+    public let tender: String
+    public let currency: String
+    public let amount: Int64
+    public let count: Int
+
+    public init(tender: String, currency: String, amount: Int64, count: Int) {
+        self.tender = tender
+        self.currency = currency
+        self.amount = amount
+        self.count = count
+    }
+}
+
+/// Order refunds given in one currency.
+public struct RefundTotal: Codable, Sendable, Equatable {
+    public let currency: String
+    public let amount: Int64
+    public let count: Int
+
+    public init(currency: String, amount: Int64, count: Int) {
+        self.currency = currency
+        self.amount = amount
+        self.count = count
+    }
+}
+
+/// One local day of the dashboard's chart.
+public struct DailySales: Codable, Sendable, Equatable {
+    /// "2026-11-22": the day in the dashboard's UTC offset.
+    public let day: String
+    public let currency: String
+    /// Installments taken that day (every tender).
+    public let amount: Int64
+    /// Refunds given that day (of installments taken any day).
+    public let refunded: Int64
+    /// How many installments.
+    public let count: Int
+
+    public init(day: String, currency: String, amount: Int64, refunded: Int64, count: Int) {
+        self.day = day
+        self.currency = currency
+        self.amount = amount
+        self.refunded = refunded
+        self.count = count
+    }
+}
+
+/// What a customer still owes in one currency.
+public struct CustomerBalance: Codable, Sendable, Equatable {
+    public let email: String
+    public let currency: String
+    public let owing: Int64
+    public let openOrders: Int
+
+    public init(email: String, currency: String, owing: Int64, openOrders: Int) {
+        self.email = email
+        self.currency = currency
+        self.owing = owing
+        self.openOrders = openOrders
+    }
+}
+
+public struct DashboardView: Codable, Sendable, Equatable {
+    /// Today, in the requested UTC offset ("2026-11-22").
+    public let day: String
+    /// The currency with the most installments in the chart's window (USD if none): the one
+    /// `daily` is in.
+    public let currency: String
+    /// Today's installments by currency, then tender.
+    public let takings: [TakingsLine]
+    /// Today's refunds by currency.
+    public let refunds: [RefundTotal]
+    public let ordersCreated: Int
+    public let paymentsTaken: Int
+    /// Exactly `days` days, oldest first, ending today; days without sales are zero.
+    public let daily: [DailySales]
+    public let recentOrders: [OrderSummaryView]
+    /// Largest first.
+    public let owing: [CustomerBalance]
+
+    public init(
+        day: String, currency: String, takings: [TakingsLine], refunds: [RefundTotal], ordersCreated: Int,
+        paymentsTaken: Int, daily: [DailySales], recentOrders: [OrderSummaryView], owing: [CustomerBalance]
+    ) {
+        self.day = day
+        self.currency = currency
+        self.takings = takings
+        self.refunds = refunds
+        self.ordersCreated = ordersCreated
+        self.paymentsTaken = paymentsTaken
+        self.daily = daily
+        self.recentOrders = recentOrders
+        self.owing = owing
+    }
+}
+
+/// A customer's orders in one currency.
+public struct CustomerTotal: Codable, Sendable, Equatable {
+    public let currency: String
+    public let orders: Int
+    /// Paid minus refunded, over all their orders.
+    public let lifetime: Int64
+    /// The sum of their orders' totals.
+    public let ordered: Int64
+    public let paid: Int64
+    public let refunded: Int64
+    /// The sum of their balances due.
+    public let owing: Int64
+
+    public init(currency: String, orders: Int, lifetime: Int64, ordered: Int64, paid: Int64, refunded: Int64, owing: Int64) {
+        self.currency = currency
+        self.orders = orders
+        self.lifetime = lifetime
+        self.ordered = ordered
+        self.paid = paid
+        self.refunded = refunded
+        self.owing = owing
+    }
+
+    init(_ totals: CustomerTotals) {
+        // refunded <= paid on every order, so the difference cannot overflow or go below zero.
+        self.init(
+            currency: totals.currency.code, orders: totals.orders,
+            lifetime: totals.paid.minorUnits - totals.refunded.minorUnits, ordered: totals.ordered.minorUnits,
+            paid: totals.paid.minorUnits, refunded: totals.refunded.minorUnits, owing: totals.owing.minorUnits)
+    }
+}
+
+public struct CustomerView: Codable, Sendable, Equatable {
+    /// As typed on their latest order.
+    public let email: String
+    public let orderCount: Int
+    /// Orders with a balance due.
+    public let openOrders: Int
+    public let firstOrderAt: String
+    public let lastOrderAt: String
+    /// One per currency they ordered in, by currency code.
+    public let totals: [CustomerTotal]
+    /// Wallets opened for this customer, by name.
+    public let storeCredit: [WalletView]
+
+    public init(
+        email: String, orderCount: Int, openOrders: Int, firstOrderAt: String, lastOrderAt: String,
+        totals: [CustomerTotal], storeCredit: [WalletView]
+    ) {
+        self.email = email
+        self.orderCount = orderCount
+        self.openOrders = openOrders
+        self.firstOrderAt = firstOrderAt
+        self.lastOrderAt = lastOrderAt
+        self.totals = totals
+        self.storeCredit = storeCredit
+    }
+}
+
+/// Where a page of orders ended; pass it back as `after` for the next page.
+public struct OrderCursor: Sendable, Equatable, Codable {
+    let createdAt: Int64
+    let id: String
+
+    init(_ position: OrderPosition) {
+        createdAt = position.createdAt.millisecondsSinceEpoch
+        id = position.id
+    }
+
+    var position: OrderPosition { OrderPosition(createdAt: Instant(millisecondsSinceEpoch: createdAt), id: id) }
+}
+
+public struct OrderPage: Codable, Sendable, Equatable {
+    public let orders: [OrderSummaryView]
+    /// nil on the last page.
+    public let next: OrderCursor?
+
+    public init(orders: [OrderSummaryView], next: OrderCursor?) {
+        self.orders = orders
+        self.next = next
+    }
+}
+
+/// Where a page of card payments ended; pass it back as `after` for the next page.
+public struct PaymentCursor: Sendable, Equatable, Codable {
+    let authorizedAt: Int64
+    let id: String
+
+    init(_ position: PaymentPosition) {
+        authorizedAt = position.authorizedAt.millisecondsSinceEpoch
+        id = position.id
+    }
+
+    var position: PaymentPosition { PaymentPosition(authorizedAt: Instant(millisecondsSinceEpoch: authorizedAt), id: id) }
+}
+
+public struct PaymentPage: Codable, Sendable, Equatable {
+    public let payments: [PaymentView]
+    /// nil on the last page.
+    public let next: PaymentCursor?
+
+    public init(payments: [PaymentView], next: PaymentCursor?) {
+        self.payments = payments
+        self.next = next
+    }
+}

@@ -1,0 +1,267 @@
+import GRDB
+public import TillCore
+
+// The POS screens' reads. Each one is a keyset page or a lookup through an index or one of
+// the aggregates of migration "v2-pos", so none of them grows with the number of orders.
+
+/// Where a page of orders ended: the next page starts strictly after it (newest first).
+public struct OrderPosition: Sendable, Hashable {
+    public let createdAt: Instant
+    public let id: String
+
+    public init(createdAt: Instant, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+}
+
+/// Where a page of gateway payments ended (newest first by authorization time, then id).
+public struct PaymentPosition: Sendable, Hashable {
+    public let authorizedAt: Instant
+    public let id: String
+
+    public init(authorizedAt: Instant, id: String) {
+        self.authorizedAt = authorizedAt
+        self.id = id
+    }
+}
+
+/// An order as a list shows it: its totals without its installments.
+public struct OrderSummary: Sendable, Hashable {
+    public let id: String
+    public let email: Email
+    public let total: Money
+    public let paid: Money
+    public let refunded: Money
+    public let status: OrderStatus
+    public let createdAt: Instant
+    public let paymentCount: Int
+
+    public var currency: Currency { total.currency }
+    /// `total - paid`; the table's CHECK keeps paid within the total.
+    public var balanceDue: Money { Money(minorUnits: total.minorUnits - paid.minorUnits, currency: currency) }
+    public var position: OrderPosition { OrderPosition(createdAt: createdAt, id: id) }
+}
+
+/// One customer's orders in one currency, as `customer_totals` keeps them.
+public struct CustomerTotals: Sendable, Hashable {
+    /// As typed on the customer's latest order in this currency.
+    public let email: Email
+    public let orders: Int
+    public let openOrders: Int
+    public let ordered: Money
+    public let paid: Money
+    public let refunded: Money
+    public let owing: Money
+    public let firstOrderAt: Instant
+    public let lastOrderAt: Instant
+
+    public var currency: Currency { ordered.currency }
+}
+
+/// Installments and refunds of one tender and currency within one bucket of a window.
+public struct TakingsBucket: Sendable, Hashable {
+    /// 0 for the window's first bucket.
+    public let bucket: Int
+    public let tender: Tender.Kind
+    public let amount: Money
+    public let payments: Int
+    public let refunded: Money
+    public let refunds: Int
+}
+
+/// The newest history line of each kind: any write appends one, so a change of marks is a
+/// change of the ledger.
+public struct LedgerMarks: Sendable, Hashable {
+    public let orders: Int64
+    public let payments: Int64
+    public let wallets: Int64
+}
+
+/// The statements, named so the query-plan test checks the very SQL the ledger runs.
+enum POSQuery {
+    static let marks = """
+        SELECT COALESCE((SELECT MAX(seq) FROM order_events), 0),
+            COALESCE((SELECT MAX(seq) FROM payment_events), 0),
+            COALESCE((SELECT MAX(seq) FROM wallet_events), 0)
+        """
+    /// Keyset pages start strictly before a position; the first page before this one.
+    static let firstPage: (Int64, String) = (.max, "")
+    static let orderColumns = """
+        o.id, o.email, o.currency, o.total, o.paid, o.refunded, o.status, o.created_at,
+        (SELECT COUNT(*) FROM order_payments p WHERE p.order_id = o.id) AS payment_count
+        """
+    static let recentOrders = """
+        SELECT \(orderColumns) FROM orders o WHERE (o.created_at, o.id) < (?, ?)
+        ORDER BY o.created_at DESC, o.id DESC LIMIT ?
+        """
+    static let customerOrders = """
+        SELECT \(orderColumns) FROM orders o WHERE o.email_key = ? AND (o.created_at, o.id) < (?, ?)
+        ORDER BY o.created_at DESC, o.id DESC LIMIT ?
+        """
+    static let owingOrders = """
+        SELECT \(orderColumns) FROM orders o WHERE o.paid < o.total AND (o.created_at, o.id) < (?, ?)
+        ORDER BY o.created_at DESC, o.id DESC LIMIT ?
+        """
+    static let ordersCreated = "SELECT COUNT(*) FROM orders WHERE created_at >= ? AND created_at < ?"
+    static let takings = """
+        SELECT (quarter - :start) / :size AS bucket, currency, tender, SUM(amount) AS amount,
+            SUM(payments) AS payments, SUM(refunded) AS refunded, SUM(refunds) AS refunds
+        FROM takings_by_quarter WHERE quarter >= :start AND quarter < :end
+        GROUP BY bucket, currency, tender
+        """
+    /// Keys between a prefix and the prefix + U+10FFFF: exactly the keys that start with it,
+    /// because no email contains that unassigned scalar (`Email.parse` refuses it).
+    static let customersByPrefix = """
+        SELECT * FROM customer_totals WHERE email_key IN (
+            SELECT DISTINCT email_key FROM customer_totals WHERE email_key >= ? AND email_key < ?
+            ORDER BY email_key LIMIT ?)
+        ORDER BY email_key, currency
+        """
+    static let customer = "SELECT * FROM customer_totals WHERE email_key = ? ORDER BY currency"
+    static let owing = "SELECT * FROM customer_totals WHERE owing > 0 ORDER BY owing DESC, email_key, currency LIMIT ?"
+    static let payments = """
+        SELECT * FROM payments WHERE (authorized_at, id) < (?, ?) ORDER BY authorized_at DESC, id DESC LIMIT ?
+        """
+    static let wallets = "SELECT * FROM wallets ORDER BY key LIMIT ?"
+    static let customerWallets = "SELECT * FROM wallets WHERE customer_key = ? ORDER BY key"
+}
+
+extension Ledger {
+    public func marks() throws -> LedgerMarks {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: POSQuery.marks)) else {
+            return LedgerMarks(orders: 0, payments: 0, wallets: 0)
+        }
+        return LedgerMarks(orders: row[0], payments: row[1], wallets: row[2])
+    }
+
+    // MARK: Orders
+
+    /// Every customer's orders, newest first.
+    public func orderSummaries(limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
+        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
+        return try summaries(POSQuery.recentOrders, [time, id, limit])
+    }
+
+    /// One customer's orders, newest first, through `orders_by_customer`.
+    public func orderSummaries(emailKey: String, limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
+        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
+        return try summaries(POSQuery.customerOrders, [emailKey, time, id, limit])
+    }
+
+    /// Orders with a balance due, newest first, through the partial index `orders_owing`.
+    public func owingOrderSummaries(limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
+        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
+        return try summaries(POSQuery.owingOrders, [time, id, limit])
+    }
+
+    /// Orders created in `[from, to)`.
+    public func ordersCreated(from: Instant, to: Instant) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: POSQuery.ordersCreated),
+            arguments: [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]) ?? 0
+    }
+
+    private func summaries(_ sql: String, _ arguments: StatementArguments) throws -> [OrderSummary] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            let id: String = row["id"]
+            let currency = try Self.currency(row["currency"])
+            guard case .success(let email) = Email.parse(row["email"]),
+                  let status = OrderStatus(rawValue: row["status"])
+            else { throw LedgerCorruption("order \(id)") }
+            return OrderSummary(
+                id: id, email: email, total: Money(minorUnits: row["total"], currency: currency),
+                paid: Money(minorUnits: row["paid"], currency: currency),
+                refunded: Money(minorUnits: row["refunded"], currency: currency), status: status,
+                createdAt: Instant(millisecondsSinceEpoch: row["created_at"]), paymentCount: row["payment_count"])
+        }
+    }
+
+    // MARK: Takings
+
+    /// The resolution of the takings aggregate: windows and buckets are whole multiples of it.
+    public static let takingsResolution = TimeSpan(milliseconds: LedgerSchema.quarterHour)
+
+    /// Installments and refunds in `count` consecutive buckets of `bucket` from `start`, by
+    /// currency and tender (only those with any). `start` and `bucket` are rounded down to
+    /// the resolution.
+    public func takings(from start: Instant, bucket: TimeSpan, count: Int) throws -> [TakingsBucket] {
+        let quarter = LedgerSchema.quarterHour
+        let first = start.millisecondsSinceEpoch / quarter
+        let size = max(1, bucket.milliseconds / quarter)
+        let (end, overflow) = size.multipliedReportingOverflow(by: Int64(max(0, count)))
+        guard !overflow else { return [] }
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: POSQuery.takings),
+            arguments: ["start": first, "size": size, "end": first &+ end])
+        return try rows.map { row in
+            let currency = try Self.currency(row["currency"])
+            guard let tender = Tender.Kind(rawValue: row["tender"]) else { throw LedgerCorruption("takings: tender") }
+            return TakingsBucket(
+                bucket: row["bucket"], tender: tender, amount: Money(minorUnits: row["amount"], currency: currency),
+                payments: row["payments"], refunded: Money(minorUnits: row["refunded"], currency: currency),
+                refunds: row["refunds"])
+        }
+    }
+
+    // MARK: Customers
+
+    /// Up to `limit` customers whose key starts with `prefix` (already lowercased), by key,
+    /// each with their totals per currency.
+    public func customers(prefix: String, limit: Int) throws -> [[CustomerTotals]] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: POSQuery.customersByPrefix), arguments: [prefix, prefix + "\u{10FFFF}", limit])
+        var customers: [[CustomerTotals]] = []
+        var lastKey: String?
+        for row in rows {
+            let key: String = row["email_key"]
+            if key != lastKey { customers.append([]) }
+            lastKey = key
+            customers[customers.count - 1].append(try Self.customerTotals(row))
+        }
+        return customers
+    }
+
+    /// One customer's totals per currency (empty if they never ordered).
+    public func customerTotals(emailKey: String) throws -> [CustomerTotals] {
+        try Row.fetchAll(db.cachedStatement(sql: POSQuery.customer), arguments: [emailKey]).map(Self.customerTotals)
+    }
+
+    /// Who owes the most, per customer and currency, largest first.
+    public func owingCustomers(limit: Int) throws -> [CustomerTotals] {
+        try Row.fetchAll(db.cachedStatement(sql: POSQuery.owing), arguments: [limit]).map(Self.customerTotals)
+    }
+
+    static func customerTotals(_ row: Row) throws -> CustomerTotals {
+        let currency = try Self.currency(row["currency"])
+        guard case .success(let email) = Email.parse(row["email"]) else {
+            throw LedgerCorruption("customer \(row["email_key"] as String)")
+        }
+        return CustomerTotals(
+            email: email, orders: row["orders"], openOrders: row["open_orders"],
+            ordered: Money(minorUnits: row["ordered"], currency: currency),
+            paid: Money(minorUnits: row["paid"], currency: currency),
+            refunded: Money(minorUnits: row["refunded"], currency: currency),
+            owing: Money(minorUnits: row["owing"], currency: currency),
+            firstOrderAt: Instant(millisecondsSinceEpoch: row["first_order_at"]),
+            lastOrderAt: Instant(millisecondsSinceEpoch: row["last_order_at"]))
+    }
+
+    // MARK: Gateway payments and wallets
+
+    /// Gateway payments newest first, with their events (order installments' included).
+    public func payments(limit: Int, after: PaymentPosition?) throws -> [StoredPayment] {
+        let (time, id) = after.map { ($0.authorizedAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
+        return try rebuildPayments(Row.fetchAll(db.cachedStatement(sql: POSQuery.payments), arguments: [time, id, limit]))
+    }
+
+    /// Wallets by name (without regard to case).
+    public func wallets(limit: Int) throws -> [Wallet] {
+        try Row.fetchAll(db.cachedStatement(sql: POSQuery.wallets), arguments: [limit]).map(Self.wallet)
+    }
+
+    /// The wallets of one customer, by name.
+    public func wallets(customerKey: String) throws -> [Wallet] {
+        try Row.fetchAll(db.cachedStatement(sql: POSQuery.customerWallets), arguments: [customerKey]).map(Self.wallet)
+    }
+}
