@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(
             name: "TillCLITests",
             dependencies: ["TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", grdb],
+            exclude: ["POS/Snapshots"],
             swiftSettings: strictSwift
         ),
     ],

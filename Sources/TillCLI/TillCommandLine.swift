@@ -45,7 +45,6 @@ public enum TillCommandLine {
             return CommandResult(exitCode: code.rawValue, stderr: message + "\n")
         }
         guard let tillCommand = command as? any TillCommand else {
-            // Bare `till`: the POS opens here once the terminal layer lands.
             return CommandResult(stdout: TillRoot.helpMessage() + "\n")
         }
         let context = CommandContext(

@@ -13,13 +13,15 @@ struct TillRoot: ParsableCommand {
             """,
         version: TillVersion.current,
         subcommands: [
-            OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self, BatchCommand.self,
-        ]
+            PointOfSaleCommand.self, OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self,
+            BatchCommand.self,
+        ],
+        defaultSubcommand: PointOfSaleCommand.self
     )
 }
 
 public enum TillVersion {
-    public static let current = "0.2.0"
+    public static let current = "0.3.0"
 }
 
 /// Card, cash or store credit: exactly one.

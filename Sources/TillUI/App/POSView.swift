@@ -35,12 +35,12 @@ extension POSState {
     func renderTabs(into buffer: inout CellBuffer) {
         buffer.write(String(repeating: " ", count: width), x: 0, y: 0, style: Theme.tab)
         var x = buffer.write(" Till ", x: 0, y: 0, style: Theme.tab.bolded)
+        // The order screen has no tab of its own: the tab it was opened from stays lit.
         for tab in ScreenID.tabs {
             let label = " F\(tab.functionKey ?? 0) \(tab.title) "
             let active = tab == screen || (screen == .orderDetail && tab == back.last)
             x += buffer.write(label, x: x, y: 0, style: active && screen != .orderDetail ? Theme.tabActive : Theme.tab)
         }
-        if screen == .orderDetail { buffer.write(" Order ", x: x, y: 0, style: Theme.tabActive) }
         buffer.writeRight("F1 Help ", right: width, y: 0, style: Theme.tab)
     }
 

@@ -14,6 +14,9 @@ public enum Format {
         return Money(minorUnits: minorUnits, currency: currency).plainText
     }
 
+    /// "1 order", "3 orders"
+    public static func count(_ value: Int, _ noun: String) -> String { "\(value) \(noun)\(value == 1 ? "" : "s")" }
+
     /// "authorized", "partially paid": a stored state for reading.
     public static func state(_ raw: String) -> String { raw.replacingOccurrences(of: "_", with: " ") }
 

@@ -20,7 +20,6 @@ public struct CustomersModel: Sendable, Equatable {
     public var order: OrderView?
     public var error: String?
 
-    static let pageSize = 40
 
     var selectedEmail: String? { results[safe: resultIndex]?.email ?? customer?.email }
 
@@ -128,7 +127,7 @@ extension POSState {
         }
         buffer.heading(customer.email, x: right.x, y: right.y, width: right.width)
         let since = localTime(customer.firstOrderAt)?.isoDay ?? ""
-        buffer.write("\(customer.orderCount) orders · \(customer.openOrders) open · since \(since)", x: right.x, y: right.y + 1, style: Theme.dim, limit: right.width)
+        buffer.write("\(Format.count(customer.orderCount, "order")) · \(customer.openOrders) open · since \(since)", x: right.x, y: right.y + 1, style: Theme.dim, limit: right.width)
         var y = right.y + 2
         for total in customer.totals.prefix(2) {
             var column = right.x
@@ -144,7 +143,7 @@ extension POSState {
             : customer.storeCredit.map { Format.money($0.balance, $0.currency) }.joined(separator: " + ")
         buffer.write(credit, x: column, y: y, style: customer.storeCredit.isEmpty ? Theme.dim : Theme.money, limit: right.maxX - column)
         y += 1
-        let paymentsHeight = 5
+        let paymentsHeight = max(6, right.height / 3)
         let ordersRect = Rect(x: right.x, y: y, width: right.width, height: right.maxY - y - paymentsHeight)
         let rows = model.orders.map { order -> [String] in
             [localTime(order.createdAt)?.isoDay ?? "", Format.money(order.total, order.currency),
@@ -161,14 +160,14 @@ extension POSState {
         let paymentsY = ordersRect.maxY
         guard let order = model.order, order.id == model.orders[safe: model.orderIndex]?.id else { return }
         buffer.heading("Payments · \(order.id)", x: right.x, y: paymentsY, width: right.width)
-        if order.payments.isEmpty { buffer.write("No payments.", x: right.x, y: paymentsY + 1, style: Theme.dim) }
-        for (row, payment) in order.payments.suffix(paymentsHeight - 1).enumerated() {
-            let when = localTime(payment.createdAt).map { "\($0.isoDay) \($0.clock)" } ?? ""
-            let amount = Format.money(payment.amount, order.currency)
-            let line = "\(when)  \(Format.fit(Self.tenderText(payment, order.currency), right.width - 42))"
-            buffer.write(line, x: right.x, y: paymentsY + 1 + row, limit: right.width - 26)
-            buffer.writeRight(amount, right: right.maxX - 14, y: paymentsY + 1 + row, style: Theme.money)
-            buffer.writeRight(Format.state(payment.state), right: right.maxX, y: paymentsY + 1 + row, style: Theme.dim)
+        let paymentRows = order.payments.map { payment -> [String] in
+            [localTime(payment.createdAt).map { "\($0.day) \(LocalTime.months[$0.month - 1]) \($0.clock)" } ?? "",
+             Self.tenderText(payment, order.currency), Format.money(payment.amount, order.currency), Format.state(payment.state)]
         }
+        Table(columns: [
+            .init("When", width: 12), .init("Tender", width: 0), .init("Amount", width: 10, alignRight: true),
+            .init("State", width: 12),
+        ]).render(paymentRows, selected: nil, focused: false, into: &buffer,
+                  Rect(x: right.x, y: paymentsY + 1, width: right.width, height: right.maxY - paymentsY - 1), emptyText: "No payments.")
     }
 }

@@ -38,7 +38,8 @@ extension POSState {
         let leftWidth = max(38, area.width * 9 / 20)
         let left = Rect(x: area.x + 1, y: area.y, width: leftWidth - 1, height: area.height)
         let right = Rect(x: area.x + leftWidth + 1, y: area.y, width: area.width - leftWidth - 2, height: area.height)
-        let topHeight = 8
+        // The chart grows with the terminal; the takings need 8 rows.
+        let topHeight = max(8, min(16, area.height * 2 / 5))
 
         // Today's takings.
         buffer.heading("Today · \(localNow.shortDate)", x: left.x, y: left.y, width: left.width)
@@ -70,7 +71,7 @@ extension POSState {
         let days = data.daily
         let total = days.reduce(Int64(0)) { $0 + $1.amount }
         buffer.heading("Sales, last \(days.count) days (\(data.currency))", x: right.x, y: right.y, width: right.width)
-        buffer.writeRight(Format.money(total, data.currency), right: right.maxX, y: right.y, style: Theme.money)
+        buffer.writeRight(" " + Format.money(total, data.currency), right: right.maxX, y: right.y, style: Theme.money)
         let labels = days.map { String($0.day.suffix(2)) }
         buffer.barChart(days.map(\.amount), labels: labels, in: Rect(x: right.x, y: right.y + 1, width: right.width, height: topHeight - 1))
 

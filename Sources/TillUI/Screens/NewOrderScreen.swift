@@ -173,7 +173,7 @@ extension POSState {
             for (index, customer) in form.suggestions.prefix(6).enumerated() {
                 let y = listRect.y + 1 + index
                 let style = index == form.suggestion ? Theme.selected : Theme.text
-                let detail = "\(customer.orderCount) orders"
+                let detail = Format.count(customer.orderCount, "order")
                 buffer.write(Format.pad(customer.email, fieldWidth - detail.count - 1) + " " + detail, x: fieldX, y: y, style: style, limit: fieldWidth)
             }
         }

@@ -105,13 +105,13 @@ extension POSState {
 
     func renderWallets(into buffer: inout CellBuffer, _ area: Rect) {
         let x = area.x + 1
-        let listWidth = area.width * 11 / 20
+        let listWidth = area.width * 9 / 20
         buffer.heading("Wallets", x: x, y: area.y, width: listWidth)
         if let error = wallets.error { buffer.write("! " + error, x: x + 10, y: area.y, style: Theme.error, limit: listWidth - 10) }
         let rows = wallets.wallets.map { wallet -> [String] in
-            [wallet.name, Format.money(wallet.balance, wallet.currency), Format.money(wallet.available, wallet.currency)]
+            [wallet.name, Format.money(wallet.balance, wallet.currency)]
         }
-        Table(columns: [.init("Name", width: 0), .init("Balance", width: 11, alignRight: true), .init("Available", width: 11, alignRight: true)])
+        Table(columns: [.init("Name", width: 0), .init("Balance", width: 11, alignRight: true)])
             .render(rows, selected: wallets.wallets.isEmpty ? nil : wallets.selected, focused: overlay == nil, into: &buffer,
                     Rect(x: x, y: area.y + 1, width: listWidth, height: area.height - 1),
                     emptyText: "No wallets yet: press o to open one.")
@@ -123,13 +123,15 @@ extension POSState {
         buffer.writeRight(Format.money(wallet.balance, wallet.currency), right: right.maxX, y: right.y + 2, style: Theme.money)
         buffer.write("Overdraft limit", x: right.x, y: right.y + 3, style: Theme.label)
         buffer.writeRight(Format.money(wallet.overdraftLimit, wallet.currency), right: right.maxX, y: right.y + 3)
+        buffer.write("Available", x: right.x, y: right.y + 4, style: Theme.label)
+        buffer.writeRight(Format.money(wallet.available, wallet.currency), right: right.maxX, y: right.y + 4)
         buffer.heading("History", x: right.x, y: right.y + 5, width: right.width)
         guard wallets.historyFor == wallet.name else { return }
         for (row, line) in wallets.history.prefix(right.height - 6).enumerated() {
             let y = right.y + 6 + row
             let when = LocalTime(line.at, utcOffsetSeconds: utcOffsetSeconds)
             let signed = line.kind == "debit" ? -line.amount : line.amount
-            buffer.write("\(when.day) \(LocalTime.months[when.month - 1]) \(line.kind)", x: right.x, y: y, style: Theme.dim, limit: right.width - 24)
+            buffer.write("\(when.day) \(LocalTime.months[when.month - 1]) \(line.kind)", x: right.x, y: y, style: Theme.dim, limit: right.width - 23)
             buffer.writeRight((signed > 0 ? "+" : "") + Format.money(signed, wallet.currency), right: right.maxX - 12, y: y,
                               style: signed < 0 ? Theme.warning : Theme.success)
             buffer.writeRight(Format.money(line.balanceAfter, wallet.currency), right: right.maxX, y: y, style: Theme.dim)

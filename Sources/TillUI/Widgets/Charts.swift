@@ -9,7 +9,10 @@ extension CellBuffer {
         let hasLabels = !labels.isEmpty
         let rows = rect.height - (hasLabels ? 1 : 0)
         let slot = rect.width / values.count
-        let barWidth = max(1, slot > 2 ? slot - 1 : slot)
+        // A gap between bars whenever there is room for one.
+        let barWidth = max(1, slot >= 2 ? slot - 1 : slot)
+        // Labels need two columns and a gap: with narrow slots only every other day is named.
+        let labelEvery = slot >= 3 ? 1 : 2
         let top = max(values.max() ?? 0, 1)
         for (index, value) in values.enumerated() {
             // Height in eighths of a row, rounded up so any sale shows at least a sliver.
@@ -26,8 +29,8 @@ extension CellBuffer {
                     set(x + column, rect.maxY - 1 - (hasLabels ? 1 : 0) - row, Cell(String(Self.eighths[filled]), style: style))
                 }
             }
-            if hasLabels, index < labels.count {
-                write(Format.fit(labels[index], slot), x: x, y: rect.maxY - 1, style: Theme.dim, limit: slot)
+            if hasLabels, index < labels.count, (values.count - 1 - index) % labelEvery == 0 {
+                write(labels[index], x: x, y: rect.maxY - 1, style: Theme.dim, limit: slot * labelEvery)
             }
         }
     }

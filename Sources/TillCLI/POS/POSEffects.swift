@@ -1,0 +1,97 @@
+import Foundation
+import TillCore
+import TillService
+import TillUI
+
+/// Performs the POS's effects against the service and answers each with an event. It runs
+/// off the terminal thread; nothing here decides anything.
+struct POSEffects: Sendable {
+    let service: TillService
+    let utcOffsetSeconds: Int
+    /// Where receipts are written ($TILL_RECEIPT_DIR, else the current directory).
+    let receiptDirectory: String
+
+    static let pageSize = 40
+
+    func perform(_ effect: POSEffect) async -> POSEvent? {
+        switch effect {
+        case .query(let query): return .loaded(query, await answer(query))
+        case .command(let command): return .completed(command, await run(command))
+        case .saveReceipt(let orderId, let text): return saveReceipt(orderId: orderId, text: text)
+        case .quit: return nil
+        }
+    }
+
+    func answer(_ query: POSQuery) async -> Result<QueryAnswer, Rejection> {
+        switch query {
+        case .dashboard:
+            return await service.dashboard(utcOffsetSeconds: utcOffsetSeconds).map(QueryAnswer.dashboard)
+        case .order(let id):
+            return await service.order(id: id).map(QueryAnswer.order)
+        case .suggestions(let prefix):
+            return await service.customers(prefix: prefix, limit: 6).map(QueryAnswer.customers)
+        case .customers(let prefix):
+            return await service.customers(prefix: prefix, limit: 50).map(QueryAnswer.customers)
+        case .customer(let email):
+            return await service.customer(email: email).map(QueryAnswer.customer)
+        case .customerOrders(let email, let after):
+            return await service.customerOrders(email: email, limit: Self.pageSize, after: after).map(QueryAnswer.orders)
+        case .cardPayments(let after):
+            return await service.cardPayments(limit: Self.pageSize, after: after).map(QueryAnswer.payments)
+        case .wallets:
+            return await service.wallets(limit: 500).map(QueryAnswer.wallets)
+        case .walletHistory(let name):
+            return await service.walletHistory(name: name, limit: 50).map { records in
+                .walletHistory(records.map {
+                    WalletLine(kind: $0.kind, amount: $0.amount, balanceAfter: $0.balanceAfter, reference: $0.reference, at: $0.at)
+                })
+            }
+        case .customerWallets(let email):
+            return await service.wallets(customer: email).map(QueryAnswer.wallets)
+        }
+    }
+
+    func run(_ command: POSCommand) async -> Result<CommandAnswer, Rejection> {
+        switch command {
+        case .createOrder(let email, let amount, let currency, let key):
+            return await service.createOrder(email: email, amount: amount, currency: currency, key: key)
+                .map { .order($0.response, replayed: $0.replayed) }
+        case .createAndPay(let email, let amount, let currency, let pay, let tender, let key):
+            return await service.createAndPay(email: email, amount: amount, currency: currency, pay: pay, tender: tender, key: key)
+                .map { .orderPayment($0.response, replayed: $0.replayed) }
+        case .pay(let orderId, let amount, let tender, let key):
+            return await service.pay(orderId: orderId, amount: amount, tender: tender, key: key)
+                .map { .orderPayment($0.response, replayed: $0.replayed) }
+        case .refund(let orderId, let paymentId, let amount, let toWallet, let key):
+            return await service.refund(orderId: orderId, paymentId: paymentId, amount: amount, key: key, toWallet: toWallet)
+                .map { .orderRefund($0.response, replayed: $0.replayed) }
+        case .authorize(let number, let expiry, let cvv, let amount, let currency, let key):
+            return await service.authorize(number: number, expiry: expiry, cvv: cvv, amount: amount, currency: currency, key: key)
+                .map { .payment($0.response, replayed: $0.replayed) }
+        case .capture(let id, let amount, let key):
+            return await service.capture(paymentId: id, amount: amount, key: key).map { .payment($0.response, replayed: $0.replayed) }
+        case .refundPayment(let id, let amount, let key):
+            return await service.refundPayment(paymentId: id, amount: amount, key: key).map { .payment($0.response, replayed: $0.replayed) }
+        case .void(let id, let key):
+            return await service.void(paymentId: id, key: key).map { .payment($0.response, replayed: $0.replayed) }
+        case .openWallet(let name, let currency, let balance, let overdraft, let customer):
+            return await service.openWallet(name: name, currency: currency, balance: balance, overdraft: overdraft, customer: customer)
+                .map { .wallet($0, replayed: false) }
+        case .credit(let wallet, let amount, let key):
+            return await service.credit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
+        case .debit(let wallet, let amount, let key):
+            return await service.debit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
+        }
+    }
+
+    func saveReceipt(orderId: String, text: String) -> POSEvent {
+        let safeId = String(orderId.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" })
+        let path = (receiptDirectory as NSString).appendingPathComponent("receipt-\(safeId).txt")
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            return .receiptSaved(path: path)
+        } catch {
+            return .receiptFailed(message: "\(path): \(error.localizedDescription)")
+        }
+    }
+}

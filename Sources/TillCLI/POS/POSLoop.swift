@@ -1,0 +1,112 @@
+import Foundation
+import Synchronization
+import TillCore
+import TillService
+import TillTerminal
+import TillUI
+
+/// The POS's event loop on its own thread: keys and answers go through the reducer, effects
+/// go to tasks, and the terminal redraws what changed. Another process's writes are noticed
+/// by polling the ledger's version twice a second.
+final class POSLoop: Sendable {
+    private let effects: POSEffects
+    private let clock: @Sendable () -> Instant
+    private let databasePath: String
+    private let environment: [String: String]
+    /// Answers from effect tasks, drained by the loop thread.
+    private let inbox = Mutex<[POSEvent]>([])
+    private let pending = Atomic<Int>(0)
+
+    init(effects: POSEffects, clock: @escaping @Sendable () -> Instant, databasePath: String, environment: [String: String]) {
+        self.effects = effects
+        self.clock = clock
+        self.databasePath = databasePath
+        self.environment = environment
+    }
+
+    /// Runs until the operator quits. Returns the exit status.
+    func run() async -> Int32 {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            let thread = Thread { continuation.resume(returning: self.loop()) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    private func loop() -> Int32 {
+        let terminal: Terminal
+        do {
+            terminal = try Terminal.open(environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("till: cannot open the terminal: \(error)\n".utf8))
+            return 1
+        }
+        defer { terminal.close() }
+        let size = terminal.size
+        var state = POSState(
+            width: size.width, height: size.height, now: clock(), utcOffsetSeconds: effects.utcOffsetSeconds,
+            databasePath: databasePath, keyPrefix: Self.keyPrefix(clock()))
+        terminal.draw(state.render())
+        perform(POSReducer.start(&state))
+        var lastTick = clock().millisecondsSinceEpoch
+        var lastPoll = lastTick
+        var drawn = state
+        while true {
+            var events: [POSEvent] = []
+            if let input = terminal.nextInput(timeoutMilliseconds: 50) { events.append(.input(input)) }
+            events += inbox.withLock { queued in
+                defer { queued.removeAll() }
+                return queued
+            }
+            let now = clock().millisecondsSinceEpoch
+            if now - lastTick >= 100 || now < lastTick {
+                events.append(.tick(Instant(millisecondsSinceEpoch: now)))
+                lastTick = now
+            }
+            if now - lastPoll >= 500 || now < lastPoll {
+                lastPoll = now
+                pollVersion()
+            }
+            for event in events {
+                let next = POSReducer.update(&state, event)
+                if next.contains(.quit) { return 0 }
+                perform(next)
+            }
+            if state != drawn {
+                terminal.draw(state.render())
+                drawn = state
+            }
+        }
+    }
+
+    private func perform(_ list: [POSEffect]) {
+        for effect in list {
+            Task {
+                if let event = await effects.perform(effect) { inbox.withLock { $0.append(event) } }
+            }
+        }
+    }
+
+    /// Asks the ledger for its version off the loop thread (the loop never waits on the
+    /// database); a change since the last answer becomes `.ledgerChanged`.
+    private func pollVersion() {
+        guard pending.compareExchange(expected: 0, desired: 1, ordering: .relaxed).exchanged else { return }
+        let service = effects.service
+        Task {
+            defer { pending.store(0, ordering: .relaxed) }
+            guard case .success(let current) = await service.ledgerVersion() else { return }
+            let changed = lastVersion.withLock { stored -> Bool in
+                defer { stored = current }
+                return stored != nil && stored != current
+            }
+            if changed { inbox.withLock { $0.append(.ledgerChanged) } }
+        }
+    }
+
+    private let lastVersion = Mutex<LedgerVersion?>(nil)
+
+    /// Unique per run: process id and start time, so two tills never share a key.
+    static func keyPrefix(_ now: Instant) -> String {
+        "pos-\(getpid())-\(String(now.millisecondsSinceEpoch, radix: 36))"
+    }
+}
