@@ -81,14 +81,14 @@ extension POSState {
         let ordersWidth = left.width + right.width / 3
         let rows = data.recentOrders.map { order -> [String] in
             [
-                localTime(order.createdAt)?.clock ?? "",
+                shortWhen(order.createdAt),
                 order.email,
                 Format.money(order.total, order.currency),
                 Format.state(order.status),
             ]
         }
         let table = Table(columns: [
-            .init("Time", width: 5), .init("Customer", width: 0), .init("Total", width: 11, alignRight: true),
+            .init("When", width: 6), .init("Customer", width: 0), .init("Total", width: 11, alignRight: true),
             .init("Status", width: 14),
         ])
         table.render(rows, selected: dashboard.selected, focused: true, into: &buffer,
@@ -120,6 +120,12 @@ extension POSState {
         }
         if order.isEmpty { return Format.money(0, data.currency) }
         return order.map { Format.money(byCurrency[$0] ?? 0, $0) }.joined(separator: " + ")
+    }
+
+    /// "10:05" today, "21 Nov" before: a list's time column.
+    func shortWhen(_ iso: String) -> String {
+        guard let time = localTime(iso) else { return "" }
+        return time.isoDay == localNow.isoDay ? time.clock : "\(time.day) \(LocalTime.months[time.month - 1])"
     }
 
     /// A stored ISO time as the operator's wall clock.

@@ -296,8 +296,8 @@ extension POSState {
         if let error = dialog.error {
             buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4)
         }
-        let hints = busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter charge   Tab next   ←→ tender   Esc cancel"
-        buffer.write(hints, x: x, y: rect.maxY - 2, style: Theme.dim, limit: width - 4)
+        let hints = busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter charge  Tab next  Esc cancel"
+        buffer.write(hints, x: x, y: rect.maxY - 2, style: Theme.dim, limit: width - 24)
         buffer.writeRight("key " + Format.fitTail(dialog.key, 14), right: rect.maxX - 2, y: rect.maxY - 2, style: Theme.dim)
     }
 
