@@ -31,7 +31,9 @@ final class TmuxSession {
 
     /// Starts `command` (an argument vector, run without a shell) in a detached window of
     /// `width` x `height`. `environment` is added to the program's environment (through
-    /// `env K=V ... command`); `TERM` is `tmux-256color` unless `environment` sets it.
+    /// `env K=V ... command`); `TERM` is `tmux-256color` unless `environment` sets it. (Unlike
+    /// `xterm-256color` it has no `bce`, so curses writes coloured blanks as cells instead of
+    /// erasing with a colour, which `capture-pane` would not report.)
     init(width: Int = 80, height: Int = 24, command: [String], environment: [String: String] = [:]) throws {
         guard !command.isEmpty else { throw TmuxError("TmuxSession needs a command to run") }
         tmuxPath = try Self.findTmux()
@@ -99,9 +101,10 @@ final class TmuxSession {
     }
 
     /// The visible screen with its colours and attributes as ANSI SGR escapes
-    /// (`capture-pane -e -p`), the input of `scripts/screenshot.py`.
+    /// (`capture-pane -p -e -N`: trailing blanks kept, so a background colour that runs to the
+    /// right edge survives), the input of `scripts/screenshot.py`.
     func screenWithEscapes() throws -> String {
-        Self.rows(of: try tmux([["capture-pane", "-p", "-e", "-t", Self.target]])).joined(separator: "\n")
+        Self.rows(of: try tmux([["capture-pane", "-p", "-e", "-N", "-t", Self.target]])).joined(separator: "\n")
     }
 
     /// The cursor's column and row (from 0), or nil while the program hides it.

@@ -71,7 +71,10 @@ import Glibc
     }
 
     @Test func screenWithEscapesKeepsColoursAndAttributes() throws {
-        let script = #"printf '\033[1;31mbold red\033[0m \033[7mreverse\033[0m \033[38;2;10;200;30mrgb\033[0m\n'; read x"#
+        let script = #"""
+            printf '\033[1;31mbold red\033[0m \033[7mreverse\033[0m \033[38;2;10;200;30mrgb\033[0m\n'
+            printf '\033[44m%-80s\033[0m\n' ' status bar'; read x
+            """#
         let session = try TmuxSession(command: ["sh", "-c", script])
         defer { session.kill() }
         let plain = try session.waitFor("rgb")
@@ -82,6 +85,27 @@ import Glibc
         #expect(escaped.contains("31m"))
         #expect(escaped.contains("7m"))
         #expect(escaped.contains("38;2;10;200;30m"))
+        // Written trailing blanks are kept (-N), so a background colour that reaches the right
+        // edge survives into a screenshot; the plain screen trims them.
+        let rows = escaped.split(separator: "\n", omittingEmptySubsequences: false).map { Self.withoutEscapes(String($0)) }
+        #expect(rows.count == 24)
+        #expect(rows.dropFirst().first == " status bar" + String(repeating: " ", count: 69))
+        #expect(plain.split(separator: "\n").dropFirst().first == " status bar")
+    }
+
+    /// The text of a captured row without its SGR escapes (ESC [ ... m).
+    static func withoutEscapes(_ row: String) -> String {
+        var text = "", inEscape = false
+        for character in row {
+            if character == "\u{1B}" {
+                inEscape = true
+            } else if inEscape {
+                if character.isLetter { inEscape = false }
+            } else {
+                text.append(character)
+            }
+        }
+        return text
     }
 
     @Test func waitingTimesOutWithTheScreenInTheError() throws {
