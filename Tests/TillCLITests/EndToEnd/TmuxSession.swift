@@ -181,6 +181,8 @@ final class TmuxSession {
     }
 
     /// Resizes the window (the program gets SIGWINCH and the new size from its terminal).
+    /// resize-window switches the window to manual sizing itself; setting `window-size manual`
+    /// globally before the first session instead makes tmux 3.3a's server exit at start.
     func resize(width: Int, height: Int) throws {
         try tmux([["resize-window", "-t", Self.target, "-x", "\(width)", "-y", "\(height)"]])
         self.width = width
