@@ -7,7 +7,9 @@ import Glibc
 
 /// A `till` child process with piped stdin and stdout, started with `posix_spawn`, a clean
 /// signal mask and default signal handlers (test threads block signals, and
-/// `Foundation.Process` can hang), and reaped with `waitpid`.
+/// `Foundation.Process` can hang), and reaped with `waitpid`. The child inherits no other
+/// descriptor of the test process (tests run in parallel: a pipe leaked into a long-lived child,
+/// such as a tmux server, would keep another test's reader from ever seeing end of file).
 final class ChildProcess {
     let pid: pid_t
     private var stdinFD: Int32
@@ -24,7 +26,9 @@ final class ChildProcess {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/till").path
     }
 
-    init(_ path: String, arguments: [String], environment: [String: String]) throws {
+    /// `mergeStandardError` sends the child's standard error into the same pipe as its
+    /// standard output; otherwise it goes to the test process's standard error.
+    init(_ path: String, arguments: [String], environment: [String: String], mergeStandardError: Bool = false) throws {
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
         guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else { throw SpawnError(errno: errno) }
         var actions = posix_spawn_file_actions_t()
@@ -32,7 +36,9 @@ final class ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        if mergeStandardError { posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2) }
         for fd in [toChild[0], toChild[1], fromChild[0], fromChild[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
+        Self.closeFrom(3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -60,6 +66,26 @@ final class ChildProcess {
         pid = child
         stdinFD = toChild[1]
         stdoutFD = fromChild[0]
+    }
+
+    /// Runs a program to completion with no input: its exit status and everything it printed
+    /// (standard output and standard error, interleaved).
+    static func run(_ path: String, arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(path, arguments: arguments, environment: environment, mergeStandardError: true)
+        child.closeInput()
+        let output = child.readToEnd()
+        return (child.wait(), output)
+    }
+
+    /// Adds glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+; Swift's Glibc module
+    /// does not export it, it needs _GNU_SOURCE), looked up at run time; a no-op without it.
+    private static func closeFrom(_ lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let handle = dlopen(nil, RTLD_NOW) else { return }
+        defer { dlclose(handle) }
+        guard let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else { return }
+        let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+        _ = addCloseFrom(&actions, lowest)
     }
 
     func writeLine(_ line: String) {
@@ -91,6 +117,20 @@ final class ChildProcess {
             guard count > 0 else { return nil }
             buffer += chunk[..<count]
         }
+    }
+
+    /// Everything the child prints from here until it closes its output.
+    func readToEnd() -> String {
+        var bytes = buffer
+        buffer = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(stdoutFD, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
