@@ -95,9 +95,11 @@ final class POSLoop: Sendable {
         Task {
             defer { pending.store(0, ordering: .relaxed) }
             guard case .success(let current) = await service.ledgerVersion() else { return }
+            // The first answer counts as a change too: a write that landed between the first
+            // screen's read and this baseline would otherwise never be noticed.
             let changed = lastVersion.withLock { stored -> Bool in
                 defer { stored = current }
-                return stored != nil && stored != current
+                return stored != current
             }
             if changed { inbox.withLock { $0.append(.ledgerChanged) } }
         }

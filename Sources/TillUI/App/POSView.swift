@@ -80,7 +80,9 @@ extension POSState {
         let y = height - 1
         let clock = " " + localNow.shortDate + " " + localNow.clock + " "
         let right = buffer.writeRight(clock, right: width, y: y, style: Theme.dim)
-        let pathRoom = max(0, min(40, width / 3))
+        // What just happened matters more than the path: the path gives way to the message.
+        let said = busy.map { " \(spinner) \($0.progressLabel)…" } ?? message.map { " " + $0.text } ?? ""
+        let pathRoom = max(12, min(40, width - right - said.displayWidth - 3))
         let path = Format.fitTail(databasePath, pathRoom)
         buffer.writeRight(path, right: width - right - 1, y: y, style: Theme.dim)
         let room = width - right - path.displayWidth - 3

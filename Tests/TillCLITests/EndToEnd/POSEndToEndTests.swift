@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `till` binary in a real terminal (a private tmux server per test): keys go in with
+/// send-keys, the screen comes back with capture-pane, and the ledger is checked afterwards
+/// through the command line's JSON. Every wait is for text on a settled screen.
+@Suite struct POSEndToEndTests {
+    /// A fresh ledger folder and the environment `till` runs with in it.
+    struct Shop {
+        let directory: URL
+        var database: String { directory.appendingPathComponent("till.sqlite").path }
+        var environment: [String: String] {
+            [
+                "HOME": directory.path, "TILL_DB": database, "TILL_RECEIPT_DIR": directory.path, "TZ": "UTC",
+                "LANG": "C.UTF-8", "TILL_GOBLINPAY_FAILURE_RATE": "0",
+            ]
+        }
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-e2e-pos-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+
+        func pos(width: Int = 80, height: Int = 24) throws -> TmuxSession {
+            try TmuxSession(width: width, height: height, command: [ChildProcess.tillPath], environment: environment)
+        }
+
+        /// `till ARGS --json` on this ledger, decoded.
+        func json(_ arguments: [String]) throws -> [String: Any] {
+            let (status, output) = try ChildProcess.run(ChildProcess.tillPath, arguments: arguments + ["--json"], environment: environment)
+            let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            guard status == 0, let object else { throw TmuxError("till \(arguments) failed (\(status)): \(output)") }
+            return object
+        }
+
+        func orders(_ email: String) throws -> [[String: Any]] {
+            try json(["order", "list", "--email", email])["orders"] as? [[String: Any]] ?? []
+        }
+    }
+
+    static let visa = "4242424242424242"
+
+    /// On the order screen: p, the amount, the card, Enter.
+    static func payByCard(_ pos: TmuxSession, amount: String, number: String = visa) throws {
+        try pos.send("p")
+        try pos.waitFor("Take payment")
+        try pos.send("Tab", "C-u")
+        try pos.type(amount)
+        try pos.send("Tab")
+        try pos.type(number)
+        try pos.send("Tab")
+        try pos.type("1230")
+        try pos.send("Tab")
+        try pos.type("123")
+        try pos.send("Enter")
+    }
+
+    static func createOrder(_ pos: TmuxSession, email: String, amount: String) throws {
+        try pos.send("F3")
+        try pos.waitFor("New order ─")
+        try pos.type(email)
+        try pos.send("Tab")
+        try pos.type(amount)
+        try pos.send("Enter")
+        try pos.waitFor("created for")
+    }
+
+    @Test func createPayByCardAndCashFindInHistoryRefundPartAndQuit() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let pos = try shop.pos()
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        try Self.createOrder(pos, email: "ann@example.com", amount: "50.00")
+        try Self.payByCard(pos, amount: "10.00")
+        try pos.waitFor("Paid $10.00 by Visa ••••4242")
+        try pos.send("p")
+        try pos.waitFor("Take payment")
+        try pos.send("2", "Tab", "Tab")
+        try pos.type("50")
+        try pos.waitFor("Change due  $10.00")
+        try pos.send("Enter")
+        try pos.waitFor("CHANGE DUE")
+        try pos.send("Enter")
+        try pos.waitFor("PAID")
+
+        try pos.send("F4")
+        try pos.type("ann")
+        try pos.waitFor("Lifetime $50.00")
+        try pos.send("Tab", "Enter")
+        try pos.waitFor("Payments ─")
+        try pos.send("Up", "r")
+        try pos.waitFor("Back to Visa")
+        try pos.send("C-u")
+        try pos.type("4.00")
+        try pos.send("Enter")
+        try pos.waitFor("Refund 4.00 USD?")
+        try pos.send("y")
+        try pos.waitFor("Refunded $4.00")
+
+        let order = try #require(try shop.orders("ann@example.com").first)
+        #expect(order["paid"] as? Int == 5000)
+        #expect(order["refunded"] as? Int == 400)
+        #expect((order["payments"] as? [[String: Any]])?.map { $0["tender"] as? String } == ["card", "cash"])
+        try pos.send("q")
+        #expect(try pos.waitForExit() == 0)
+    }
+
+    @Test func aDeclineShowsTheReasonAndLeavesNoPayment() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let pos = try shop.pos()
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        try Self.createOrder(pos, email: "bob@example.com", amount: "20.00")
+        try Self.payByCard(pos, amount: "20.00", number: "4000000000000002")
+        let screen = try pos.waitFor("processor_declined")
+        #expect(screen.contains("4000 00•• •••• 0002"))
+        #expect(!screen.contains("4000000000000002"))
+        let order = try #require(try shop.orders("bob@example.com").first)
+        #expect((order["payments"] as? [Any])?.isEmpty == true)
+        #expect(order["balance_due"] as? Int == 2000)
+    }
+
+    @Test func redrawsOnResizeAndSaysWhenTooSmall() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let pos = try shop.pos()
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        try pos.resize(width: 120, height: 40)
+        let large = try pos.waitUntil("a 120x40 dashboard") { screen in
+            let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            return rows.count == 40 && rows[0].hasSuffix("F1 Help") && rows[0].count == 119
+        }
+        #expect(large.contains("Net takings"))
+        try pos.resize(width: 70, height: 20)
+        try pos.waitFor("Till needs at least 80×24")
+        try pos.resize(width: 80, height: 24)
+        try pos.waitFor("Net takings")
+        #expect(pos.isRunning())
+    }
+
+    @Test func quittingRestoresTheTerminal() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        // A shell runs till, then reports its exit status and the terminal's line settings.
+        let script = "'\(ChildProcess.tillPath)'; echo \"till-exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; read x"
+        let pos = try TmuxSession(command: ["sh", "-c", script], environment: shop.environment)
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        try pos.send("F10")
+        let screen = try pos.waitFor("till-exit=0")
+        #expect(screen.contains("icanon echo"))
+        #expect(!screen.contains("Net takings"))
+    }
+
+    @Test func sigtermRestoresTheTerminalToo() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let script = "'\(ChildProcess.tillPath)'; echo \"till-exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | tr '\\n' ' '; echo; read x"
+        let pos = try TmuxSession(command: ["sh", "-c", script], environment: shop.environment)
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        // Only this pane's till: the shell's child (tests run in parallel).
+        let shell = try pos.processIDs().program
+        let (status, output) = try ChildProcess.run("/usr/bin/pkill", arguments: ["-TERM", "-P", "\(shell)"], environment: [:])
+        #expect(status == 0, "pkill: \(output)")
+        let screen = try pos.waitFor("till-exit=143")
+        #expect(screen.contains("icanon"))
+        #expect(!screen.contains("-icanon"))
+    }
+
+    @Test func noticesAnotherProcessWritingWithinASecond() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let pos = try shop.pos()
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        _ = try shop.json(["order", "create", "--email", "outside@example.com", "--amount", "7.77"])
+        let written = ContinuousClock.now
+        try pos.waitFor("outside@", timeout: .seconds(5))
+        let seen = ContinuousClock.now - written
+        // Polled twice a second; the bound leaves room for a loaded CI machine.
+        #expect(seen < .milliseconds(1500), "seen after \(seen)")
+    }
+
+    @Test func seededRandomKeysNeverCrashTheRealProgram() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let pos = try shop.pos()
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        var seed: UInt64 = 20_261_122
+        func next() -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: seed >> 33)
+        }
+        let named = ["Enter", "Escape", "Tab", "BTab", "BSpace", "DC", "Up", "Down", "Left", "Right", "NPage", "PPage",
+                     "Home", "End", "F1", "F2", "F3", "F4", "F5", "F6", "F8", "C-u"]
+        let text = Array("abcdefghijklmnoprstuvwxyz0123456789.@+-/?é漢 ")
+        for _ in 0..<300 {
+            if next() % 3 == 0 {
+                try pos.send(named[next() % named.count])
+            } else {
+                try pos.type(String(text[next() % text.count]))
+            }
+        }
+        #expect(pos.isRunning())
+        try pos.send("Escape", "Escape", "Escape", "F10")
+        #expect(try pos.waitForExit() == 0)
+    }
+}
