@@ -145,13 +145,27 @@ shot() {
 shots_taken=0
 
 # --- The shots --------------------------------------------------------------------------------
-# The POS on the demo ledger. Add a line per screen as the POS grows, e.g.
-#   shot 01-home      "New sale"
-#   shot 02-new-sale  "Add item"        F2
-#   shot 03-item      "Coffee beans"    text:coffee Enter
-#   shot 04-payment   "Pay by card"     F9
+# The POS on the demo ledger, one screen after another as an operator would go: the clock is
+# fixed (TILL_NOW) so the pictures are the same on every run, and GoblinPay never fails a
+# capture at random.
 pos_shots() {
-    start_app "$till"
+    start_app env TILL_NOW="$now" TZ=UTC LANG=C.UTF-8 TILL_GOBLINPAY_FAILURE_RATE=0 TILL_RECEIPT_DIR="$work" "$till"
+    shot 01-dashboard        "Net takings"
+    shot 02-new-order        "Known customers"  F3 text:s
+    # Pick the first suggestion, type the amount, create: the order screen opens.
+    t send-keys -t shots Down Enter; t send-keys -t shots -l 84.50; t send-keys -t shots Enter
+    wait_for "created for"
+    shot 03-take-payment-card "Visa ✓"          p Tab C-u text:30.00 Tab text:4242424242424242 Tab text:1230 Tab text:123
+    t send-keys -t shots Enter
+    wait_for "Paid \$30.00 by Visa"
+    shot 04-cash-change      "CHANGE DUE"       p 2 Tab Tab text:60 Enter
+    shot 05-order-detail     "PAID"             Enter
+    t send-keys -t shots F4; t send-keys -t shots -l so
+    wait_for "Lifetime"
+    shot 06-customer-history "Payments ·"       Tab Down Down
+    shot 07-card-payments    "a authorize"      F5 Down
+    shot 08-wallets          "History"          F6
+    shot 09-help             "any key closes"   F1
 }
 
 # Programs that exist today, standing in for the POS: the demo's live progress bar and its
@@ -189,7 +203,8 @@ SCRIPT
 }
 
 database="$work/till.sqlite"
-TILL_NOW=2026-11-22T10:00:00Z "$till" demo --orders 300 --db "$database" >&2
+now=2026-11-22T15:30:00Z
+TILL_NOW=$now "$till" demo --orders 2000 --db "$database" >&2
 
 case "$mode" in
     pos) pos_shots ;;

@@ -47,6 +47,7 @@ extension POSState {
     var hints: String {
         switch overlay {
         case .help: return "any key closes help"
+        case .payment(let dialog) where dialog.changeDue != nil: return "Enter close · hand back the change"
         case .payment: return "Enter charge · Tab next field · ←→ tender · Esc cancel"
         case .amount, .authorize, .openWallet: return "Enter ok · Tab next field · Esc cancel"
         case .confirm: return "y yes · n no"

@@ -70,7 +70,9 @@ extension POSState {
                 customers.resultIndex = max(0, min(customers.results.count - 1, customers.resultIndex + (key == .up ? -1 : 1)))
                 return customers.choose(customers.results[customers.resultIndex].email)
             case .enter, .tab:
-                if !customers.orders.isEmpty { customers.focus = .orders }
+                // The orders may still be on their way: the focus moves anyway.
+                guard customers.customer != nil || !customers.results.isEmpty else { return [] }
+                customers.focus = .orders
                 return customers.selectOrder(customers.orderIndex)
             case .escape:
                 return nil

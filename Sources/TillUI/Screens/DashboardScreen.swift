@@ -45,26 +45,30 @@ extension POSState {
         buffer.heading("Today · \(localNow.shortDate)", x: left.x, y: left.y, width: left.width)
         var y = left.y + 1
         let tenders: [(String, String)] = [("card", "Card"), ("cash", "Cash"), ("store_credit", "Store credit")]
+        // One currency per row keeps amounts readable; the others get one line of their own.
+        let primary = data.currency
         for (tender, label) in tenders {
-            let lines = data.takings.filter { $0.tender == tender }
-            let amounts = lines.isEmpty ? Format.money(0, data.currency)
-                : lines.map { Format.money($0.amount, $0.currency) }.joined(separator: " + ")
-            let count = lines.reduce(0) { $0 + $1.count }
+            let line = data.takings.first { $0.tender == tender && $0.currency == primary }
             buffer.write(label, x: left.x, y: y, style: Theme.label)
-            buffer.writeRight(Format.fit(amounts, left.width - 20), right: left.maxX - 7, y: y, style: Theme.money)
-            buffer.writeRight("\(count)×", right: left.maxX, y: y, style: Theme.dim)
+            buffer.writeRight(Format.money(line?.amount ?? 0, primary), right: left.maxX - 7, y: y, style: line == nil ? Theme.dim : Theme.money)
+            buffer.writeRight("\(line?.count ?? 0)×", right: left.maxX, y: y, style: Theme.dim)
             y += 1
         }
-        let refundText = data.refunds.isEmpty ? Format.money(0, data.currency)
-            : data.refunds.map { Format.money(-$0.amount, $0.currency) }.joined(separator: " + ")
+        let refund = data.refunds.first { $0.currency == primary }
         buffer.write("Refunds", x: left.x, y: y, style: Theme.label)
-        buffer.writeRight(Format.fit(refundText, left.width - 20), right: left.maxX - 7, y: y, style: data.refunds.isEmpty ? Theme.dim : Theme.warning)
-        buffer.writeRight("\(data.refunds.reduce(0) { $0 + $1.count })×", right: left.maxX, y: y, style: Theme.dim)
+        buffer.writeRight(Format.money(-(refund?.amount ?? 0), primary), right: left.maxX - 7, y: y, style: refund == nil ? Theme.dim : Theme.warning)
+        buffer.writeRight("\(refund?.count ?? 0)×", right: left.maxX, y: y, style: Theme.dim)
         y += 1
-        let net = Self.netToday(data)
+        let nets = Self.netToday(data)
         buffer.write("Net takings", x: left.x, y: y, style: Theme.label.bolded)
-        buffer.writeRight(Format.fit(net, left.width - 20), right: left.maxX - 7, y: y, style: Theme.success)
+        buffer.writeRight(Format.money(nets.first { $0.currency == primary }?.amount ?? 0, primary), right: left.maxX - 7, y: y, style: Theme.success)
         y += 1
+        let others = nets.filter { $0.currency != primary }
+        if !others.isEmpty {
+            let text = "also " + others.map { Format.money($0.amount, $0.currency) }.joined(separator: " · ") + " net"
+            buffer.write(Format.fit(text, left.width), x: left.x, y: y, style: Theme.money)
+            y += 1
+        }
         buffer.write("\(data.ordersCreated) orders created · \(data.paymentsTaken) payments taken", x: left.x, y: y, style: Theme.dim, limit: left.width)
 
         // The 14-day chart.
@@ -106,20 +110,22 @@ extension POSState {
         }
     }
 
-    /// Takings minus refunds today, per currency ("$1,200.00" or "$1,200.00 + €30.00").
-    static func netToday(_ data: DashboardView) -> String {
-        var byCurrency: [String: Int64] = [:]
-        var order: [String] = []
-        for line in data.takings {
-            if byCurrency[line.currency] == nil { order.append(line.currency) }
-            byCurrency[line.currency, default: 0] &+= line.amount
+    /// Takings minus refunds today, per currency, in the order currencies first appear.
+    /// Saturating: a sum past Int64 (which the ledger's own checks make impossible) shows as
+    /// the largest amount instead of trapping.
+    static func netToday(_ data: DashboardView) -> [(currency: String, amount: Int64)] {
+        var nets: [(currency: String, amount: Int64)] = []
+        func add(_ currency: String, _ amount: Int64) {
+            if let index = nets.firstIndex(where: { $0.currency == currency }) {
+                let (sum, overflow) = nets[index].amount.addingReportingOverflow(amount)
+                nets[index].amount = overflow ? (amount > 0 ? .max : .min) : sum
+            } else {
+                nets.append((currency, amount))
+            }
         }
-        for refund in data.refunds {
-            if byCurrency[refund.currency] == nil { order.append(refund.currency) }
-            byCurrency[refund.currency, default: 0] &-= refund.amount
-        }
-        if order.isEmpty { return Format.money(0, data.currency) }
-        return order.map { Format.money(byCurrency[$0] ?? 0, $0) }.joined(separator: " + ")
+        for line in data.takings { add(line.currency, line.amount) }
+        for refund in data.refunds { add(refund.currency, -refund.amount) }
+        return nets
     }
 
     /// "10:05" today, "21 Nov" before: a list's time column.

@@ -228,7 +228,9 @@ extension POSState {
         var y = rect.y + 1
         let due = Format.money(dialog.target.balanceDue, dialog.target.currency)
         buffer.write(Format.fit(dialog.target.email, width - 30), x: x, y: y, style: Theme.text)
-        buffer.writeRight((dialog.target.orderId == nil ? "Order total " : "Balance due ") + due, right: rect.maxX - 2, y: y, style: Theme.money)
+        if dialog.changeDue == nil {
+            buffer.writeRight((dialog.target.orderId == nil ? "Order total " : "Balance due ") + due, right: rect.maxX - 2, y: y, style: Theme.money)
+        }
         y += 1
         if let change = dialog.changeDue {
             renderChange(change, currency: dialog.target.currency, into: &buffer, rect)

@@ -130,7 +130,8 @@ extension POSState {
         for (row, line) in wallets.history.prefix(right.height - 6).enumerated() {
             let y = right.y + 6 + row
             let when = LocalTime(line.at, utcOffsetSeconds: utcOffsetSeconds)
-            let signed = line.kind == "debit" ? -line.amount : line.amount
+            // Debits ("debited") take money out; credits and an opening balance put it in.
+            let signed = line.kind.hasPrefix("debit") ? -line.amount : line.amount
             buffer.write("\(when.day) \(LocalTime.months[when.month - 1]) \(line.kind)", x: right.x, y: y, style: Theme.dim, limit: right.width - 23)
             buffer.writeRight((signed > 0 ? "+" : "") + Format.money(signed, wallet.currency), right: right.maxX - 12, y: y,
                               style: signed < 0 ? Theme.warning : Theme.success)

@@ -63,8 +63,11 @@ public struct Table: Sendable, Equatable {
                 x += width + 1
             }
         }
-        if rows.count > visible {
-            let marker = "\(min(rows.count, offset + visible))/\(rows.count)"
+        // "21/40" at the header's end, where the columns leave room for it.
+        let lastStart = widths.dropLast().reduce(0, +) + widths.count - 1
+        let headerEnd = lastStart + (columns.last.map { $0.alignRight ? widths[widths.count - 1] : $0.title.displayWidth } ?? 0)
+        let marker = "\(min(rows.count, offset + visible))/\(rows.count)"
+        if rows.count > visible, rect.width - headerEnd > marker.count {
             buffer.writeRight(marker, right: rect.maxX, y: rect.y, style: Theme.dim)
         }
     }

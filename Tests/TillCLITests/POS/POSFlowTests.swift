@@ -230,6 +230,9 @@ import TillUI
         await pos.press(.enter)
         #expect(try await pos.service.wallet(name: "Ann credit").get().balance == 2000)
         #expect(pos.state.wallets.history.count == 3)
+        // History: newest first, a debit shown as money out.
+        #expect(pos.screen.contains("debited") && pos.screen.contains("-$10.00"))
+        #expect(pos.screen.contains("+$5.00"))
 
         let id = try await Self.createOrder(pos, email: "ann@example.com", amount: "12.00")
         await pos.press(.character("p"), .character("3"))
