@@ -45,6 +45,10 @@ public enum TillCommandLine {
             return CommandResult(exitCode: code.rawValue, stderr: message + "\n")
         }
         guard let tillCommand = command as? any TillCommand else {
+            // `till help SUBCOMMAND`: the parser's help command answers by throwing the help
+            // request for that subcommand.
+            var help = command
+            do { try help.run() } catch { return CommandResult(stdout: TillRoot.fullMessage(for: error) + "\n") }
             return CommandResult(stdout: TillRoot.helpMessage() + "\n")
         }
         let context = CommandContext(
