@@ -48,6 +48,10 @@ extension Ledger {
             arguments: [limit]))
     }
 
+    public func orderExists(id: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM orders WHERE id = ?)"), arguments: [id]) ?? false
+    }
+
     public func orderCount() throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders") ?? 0
     }
@@ -56,12 +60,12 @@ extension Ledger {
     /// and refunds, and the refunded totals of existing installments. `cardFingerprints` maps
     /// new card installments to their keyed fingerprint.
     public func save(_ order: Order, cardFingerprints: [String: String] = [:], at now: Instant) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO orders (id, email, email_key, currency, total, paid, refunded, status, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET paid = excluded.paid, refunded = excluded.refunded,
                 status = excluded.status, updated_at = excluded.updated_at
-            """, arguments: [
+            """).execute(arguments: [
                 order.id, order.email.address, order.email.key, order.currency.code, order.total.minorUnits,
                 order.paid.minorUnits, order.refunded.minorUnits, order.status.rawValue,
                 order.createdAt.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
@@ -75,13 +79,13 @@ extension Ledger {
             case .cash(let cash): tendered = cash.minorUnits
             case .storeCredit(let name): wallet = name
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO order_payments (id, order_id, position, amount, change, tendered, tender,
                     card_brand, card_first6, card_last4, card_expiry, card_fingerprint, wallet, payment_id,
                     refunded, state, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET refunded = excluded.refunded, state = excluded.state
-                """, arguments: [
+                """).execute(arguments: [
                     payment.id, order.id, position, payment.amount.minorUnits, payment.change.minorUnits, tendered,
                     payment.tender.kind.rawValue, card?.brand.rawValue, card?.first6, card?.last4,
                     card.map { Self.expiryText($0.expiry) }, cardFingerprints[payment.id], wallet,
@@ -89,10 +93,10 @@ extension Ledger {
                     payment.createdAt.millisecondsSinceEpoch,
                 ])
             for refund in payment.refunds {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO order_refunds (id, order_id, order_payment_id, amount, to_wallet, created_at)
                     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
-                    """, arguments: [refund.id, order.id, payment.id, refund.amount.minorUnits, refund.toWallet,
+                    """).execute(arguments: [refund.id, order.id, payment.id, refund.amount.minorUnits, refund.toWallet,
                                      refund.at.millisecondsSinceEpoch])
             }
         }
@@ -100,9 +104,24 @@ extension Ledger {
 
     /// Appends one line to an order's history (created, paid, refunded).
     public func appendOrderEvent(orderId: String, kind: String, reference: String?, amount: Money, at: Instant) throws {
-        try db.execute(
-            sql: "INSERT INTO order_events (order_id, kind, reference, amount, currency, at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [orderId, kind, reference, amount.minorUnits, amount.currency.code, at.millisecondsSinceEpoch])
+        try db.cachedStatement(
+            sql: "INSERT INTO order_events (order_id, kind, reference, amount, currency, at) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [orderId, kind, reference, amount.minorUnits, amount.currency.code, at.millisecondsSinceEpoch])
+    }
+
+    /// Writes an order whose whole life is already decided (backfilled or imported history):
+    /// the read model as `save` writes it, then one history line per step at its own time.
+    public func saveWithHistory(_ order: Order) throws {
+        let refunds = order.payments.flatMap(\.refunds).sorted { $0.at < $1.at }
+        let last = ([order.createdAt] + order.payments.map(\.createdAt) + refunds.map(\.at)).max() ?? order.createdAt
+        try save(order, at: last)
+        try appendOrderEvent(orderId: order.id, kind: "created", reference: nil, amount: order.total, at: order.createdAt)
+        for payment in order.payments {
+            try appendOrderEvent(orderId: order.id, kind: "paid", reference: payment.id, amount: payment.amount, at: payment.createdAt)
+        }
+        for refund in refunds {
+            try appendOrderEvent(orderId: order.id, kind: "refunded", reference: refund.id, amount: refund.amount, at: refund.at)
+        }
     }
 
     /// Replays each order's installments and refunds through the core, in two batched queries.

@@ -29,6 +29,12 @@ public final class TillDatabase: Sendable {
             // The POS and a script may write at once: wait for the other writer, do not fail.
             configuration.busyMode = .timeout(15)
             configuration.label = "till"
+            // The one writer keeps a large page cache (memory is taken only as pages are read):
+            // a write that touches many index pages, such as a batch of history, then writes
+            // each page once at commit instead of spilling it and reading it back.
+            configuration.prepareDatabase { db in
+                if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            }
             let pool = try DatabasePool(path: path, configuration: configuration)
             // The pool resets `synchronous` to NORMAL while it sets up WAL; every acknowledged
             // write must survive a power cut, so FULL is set afterwards, on the one writer.

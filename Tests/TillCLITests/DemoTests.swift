@@ -210,6 +210,66 @@ struct DemoTests {
         #expect(plan.steps.isEmpty)
     }
 
+    @Test("beyond the planned orders, two years of cash history are recorded in bulk")
+    func history() async throws {
+        try await Self.withTemporaryDirectory { directory in
+            let path = directory + "/till.sqlite"
+            let calls = Mutex<[(Int, Int)]>([])
+            let summary = try await DemoData.fill(databasePath: path, orders: 3000, planned: 100, seed: 5, now: Self.now) {
+                done, total in calls.withLock { $0.append((done, total)) }
+            }
+            #expect(summary.orders == 3000 && summary.historyOrders == 2900)
+            #expect(summary.failures == 0, "\(summary.failureCodes)")
+            let progress = calls.withLock { $0 }
+            #expect(progress.map(\.0) == progress.map(\.0).sorted() && progress.last?.0 == 3000)
+            #expect(progress.allSatisfy { $0.1 == 3000 })
+
+            let service = try await Self.service(path)
+            #expect(try service.database.integrityCheck() == "ok")
+            // Every order reads back through the core.
+            let orders = try await Self.allOrders(service)
+            #expect(orders.count == 3000)
+            let end = DemoHistory.end(before: Self.now)
+            let history = orders.filter { $0.createdAt.millisecondsSinceEpoch < end }
+            #expect(history.count == 2900, "the planned orders all fall in the last 90 days")
+
+            // Two years of cash, every step before the planned days began.
+            let created = history.map(\.createdAt.millisecondsSinceEpoch)
+            let first = try #require(created.min())
+            #expect(first >= end - 730 * Self.day && first < end - 700 * Self.day)
+            let payments = history.flatMap(\.payments)
+            #expect(payments.allSatisfy { $0.tender.kind == .cash && $0.createdAt.millisecondsSinceEpoch < end })
+            #expect(payments.flatMap(\.refunds).allSatisfy { $0.at.millisecondsSinceEpoch < end })
+            #expect(Set(history.map(\.status)) == [.open, .partiallyPaid, .paid])
+            #expect(history.contains { $0.refunded.isPositive })
+            for order in history {
+                #expect(order.payments.map(\.createdAt) == order.payments.map(\.createdAt).sorted())
+                #expect(order.payments.allSatisfy { $0.createdAt >= order.createdAt })
+            }
+
+            // About twenty orders a customer, the regulars far more; their history pages.
+            var perCustomer: [String: Int] = [:]
+            for order in orders { perCustomer[order.email.key, default: 0] += 1 }
+            #expect((100...160).contains(perCustomer.count), "\(perCustomer.count) customers")
+            #expect(summary.customers == perCustomer.count)
+            let (top, count) = try #require(perCustomer.max { $0.value < $1.value })
+            #expect(count >= 40, "the busiest regular has \(count) orders")
+            var paged = 0, cursor: OrderCursor?
+            repeat {
+                let page = try await service.customerOrders(email: top, limit: 9, after: cursor).get()
+                paged += page.orders.count
+                cursor = page.next
+            } while cursor != nil
+            #expect(paged == count)
+            #expect(try await service.customer(email: top).get().orderCount == count)
+
+            // A second run appends: new ids, nothing refused.
+            let again = try await DemoData.fill(databasePath: path, orders: 500, planned: 20, seed: 5, now: Self.now) { _, _ in }
+            #expect(again.failures == 0 && again.historyOrders == 480)
+            #expect(try await service.database.read { try $0.orderCount() } == 3500)
+        }
+    }
+
     /// An order as the seed decides it (ids are random, so they are left out).
     static func shape(_ order: Order) -> String {
         let payments = order.payments.map { payment in

@@ -158,3 +158,38 @@ struct ServiceFlowTests {
         #expect(try await harness.entries(.capture).count == 1)
     }
 }
+
+/// Orders whose whole life is already decided (history, imports) recorded in one write.
+@Suite("Recorded history")
+struct RecordedHistoryTests {
+    static func order(_ id: String, paid: Int64, at time: Instant) throws -> Order {
+        let usd = { (minor: Int64) in Money(minorUnits: minor, currency: .usd) }
+        let created = try Order.create(id: id, email: try Email.parse("Hal@Example.com").get(), total: usd(5000), at: time).get()
+        guard paid > 0 else { return created }
+        let later = time.adding(TimeSpan(milliseconds: 60_000))
+        let (order, payment) = try created.recordingPayment(
+            id: id + "-pay", amount: usd(paid), tender: .cash(tendered: usd(paid)), at: later).get()
+        return try order.recordingRefund(
+            id: id + "-ref", ofPayment: payment.id, amount: usd(100), at: later.adding(TimeSpan(milliseconds: 60_000))).get().0
+    }
+
+    @Test func recordedOrdersReadBackWithTheirHistory() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let start = TestClock.start.adding(TimeSpan.days(-30))
+        let orders = [try Self.order("ord_a", paid: 5000, at: start), try Self.order("ord_b", paid: 2000, at: start), try Self.order("ord_c", paid: 0, at: start)]
+        #expect(try ok(await harness.service.recordHistory(orders)) == 3)
+        #expect(try ok(await harness.service.order(id: "ord_a")) == OrderView(orders[0]))
+        #expect(try await harness.count("SELECT COUNT(*) FROM order_events") == 3 + 2 + 2)
+        #expect(try await harness.count("SELECT MAX(at) FROM order_events WHERE order_id = 'ord_a'") == Int(start.millisecondsSinceEpoch) + 120_000)
+        let hal = try ok(await harness.service.customer(email: "hal@example.com"))
+        #expect(hal.orderCount == 3 && hal.openOrders == 2)
+        #expect(hal.totals.map(\.owing) == [3000 + 5000])
+
+        // An id already recorded refuses the whole batch.
+        let again = [try Self.order("ord_d", paid: 0, at: start), try Self.order("ord_a", paid: 0, at: start)]
+        #expect(code(await harness.service.recordHistory(again)) == .invalidRequest)
+        #expect(try await harness.count("SELECT COUNT(*) FROM orders") == 3)
+        #expect(try ok(await harness.service.order(id: "ord_a")).paid == 5000)
+    }
+}

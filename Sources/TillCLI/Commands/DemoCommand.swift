@@ -6,13 +6,17 @@ import TillService
 struct DemoCommand: TillCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Fill the ledger with realistic sample data (customers, orders, payments, wallets).")
-    @Option(help: "How many orders to create.") var orders: Int = 2000
+    @Option(help: "How many orders to create (beyond 2000, the older ones are two years of bulk history).")
+    var orders: Int = 2000
     @Option(help: "Seed for the sample data.") var seed: UInt64 = 2026
     @OptionGroup var global: GlobalOptions
 
+    /// History streams a day at a time, so memory does not bound this; disk and patience do.
+    static let maximumOrders = 10_000_000
+
     func execute(_ context: CommandContext) async -> CommandResult {
-        guard (1...100_000).contains(orders) else {
-            return context.failure(Rejection(.invalidRequest, "--orders must be 1 to 100000 (the plan is built in memory)."))
+        guard (1...Self.maximumOrders).contains(orders) else {
+            return context.failure(Rejection(.invalidRequest, "--orders must be 1 to \(Self.maximumOrders)."))
         }
         let now: Instant
         do { now = try context.clock()() } catch { return context.failure(error) }

@@ -9,6 +9,8 @@ import TillService
 /// declines the plan asks for on purpose (a customer whose first card is refused).
 struct DemoSummary: Codable, Sendable, CustomStringConvertible {
     var orders = 0
+    /// Of `orders`, those written as bulk history before the planned days.
+    var historyOrders = 0
     var customers = 0
     /// Order installments taken (every tender).
     var payments = 0
@@ -46,7 +48,8 @@ struct DemoSummary: Codable, Sendable, CustomStringConvertible {
     var elapsedMs: Int64 = 0
 
     var description: String {
-        var text = "Demo data: \(orders) orders for \(customers) customers (\(openOrders) still owing), "
+        var text = "Demo data: \(orders) orders" + (historyOrders > 0 ? " (\(historyOrders) of them history)" : "")
+            + " for \(customers) customers (\(openOrders) still owing), "
             + "\(payments) payments (\(cardPayments) card, \(cashPayments) cash, \(storeCreditPayments) store credit), "
             + "\(refunds) refunds, \(voids) voids, \(wallets) wallets, \(gatewayPayments) card authorizations"
         if let first = firstOrderAt, let last = lastOrderAt { text += ", from \(first.prefix(10)) to \(last.prefix(10))" }
@@ -73,16 +76,26 @@ struct DemoSummary: Codable, Sendable, CustomStringConvertible {
 ///
 /// Running it again on the same database appends: idempotency keys carry the seed and a
 /// random run id, and a wallet name already taken gets a " 2" (" 3"...) suffix.
+///
+/// Beyond `plannedOrders`, the older orders are `DemoHistory`: two years before the planned
+/// days, recorded in bulk: a planned order costs several service calls of a few
+/// milliseconds each, a history order about a tenth of a millisecond, so a million orders
+/// take a couple of minutes.
 enum DemoData {
     /// Steps running at once (independent owners only).
     static let concurrency = 8
+    /// The most recent orders, made step by step through the service.
+    static let plannedOrders = 2000
+    /// History orders recorded per write transaction.
+    static let historyBatch = 5000
 
     static func fill(
-        databasePath: String, orders: Int, seed: UInt64, now: Instant,
+        databasePath: String, orders: Int, planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant,
         progress: @Sendable (_ done: Int, _ total: Int) -> Void
     ) async throws -> DemoSummary {
         let started = ContinuousClock.now
-        let plan = DemoPlan.make(orders: orders, seed: seed, now: now)
+        let planned = min(max(0, orders), plannedLimit)
+        let plan = DemoPlan.make(orders: planned, seed: seed, now: now)
 
         let clocks = (0..<concurrency).map { _ in DemoClock(now) }
         // GoblinPay's ledger lives beside the till's: the directory must exist first.
@@ -105,17 +118,28 @@ enum DemoData {
 
         var tally = DemoSummary()
         tally.seed = seed
-        var remaining = plan.stepsPerOrder
-        var completed = 0
         var reported = -1
         let reportEvery = max(1, orders / 200)
-        func report() {
-            if completed / reportEvery != reported / reportEvery || completed == orders, completed != reported {
-                reported = completed
-                progress(completed, orders)
+        func report(_ done: Int) {
+            if done / reportEvery != reported / reportEvery || done == orders, done != reported {
+                reported = done
+                progress(done, orders)
             }
         }
-        report()
+        report(0)
+
+        var history = DemoHistory(
+            orders: orders - planned, seed: seed, end: DemoHistory.end(before: now), regulars: plan.customers)
+        var recorded = 0
+        while true {
+            let batch = history.next(atLeast: historyBatch)
+            if batch.isEmpty { break }
+            recorded += try await first.recordHistory(batch).get()
+            report(recorded)
+        }
+
+        var remaining = plan.stepsPerOrder
+        var completed = 0
 
         var index = 0
         while index < plan.steps.count {
@@ -139,12 +163,12 @@ enum DemoData {
                 remaining[order] -= 1
                 if remaining[order] == 0 { completed += 1 }
             }
-            report()
+            report(recorded + completed)
         }
-        completed = orders
-        report()
+        report(orders)
 
         runner.finish(&tally)
+        if history.orders > 0 { tally.add(history: history, served: runner.servedCustomers()) }
         let elapsed = ContinuousClock.now - started
         tally.elapsedMs = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         return tally
@@ -305,7 +329,7 @@ struct DemoPlan: Sendable {
 }
 
 /// Builds a `DemoPlan`; every draw comes from one SplitMix64 in a fixed order.
-private struct PlanMaker {
+struct PlanMaker {
     var random: SplitMix64
     /// Midnight (UTC) of `now`'s day, and the time of day of `now`.
     let today: Int64
@@ -348,17 +372,6 @@ private struct PlanMaker {
 
     // MARK: Time
 
-    /// A time of day in opening hours, mostly 9 to 6, some early or late (to the second).
-    mutating func openingHours() -> Int64 {
-        let start: Int64, span: Int64
-        switch random.below(100) {
-        case 0..<8: (start, span) = (7 * DemoPlan.hour, 2 * DemoPlan.hour)
-        case 8..<15: (start, span) = (18 * DemoPlan.hour, 3 * DemoPlan.hour)
-        default: (start, span) = (9 * DemoPlan.hour, 9 * DemoPlan.hour)
-        }
-        return start + random.int(0...span / 1000 - 1) * 1000
-    }
-
     /// A day in the past 89 days (not today): busier on Fridays and Saturdays, quieter on
     /// Sundays, slowly busier towards today.
     mutating func pastDay() -> Int64 {
@@ -378,12 +391,6 @@ private struct PlanMaker {
         guard upper > 0 else { return nil }
         let lower = max(0, min(7 * DemoPlan.hour, upper - DemoPlan.hour), upper - 10 * DemoPlan.hour)
         return today + random.int(lower / 1000...upper / 1000) * 1000
-    }
-
-    /// `days` later, in opening hours.
-    mutating func later(_ time: Int64, days: ClosedRange<Int64>) -> Int64 {
-        let midnight = time - ((time % DemoPlan.day) + DemoPlan.day) % DemoPlan.day
-        return midnight + random.int(days) * DemoPlan.day + openingHours()
     }
 
     // MARK: Customers and wallets
@@ -526,11 +533,11 @@ private struct PlanMaker {
                 add(.credit(wallet: id, amount: random.int(Int64(5)...30) * 1000), at: opened + DemoPlan.minute, owner: owner)
             }
             for _ in 0..<random.int(1...3) {
-                let time = pastDay() + openingHours()
+                let time = pastDay() + random.openingHours()
                 add(.credit(wallet: id, amount: random.int(Int64(20)...150) * 100), at: time, owner: owner)
             }
             for _ in 0..<(houseAccount ? random.int(2...5) : random.int(0...1)) {
-                let time = pastDay() + openingHours()
+                let time = pastDay() + random.openingHours()
                 add(.debit(wallet: id, amount: random.int(Int64(1500)...12_000)), at: time, owner: owner)
             }
         }
@@ -538,47 +545,11 @@ private struct PlanMaker {
 
     // MARK: Orders
 
-    /// A shop price: 5.00 to 400.00, mostly small, often ending in .99 or .00.
-    mutating func price() -> Int64 {
-        let range: ClosedRange<Int64> = random.weighted([(500...4000, 45), (4000...12_000, 35), (12_000...25_000, 15), (25_000...40_000, 5)])
-        var cents = random.int(range)
-        switch random.below(10) {
-        case 0..<4: cents = cents / 100 * 100 + 99
-        case 4..<6: cents = cents / 100 * 100
-        case 6: cents = cents / 100 * 100 + 50
-        default: break
-        }
-        return min(40_000, max(500, cents))
-    }
-
-    /// Cash handed over: the exact amount, or the next note up.
-    mutating func cashTendered(_ amount: Int64) -> Int64 {
-        let note: Int64 = random.weighted([(0, 25), (100, 15), (500, 20), (1000, 15), (2000, 20), (5000, 5)])
-        guard note > 0 else { return amount }
-        return (amount + note - 1) / note * note
-    }
-
     mutating func tender(customer: Int, amount: Int64) -> DemoTender {
         let customerInfo = plan.customers[customer]
         if let wallet = customerInfo.wallet, random.chance(30) { return .wallet(wallet) }
         if random.chance(60) { return .card(random.chance(85) ? customerInfo.card : card()) }
-        return .cash(tendered: cashTendered(amount))
-    }
-
-    /// `total` in `parts` installments of whole units (the last takes the cents), each >= 1.00.
-    mutating func split(_ total: Int64, parts: Int) -> [Int64] {
-        var amounts: [Int64] = []
-        var left = total
-        for part in 0..<parts - 1 {
-            let after = Int64(parts - 1 - part)
-            let share = left * random.int(Int64(25)...55) / 100 / 100 * 100
-            let amount = min(max(100, share), left - 100 * after)
-            guard amount >= 100 else { break }
-            amounts.append(amount)
-            left -= amount
-        }
-        amounts.append(left)
-        return amounts
+        return .cash(tendered: random.cashTendered(amount))
     }
 
     /// Orders of regulars in their currency: about 62% paid in full at once, 27% in two or
@@ -594,22 +565,22 @@ private struct PlanMaker {
             if index < todayCount, let time = earlierToday(margin: 10 * DemoPlan.minute) {
                 created = time
             } else {
-                created = pastDay() + openingHours()
+                created = pastDay() + random.openingHours()
             }
-            let total = price()
+            let total = random.price()
             let currency = plan.customers[customer].currency
             let amounts: [Int64]
             let kind = random.below(100)
             switch kind {
             case 0..<62: amounts = [total]
-            case 62..<89: amounts = split(total, parts: total >= 3000 && random.chance(40) ? 3 : 2)
+            case 62..<89: amounts = random.split(total, parts: total >= 3000 && random.chance(40) ? 3 : 2)
             default: amounts = random.chance(50) ? [] : [max(100, total * random.int(Int64(15)...70) / 100 / 100 * 100)]
             }
             let createAndPay = !amounts.isEmpty && random.chance(kind < 62 ? 35 : 25)
             var installments: [DemoInstallment] = []
             var time = createAndPay ? created : created + random.int(Int64(60)...240) * 1000
             for (number, amount) in amounts.enumerated() {
-                if number > 0 { time = later(time, days: 2...21) }
+                if number > 0 { time = random.later(time, days: 2...21) }
                 guard time <= latest else { break }
                 let tender = tender(customer: customer, amount: amount)
                 var declinedFirst = false
@@ -631,7 +602,7 @@ private struct PlanMaker {
             // About one paid order in twenty comes back.
             let paidInFull = installments.reduce(0) { $0 + $1.amount } == total
             if paidInFull, random.chance(6), let last = installments.last {
-                let time = later(last.time, days: 1...14)
+                let time = random.later(last.time, days: 1...14)
                 let amount = random.chance(45) || last.amount < 200
                     ? last.amount : max(100, last.amount * random.int(Int64(10)...60) / 100)
                 let toWallet = plan.customers[customer].wallet.flatMap { random.chance(40) ? $0 : nil }
@@ -658,7 +629,7 @@ private struct PlanMaker {
         for index in 0..<count {
             let owner = base + index
             let flow = Self.flows[index % Self.flows.count]
-            var time = (index % 25 == 3 ? earlierToday(margin: 3 * DemoPlan.hour) : nil) ?? (pastDay() + openingHours())
+            var time = (index % 25 == 3 ? earlierToday(margin: 3 * DemoPlan.hour) : nil) ?? (pastDay() + random.openingHours())
             time = min(time, latest)
             let currency = random.weighted([("USD", 85), ("GBP", 10), ("EUR", 5)])
             let amount = random.int(Int64(1000)...50_000)
@@ -692,7 +663,7 @@ private struct PlanMaker {
             guard captured > 0, index % 4 == 0 else { continue }
             var refundable = captured
             for part in 0..<(random.chance(50) ? 1 : 2) {
-                time = later(time, days: 1...20)
+                time = random.later(time, days: 1...20)
                 let amount = part == 0 && random.chance(40) ? refundable : max(100, refundable * random.int(Int64(20)...60) / 100)
                 guard time <= latest, amount <= refundable else { break }
                 add(.refundPayment(gateway: index, amount: amount), at: time, owner: owner)
@@ -788,12 +759,17 @@ final class DemoRunner: Sendable {
     func finish(_ summary: inout DemoSummary) {
         let memory = memory.withLock { $0 }
         summary.orders = memory.orderIds.count
-        summary.customers = Set(memory.orderIds.keys.map { plan.orders[$0].customer }).count
+        summary.customers = servedCustomers().count
         summary.openOrders = memory.balanceDue.values.filter { $0 > 0 }.count
         let times = memory.orderIds.keys.map { plan.orders[$0].created }
         summary.firstOrderAt = times.min().map { Timestamp.iso8601(Instant(millisecondsSinceEpoch: $0)) }
         summary.lastOrderAt = times.max().map { Timestamp.iso8601(Instant(millisecondsSinceEpoch: $0)) }
         summary.refunds = summary.orderRefunds + summary.gatewayRefunds
+    }
+
+    /// The plan's customers with an order.
+    func servedCustomers() -> Set<Int> {
+        Set(memory.withLock { $0.orderIds.keys }.map { plan.orders[$0].customer })
     }
 
     private func remember(_ change: (inout Memory) -> Void) { memory.withLock { change(&$0) } }
@@ -983,6 +959,23 @@ final class DemoRunner: Sendable {
 }
 
 extension DemoSummary {
+    /// Adds the history before the planned days; `served` are the planned customers with an
+    /// order (the history's first customers are the same people).
+    mutating func add(history: DemoHistory, served: Set<Int>) {
+        let part = history.summary
+        historyOrders = part.orders
+        orders += part.orders
+        payments += part.payments
+        cashPayments += part.cashPayments
+        orderRefunds += part.orderRefunds
+        refunds += part.orderRefunds
+        openOrders += part.openOrders
+        failures += part.failures
+        failureCodes.merge(part.failureCodes, uniquingKeysWith: +)
+        customers = history.served.indices.filter { history.served[$0] || served.contains($0) }.count
+        if let first = part.firstOrderAt { firstOrderAt = first }
+    }
+
     mutating func add(_ other: DemoSummary) {
         payments += other.payments
         voids += other.voids
