@@ -140,7 +140,7 @@ enum Fixture {
         _ = Fixture.type(&state, "50")
         #expect(state.render().text.contains("Change due  $10.00"))
         guard case .command(let command) = Fixture.press(&state, .enter).first else { Issue.record("not sent"); return }
-        #expect(command == .pay(orderId: "ord_1", amount: "40.00", tender: .cash(tendered: "50"), key: "k-1"))
+        #expect(command == .pay(orderId: "ord_1", amount: "40.00", tender: .cash(tendered: "50"), key: "k-2"))
     }
 
     @Test func anAnswerToAnOldSearchIsDropped() {

@@ -16,21 +16,35 @@ final class POSLoop: Sendable {
     /// Answers from effect tasks, drained by the loop thread.
     private let inbox = Mutex<[POSEvent]>([])
     private let pending = Atomic<Int>(0)
+    /// Effects run one after another, in the order the reducer asked for them, so answers
+    /// arrive in that order too: a read that started before a payment can never land after
+    /// the payment's answer and show the old balance.
+    private let lane: AsyncStream<POSEffect>.Continuation
+    private let laneStream: AsyncStream<POSEffect>
 
     init(effects: POSEffects, clock: @escaping @Sendable () -> Instant, databasePath: String, environment: [String: String]) {
         self.effects = effects
         self.clock = clock
         self.databasePath = databasePath
         self.environment = environment
+        (laneStream, lane) = AsyncStream.makeStream(of: POSEffect.self)
     }
 
     /// Runs until the operator quits. Returns the exit status.
     func run() async -> Int32 {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+        let worker = Task {
+            for await effect in laneStream {
+                if let event = await effects.perform(effect) { inbox.withLock { $0.append(event) } }
+            }
+        }
+        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             let thread = Thread { continuation.resume(returning: self.loop()) }
             thread.stackSize = 8 << 20
             thread.start()
         }
+        lane.finish()
+        worker.cancel()
+        return status
     }
 
     private func loop() -> Int32 {
@@ -80,11 +94,7 @@ final class POSLoop: Sendable {
     }
 
     private func perform(_ list: [POSEffect]) {
-        for effect in list {
-            Task {
-                if let event = await effects.perform(effect) { inbox.withLock { $0.append(event) } }
-            }
-        }
+        for effect in list { lane.yield(effect) }
     }
 
     /// Asks the ledger for its version off the loop thread (the loop never waits on the

@@ -7,10 +7,13 @@ extension POSState {
     mutating func apply(_ query: POSQuery, _ answer: Result<QueryAnswer, Rejection>) -> [POSEffect] {
         switch (query, answer) {
         case (.dashboard, .success(.dashboard(let data))):
+            // The selection follows the order, not the row: new orders arrive above it.
+            let selectedId = dashboard.data?.recentOrders[safe: dashboard.selected]?.id
             dashboard.data = data
             dashboard.loading = false
             dashboard.error = nil
-            dashboard.selected = min(dashboard.selected, max(0, data.recentOrders.count - 1))
+            dashboard.selected = data.recentOrders.firstIndex { $0.id == selectedId }
+                ?? min(dashboard.selected, max(0, data.recentOrders.count - 1))
             if case .success(let code) = Currency.named(data.currency), data.recentOrders.isEmpty == false {
                 defaultCurrency = code.code
             }
@@ -36,9 +39,15 @@ extension POSState {
 
         case (.customers(let prefix), .success(.customers(let found))):
             guard customers.search.text == prefix else { return [] }
+            // A reload (or a longer prefix) keeps the customer on screen while they still match.
+            let chosen = customers.customer?.email.lowercased()
             customers.results = found
-            customers.resultIndex = 0
             customers.error = found.isEmpty && !prefix.isEmpty ? "No customer's email starts with \"\(prefix)\"." : nil
+            if let index = found.firstIndex(where: { $0.email.lowercased() == chosen }) {
+                customers.resultIndex = index
+                return []
+            }
+            customers.resultIndex = 0
             if let first = found.first { return customers.choose(first.email) }
             customers.customer = nil
             customers.orders = []
@@ -69,21 +78,29 @@ extension POSState {
         case (.cardPayments(let after), .success(.payments(let page))):
             cards.loadingMore = false
             cards.error = nil
-            if after == nil {
-                cards.payments = page.payments
-            } else {
+            let selectedId = selectedCardPayment?.id
+            if after != nil {
                 cards.payments += page.payments
+                cards.next = page.next
+            } else if let last = page.payments.last, let join = cards.payments.firstIndex(where: { $0.id == last.id }),
+                      join + 1 < cards.payments.count {
+                // A refresh of the first page: the pages loaded below it stay.
+                cards.payments = page.payments + cards.payments[(join + 1)...]
+            } else {
+                cards.payments = page.payments
+                cards.next = page.next
             }
-            cards.next = page.next
-            cards.selected = min(cards.selected, max(0, cards.payments.count - 1))
+            cards.selected = cards.payments.firstIndex { $0.id == selectedId }
+                ?? min(cards.selected, max(0, cards.payments.count - 1))
         case (.cardPayments, .failure(let rejection)):
             cards.loadingMore = false
             cards.error = rejection.message
 
         case (.wallets, .success(.wallets(let list))):
+            let selectedName = selectedWallet?.name
             wallets.wallets = list
             wallets.error = nil
-            wallets.selected = min(wallets.selected, max(0, list.count - 1))
+            wallets.selected = list.firstIndex { $0.name == selectedName } ?? min(wallets.selected, max(0, list.count - 1))
             if let wallet = selectedWallet, wallets.historyFor != wallet.name {
                 return [.query(.walletHistory(name: wallet.name))]
             }
@@ -118,7 +135,7 @@ extension POSState {
         let replayNote = { (replayed: Bool) in replayed ? " (already done: nothing new was charged)" : "" }
         switch (command, answer) {
         case (.createOrder, .success(.order(let order, let replayed))):
-            newOrder = NewOrderModel(currency: order.currency, key: nextKey())
+            newOrder = freshNewOrder(currency: order.currency)
             message = StatusMessage(text: "Order \(order.id) created for \(Format.money(order.total, order.currency))" + replayNote(replayed), isError: false)
             detail = OrderDetailModel(orderId: order.id)
             detail.order = order
@@ -127,14 +144,14 @@ extension POSState {
             return []
         case (.createAndPay, .success(.orderPayment(let result, let replayed))),
              (.pay, .success(.orderPayment(let result, let replayed))):
-            if case .createAndPay = command { newOrder = NewOrderModel(currency: result.order.currency, key: nextKey()) }
+            if case .createAndPay = command { newOrder = freshNewOrder(currency: result.order.currency) }
             let payment = result.payment
             let currency = result.order.currency
             message = StatusMessage(
                 text: "Paid \(Format.money(payment.amount, currency)) by \(Self.tenderText(payment, currency)) on \(result.order.id)" + replayNote(replayed),
                 isError: false)
             if case .payment(var dialog) = overlay {
-                if let change = payment.change, payment.tender == "cash" {
+                if let change = payment.change, change > 0, payment.tender == "cash" {
                     dialog.changeDue = change
                     overlay = .payment(dialog)
                 } else {
@@ -163,6 +180,7 @@ extension POSState {
             default: "Voided"
             }
             message = StatusMessage(text: "\(verb): \(payment.id) is now \(Format.state(payment.status))" + replayNote(replayed), isError: false)
+            if case .authorize = command { cards.authorizeKey = nil }
             if let index = cards.payments.firstIndex(where: { $0.id == payment.id }) {
                 cards.payments[index] = payment
                 cards.selected = index
@@ -196,7 +214,11 @@ extension POSState {
     /// key, and says why.
     mutating func fail(_ command: POSCommand, _ rejection: Rejection) {
         var text = "\(rejection.message) [\(rejection.code.rawValue)]"
-        if case .createAndPay = command { text += " The order was not created." }
+        if case .createAndPay = command {
+            // Only a refusal stores nothing; an unknown outcome may still become an order.
+            let unknown = rejection.code == .paymentPending || rejection.code == .requestInProgress
+            text += unknown ? " Press Enter again (same key) to learn the outcome." : " The order was not created."
+        }
         switch overlay {
         case .payment(var dialog):
             dialog.error = text

@@ -87,14 +87,19 @@ public struct POSState: Sendable, Equatable {
         self.databasePath = databasePath
         self.keyPrefix = keyPrefix
         self.defaultCurrency = defaultCurrency
-        newOrder = NewOrderModel(currency: defaultCurrency, key: "\(keyPrefix)-0")
-        keyCounter = 1
+        newOrder = NewOrderModel(currency: defaultCurrency, key: "\(keyPrefix)-0", payKey: "\(keyPrefix)-1")
+        keyCounter = 2
     }
 
     /// A fresh idempotency key for a dialog that is opening.
     mutating func nextKey() -> String {
         defer { keyCounter += 1 }
         return "\(keyPrefix)-\(keyCounter)"
+    }
+
+    /// A blank new-order form with fresh keys (after the last one succeeded).
+    mutating func freshNewOrder(currency: String) -> NewOrderModel {
+        NewOrderModel(currency: currency, key: nextKey(), payKey: nextKey())
     }
 
     public var localNow: LocalTime { LocalTime(now, utcOffsetSeconds: utcOffsetSeconds) }

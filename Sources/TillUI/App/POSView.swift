@@ -49,6 +49,7 @@ extension POSState {
         case .help: return "any key closes help"
         case .payment(let dialog) where dialog.changeDue != nil: return "Enter close · hand back the change"
         case .payment: return "Enter charge · Tab next field · ←→ tender · Esc cancel"
+        case .amount(let dialog) where !dialog.hasWalletField: return "Enter ok · Esc cancel"
         case .amount, .authorize, .openWallet: return "Enter ok · Tab next field · Esc cancel"
         case .confirm: return "y yes · n no"
         case nil: break

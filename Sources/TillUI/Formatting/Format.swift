@@ -26,6 +26,15 @@ public enum Format {
         return "\(name) ••••\(last4)"
     }
 
+    /// "Amex •0005": the card where a column is narrow; the last four digits always show.
+    public static func cardShort(brand: String, last4: String) -> String {
+        let names: [String: String] = [
+            "visa": "Visa", "mastercard": "MC", "amex": "Amex", "discover": "Disc", "diners": "Diners",
+            "jcb": "JCB", "unionpay": "UPay", "maestro": "Maes",
+        ]
+        return "\(names[brand] ?? "Card") •\(last4)"
+    }
+
     /// Cuts `text` to `width` columns, ending in "…" when something was cut.
     public static func fit(_ text: String, _ width: Int) -> String {
         guard width > 0 else { return "" }

@@ -8,6 +8,9 @@ public struct CardPaymentsModel: Sendable, Equatable {
     public var loadingMore = false
     public var selected = 0
     public var error: String?
+    /// The authorize dialog's key, kept until an authorization succeeds: reopening the dialog
+    /// after an unknown outcome must not put a second hold on the card.
+    public var authorizeKey: String?
 }
 
 /// Authorize a card without an order: card, amount, currency. One idempotency key.
@@ -89,7 +92,9 @@ extension POSState {
             }
             return []
         case .character("a"):
-            overlay = .authorize(AuthorizeDialog(currency: defaultCurrency, key: nextKey()))
+            let key = cards.authorizeKey ?? nextKey()
+            cards.authorizeKey = key
+            overlay = .authorize(AuthorizeDialog(currency: defaultCurrency, key: key))
             return []
         case .character("c"), .character("r"), .character("v"):
             guard let payment = selectedCardPayment else { return [] }
@@ -139,7 +144,8 @@ extension POSState {
             let money = { (value: Int64) in Format.money(value, payment.currency) }
             return [
                 localTime(payment.authorizedAt).map { "\($0.day) \(LocalTime.months[$0.month - 1])" } ?? "",
-                Format.card(brand: payment.card.brand, last4: payment.card.last4),
+                width >= 100 ? Format.card(brand: payment.card.brand, last4: payment.card.last4)
+                    : Format.cardShort(brand: payment.card.brand, last4: payment.card.last4),
                 Format.state(payment.status),
                 money(payment.authorized), money(payment.captured), money(payment.refunded), money(payment.capturable),
                 payment.orderPaymentId == nil ? "" : "ord",
@@ -147,10 +153,12 @@ extension POSState {
         }
         let styles = cards.payments.map { ["voided", "expired", "refunded"].contains($0.status) ? Theme.dim : Theme.text }
         let detailHeight = 4
+        // Money columns: 10 cells at 80 columns ("$9,999.99"), 13 once there is room.
+        let money = width >= 100 ? 13 : 10
         Table(columns: [
             .init("Date", width: 6), .init("Card", width: 0), .init("Status", width: 11),
-            .init("Authorized", width: 10, alignRight: true), .init("Captured", width: 9, alignRight: true),
-            .init("Refunded", width: 9, alignRight: true), .init("Capturable", width: 10, alignRight: true),
+            .init("Authorized", width: money, alignRight: true), .init("Captured", width: money, alignRight: true),
+            .init("Refunded", width: money, alignRight: true), .init("Capturable", width: money, alignRight: true),
             .init("", width: 3),
         ]).render(rows, selected: cards.payments.isEmpty ? nil : cards.selected, focused: overlay == nil, into: &buffer,
                   Rect(x: x, y: area.y + 1, width: width, height: area.height - 1 - detailHeight), rowStyles: styles,

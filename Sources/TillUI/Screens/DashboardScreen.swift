@@ -14,8 +14,9 @@ extension POSState {
     mutating func handleDashboardKey(_ key: Key) -> [POSEffect]? {
         let orders = dashboard.data?.recentOrders ?? []
         switch key {
-        case .up: dashboard.selected = max(0, dashboard.selected - 1)
-        case .down: dashboard.selected = min(max(0, orders.count - 1), dashboard.selected + 1)
+        case .up, .pageUp: dashboard.selected = max(0, dashboard.selected - (key == .up ? 1 : 10))
+        case .down, .pageDown: dashboard.selected = min(max(0, orders.count - 1), dashboard.selected + (key == .down ? 1 : 10))
+        case .home: dashboard.selected = 0
         case .enter, .character("o"):
             guard orders.indices.contains(dashboard.selected) else { return [] }
             return openOrder(orders[dashboard.selected].id)

@@ -17,10 +17,14 @@ public struct NewOrderModel: Sendable, Equatable {
     /// The create request's idempotency key: kept until it succeeds, so a second Enter after
     /// a timeout cannot make a second order.
     public var key: String
+    /// The create-and-pay request's key, kept the same way: after an unknown outcome, F8 again
+    /// resolves the first attempt instead of making a second order and charging again.
+    public var payKey: String
 
-    init(currency: String, key: String) {
+    init(currency: String, key: String, payKey: String) {
         self.currency = TextField(currency, filter: .code, maxLength: 3)
         self.key = key
+        self.payKey = payKey
     }
 
     /// The order as typed, or the first field that needs fixing.

@@ -212,7 +212,9 @@ extension POSState {
     }
 
     mutating func openPayment(_ target: PaymentTarget) -> [POSEffect] {
-        overlay = .payment(PaymentDialog(target: target, key: nextKey()))
+        // Create-and-pay reuses the form's key (see NewOrderModel.payKey); an existing order's
+        // balance already counts any payment still in flight, so a fresh key is safe there.
+        overlay = .payment(PaymentDialog(target: target, key: target.orderId == nil ? newOrder.payKey : nextKey()))
         return [.query(.customerWallets(email: target.email))]
     }
 
@@ -287,11 +289,13 @@ extension POSState {
                 let text = dialog.walletsLoaded ? "This customer has no store-credit wallet (F6 opens one)." : "Looking up wallets…"
                 buffer.write(text, x: fieldX, y: y, style: Theme.dim, limit: rect.maxX - fieldX - 2)
             }
-            for (index, wallet) in dialog.wallets.prefix(4).enumerated() {
+            // Four rows, scrolled so the selected wallet is always one of them.
+            let offset = max(0, dialog.walletIndex - 3)
+            for (row, wallet) in dialog.wallets.dropFirst(offset).prefix(4).enumerated() {
                 let available = "available " + Format.money(wallet.available, wallet.currency)
                 let line = Format.pad(wallet.name, rect.maxX - fieldX - available.count - 4) + " " + available
-                let style = index == dialog.walletIndex ? (dialog.focus == 2 ? Theme.selected : Theme.selectedUnfocused) : Theme.text
-                buffer.write(line, x: fieldX, y: y + index, style: style, limit: rect.maxX - fieldX - 2)
+                let style = offset + row == dialog.walletIndex ? (dialog.focus == 2 ? Theme.selected : Theme.selectedUnfocused) : Theme.text
+                buffer.write(line, x: fieldX, y: y + row, style: style, limit: rect.maxX - fieldX - 2)
             }
             problem(dialog, field: 2, into: &buffer, x: fieldX, y: y + 4, right: rect.maxX - 2)
         }

@@ -83,8 +83,8 @@ extension POSState {
 
     mutating func handleWalletsKey(_ key: Key) -> [POSEffect]? {
         switch key {
-        case .up, .down, .pageUp, .pageDown:
-            let step = key == .up ? -1 : key == .down ? 1 : key == .pageUp ? -10 : 10
+        case .up, .down, .pageUp, .pageDown, .home:
+            let step = key == .up ? -1 : key == .down ? 1 : key == .pageUp ? -10 : key == .home ? -wallets.selected : 10
             let before = wallets.selected
             wallets.selected = max(0, min(wallets.wallets.count - 1, wallets.selected + step))
             guard wallets.selected != before, let wallet = selectedWallet else { return [] }

@@ -37,15 +37,19 @@ public struct TextField: Sendable, Equatable {
         switch key {
         case .character(let character):
             guard accepts(character), text.count < maxLength else { return true }
-            let index = text.index(text.startIndex, offsetBy: cursor)
-            text.insert(filter == .code ? Character(character.uppercased()) : character, at: index)
-            cursor += 1
+            // A mark typed on its own joins the character before it, so the cursor is
+            // counted again from the text rather than moved by one.
+            let before = String(text.prefix(cursor)) + String(filter == .code ? Character(character.uppercased()) : character)
+            text = before + text.dropFirst(cursor)
+            cursor = min(before.count, text.count)
         case .backspace:
+            cursor = min(cursor, text.count)
             guard cursor > 0 else { return true }
             let index = text.index(text.startIndex, offsetBy: cursor - 1)
             text.remove(at: index)
             cursor -= 1
         case .delete:
+            cursor = min(cursor, text.count)
             guard cursor < text.count else { return true }
             text.remove(at: text.index(text.startIndex, offsetBy: cursor))
         case .left: cursor = max(0, cursor - 1)
