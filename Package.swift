@@ -58,7 +58,6 @@ let package = Package(
         // cannot see.
         .systemLibrary(
             name: "CNCurses",
-            pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
         ),
         // The ncurses backend: flushes the cell buffer, reads keys and resizes, restores the

@@ -147,6 +147,27 @@ import Glibc
         #expect(pos.isRunning())
     }
 
+    @Test func noColorKeepsAttributesAndDropsColours() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let coloured = try shop.pos()
+        defer { coloured.kill() }
+        try coloured.waitFor("Net takings")
+        #expect(Self.hasColour(try coloured.screenWithEscapes()))
+        let plain = try TmuxSession(command: [ChildProcess.tillPath], environment: shop.environment.merging(["NO_COLOR": "1"]) { $1 })
+        defer { plain.kill() }
+        try plain.waitFor("Net takings")
+        let screen = try plain.screenWithEscapes()
+        #expect(!Self.hasColour(screen))
+        // Selection and the bars are still reverse video or bold, so nothing depends on colour.
+        #expect(screen.contains("\u{1B}[7m") || screen.contains(";7m") || screen.contains("\u{1B}[1m"))
+    }
+
+    /// Any SGR foreground or background colour (30-37, 40-47, 90-97, 38;…, 48;…) in `escaped`.
+    static func hasColour(_ escaped: String) -> Bool {
+        escaped.range(of: #"\x{1B}\[[0-9;]*(?<![0-9])(3[0-8]|4[0-8]|9[0-7])[;m]"#, options: .regularExpression) != nil
+    }
+
     @Test func quittingRestoresTheTerminal() throws {
         let shop = try Shop()
         defer { shop.remove() }
