@@ -8,7 +8,8 @@ set -euo pipefail
 db=${1:?usage: first-frame.sh DB [RUNS] [TILL_BINARY]}
 runs=${2:-5}
 till=${3:-.build/release/till}
-socket="till-first-frame-$$"
+# A fresh tmux server per run: reusing one right after kill-server can race its shutdown.
+socket="till-first-frame-$$-0"
 tmux_() { tmux -L "$socket" -f /dev/null "$@"; }
 trap 'tmux_ kill-server 2>/dev/null || true' EXIT
 
@@ -17,6 +18,7 @@ best_frame=""
 best_data=""
 for run in $(seq "$runs"); do
     tmux_ kill-server 2>/dev/null || true
+    socket="till-first-frame-$$-$run"
     start=$(now_ms)
     tmux_ new-session -d -x 80 -y 24 "TERM=xterm-256color TILL_DB='$db' '$till'"
     frame=""

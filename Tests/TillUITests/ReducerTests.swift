@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TillCore
 import TillService
@@ -169,5 +170,50 @@ enum Fixture {
         let last = state.render().text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
         #expect(last.contains("/shop/till.sqlite"))
         #expect(last.contains("Sun 22 Nov 10:05"))
+    }
+}
+
+@Suite struct HistoryPagingTests {
+    static func page(_ range: Range<Int>, more: Bool) -> OrderPage {
+        let orders = range.map {
+            OrderSummaryView(id: "ord_\($0)", email: "reg@x.io", currency: "USD", total: 100, paid: 100, refunded: 0,
+                             balanceDue: 0, status: "paid", createdAt: "2026-11-22T10:00:00.000Z", paymentCount: 1)
+        }
+        let cursor = more ? try? JSONDecoder().decode(OrderCursor.self, from: Data(#"{"createdAt":1,"id":"x"}"#.utf8)) : nil
+        return OrderPage(orders: orders, next: cursor)
+    }
+
+    /// PgDn held down runs ahead of the pages: the selection catches up as they arrive.
+    @Test func pageDownBeyondWhatIsLoadedArrivesThereOnceThePagesDo() throws {
+        var state = Fixture.state()
+        _ = Fixture.press(&state, .function(4))
+        _ = Fixture.type(&state, "reg")
+        let customer = CustomerView(email: "reg@x.io", orderCount: 200, openOrders: 0, firstOrderAt: "2026-11-22T10:00:00.000Z",
+                                    lastOrderAt: "2026-11-22T10:00:00.000Z", totals: [], storeCredit: [])
+        _ = POSReducer.update(&state, .loaded(.customers(prefix: "reg"), .success(.customers([customer]))))
+        _ = POSReducer.update(&state, .loaded(.customer(email: "reg@x.io"), .success(.customer(customer))))
+        let first = Self.page(0..<40, more: true)
+        _ = POSReducer.update(&state, .loaded(.customerOrders(email: "reg@x.io", after: nil), .success(.orders(first))))
+        _ = Fixture.press(&state, .tab)
+        var requests: [POSQuery] = []
+        for _ in 0..<9 {
+            for effect in Fixture.press(&state, .pageDown) { if case .query(let query) = effect { requests.append(query) } }
+        }
+        #expect(state.customers.orderIndex == 39)
+        #expect(state.customers.wanted == 90)
+        // Only one page is asked for at a time; each arrival moves on and asks for the next.
+        #expect(requests.filter { if case .customerOrders = $0 { true } else { false } }.count == 1)
+        var start = 40
+        while state.customers.orderIndex < 90, start < 200 {
+            let effects = POSReducer.update(&state, .loaded(.customerOrders(email: "reg@x.io", after: first.next),
+                                                            .success(.orders(Self.page(start..<(start + 40), more: true)))))
+            start += 40
+            if state.customers.orderIndex < 90 {
+                #expect(effects.contains { if case .query(.customerOrders) = $0 { true } else { false } })
+            }
+        }
+        #expect(state.customers.orderIndex == 90)
+        #expect(state.customers.wanted == nil)
+        #expect(state.customers.orders[90].id == "ord_90")
     }
 }

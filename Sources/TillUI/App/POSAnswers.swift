@@ -67,6 +67,7 @@ extension POSState {
                 customers.orders += page.orders
             }
             customers.next = page.next
+            if let wanted = customers.wanted { return customers.selectOrder(wanted) }
             if customers.focus == .orders || customers.order == nil, let order = customers.orders[safe: customers.orderIndex],
                customers.order?.id != order.id {
                 return [.query(.order(id: order.id))]

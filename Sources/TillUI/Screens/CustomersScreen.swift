@@ -18,6 +18,9 @@ public struct CustomersModel: Sendable, Equatable {
     public var orderIndex = 0
     /// The selected order with its payments.
     public var order: OrderView?
+    /// Where the operator asked to go beyond the pages loaded so far (PgDn held down): the
+    /// selection gets there as the pages arrive.
+    public var wanted: Int?
     public var error: String?
 
 
@@ -39,6 +42,7 @@ public struct CustomersModel: Sendable, Equatable {
         next = nil
         orderIndex = 0
         order = nil
+        wanted = nil
         loadingMore = true
         return [.query(.customer(email: email)), .query(.customerOrders(email: email, after: nil))]
     }
@@ -46,6 +50,7 @@ public struct CustomersModel: Sendable, Equatable {
     /// Moves the order selection, fetching the next page as the end comes near.
     mutating func selectOrder(_ index: Int) -> [POSEffect] {
         guard !orders.isEmpty else { return [] }
+        wanted = index >= orders.count && next != nil ? index : nil
         let clamped = max(0, min(orders.count - 1, index))
         var effects: [POSEffect] = []
         if clamped != orderIndex || order?.id != orders[clamped].id {
@@ -85,9 +90,11 @@ extension POSState {
         case .orders:
             switch key {
             case .up: return customers.selectOrder(customers.orderIndex - 1)
-            case .down: return customers.selectOrder(customers.orderIndex + 1)
+            // Moving down counts from where the operator is heading, not from where the
+            // loaded pages stopped the selection.
+            case .down: return customers.selectOrder((customers.wanted ?? customers.orderIndex) + 1)
             case .pageUp: return customers.selectOrder(customers.orderIndex - 10)
-            case .pageDown: return customers.selectOrder(customers.orderIndex + 10)
+            case .pageDown: return customers.selectOrder((customers.wanted ?? customers.orderIndex) + 10)
             case .home: return customers.selectOrder(0)
             case .enter, .character("o"):
                 guard let order = customers.orders[safe: customers.orderIndex] else { return [] }
@@ -156,8 +163,10 @@ extension POSState {
             .init("Status", width: 0),
         ]).render(rows, selected: model.orders.isEmpty ? nil : model.orderIndex, focused: model.focus == .orders && overlay == nil,
                   into: &buffer, ordersRect, emptyText: model.loadingMore ? "Loading…" : "No orders.")
-        if model.next != nil || model.loadingMore {
-            buffer.writeRight(model.loadingMore ? "loading…" : "more ↓", right: ordersRect.maxX, y: ordersRect.y, style: Theme.dim)
+        // Where the selection is among all their orders (only a few pages are ever loaded).
+        if !model.orders.isEmpty {
+            let position = "order \(model.orderIndex + 1) of \(customer.orderCount)" + (model.loadingMore ? " · loading…" : "")
+            buffer.writeRight(position, right: right.maxX, y: right.y + 1, style: Theme.dim)
         }
         let paymentsY = ordersRect.maxY
         guard let order = model.order, order.id == model.orders[safe: model.orderIndex]?.id else { return }
