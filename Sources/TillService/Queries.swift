@@ -137,14 +137,6 @@ extension TillService {
         }
     }
 
-    /// Orders with a balance due, newest first: what a payment may still be taken on.
-    public func openOrders(limit: Int, after: OrderCursor?) async -> Result<OrderPage, Rejection> {
-        if case .failure(let rejection) = Self.page(limit) { return .failure(rejection) }
-        return await read { ledger, _ in
-            Self.orderPage(try ledger.owingOrderSummaries(limit: limit + 1, after: after?.position), limit: limit)
-        }
-    }
-
     // MARK: Card payments and wallets
 
     /// Gateway payments newest first (order installments' included), a page at a time.

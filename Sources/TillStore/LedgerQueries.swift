@@ -99,10 +99,6 @@ enum POSQuery {
         SELECT \(orderColumns) FROM orders o WHERE o.email_key = ? AND (o.created_at, o.id) < (?, ?)
         ORDER BY o.created_at DESC, o.id DESC LIMIT ?
         """
-    static let owingOrders = """
-        SELECT \(orderColumns) FROM orders o WHERE o.paid < o.total AND (o.created_at, o.id) < (?, ?)
-        ORDER BY o.created_at DESC, o.id DESC LIMIT ?
-        """
     static let ordersCreated = "SELECT COUNT(*) FROM orders WHERE created_at >= ? AND created_at < ?"
     static let takings = """
         SELECT (quarter - :start) / :size AS bucket, currency, tender, SUM(amount) AS amount,
@@ -149,11 +145,6 @@ extension Ledger {
         return try summaries(POSQuery.customerOrders, [emailKey, time, id, limit])
     }
 
-    /// Orders with a balance due, newest first, through the partial index `orders_owing`.
-    public func owingOrderSummaries(limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
-        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
-        return try summaries(POSQuery.owingOrders, [time, id, limit])
-    }
 
     /// Orders created in `[from, to)`.
     public func ordersCreated(from: Instant, to: Instant) throws -> Int {

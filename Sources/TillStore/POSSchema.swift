@@ -22,9 +22,6 @@ extension LedgerSchema {
             DROP INDEX payments_by_time;
             CREATE INDEX payments_by_time ON payments (authorized_at DESC, id DESC);
 
-            -- Orders with a balance due, newest first: few among many once history builds up.
-            CREATE INDEX orders_owing ON orders (created_at DESC, id DESC) WHERE paid < total;
-
             -- Store credit may belong to a customer (an Email.key).
             ALTER TABLE wallets ADD COLUMN customer_key TEXT;
             CREATE INDEX wallets_by_customer ON wallets (customer_key, key) WHERE customer_key IS NOT NULL;

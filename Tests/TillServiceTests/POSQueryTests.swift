@@ -190,10 +190,6 @@ struct POSQueryTests {
         let keys = recent.map { ($0.createdAt, $0.id) }
         #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 }, "newest first, ties by id")
 
-        let (open, _) = try await all { try ok(await service.openOrders(limit: 4, after: $0)) }
-        #expect(open.count == everyOrder - 8)
-        #expect(open.allSatisfy { $0.balanceDue > 0 && $0.paymentCount == 0 })
-
         #expect(try ok(await service.customerOrders(email: "nobody@example.com", limit: 5, after: nil)) == OrderPage(orders: [], next: nil))
         #expect(code(await service.recentOrders(limit: 0, after: nil)) == .invalidRequest)
         #expect(code(await service.recentOrders(limit: TillService.maximumPage + 1, after: nil)) == .invalidRequest)
@@ -370,7 +366,6 @@ struct POSQueryTests {
         ("takings", POSQuery.takings, "takings_by_quarter USING PRIMARY KEY (quarter>? AND quarter<?)"),
         ("orders created", POSQuery.ordersCreated, "COVERING INDEX orders_by_time"),
         ("recent orders", POSQuery.recentOrders, "orders_by_time"),
-        ("open orders", POSQuery.owingOrders, "orders_owing"),
         ("card payments", POSQuery.payments, "payments_by_time"),
         ("version", POSQuery.marks, "SEARCH wallet_events"),
     ])
