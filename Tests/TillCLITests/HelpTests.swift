@@ -11,3 +11,13 @@ import TillCLI
         #expect(result.stdout.contains("USAGE: till \(arguments.filter { $0 != "help" && $0 != "--help" }.joined(separator: " "))"))
     }
 }
+
+/// Bare `till` is the POS, which needs a terminal: from a script it says so instead of
+/// drawing into a pipe.
+@Suite struct POSWithoutATerminalTests {
+    @Test func bareTillInAPipeExplainsAndExits64() throws {
+        let (status, output) = try ChildProcess.run(ChildProcess.tillPath, arguments: [], environment: ["HOME": "/tmp"])
+        #expect(status == 64)
+        #expect(output.contains("the POS needs a terminal"))
+    }
+}

@@ -217,3 +217,31 @@ enum Fixture {
         #expect(state.customers.orders[90].id == "ord_90")
     }
 }
+
+@Suite struct BusyTests {
+    /// While GoblinPay answers, the status bar spins and says what it waits for; the frames
+    /// move with the clock, so the screen visibly lives without a single key.
+    @Test func theStatusBarSpinsWhileACommandRuns() {
+        var state = Fixture.state()
+        _ = Fixture.press(&state, .function(3))
+        _ = Fixture.type(&state, "ann@example.com")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "5")
+        _ = Fixture.press(&state, .function(8), .tab, .tab)
+        _ = Fixture.type(&state, "4242424242424242")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "1230")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "123")
+        #expect(Fixture.press(&state, .enter).count == 1)
+        let first = state.render().text
+        #expect(first.contains("Waiting for GoblinPay…"))
+        _ = POSReducer.update(&state, .tick(Instant(millisecondsSinceEpoch: Fixture.now.millisecondsSinceEpoch + 100)))
+        let second = state.render().text
+        #expect(second.contains("Waiting for GoblinPay…"))
+        #expect(first != second)
+        // A key while busy sends nothing and says why.
+        #expect(Fixture.press(&state, .enter).isEmpty)
+        #expect(state.message?.text.hasPrefix("Please wait") == true)
+    }
+}
