@@ -85,7 +85,7 @@ start_app() {
     t kill-server >/dev/null 2>&1 || true
     t start-server \; set-option -g status off \; set-option -g default-terminal tmux-256color \
         \; set-option -g remain-on-exit on \; set-option -g remain-on-exit-format "" \; set-option -g history-limit 0 \
-        \; new-session -d -s shots -x "$width" -y "$height" -- env TERM=tmux-256color TILL_DB="$database" "$@"
+        \; new-session -d -s shots -c "$work" -x "$width" -y "$height" -- env TERM=tmux-256color TILL_DB="$database" "$@"
 }
 
 # Debian's tmux (libutempter) can miss the SIGCHLD of a program that exits at once, and so
@@ -202,9 +202,12 @@ SCRIPT
     shot 03-receipt "Thank you." q
 }
 
-database="$work/till.sqlite"
+# Relative to the program's directory ($work), so the status bar shows the same short path on
+# every run and the pictures only change when the screens do.
+database="shop/till.sqlite"
+mkdir -p "$work/shop"
 now=2026-11-22T15:30:00Z
-TILL_NOW=$now "$till" demo --orders 2000 --db "$database" >&2
+TILL_NOW=$now "$till" demo --orders 2000 --db "$work/$database" >&2
 
 case "$mode" in
     pos) pos_shots ;;
