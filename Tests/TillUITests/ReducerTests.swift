@@ -28,6 +28,20 @@ enum Fixture {
     static func type(_ state: inout POSState, _ text: String) -> [POSEffect] {
         text.flatMap { POSReducer.update(&state, .input(.key(.character($0)))) }
     }
+
+    /// F3, ann@example.com, the amount, F8, then `card` (12/30, CVV 123) typed in, not sent.
+    static func fillCreateAndPay(_ state: inout POSState, amount: String, card: String) {
+        _ = press(&state, .function(3))
+        _ = type(&state, "ann@example.com")
+        _ = press(&state, .tab)
+        _ = type(&state, amount)
+        _ = press(&state, .function(8), .tab, .tab)
+        _ = type(&state, card)
+        _ = press(&state, .tab)
+        _ = type(&state, "1230")
+        _ = press(&state, .tab)
+        _ = type(&state, "123")
+    }
 }
 
 @Suite struct ReducerTests {
@@ -223,16 +237,7 @@ enum Fixture {
     /// move with the clock, so the screen visibly lives without a single key.
     @Test func theStatusBarSpinsWhileACommandRuns() {
         var state = Fixture.state()
-        _ = Fixture.press(&state, .function(3))
-        _ = Fixture.type(&state, "ann@example.com")
-        _ = Fixture.press(&state, .tab)
-        _ = Fixture.type(&state, "5")
-        _ = Fixture.press(&state, .function(8), .tab, .tab)
-        _ = Fixture.type(&state, "4242424242424242")
-        _ = Fixture.press(&state, .tab)
-        _ = Fixture.type(&state, "1230")
-        _ = Fixture.press(&state, .tab)
-        _ = Fixture.type(&state, "123")
+        Fixture.fillCreateAndPay(&state, amount: "5", card: "4242424242424242")
         #expect(Fixture.press(&state, .enter).count == 1)
         let first = state.render().text
         #expect(first.contains("Waiting for GoblinPay…"))

@@ -28,16 +28,7 @@ import TillService
     /// resolved instead of a second order being made and charged.
     @Test func createAndPayAfterAnUnknownOutcomeReusesItsKey() {
         var state = Fixture.state()
-        _ = Fixture.press(&state, .function(3))
-        _ = Fixture.type(&state, "ann@example.com")
-        _ = Fixture.press(&state, .tab)
-        _ = Fixture.type(&state, "50")
-        _ = Fixture.press(&state, .function(8), .tab, .tab)
-        _ = Fixture.type(&state, "4000000000004046")
-        _ = Fixture.press(&state, .tab)
-        _ = Fixture.type(&state, "1230")
-        _ = Fixture.press(&state, .tab)
-        _ = Fixture.type(&state, "123")
+        Fixture.fillCreateAndPay(&state, amount: "50", card: "4000000000004046")
         guard case .command(let first) = Fixture.press(&state, .enter).first,
               case .createAndPay(_, _, _, _, _, let firstKey) = first else { Issue.record("not sent"); return }
         _ = POSReducer.update(&state, .completed(first, .failure(Rejection(.paymentPending, "GoblinPay did not answer."))))
