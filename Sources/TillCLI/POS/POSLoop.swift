@@ -6,8 +6,8 @@ import TillTerminal
 import TillUI
 
 /// The POS's event loop on its own thread: keys and answers go through the reducer, effects
-/// go to tasks, and the terminal redraws what changed. Another process's writes are noticed
-/// by polling the ledger's version twice a second.
+/// go to one worker task in order, and the terminal redraws what changed. Another process's
+/// writes are noticed by polling the ledger's version twice a second.
 final class POSLoop: Sendable {
     private let effects: POSEffects
     private let clock: @Sendable () -> Instant
@@ -62,7 +62,10 @@ final class POSLoop: Sendable {
             databasePath: databasePath, keyPrefix: Self.keyPrefix(clock()))
         terminal.draw(state.render())
         perform(POSReducer.start(&state))
-        var lastTick = clock().millisecondsSinceEpoch
+        // Ticks and polls are paced by the monotonic clock: the shop's clock may be fixed
+        // (TILL_NOW) or jump, and the ledger must still be watched.
+        let pace = ContinuousClock()
+        var lastTick = pace.now
         var lastPoll = lastTick
         var drawn = state
         while true {
@@ -72,12 +75,12 @@ final class POSLoop: Sendable {
                 defer { queued.removeAll() }
                 return queued
             }
-            let now = clock().millisecondsSinceEpoch
-            if now - lastTick >= 100 || now < lastTick {
-                events.append(.tick(Instant(millisecondsSinceEpoch: now)))
+            let now = pace.now
+            if now - lastTick >= .milliseconds(100) {
+                events.append(.tick(clock()))
                 lastTick = now
             }
-            if now - lastPoll >= 500 || now < lastPoll {
+            if now - lastPoll >= .milliseconds(500) {
                 lastPoll = now
                 pollVersion()
             }

@@ -12,12 +12,14 @@ import Glibc
     /// A fresh ledger folder and the environment `till` runs with in it.
     struct Shop {
         let directory: URL
+        /// More environment for both the POS and the command line.
+        var extra: [String: String] = [:]
         var database: String { directory.appendingPathComponent("till.sqlite").path }
         var environment: [String: String] {
             [
                 "HOME": directory.path, "TILL_DB": database, "TILL_RECEIPT_DIR": directory.path, "TZ": "UTC",
                 "LANG": "C.UTF-8", "TILL_GOBLINPAY_FAILURE_RATE": "0",
-            ]
+            ].merging(extra) { $1 }
         }
 
         init() throws {
@@ -198,8 +200,12 @@ import Glibc
         #expect(!screen.contains("-icanon"))
     }
 
-    @Test func noticesAnotherProcessWritingWithinASecond() throws {
-        let shop = try Shop()
+    /// Also with the shop's clock fixed (TILL_NOW): the POS paces its polling by the
+    /// monotonic clock, not the shop's.
+    @Test(arguments: [false, true])
+    func noticesAnotherProcessWritingWithinASecond(fixedClock: Bool) throws {
+        var shop = try Shop()
+        if fixedClock { shop.extra = ["TILL_NOW": "2026-11-22T10:00:00Z"] }
         defer { shop.remove() }
         let pos = try shop.pos()
         defer { pos.kill() }
