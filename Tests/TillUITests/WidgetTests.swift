@@ -21,6 +21,12 @@ import TillService
         #expect(code.text == "USD")
     }
 
+    @Test func anAmountsDecimalCommaIsStoredAsAPoint() {
+        var amount = TextField(filter: .amount, maxLength: 8)
+        for key in ["1", "2", ",", "5", ",", "."] { _ = amount.handle(.character(Character(key))) }
+        #expect(amount.text == "12.5")
+    }
+
     @Test func cardEntryMasksTheMiddleAndNamesTheBrandAsDigitsArrive() {
         var card = CardEntry()
         #expect(card.brand == nil)

@@ -1,13 +1,8 @@
-import TillCore
 import TillService
+import TillUI
 
 /// The human face: short, aligned summaries with money formatted per currency.
 enum Human {
-    static func money(_ minorUnits: Int64, _ code: String) -> String {
-        guard case .success(let currency) = Currency.named(code) else { return "\(minorUnits) \(code)" }
-        return Money(minorUnits: minorUnits, currency: currency).formatted
-    }
-
     static func time(_ iso: String) -> String {
         // "2026-11-22T10:00:00.000Z" -> "2026-11-22 10:00"
         String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ")
@@ -16,8 +11,8 @@ enum Human {
     static func order(_ order: OrderView) -> String {
         var lines = [
             "Order \(order.id)  \(order.email)  \(order.status.replacingOccurrences(of: "_", with: " "))",
-            "  total \(money(order.total, order.currency))   paid \(money(order.paid, order.currency))"
-                + "   due \(money(order.balanceDue, order.currency))   refunded \(money(order.refunded, order.currency))",
+            "  total \(Format.money(order.total, order.currency))   paid \(Format.money(order.paid, order.currency))"
+                + "   due \(Format.money(order.balanceDue, order.currency))   refunded \(Format.money(order.refunded, order.currency))",
             "  created \(time(order.createdAt))",
         ]
         if order.payments.isEmpty { lines.append("  no payments yet") }
@@ -30,17 +25,17 @@ enum Human {
         if let card = payment.card { tender = "\(card.brand) \(card.first6)…\(card.last4)" }
         if let wallet = payment.wallet { tender = "store credit (\(wallet))" }
         if let tendered = payment.tendered, let change = payment.change {
-            tender = "cash \(money(tendered, currency)), change \(money(change, currency))"
+            tender = "cash \(Format.money(tendered, currency)), change \(Format.money(change, currency))"
         }
-        var line = "\(payment.id)  \(time(payment.createdAt))  \(money(payment.amount, currency))  \(tender)  \(payment.state.replacingOccurrences(of: "_", with: " "))"
-        if payment.refunded > 0 { line += " (\(money(payment.refunded, currency)) refunded)" }
+        var line = "\(payment.id)  \(time(payment.createdAt))  \(Format.money(payment.amount, currency))  \(tender)  \(payment.state.replacingOccurrences(of: "_", with: " "))"
+        if payment.refunded > 0 { line += " (\(Format.money(payment.refunded, currency)) refunded)" }
         return line
     }
 
     static func orderList(_ list: OrderListView) -> String {
         guard !list.orders.isEmpty else { return "No orders for \(list.email).\n" }
         let lines = list.orders.map { order in
-            "\(order.id)  \(time(order.createdAt))  \(money(order.total, order.currency))  due \(money(order.balanceDue, order.currency))  \(order.status.replacingOccurrences(of: "_", with: " "))"
+            "\(order.id)  \(time(order.createdAt))  \(Format.money(order.total, order.currency))  due \(Format.money(order.balanceDue, order.currency))  \(order.status.replacingOccurrences(of: "_", with: " "))"
         }
         return "\(list.orders.count) order(s) for \(list.email), newest first\n" + lines.joined(separator: "\n") + "\n"
     }
@@ -48,8 +43,8 @@ enum Human {
     static func installment(_ keyed: Keyed<OrderPaymentResult>) -> String {
         let result = keyed.response
         var text = (keyed.replayed ? "Replayed (key \(keyed.key)): nothing new was charged.\n" : "")
-            + "Paid \(money(result.payment.amount, result.order.currency)) on \(result.order.id)\n"
-        if let change = result.payment.change, change > 0 { text += "CHANGE DUE: \(money(change, result.order.currency))\n" }
+            + "Paid \(Format.money(result.payment.amount, result.order.currency)) on \(result.order.id)\n"
+        if let change = result.payment.change, change > 0 { text += "CHANGE DUE: \(Format.money(change, result.order.currency))\n" }
         return text + order(result.order)
     }
 
@@ -57,7 +52,7 @@ enum Human {
         let result = keyed.response
         let destination = result.refund.toWallet.map { " as store credit to \($0)" } ?? ""
         return (keyed.replayed ? "Replayed (key \(keyed.key)).\n" : "")
-            + "Refunded \(money(result.refund.amount, result.order.currency)) of \(result.refund.paymentId)\(destination)\n"
+            + "Refunded \(Format.money(result.refund.amount, result.order.currency)) of \(result.refund.paymentId)\(destination)\n"
             + order(result.order)
     }
 
@@ -65,20 +60,20 @@ enum Human {
         let c = payment.currency
         var lines = [
             "Payment \(payment.id)  \(payment.card.brand) \(payment.card.first6)…\(payment.card.last4)  \(payment.status.replacingOccurrences(of: "_", with: " "))",
-            "  authorized \(money(payment.authorized, c))   captured \(money(payment.captured, c))   refunded \(money(payment.refunded, c))",
-            "  capturable \(money(payment.capturable, c))   refundable \(money(payment.refundable, c))   hold until \(time(payment.expiresAt))",
+            "  authorized \(Format.money(payment.authorized, c))   captured \(Format.money(payment.captured, c))   refunded \(Format.money(payment.refunded, c))",
+            "  capturable \(Format.money(payment.capturable, c))   refundable \(Format.money(payment.refundable, c))   hold until \(time(payment.expiresAt))",
         ]
         for event in payment.events {
-            lines.append("  \(time(event.at))  \(event.kind.replacingOccurrences(of: "_", with: " "))  \(money(event.amount, c))")
+            lines.append("  \(time(event.at))  \(event.kind.replacingOccurrences(of: "_", with: " "))  \(Format.money(event.amount, c))")
         }
         if let key { lines.insert((replayed ? "Replayed, key " : "Key ") + key, at: 0) }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func wallet(_ wallet: WalletView, key: String?, replayed: Bool) -> String {
-        var text = "Wallet \(wallet.name)  balance \(money(wallet.balance, wallet.currency))"
-        if wallet.overdraftLimit > 0 { text += "  overdraft limit \(money(wallet.overdraftLimit, wallet.currency))" }
-        text += "  available \(money(wallet.available, wallet.currency))"
+        var text = "Wallet \(wallet.name)  balance \(Format.money(wallet.balance, wallet.currency))"
+        if wallet.overdraftLimit > 0 { text += "  overdraft limit \(Format.money(wallet.overdraftLimit, wallet.currency))" }
+        text += "  available \(Format.money(wallet.available, wallet.currency))"
         text += (wallet.customer.map { "  customer \($0)" } ?? "") + "\n"
         if let key { text = (replayed ? "Replayed, key " : "Key ") + key + "\n" + text }
         return text

@@ -1,4 +1,5 @@
 public import TillCore
+import TillService
 
 /// A wall-clock reading in the operator's time zone. The offset is passed in (the terminal edge
 /// reads it from the system), so everything here stays pure arithmetic.
@@ -31,6 +32,12 @@ public struct LocalTime: Sendable, Equatable {
         day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
         month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
         year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+    }
+
+    /// A stored ISO 8601 time (as the service's views carry them) on the operator's clock.
+    public init?(iso: String, utcOffsetSeconds: Int) {
+        guard let instant = Timestamp.parse(iso) else { return nil }
+        self.init(instant, utcOffsetSeconds: utcOffsetSeconds)
     }
 
     static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

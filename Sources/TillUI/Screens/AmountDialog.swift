@@ -58,7 +58,7 @@ public struct AmountDialog: Sendable, Equatable {
 
     func command() -> Result<POSCommand, FieldProblem> {
         guard case .success(let code) = Currency.named(currency) else { return .failure(FieldProblem(field: 0, message: "Unknown currency.")) }
-        let text = amount.text.replacingOccurrences(of: ",", with: ".")
+        let text = amount.text
         let money: Money
         switch Money.parsePositive(text, currency: code) {
         case .failure(let rejection): return .failure(FieldProblem(field: 0, message: rejection.message))
@@ -130,9 +130,7 @@ public struct ConfirmDialog: Sendable, Equatable {
 extension POSState {
     func renderAmount(_ dialog: AmountDialog, into buffer: inout CellBuffer) {
         let width = min(60, self.width - 4)
-        let rect = Rect(x: (self.width - width) / 2, y: max(1, (height - 12) / 2), width: width, height: 12)
-        buffer.clear(rect)
-        buffer.box(rect, title: dialog.purpose.title, style: Theme.dialogFrame)
+        let rect = openDialog(width: width, height: 12, title: dialog.purpose.title, into: &buffer)
         let x = rect.x + 2
         var y = rect.y + 2
         if case .refundOrderPayment(_, _, let tender) = dialog.purpose {
@@ -154,9 +152,7 @@ extension POSState {
         if dialog.confirming, case .success(let command) = dialog.command() {
             buffer.write(Self.confirmQuestion(command, currency: dialog.currency) + "  y / n", x: x, y: y, style: Theme.warning, limit: width - 4)
         }
-        let hints = busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter ok   Esc cancel"
-        buffer.write(hints, x: x, y: rect.maxY - 2, style: Theme.dim)
-        buffer.writeRight("key " + Format.fitTail(dialog.key, 14), right: rect.maxX - 2, y: rect.maxY - 2, style: Theme.dim)
+        dialogFoot("Enter ok   Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }
 
     static func confirmQuestion(_ command: POSCommand, currency: String) -> String {
@@ -170,9 +166,7 @@ extension POSState {
 
     func renderConfirm(_ dialog: ConfirmDialog, into buffer: inout CellBuffer) {
         let width = min(56, self.width - 4)
-        let rect = Rect(x: (self.width - width) / 2, y: max(1, (height - 7) / 2), width: width, height: 7)
-        buffer.clear(rect)
-        buffer.box(rect, title: dialog.title, style: Theme.dialogFrame)
+        let rect = openDialog(width: width, height: 7, title: dialog.title, into: &buffer)
         buffer.write(dialog.question, x: rect.x + 2, y: rect.y + 2, style: Theme.warning, limit: width - 4)
         buffer.write("y yes   n no", x: rect.x + 2, y: rect.y + 4, style: Theme.dim)
     }

@@ -47,7 +47,7 @@ public struct AuthorizeDialog: Sendable, Equatable {
                     focus = 4
                     return []
                 }
-                let text = amount.text.replacingOccurrences(of: ",", with: ".")
+                let text = amount.text
                 if case .failure(let rejection) = Money.parsePositive(text, currency: code) {
                     problem = FieldProblem(field: 3, message: rejection.message)
                     focus = 3
@@ -176,9 +176,7 @@ extension POSState {
 
     func renderAuthorize(_ dialog: AuthorizeDialog, into buffer: inout CellBuffer) {
         let width = min(64, self.width - 4)
-        let rect = Rect(x: (self.width - width) / 2, y: max(1, (height - 14) / 2), width: width, height: 14)
-        buffer.clear(rect)
-        buffer.box(rect, title: "Authorize a card", style: Theme.dialogFrame)
+        let rect = openDialog(width: width, height: 14, title: "Authorize a card", into: &buffer)
         let x = rect.x + 2
         let fieldX = x + 13
         let labels = ["Card number", "Expiry", "CVV", "Amount", "Currency"]
@@ -202,8 +200,6 @@ extension POSState {
             }
         }
         if let error = dialog.error { buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4) }
-        let hints = busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter authorize   Tab next   Esc cancel"
-        buffer.write(hints, x: x, y: rect.maxY - 2, style: Theme.dim)
-        buffer.writeRight("key " + Format.fitTail(dialog.key, 14), right: rect.maxX - 2, y: rect.maxY - 2, style: Theme.dim)
+        dialogFoot("Enter authorize   Tab next   Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }
 }

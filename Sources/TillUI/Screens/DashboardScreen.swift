@@ -137,6 +137,6 @@ extension POSState {
 
     /// A stored ISO time as the operator's wall clock.
     func localTime(_ iso: String) -> LocalTime? {
-        Timestamp.parse(iso).map { LocalTime($0, utcOffsetSeconds: utcOffsetSeconds) }
+        LocalTime(iso: iso, utcOffsetSeconds: utcOffsetSeconds)
     }
 }

@@ -16,9 +16,7 @@ extension POSState {
 
     func renderHelp(into buffer: inout CellBuffer) {
         let width = min(76, self.width - 2)
-        let rect = Rect(x: (self.width - width) / 2, y: 1, width: width, height: height - 3)
-        buffer.clear(rect)
-        buffer.box(rect, title: "Help · any key closes", style: Theme.dialogFrame)
+        let rect = openDialog(width: width, height: height - 3, title: "Help · any key closes", into: &buffer)
         let columnWidth = (width - 4) / 2
         var x = rect.x + 2
         var y = rect.y + 1

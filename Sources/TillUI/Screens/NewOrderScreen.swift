@@ -35,7 +35,7 @@ public struct NewOrderModel: Sendable, Equatable {
         guard case .success(let code) = Currency.named(currency.text) else {
             return .failure(FieldProblem(field: 2, message: "Unknown currency \"\(currency.text)\"."))
         }
-        let typed = amount.text.replacingOccurrences(of: ",", with: ".")
+        let typed = amount.text
         switch Money.parsePositive(typed, currency: code) {
         case .failure(let rejection): return .failure(FieldProblem(field: 1, message: rejection.message))
         case .success(let total): return .success((email.text, typed, code.code, total))

@@ -59,7 +59,7 @@ public struct PaymentDialog: Sendable, Equatable {
     var currency: Currency { (try? Currency.named(target.currency).get()) ?? .usd }
 
     func parsed(_ field: TextField) -> Money? {
-        try? Money.parsePositive(field.text.replacingOccurrences(of: ",", with: "."), currency: currency).get()
+        try? Money.parsePositive(field.text, currency: currency).get()
     }
 
     /// Change for the cash typed so far, or how much is missing (negative).
@@ -71,7 +71,7 @@ public struct PaymentDialog: Sendable, Equatable {
 
     /// The request as typed, or the first problem.
     func request(now: Instant, utcOffsetSeconds: Int) -> Result<(amount: String, tender: TenderInput), FieldProblem> {
-        let amountText = amount.text.replacingOccurrences(of: ",", with: ".")
+        let amountText = amount.text
         if case .failure(let rejection) = Money.parsePositive(amountText, currency: currency) {
             return .failure(FieldProblem(field: 1, message: rejection.message))
         }
@@ -88,7 +88,7 @@ public struct PaymentDialog: Sendable, Equatable {
             if let difference = cashDifference, difference < 0 {
                 return .failure(FieldProblem(field: 2, message: "That is \(Format.money(-difference, target.currency)) short."))
             }
-            return .success((amountText, .cash(tendered: tendered.text.replacingOccurrences(of: ",", with: "."))))
+            return .success((amountText, .cash(tendered: tendered.text)))
         case .storeCredit:
             guard wallets.indices.contains(walletIndex) else {
                 return .failure(FieldProblem(field: 2, message: "This customer has no store-credit wallet."))
@@ -221,10 +221,8 @@ extension POSState {
     func renderPayment(_ dialog: PaymentDialog, into buffer: inout CellBuffer) {
         let width = min(66, width - 4)
         let height = 17
-        let rect = Rect(x: (self.width - width) / 2, y: max(1, (self.height - height) / 2), width: width, height: height)
         let title = dialog.target.orderId.map { "Take payment · \($0)" } ?? "Create and pay"
-        buffer.clear(rect)
-        buffer.box(rect, title: title, style: Theme.dialogFrame)
+        let rect = openDialog(width: width, height: height, title: title, into: &buffer)
         let x = rect.x + 2
         let fieldX = x + 13
         var y = rect.y + 1
@@ -302,9 +300,7 @@ extension POSState {
         if let error = dialog.error {
             buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4)
         }
-        let hints = busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter charge  Tab next  Esc cancel"
-        buffer.write(hints, x: x, y: rect.maxY - 2, style: Theme.dim, limit: width - 24)
-        buffer.writeRight("key " + Format.fitTail(dialog.key, 14), right: rect.maxX - 2, y: rect.maxY - 2, style: Theme.dim)
+        dialogFoot("Enter charge  Tab next  Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }
 
     private func problem(_ dialog: PaymentDialog, field: Int, into buffer: inout CellBuffer, x: Int, y: Int, right: Int) {

@@ -12,8 +12,7 @@ enum Receipt {
             return left + String(repeating: " ", count: gap) + right
         }
         func local(_ iso: String) -> String {
-            guard let instant = Timestamp.parse(iso) else { return iso }
-            let time = LocalTime(instant, utcOffsetSeconds: utcOffsetSeconds)
+            guard let time = LocalTime(iso: iso, utcOffsetSeconds: utcOffsetSeconds) else { return iso }
             return "\(time.isoDay) \(time.clock)"
         }
         var lines = [

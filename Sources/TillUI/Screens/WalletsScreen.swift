@@ -43,7 +43,7 @@ public struct OpenWalletDialog: Sendable, Equatable {
                 return []
             }
             for (field, text) in [(2, balance.text), (3, overdraft.text)] {
-                if case .failure(let rejection) = Money.parse(text.replacingOccurrences(of: ",", with: "."), currency: code) {
+                if case .failure(let rejection) = Money.parse(text, currency: code) {
                     problem = FieldProblem(field: field, message: rejection.message)
                     focus = field
                     return []
@@ -59,8 +59,8 @@ public struct OpenWalletDialog: Sendable, Equatable {
             error = nil
             return state.submit(.openWallet(
                 name: name.text.trimmingBlanks(), currency: code.code,
-                balance: balance.text.replacingOccurrences(of: ",", with: "."),
-                overdraft: overdraft.text.replacingOccurrences(of: ",", with: "."), customer: owner.isEmpty ? nil : owner))
+                balance: balance.text,
+                overdraft: overdraft.text, customer: owner.isEmpty ? nil : owner))
         default:
             var field = [name, currency, balance, overdraft, customer][focus]
             if field.handle(key) {
@@ -141,9 +141,7 @@ extension POSState {
 
     func renderOpenWallet(_ dialog: OpenWalletDialog, into buffer: inout CellBuffer) {
         let width = min(62, self.width - 4)
-        let rect = Rect(x: (self.width - width) / 2, y: max(1, (height - 15) / 2), width: width, height: 15)
-        buffer.clear(rect)
-        buffer.box(rect, title: "Open a wallet", style: Theme.dialogFrame)
+        let rect = openDialog(width: width, height: 15, title: "Open a wallet", into: &buffer)
         let x = rect.x + 2
         let fieldX = x + 12
         let fields = [dialog.name, dialog.currency, dialog.balance, dialog.overdraft, dialog.customer]
@@ -158,7 +156,6 @@ extension POSState {
             }
         }
         if let error = dialog.error { buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4) }
-        buffer.write(busy != nil ? "\(spinner) \(busy?.progressLabel ?? "")…" : "Enter open   Tab next   Esc cancel",
-                     x: x, y: rect.maxY - 2, style: Theme.dim)
+        dialogFoot("Enter open   Tab next   Esc cancel", key: nil, in: rect, into: &buffer)
     }
 }

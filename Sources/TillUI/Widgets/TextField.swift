@@ -39,7 +39,7 @@ public struct TextField: Sendable, Equatable {
             guard accepts(character), text.count < maxLength else { return true }
             // A mark typed on its own joins the character before it, so the cursor is
             // counted again from the text rather than moved by one.
-            let before = String(text.prefix(cursor)) + String(filter == .code ? Character(character.uppercased()) : character)
+            let before = String(text.prefix(cursor)) + String(stored(character))
             text = before + text.dropFirst(cursor)
             cursor = min(before.count, text.count)
         case .backspace:
@@ -65,6 +65,16 @@ public struct TextField: Sendable, Equatable {
         return true
     }
 
+    /// What a typed character becomes in the text: codes are upper case, and an amount's
+    /// decimal comma is stored as the point `Money.parse` reads.
+    private func stored(_ character: Character) -> Character {
+        switch filter {
+        case .code: Character(character.uppercased())
+        case .amount where character == ",": "."
+        default: character
+        }
+    }
+
     private func accepts(_ character: Character) -> Bool {
         switch filter {
         case .any: return character.displayWidth > 0 || character == " "
@@ -72,7 +82,7 @@ public struct TextField: Sendable, Equatable {
         case .digits: return character.isASCIIDigit
         case .amount:
             if character.isASCIIDigit { return true }
-            return (character == "." || character == ",") && !text.contains(".") && !text.contains(",")
+            return (character == "." || character == ",") && !text.contains(".")
         case .code: return character.isASCII && character.isLetter
         }
     }
