@@ -23,13 +23,36 @@
 public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     public let code: Code
     public let message: String
+    /// What to retry with, on an answer that is not final (`payment_pending`,
+    /// `request_in_progress`): the key, and the order or payment it acts on.
+    public private(set) var retry: RetryHint?
 
     public init(_ code: Code, _ message: String? = nil) {
         self.code = code
         self.message = message ?? code.defaultMessage
     }
 
+    /// The same rejection, telling the caller what to retry with.
+    public func retrying(_ hint: RetryHint) -> Rejection {
+        var copy = self
+        copy.retry = hint
+        return copy
+    }
+
     public var description: String { "\(code.rawValue): \(message)" }
+
+    /// The key a request was (or is being) made under, and what it acts on.
+    public struct RetryHint: Hashable, Sendable {
+        public let key: String
+        public let orderId: String?
+        public let paymentId: String?
+
+        public init(key: String, orderId: String? = nil, paymentId: String? = nil) {
+            self.key = key
+            self.orderId = orderId
+            self.paymentId = paymentId
+        }
+    }
 
     /// The stable codes. Raw values are the wire format (CLI `--json`, scenario files): never
     /// rename one, only add.

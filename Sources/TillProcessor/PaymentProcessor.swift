@@ -35,7 +35,10 @@ public enum ProcessorLookup: Hashable, Sendable {
     /// The operation was applied; same reference as `.approved` would have carried.
     case applied(reference: String)
     /// Nothing was applied under this key (never seen, declined, or failed before applying).
+    /// Only this answer frees a request's key.
     case notApplied
+    /// The processor could not say (a timeout, its ledger unreadable): the request stays unknown.
+    case unknown(reason: String)
 }
 
 /// The card as typed, held only in memory on its way to the processor. Its description is

@@ -29,7 +29,7 @@ extension TillService {
             }
             _ = try decided(order.plan(amount: installment.amount, tender: .card(summary)))
             return Intent(
-                kind: .orderCard, id: ids.make("int"), at: now.millisecondsSinceEpoch,
+                kind: .orderCard, at: now.millisecondsSinceEpoch,
                 amount: installment.amount.minorUnits, currency: installment.amount.currency.code,
                 paymentId: ids.make("pay"), card: StoredCard(summary, fingerprint: installment.card.fingerprint),
                 orderId: installment.orderId, orderPaymentId: ids.make("opay"), newOrder: installment.newOrder)
@@ -39,7 +39,6 @@ extension TillService {
     func refundCard(_ refund: CardRefund, key: IdempotencyKey, fingerprint: RequestFingerprint) async
         -> Result<Keyed<OrderRefundResult>, Rejection>
     {
-        let ids = self.ids
         return await processorRequest(
             key: key, operation: "order.refund", target: refund.orderId, fingerprint: fingerprint, card: nil
         ) { ledger, now in
@@ -48,7 +47,7 @@ extension TillService {
                 id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now))
             guard let stored = try ledger.payment(id: refund.paymentId) else { throw Refusal(rejection: Self.noPayment(refund.paymentId)) }
             return Intent(
-                kind: .orderRefund, id: ids.make("int"), at: now.millisecondsSinceEpoch,
+                kind: .orderRefund, at: now.millisecondsSinceEpoch,
                 amount: refund.amount.minorUnits, currency: refund.amount.currency.code, paymentId: refund.paymentId,
                 processorReference: stored.processorReference, orderId: refund.orderId,
                 orderPaymentId: refund.orderPaymentId, refundId: refund.refundId)
@@ -106,7 +105,7 @@ extension TillService {
             // The core's checks (a positive amount, the hold window) before the processor hears of it.
             _ = try decided(Payment.authorize(id: paymentId, card: summary, amount: money, at: now, holdWindow: holdWindow))
             return Intent(
-                kind: .authorize, id: ids.make("int"), at: now.millisecondsSinceEpoch, amount: money.minorUnits,
+                kind: .authorize, at: now.millisecondsSinceEpoch, amount: money.minorUnits,
                 currency: money.currency.code, paymentId: paymentId,
                 card: StoredCard(summary, fingerprint: card.fingerprint), holdWindow: holdWindow.milliseconds)
         }
@@ -147,7 +146,6 @@ extension TillService {
         if let money { parameters["amount"] = money }
         let operation = "payment.\(kind.rawValue)"
         let fingerprint = RequestFingerprint(operation: operation, target: paymentId, parameters: parameters)
-        let ids = self.ids
         return await processorRequest(
             key: key, operation: operation, target: paymentId, fingerprint: fingerprint, card: nil
         ) { ledger, now in
@@ -161,10 +159,29 @@ extension TillService {
             case (.refund, let money?): .refund(money)
             default: .void
             }
+            try Self.admit(kind, besideOpenRequestsOn: paymentId, ledger: ledger, key: key.value)
             _ = try decided(Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: max(now, stored.payment.events.last?.at ?? now)))
             return Intent(
-                kind: kind, id: ids.make("int"), at: now.millisecondsSinceEpoch, amount: money?.minorUnits ?? 0,
+                kind: kind, at: now.millisecondsSinceEpoch, amount: money?.minorUnits ?? 0,
                 currency: stored.payment.currency.code, paymentId: paymentId, processorReference: stored.processorReference)
+        }
+    }
+
+    /// While a request on a payment is open (in flight, unknown, or needing attention), only a
+    /// request that commutes with it may start: captures beside captures, refunds beside
+    /// refunds, whose sums are checked against the payment as if every open one succeeds.
+    /// Anything else could be made impossible by the open one's outcome once it is known (a
+    /// capture whose answer was lost, then a refund: the capture could never be recorded), so
+    /// it is refused with `payment_pending` until the open one resolves.
+    static func admit(_ kind: Intent.Kind, besideOpenRequestsOn paymentId: String, ledger: Ledger, key: String) throws {
+        for request in try ledger.openRequests(target: paymentId) {
+            guard let open = intent(of: request) else { continue }
+            let commutes = open.kind == kind && (kind == .capture || kind == .refund)
+            guard !commutes else { continue }
+            throw Refusal(rejection: Rejection(
+                .paymentPending,
+                "Payment \(paymentId) has a \(open.kind.rawValue) whose outcome is not known yet (key \(request.key)); nothing was done. Try again once it is resolved (`till pending --resolve`)."
+            ).retrying(Rejection.RetryHint(key: key, paymentId: paymentId)))
         }
     }
 

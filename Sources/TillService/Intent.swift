@@ -14,12 +14,23 @@ struct Intent: Codable, Sendable {
         case orderCard = "order_card"
         /// A card installment refunded through its order.
         case orderRefund = "order_refund"
+
+        /// The processor call this intent makes (an order card's first call is its authorize).
+        var processorStep: String {
+            switch self {
+            case .authorize, .orderCard: "authorize"
+            case .capture: "capture"
+            case .refund, .orderRefund: "refund"
+            case .void: "void"
+            }
+        }
     }
 
     var kind: Kind
-    /// Prefix of this attempt's processor keys: stable across retries of the same request,
-    /// new for a request executed afresh after a refusal freed its key.
-    var id: String
+    /// Prefix of this attempt's processor keys, "<client key>#<attempt>": stable across every
+    /// retry of the attempt; the next attempt (after a refusal freed the key) gets the next
+    /// number. Set by `processorRequest` when the intent is recorded.
+    var id: String = ""
     /// When the request was made: the time its events carry.
     var at: Int64
     var amount: Int64
@@ -36,6 +47,15 @@ struct Intent: Codable, Sendable {
     var releasing: Bool?
 
     func processorKey(_ step: String) -> String { "\(id):\(step)" }
+
+    /// What to retry with: the key, and the order or payment the request acts on.
+    func retryHint(key: String) -> Rejection.RetryHint {
+        switch kind {
+        case .authorize: Rejection.RetryHint(key: key, paymentId: paymentId)
+        case .capture, .refund, .void: Rejection.RetryHint(key: key, paymentId: paymentId)
+        case .orderCard, .orderRefund: Rejection.RetryHint(key: key, orderId: orderId)
+        }
+    }
 
     var money: Money? {
         guard case .success(let currency) = Currency.named(currency) else { return nil }

@@ -15,7 +15,29 @@ extension TillService {
     public func order(id: String) async -> Result<OrderView, Rejection> {
         await read { ledger, _ in
             guard let order = try ledger.order(id: id) else { throw Refusal(rejection: Self.noOrder(id)) }
-            return OrderView(order)
+            return try Self.view(of: order, ledger: ledger)
+        }
+    }
+
+    /// An order as every read shows it: with its pending requests, and what is due once they
+    /// succeed (the figure a new payment may take).
+    static func view(of order: Order, ledger: Ledger) throws -> OrderView {
+        var view = OrderView(order)
+        let pending = try ledger.openRequests(target: order.id).compactMap { request in
+            intent(of: request).flatMap { PendingRequestView(request, intent: $0) }
+        }
+        guard !pending.isEmpty else { return view }
+        view.pending = pending
+        view.dueAfterPending = try projected(order, ledger: ledger).balanceDue.minorUnits
+        return view
+    }
+
+    /// Every request still pending or needing attention, oldest first (`till pending`).
+    public func pendingRequests() async -> Result<PendingListView, Rejection> {
+        await read { ledger, _ in
+            PendingListView(pending: try ledger.openRequests().compactMap { request in
+                Self.intent(of: request).flatMap { PendingRequestView(request, intent: $0) }
+            })
         }
     }
 
@@ -25,7 +47,9 @@ extension TillService {
         case .failure(let rejection): return .failure(rejection)
         case .success(let email):
             return await read { ledger, _ in
-                OrderListView(email: email.address, orders: try ledger.orders(emailKey: email.key, limit: limit).map(OrderView.init))
+                OrderListView(email: email.address, orders: try ledger.orders(emailKey: email.key, limit: limit).map {
+                    try Self.view(of: $0, ledger: ledger)
+                })
             }
         }
     }

@@ -15,51 +15,66 @@ enum ProcessorRun: Sendable {
     case completed(String)
     /// Refused (by the processor or, rarely, by a rule re-checked at the end); key freed.
     case refused(Rejection)
-    /// The outcome is not known; the request stays open until resolved.
+    /// The outcome is not known, or not recorded; the request stays open until resolved.
     case pending(Rejection)
     /// Resolution found nothing applied and freed the key: the request may run afresh.
     case notApplied
+    /// A simulation stopped this instance at a crash point: nothing more was done.
+    case crashed
 }
 
 extension TillService {
-    /// The one path for every request that talks to the processor:
+    /// The one path for every request that talks to the processor (DESIGN §3):
     /// 1. in one transaction: the idempotency rule, then `prepare` checks the request against
     ///    the target as it will be once every open request on it succeeds (so two requests
     ///    in flight can never together exceed what is due or capturable), and the intent is
-    ///    recorded with the key;
-    /// 2. the processor is called with keys derived from the intent (stable across retries);
-    /// 3. the outcome is recorded in a second transaction.
-    /// A retry of a request whose outcome is unknown asks the processor first, never charging
-    /// twice.
+    ///    recorded with the key and a lease held by this instance;
+    /// 2. the processor is called with keys derived from the client key and the attempt
+    ///    number, so every retry of this attempt reaches it under the same keys, forever;
+    /// 3. the outcome is recorded in a second transaction, by compare-and-set on the lease.
+    /// A retry of a request whose outcome is unknown claims it and asks the processor first,
+    /// never charging twice. Only a processor's "not applied" frees the key.
     func processorRequest<R: Codable & Sendable & Equatable>(
         key: IdempotencyKey, operation: String, target: String, fingerprint: RequestFingerprint,
         card: CardCredentials?, prepare: @escaping @Sendable (Ledger, Instant) throws -> Intent
     ) async -> Result<Keyed<R>, Rejection> {
-        let owner = self.owner
+        let owner = self.owner.id, lease = leaseDuration
         // At most twice: a resolution that finds nothing applied frees the key and runs again.
         for _ in 0..<2 {
             let start = await write { ledger, now -> ProcessorStart in
                 let stored = try ledger.request(key: key.value)
-                var decision = Idempotency.decide(record: stored?.record, request: fingerprint)
-                if let stored, stored.state == .inProgress, stored.fingerprint == fingerprint.canonical,
-                   owner.mayResolve(stored) {
-                    decision = .resolve  // left open by a process that is gone
-                }
-                switch decision {
-                case .replay(let response): return .replay(response)
-                case .reject(let rejection): throw Refusal(rejection: rejection)
-                case .resolve:
-                    guard let stored, let text = stored.intent, let intent = try? Self.decode(Intent.self, text) else {
-                        throw Refusal(rejection: Rejection(.requestInProgress))
+                switch Idempotency.decide(record: stored?.record, request: fingerprint) {
+                case .replay(let response):
+                    return .replay(response)
+                case .reject(let rejection):
+                    // The same request in progress: its holder's lease may have run out.
+                    guard let stored, stored.state == .inProgress, stored.fingerprint == fingerprint.canonical,
+                          RequestOwner.mayClaim(stored, at: now), let intent = Self.intent(of: stored)
+                    else {
+                        throw Refusal(rejection: rejection.code == .requestInProgress
+                            ? rejection.retrying(Self.retryHint(key: key.value, operation: operation, target: target)) : rejection)
                     }
-                    try ledger.claim(key: key.value, pid: owner.pid, startedAt: owner.startedAt)
+                    try ledger.claim(stored, owner: owner, until: now.adding(lease), at: now)
+                    return .resume(intent)
+                case .resolve:
+                    guard let stored, let intent = Self.intent(of: stored) else {
+                        throw Refusal(rejection: Rejection(.requestInProgress).retrying(Self.retryHint(key: key.value, operation: operation, target: target)))
+                    }
+                    if stored.state == .needsAttention {
+                        throw Refusal(rejection: Rejection(
+                            .paymentPending,
+                            "GoblinPay applied this request but Till could not record it (\(stored.attention ?? "no reason kept")); it needs attention: see `till pending`."
+                        ).retrying(intent.retryHint(key: key.value)))
+                    }
+                    try ledger.claim(stored, owner: owner, until: now.adding(lease), at: now)
                     return .resume(intent)
                 case .execute:
-                    let intent = try prepare(ledger, now)
+                    var intent = try prepare(ledger, now)
+                    intent.id = "\(key.value)#\(try ledger.processorAttempts(key: key.value))"
                     try ledger.insert(StoredRequest(
                         key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
-                        state: .inProgress, intent: try Self.encode(intent), ownerPid: owner.pid,
-                        ownerStartedAt: owner.startedAt), at: now)
+                        state: .inProgress, intent: try Self.encode(intent), leaseOwner: owner,
+                        leaseExpiresAt: now.adding(lease).millisecondsSinceEpoch), at: now)
                     return .run(intent)
                 }
             }
@@ -85,11 +100,24 @@ extension TillService {
                 }
             case .refused(let rejection), .pending(let rejection):
                 return .failure(rejection)
+            case .crashed:
+                return .failure(Rejection(.requestInProgress, "This till stopped before the request finished."))
             case .notApplied:
                 continue
             }
         }
-        return .failure(Rejection(.requestInProgress))
+        return .failure(Rejection(.requestInProgress).retrying(Self.retryHint(key: key.value, operation: operation, target: target)))
+    }
+
+    static func retryHint(key: String, operation: String, target: String) -> Rejection.RetryHint {
+        guard target != "-" else { return Rejection.RetryHint(key: key) }
+        return operation.hasPrefix("order.")
+            ? Rejection.RetryHint(key: key, orderId: target) : Rejection.RetryHint(key: key, paymentId: target)
+    }
+
+    static func intent(of request: StoredRequest) -> Intent? {
+        guard let text = request.intent else { return nil }
+        return try? decode(Intent.self, text)
     }
 
     // MARK: Driving an intent from the start
@@ -97,38 +125,47 @@ extension TillService {
     func drive(_ intent: Intent, key: String, card: CardCredentials?) async -> ProcessorRun {
         var intent = intent
         let reference = intent.processorReference ?? ""
+        let step = intent.kind.processorStep
+        let outcome: ProcessorOutcome?
         switch intent.kind {
-        case .authorize:
+        case .authorize, .orderCard:
             guard let card, let money = intent.money else { return await abandon(intent, key: key) }
-            let outcome = await processor.authorize(key: intent.processorKey("authorize"), card: card, amount: money)
-            return await settle(intent, key: key, outcome: outcome)
-        case .capture, .refund, .void:
-            let step = intent.kind.rawValue
-            let outcome: ProcessorOutcome
-            switch intent.kind {
-            case .capture:
-                guard let money = intent.money else { return await abandon(intent, key: key) }
-                outcome = await processor.capture(key: intent.processorKey(step), authorization: reference, amount: money)
-            case .refund:
-                guard let money = intent.money else { return await abandon(intent, key: key) }
-                outcome = await processor.refund(key: intent.processorKey(step), authorization: reference, amount: money)
-            default:
-                outcome = await processor.void(key: intent.processorKey(step), authorization: reference)
-            }
-            return await settle(intent, key: key, outcome: outcome)
-        case .orderRefund:
+            outcome = await calling(key) { await processor.authorize(key: intent.processorKey("authorize"), card: card, amount: money) }
+        case .capture:
             guard let money = intent.money else { return await abandon(intent, key: key) }
-            let outcome = await processor.refund(key: intent.processorKey("refund"), authorization: reference, amount: money)
-            return await settle(intent, key: key, outcome: outcome)
-        case .orderCard:
-            guard let card, let money = intent.money else { return await abandon(intent, key: key) }
-            let authorization = await processor.authorize(key: intent.processorKey("authorize"), card: card, amount: money)
-            guard case .approved(let reference) = authorization else {
-                return await settle(intent, key: key, outcome: authorization)
-            }
-            intent.processorReference = reference
-            return await captureInstallment(intent, key: key)
+            outcome = await calling(key) { await processor.capture(key: intent.processorKey(step), authorization: reference, amount: money) }
+        case .refund, .orderRefund:
+            guard let money = intent.money else { return await abandon(intent, key: key) }
+            outcome = await calling(key) { await processor.refund(key: intent.processorKey(step), authorization: reference, amount: money) }
+        case .void:
+            outcome = await calling(key) { await processor.void(key: intent.processorKey(step), authorization: reference) }
         }
+        guard let outcome else { return .crashed }
+        guard intent.kind == .orderCard, case .approved(let authorization) = outcome else {
+            return await settle(intent, key: key, outcome: outcome)
+        }
+        intent.processorReference = authorization
+        return await captureInstallment(intent, key: key)
+    }
+
+    /// One processor call, between the two steps where a simulation may take over (nil: it
+    /// crashed this instance there, and nothing after the step runs).
+    func calling(_ key: String, _ call: () async -> ProcessorOutcome) async -> ProcessorOutcome? {
+        if let hooks, await hooks.step(.beforeProcessorCall, key) == .crash { return nil }
+        let outcome = await call()
+        if let hooks, await hooks.step(.afterProcessorAnswer, key) == .crash { return nil }
+        return outcome
+    }
+
+    /// Extends this instance's lease before another processor call; false if it was lost
+    /// (another till holds the request now, and this one must not call the processor).
+    func renewLease(key: String) async -> Bool {
+        let owner = self.owner.id, lease = leaseDuration
+        let renewed = await write { ledger, now in
+            try ledger.renewLease(key: key, owner: owner, until: now.adding(lease), at: now)
+        }
+        if case .success = renewed { return true }
+        return false
     }
 
     /// The capture half of a card installment; a capture that fails is released (voided) so
@@ -137,7 +174,10 @@ extension TillService {
         guard let money = intent.money, let reference = intent.processorReference else {
             return await abandon(intent, key: key)
         }
-        let capture = await processor.capture(key: intent.processorKey("capture"), authorization: reference, amount: money)
+        guard await renewLease(key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
+        guard let capture = await calling(key, {
+            await processor.capture(key: intent.processorKey("capture"), authorization: reference, amount: money)
+        }) else { return .crashed }
         switch capture {
         case .approved, .unknown:
             return await settle(intent, key: key, outcome: capture)
@@ -154,15 +194,19 @@ extension TillService {
     func release(_ intent: Intent, key: String, because rejection: Rejection) async -> ProcessorRun {
         var intent = intent
         intent.releasing = true
-        let void = await processor.void(key: intent.processorKey("void"), authorization: intent.processorReference ?? "")
+        guard await renewLease(key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
+        guard let void = await calling(key, {
+            await processor.void(key: intent.processorKey("void"), authorization: intent.processorReference ?? "")
+        }) else { return .crashed }
         switch void {
         case .approved, .declined:
             // Declined means there is nothing left to release (already voided or expired).
-            return await forget(key: key, rejection: rejection)
+            return await forget(intent, key: key, rejection: rejection)
         case .failed, .unknown:
             return await markUnknown(intent, key: key, rejection: Rejection(
                 .paymentPending,
-                "The capture failed and releasing the authorization did not complete; Till will release it with GoblinPay."))
+                "The capture failed and releasing the authorization did not complete; Till will release it with GoblinPay."
+            ).retrying(intent.retryHint(key: key)))
         }
     }
 
@@ -181,7 +225,8 @@ extension TillService {
         case .unknown(let reason):
             return await markUnknown(intent, key: key, rejection: Rejection(
                 .paymentPending,
-                "GoblinPay did not answer (\(reason)). The outcome will be resolved with GoblinPay: retry with the same key, or it resolves on the next start."))
+                "GoblinPay did not answer (\(reason)). Till resolves the outcome with GoblinPay; to retry, use the same key: \(key)."
+            ).retrying(intent.retryHint(key: key)))
         }
     }
 
@@ -193,8 +238,9 @@ extension TillService {
         case .refund, .orderRefund: .refundFailed
         default: nil
         }
+        let owner = self.owner.id
         let result = await write { ledger, now in
-            try ledger.deleteRequest(key: key)
+            try ledger.release(key: key, owner: owner)
             if let failedKind, let money = intent.money, let stored = try ledger.payment(id: intent.paymentId) {
                 let at = max(now, stored.payment.events.last?.at ?? now)
                 if case .success(let next) = stored.payment.applying(PaymentEvent(kind: failedKind, amount: money, at: at)) {
@@ -206,44 +252,73 @@ extension TillService {
         return .refused(rejection)
     }
 
-    func forget(key: String, rejection: Rejection) async -> ProcessorRun {
-        let result = await write { ledger, _ in try ledger.deleteRequest(key: key) }
+    /// Frees the key of a request the processor never applied (or whose hold was released).
+    func forget(_ intent: Intent, key: String, rejection: Rejection) async -> ProcessorRun {
+        let owner = self.owner.id
+        let result = await write { ledger, _ in try ledger.release(key: key, owner: owner) }
         if case .failure(let storage) = result { return .refused(storage) }
         return .refused(rejection)
     }
 
+    /// Gives up the lease on a request whose outcome is not known: any till may resolve it.
     func markUnknown(_ intent: Intent, key: String, rejection: Rejection) async -> ProcessorRun {
-        let text: String
-        do { text = try Self.encode(intent) } catch { return .pending(rejection) }
-        _ = await write { ledger, now in try ledger.markOutcomeUnknown(key: key, intent: text, at: now) }
+        let owner = self.owner.id
+        if let text = try? Self.encode(intent) {
+            _ = await write { ledger, now in try ledger.markOutcomeUnknown(key: key, owner: owner, intent: text, at: now) }
+        }
         return .pending(rejection)
+    }
+
+    /// Parks a request the processor applied but the ledger would not record.
+    func park(_ intent: Intent, key: String, reason: String) async -> ProcessorRun {
+        let owner = self.owner.id
+        if let text = try? Self.encode(intent) {
+            _ = await write { ledger, now in
+                try ledger.markNeedsAttention(key: key, owner: owner, intent: text, reason: reason, at: now)
+            }
+        }
+        return .pending(Rejection(
+            .paymentPending,
+            "GoblinPay applied the request but Till could not record it (\(reason)); it needs attention: see `till pending`."
+        ).retrying(intent.retryHint(key: key)))
     }
 
     /// An intent that cannot be carried out (it lost data it needs): nothing was sent.
     func abandon(_ intent: Intent, key: String) async -> ProcessorRun {
-        await forget(key: key, rejection: Rejection(.invalidRequest, "The request could not be carried out; nothing was charged."))
+        await forget(intent, key: key, rejection: Rejection(.invalidRequest, "The request could not be carried out; nothing was charged."))
+    }
+
+    static func heldElsewhere(_ intent: Intent, key: String) -> Rejection {
+        Rejection(.paymentPending, "Another till took this request over; it resolves it with GoblinPay.")
+            .retrying(intent.retryHint(key: key))
     }
 
     // MARK: Recording an approved intent
 
-    /// Records what the processor applied, and completes the request with its response.
+    /// Records what the processor applied, and completes the request with its response. The
+    /// money moved, so it is never forgotten: if the ledger will not record it, the request is
+    /// parked as needing attention, with the reason, for an operator to see (`till pending`).
     func finish(_ intent: Intent, key: String) async -> ProcessorRun {
-        let holdWindow = self.holdWindow
-        let result = await write { ledger, now -> String in
-            if let stored = try ledger.request(key: key), stored.state == .completed, let response = stored.response {
-                return response  // another process finished it first
+        let holdWindow = self.holdWindow, owner = self.owner.id, clock = self.clock
+        do {
+            let response = try await database.write { ledger -> String in
+                let now = clock()
+                if let stored = try ledger.request(key: key), stored.state == .completed, let response = stored.response {
+                    return response  // another till recorded it first
+                }
+                let response = try Self.record(intent, ledger: ledger, now: now, holdWindow: holdWindow)
+                try ledger.complete(key: key, owner: owner, response: response, at: now)
+                return response
             }
-            let response = try Self.record(intent, ledger: ledger, now: now, holdWindow: holdWindow)
-            try ledger.complete(key: key, response: response, at: now)
-            return response
-        }
-        switch result {
-        case .success(let response): return .completed(response)
-        case .failure(let rejection):
-            // The processor applied it but the ledger would not record it: keep the request
-            // open (never forget money that moved) so resolution records it later.
-            return await markUnknown(intent, key: key, rejection: Rejection(
-                .paymentPending, "GoblinPay applied the payment but it could not be recorded yet (\(rejection.message)); it will be."))
+            return .completed(response)
+        } catch let conflict as RequestLogConflict {
+            // Our lease ran out and another till holds the request: it finds the charge applied
+            // when it asks GoblinPay, and records it.
+            return .pending(Rejection(
+                .paymentPending, "GoblinPay applied it; another till is recording it (\(conflict)).").retrying(intent.retryHint(key: key)))
+        } catch {
+            let reason = (error as? Refusal)?.rejection.description ?? Self.storageRejection(error).message
+            return await park(intent, key: key, reason: reason)
         }
     }
 

@@ -8,28 +8,32 @@ public struct ResolutionSummary: Sendable, Equatable {
     public var recorded = 0
     /// Never applied (or released): their keys are free again.
     public var released = 0
-    /// Still unknown, or held by a live process.
+    /// Still unknown, held by another till's lease, or needing attention.
     public var open = 0
+
+    public init() {}
 }
 
 extension TillService {
-    /// Resolves every request left open with an unknown outcome, or by a process that is gone,
-    /// by asking the processor what became of each of its keys. Runs on every start.
-    public func resolveOpenRequests() async -> ResolutionSummary {
+    /// Resolves the open requests this instance may claim (outcome unknown, or their holder's
+    /// lease ran out), by asking the processor what became of each of their keys: on every
+    /// start, on a retry, from `till pending --resolve` and from the POS's order screen.
+    /// `target` limits it to one order's or payment's requests; `includingAttention` also
+    /// retries recording the ones parked as needing attention (an operator asked for it).
+    public func resolveOpenRequests(target: String? = nil, includingAttention: Bool = false) async -> ResolutionSummary {
         var summary = ResolutionSummary()
-        guard case .success(let requests) = await read({ ledger, _ in try ledger.openRequests() }) else { return summary }
-        let owner = self.owner
+        guard case .success(let requests) = await read({ ledger, _ in
+            try target.map { try ledger.openRequests(target: $0) } ?? ledger.openRequests()
+        }) else { return summary }
+        let owner = self.owner.id, lease = leaseDuration
         for request in requests {
-            guard owner.mayResolve(request) else {
-                summary.open += 1
-                continue
-            }
-            let claimed = await write { ledger, _ -> Intent? in
-                // Another process may have claimed or finished it since the read.
-                guard let current = try ledger.request(key: request.key), owner.mayResolve(current),
-                      let text = current.intent, let intent = try? Self.decode(Intent.self, text)
+            let claimed = await write { ledger, now -> Intent? in
+                // Another till may have claimed or finished it since the read.
+                guard let current = try ledger.request(key: request.key),
+                      RequestOwner.mayClaim(current, at: now) || (includingAttention && current.state == .needsAttention),
+                      let intent = Self.intent(of: current)
                 else { return nil }
-                try ledger.claim(key: request.key, pid: owner.pid, startedAt: owner.startedAt)
+                try ledger.claim(current, owner: owner, until: now.adding(lease), at: now)
                 return intent
             }
             guard case .success(let intent?) = claimed else {
@@ -39,49 +43,53 @@ extension TillService {
             switch await resume(intent, key: request.key) {
             case .completed: summary.recorded += 1
             case .notApplied, .refused: summary.released += 1
-            case .pending: summary.open += 1
+            case .pending, .crashed: summary.open += 1
             }
         }
         return summary
     }
 
     /// Finishes an intent whose outcome was not heard, by looking its keys up at the processor.
-    /// Whatever was applied is recorded. A card installment whose authorization went through
-    /// goes on to its capture (the customer handed the card over for it, and its amount is
-    /// still reserved on the order); one whose capture failed is released (voided) instead.
+    /// Whatever was applied is recorded; a lookup that cannot answer leaves it unknown; only
+    /// "not applied" frees the key. A card installment whose authorization went through goes
+    /// on to its capture (the customer handed the card over for it, and its amount is still
+    /// reserved on the order); one whose capture failed is released (voided) instead.
     func resume(_ intent: Intent, key: String) async -> ProcessorRun {
         var intent = intent
-        switch intent.kind {
-        case .authorize, .capture, .refund, .void, .orderRefund:
-            let step = intent.kind == .orderRefund ? "refund" : intent.kind.rawValue
-            switch await processor.lookup(key: intent.processorKey(step)) {
-            case .applied(let reference):
-                intent.processorReference = intent.processorReference ?? reference
-                return await finish(intent, key: key)
-            case .notApplied:
-                _ = await forget(key: key, rejection: Rejection(.processorError))
-                return .notApplied
-            }
-        case .orderCard:
-            guard case .applied(let reference) = await processor.lookup(key: intent.processorKey("authorize")) else {
-                _ = await forget(key: key, rejection: Rejection(.processorError))
-                return .notApplied
-            }
-            intent.processorReference = reference
-            if case .applied = await processor.lookup(key: intent.processorKey("capture")) {
-                return await finish(intent, key: key)
-            }
-            if intent.releasing != true {
-                return await captureInstallment(intent, key: key)
-            }
-            if case .applied = await processor.lookup(key: intent.processorKey("void")) {
-                _ = await forget(key: key, rejection: Rejection(.processorError))
-                return .notApplied
-            }
-            let released = await release(intent, key: key, because: Rejection(
-                .processorError, "The installment was authorized but never captured; the authorization was released."))
-            if case .refused = released { return .notApplied }
-            return released
+        let unknown = { (reason: String) in
+            await self.markUnknown(intent, key: key, rejection: Rejection(
+                .paymentPending, "GoblinPay could not say what became of the request (\(reason)); it stays pending.")
+                .retrying(intent.retryHint(key: key)))
         }
+        switch await processor.lookup(key: intent.processorKey(intent.kind.processorStep)) {
+        case .unknown(let reason):
+            return await unknown(reason)
+        case .notApplied:
+            _ = await forget(intent, key: key, rejection: Rejection(.processorError))
+            return .notApplied
+        case .applied(let reference):
+            intent.processorReference = intent.processorReference ?? reference
+            guard intent.kind == .orderCard else { return await finish(intent, key: key) }
+        }
+        // An installment that was authorized: captured, to capture, or being released.
+        switch await processor.lookup(key: intent.processorKey("capture")) {
+        case .applied: return await finish(intent, key: key)
+        case .unknown(let reason): return await unknown(reason)
+        case .notApplied: break
+        }
+        if intent.releasing != true {
+            return await captureInstallment(intent, key: key)
+        }
+        switch await processor.lookup(key: intent.processorKey("void")) {
+        case .applied:
+            _ = await forget(intent, key: key, rejection: Rejection(.processorError))
+            return .notApplied
+        case .unknown(let reason): return await unknown(reason)
+        case .notApplied: break
+        }
+        let released = await release(intent, key: key, because: Rejection(
+            .processorError, "The installment was authorized but never captured; the authorization was released."))
+        if case .refused = released { return .notApplied }
+        return released
     }
 }

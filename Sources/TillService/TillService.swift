@@ -19,23 +19,34 @@ public final class TillService: Sendable {
     let ids: IdSource
     /// How long an authorization holds before it expires.
     public let holdWindow: TimeSpan
-    /// This process, as the owner of the requests it opens (see `StoredRequest.ownerPid`).
-    let owner: RequestOwner
+    /// This service instance, as the holder of leases on the requests it works on.
+    public let owner: RequestOwner
+    /// How long a lease on a request lasts (renewed before every processor call). Longer than
+    /// any processor call can take, so no other till ever resolves a request while its owner's
+    /// call may still land.
+    public let leaseDuration: TimeSpan
+    /// Where a simulation interleaves or crashes this instance (`till sim`); nil in production.
+    let hooks: RequestHooks?
 
     public init(
         database: TillDatabase, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant,
-        ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow
+        ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, owner: RequestOwner = .fresh(),
+        leaseDuration: TimeSpan = TillService.defaultLeaseDuration, hooks: RequestHooks? = nil
     ) {
         self.database = database
         self.processor = processor
         self.clock = clock
         self.ids = ids
         self.holdWindow = holdWindow
-        self.owner = .current
+        self.owner = owner
+        self.leaseDuration = leaseDuration
+        self.hooks = hooks
     }
 
+    public static let defaultLeaseDuration = TimeSpan(milliseconds: 2 * 60 * 1000)
+
     /// Opens the ledger at `path` and resolves, with the processor, every request a previous
-    /// run left with an unknown outcome (or left open when it was killed).
+    /// run left with an unknown outcome (or whose holder's lease ran out).
     public static func open(
         path: String, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow
@@ -71,31 +82,69 @@ public enum SystemClock {
     }
 }
 
-/// A process as the owner of open requests. A request left `in_progress` by a process that
-/// is gone (or that has held it for longer than any processor call can take) may be resolved
-/// by another.
-struct RequestOwner: Sendable {
-    let pid: Int32
-    let startedAt: Int64
+/// A service instance as the holder of leases on requests. Its id is unique: the host, the
+/// process and a random part, so two instances in one process (or a process that reuses a
+/// dead one's pid) are never taken for each other.
+public struct RequestOwner: Sendable, Hashable {
+    public let id: String
 
-    /// This process: its pid and when it first opened a service. Every service in the process
-    /// shares it, and a later process that happens to get the same pid (as in a container,
-    /// where each run may be pid 1) is still told apart by the time.
-    static let current = RequestOwner(pid: getpid(), startedAt: SystemClock.now().millisecondsSinceEpoch)
+    public init(id: String) { self.id = id }
 
-    /// No processor call outlives this: GoblinPay's worst latency is far below it.
-    static let abandonedAfter: Int64 = 10 * 60 * 1000
+    /// A new owner for a service in this process.
+    public static func fresh() -> RequestOwner {
+        var generator = SystemRandomNumberGenerator()
+        return RequestOwner(id: "\(localHost)/\(getpid())/\(String(generator.next() as UInt64, radix: 36))")
+    }
 
-    func mayResolve(_ request: StoredRequest) -> Bool {
+    static let localHost: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return host.replacingOccurrences(of: "/", with: "_")
+    }()
+
+    /// Whether `request` may be claimed by another till at `now`: its outcome is unknown (nobody
+    /// holds it), or its lease ran out by the request's own times. A lease held by a process on
+    /// this host that is gone may be taken at once: that process can no longer call anybody.
+    static func mayClaim(_ request: StoredRequest, at now: Instant) -> Bool {
         switch request.state {
-        case .completed: return false
+        case .completed, .needsAttention: return false
         case .outcomeUnknown: return true
         case .inProgress:
-            if SystemClock.now().millisecondsSinceEpoch - request.ownerStartedAt > Self.abandonedAfter { return true }
-            if request.ownerPid == pid { return request.ownerStartedAt != startedAt }
-            return kill(request.ownerPid, 0) != 0 && errno == ESRCH
+            guard let expires = request.leaseExpiresAt else { return true }
+            if now.millisecondsSinceEpoch >= expires { return true }
+            return request.leaseOwner.map(isDeadLocalProcess) ?? true
         }
     }
+
+    private static func isDeadLocalProcess(_ owner: String) -> Bool {
+        let parts = owner.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == localHost, let pid = Int32(parts[1]), pid > 0 else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
+
+/// The named points between the steps of a processor request, where `till sim` takes over:
+/// to stop the instance dead there, as a crash would, or to run other requests first (a
+/// concurrent duplicate, another till's resolution, a clock that moves on).
+public enum RequestStep: String, Sendable, CaseIterable {
+    /// The intent is recorded (or the request claimed); the processor is about to be called.
+    case beforeProcessorCall = "before_processor_call"
+    /// The processor answered; the answer is not recorded yet.
+    case afterProcessorAnswer = "after_processor_answer"
+}
+
+/// What an instance does at a step: go on, or stop dead (nothing after the step runs).
+public enum StepAction: Sendable {
+    case proceed
+    case crash
+}
+
+/// The simulator's hold on a service instance; nil in production.
+public struct RequestHooks: Sendable {
+    public let step: @Sendable (RequestStep, _ key: String) async -> StepAction
+
+    public init(step: @escaping @Sendable (RequestStep, _ key: String) async -> StepAction) { self.step = step }
 }
 
 // MARK: - Transactions and the one idempotency rule
@@ -156,8 +205,7 @@ extension TillService {
         key: IdempotencyKey, operation: String, target: String, fingerprint: RequestFingerprint,
         _ work: @escaping @Sendable (Ledger, Instant) throws -> R
     ) async -> Result<Keyed<R>, Rejection> {
-        let owner = self.owner
-        return await write { ledger, now in
+        await write { ledger, now in
             let stored = try ledger.request(key: key.value)
             switch Idempotency.decide(record: stored?.record, request: fingerprint) {
             case .replay(let response):
@@ -171,8 +219,7 @@ extension TillService {
                 let response = try work(ledger, now)
                 try ledger.insert(StoredRequest(
                     key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
-                    state: .completed, response: try Self.encode(response), ownerPid: owner.pid,
-                    ownerStartedAt: owner.startedAt), at: now)
+                    state: .completed, response: try Self.encode(response)), at: now)
                 return Keyed(response: response, key: key.value, replayed: false)
             }
         }

@@ -1,4 +1,5 @@
 public import TillCore
+import TillStore
 
 // The service's answers: plain Codable values, encoded as the CLI's JSON contract (snake_case
 // keys, integer minor units beside the object's currency, ISO 8601 UTC times). A keyed
@@ -15,6 +16,12 @@ public struct OrderView: Codable, Sendable, Equatable {
     public let status: String
     public let createdAt: String
     public let payments: [OrderPaymentView]
+    /// Requests on the order whose outcome is not known yet (or not recorded): a card
+    /// installment taken at GoblinPay but not heard back, a refund in flight. Absent when none.
+    public internal(set) var pending: [PendingRequestView]?
+    /// What is still due once every pending request succeeds: what a new installment may take.
+    /// Absent when nothing is pending (it is then `balance_due`).
+    public internal(set) var dueAfterPending: Int64?
 
     public init(_ order: Order) {
         id = order.id
@@ -172,6 +179,51 @@ public struct WalletView: Codable, Sendable, Equatable {
 }
 
 /// A customer's orders, newest first.
+/// A request to the processor whose outcome is not known yet, or that GoblinPay applied but
+/// Till could not record (`needs_attention`, with the reason): what `till pending` lists and
+/// an order shows as pending.
+public struct PendingRequestView: Codable, Sendable, Equatable {
+    public let key: String
+    /// `order.pay`, `order.create_and_pay`, `order.refund`, `payment.authorize`, `payment.capture`, …
+    public let operation: String
+    /// The order or payment it acts on ("-" for an authorization).
+    public let target: String
+    /// `in_progress` (a till is asking GoblinPay now), `outcome_unknown`, `needs_attention`.
+    public let state: String
+    public let amount: Int64
+    public let currency: String
+    /// `card` for a card installment or refund.
+    public let tender: String?
+    public let card: CardView?
+    public let paymentId: String?
+    public let orderPaymentId: String?
+    public let since: String
+    public let attention: String?
+
+    init?(_ request: StoredRequest, intent: Intent) {
+        key = request.key
+        operation = request.operation
+        target = request.target
+        state = request.state.rawValue
+        amount = intent.amount
+        currency = intent.currency
+        switch intent.kind {
+        case .orderCard, .orderRefund: tender = "card"
+        default: tender = nil
+        }
+        card = intent.card?.summary.map(CardView.init)
+        paymentId = intent.kind == .orderCard ? nil : intent.paymentId
+        orderPaymentId = intent.orderPaymentId
+        since = Timestamp.iso8601(Instant(millisecondsSinceEpoch: request.createdAt))
+        attention = request.attention
+    }
+}
+
+/// Every request still pending, oldest first.
+public struct PendingListView: Codable, Sendable, Equatable {
+    public let pending: [PendingRequestView]
+}
+
 public struct OrderListView: Codable, Sendable, Equatable {
     public let email: String
     public let orders: [OrderView]

@@ -134,6 +134,50 @@ enum LedgerSchema {
             }
         }
         migrator.registerMigration("v2-pos", migrate: migrateToPOS)
+        migrator.registerMigration("v3-leases", migrate: migrateToLeases)
         return migrator
+    }
+
+    /// Requests to the processor are held by leases, not by process ids: who may call the
+    /// processor for an open request is written on the request itself (`lease_owner`, until
+    /// `lease_expires_at`, by the ledger's clock). A request whose answer could not be
+    /// recorded waits in `needs_attention` with its reason. `processor_attempts` counts the
+    /// attempts a key has used, so an attempt's processor keys are derived from the client key
+    /// and never reused by a later attempt.
+    static func migrateToLeases(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE idempotency_v3 (
+                key TEXT PRIMARY KEY NOT NULL,
+                operation TEXT NOT NULL,
+                target TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                state TEXT NOT NULL
+                    CHECK (state IN ('in_progress', 'outcome_unknown', 'needs_attention', 'completed')),
+                response TEXT,
+                intent TEXT,
+                lease_owner TEXT,
+                lease_expires_at INTEGER,
+                attention TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                CHECK ((state = 'in_progress') = (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL))
+            );
+            INSERT INTO idempotency_v3 (key, operation, target, fingerprint, state, response, intent, lease_owner,
+                lease_expires_at, attention, created_at, updated_at)
+            SELECT key, operation, target, fingerprint, state, response, intent,
+                CASE WHEN state = 'in_progress' THEN 'pid/' || owner_pid END,
+                CASE WHEN state = 'in_progress' THEN updated_at + 120000 END,
+                NULL, created_at, updated_at
+            FROM idempotency;
+            DROP TABLE idempotency;
+            ALTER TABLE idempotency_v3 RENAME TO idempotency;
+            CREATE INDEX idempotency_open_by_target ON idempotency (target) WHERE state != 'completed';
+            CREATE INDEX idempotency_open ON idempotency (created_at) WHERE state != 'completed';
+
+            CREATE TABLE processor_attempts (
+                key TEXT PRIMARY KEY NOT NULL,
+                used INTEGER NOT NULL CHECK (used > 0)
+            );
+            """)
     }
 }

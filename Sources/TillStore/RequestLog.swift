@@ -2,10 +2,20 @@ import GRDB
 public import TillCore
 
 /// One keyed request as the ledger keeps it (the `idempotency` table).
+///
+/// A request that talks to the processor moves through these states, and every move is a
+/// compare-and-set on the state (and the lease) it expects, which throws `RequestLogConflict`
+/// when the row is not as expected: two tills never both believe they hold a request.
+///
+///     in_progress --answer recorded--> completed
+///         |   \\--not applied--> (deleted: the key is free; the next attempt gets new processor keys)
+///         |    \\--answer applied but not recordable--> needs_attention
+///         \\--no answer / lease given up--> outcome_unknown --claimed (new lease)--> in_progress
 public struct StoredRequest: Sendable, Hashable {
     public enum State: String, Sendable {
         case inProgress = "in_progress"
         case outcomeUnknown = "outcome_unknown"
+        case needsAttention = "needs_attention"
         case completed
     }
 
@@ -19,14 +29,20 @@ public struct StoredRequest: Sendable, Hashable {
     public let response: String?
     /// What a request that talks to the processor needs to be resolved later (JSON).
     public let intent: String?
-    /// The process that holds an open request, and when it started it (wall clock), so a
-    /// request left open by a killed process can be told from one still running.
-    public let ownerPid: Int32
-    public let ownerStartedAt: Int64
+    /// Who may call the processor for this request now, and until when (the ledger clock's
+    /// epoch milliseconds). Set exactly while `in_progress`.
+    public let leaseOwner: String?
+    public let leaseExpiresAt: Int64?
+    /// Why a `needs_attention` request could not be recorded.
+    public let attention: String?
+    public let createdAt: Int64
+    public let updatedAt: Int64
 
+    /// A request as it is first written.
     public init(
         key: String, operation: String, target: String, fingerprint: String, state: State,
-        response: String? = nil, intent: String? = nil, ownerPid: Int32, ownerStartedAt: Int64
+        response: String? = nil, intent: String? = nil, leaseOwner: String? = nil, leaseExpiresAt: Int64? = nil,
+        createdAt: Int64 = 0
     ) {
         self.key = key
         self.operation = operation
@@ -35,31 +51,53 @@ public struct StoredRequest: Sendable, Hashable {
         self.state = state
         self.response = response
         self.intent = intent
-        self.ownerPid = ownerPid
-        self.ownerStartedAt = ownerStartedAt
+        self.leaseOwner = leaseOwner
+        self.leaseExpiresAt = leaseExpiresAt
+        self.attention = nil
+        self.createdAt = createdAt
+        self.updatedAt = createdAt
     }
 
-    /// The record as the core's idempotency rule reads it.
+    /// The record as the core's idempotency rule reads it. A request that needs attention is
+    /// still open: its key is not free, and a retry is told it is pending.
     public var record: IdempotencyRecord<String> {
         let fingerprint = RequestFingerprint(stored: fingerprint)
         switch state {
         case .inProgress: return .inProgress(fingerprint)
-        case .outcomeUnknown: return .outcomeUnknown(fingerprint)
+        case .outcomeUnknown, .needsAttention: return .outcomeUnknown(fingerprint)
         case .completed: return .completed(fingerprint, response ?? "")
         }
     }
 
-    init(row: Row) {
-        key = row["key"]
-        operation = row["operation"]
-        target = row["target"]
-        fingerprint = row["fingerprint"]
-        state = State(rawValue: row["state"]) ?? .outcomeUnknown
-        response = row["response"]
-        intent = row["intent"]
-        ownerPid = row["owner_pid"]
-        ownerStartedAt = row["owner_started_at"]
+    /// GRDB's throwing accessors: a damaged cell is an error, never a trap.
+    init(row: Row) throws {
+        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.decode(forColumn: column) }
+        func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.decode(forColumn: column) }
+        key = try required("key")
+        operation = try required("operation")
+        target = try required("target")
+        fingerprint = try required("fingerprint")
+        let stateText: String = try required("state")
+        guard let state = State(rawValue: stateText) else {
+            throw LedgerCorruption("idempotency.state is not a known state")
+        }
+        self.state = state
+        response = try optional("response")
+        intent = try optional("intent")
+        leaseOwner = try optional("lease_owner")
+        leaseExpiresAt = try optional("lease_expires_at")
+        attention = try optional("attention")
+        createdAt = try required("created_at")
+        updatedAt = try required("updated_at")
     }
+}
+
+/// A request row was not in the state (or held by the lease) its update expected: another
+/// till moved it first. Nothing was written.
+public struct RequestLogConflict: Error, CustomStringConvertible {
+    public let key: String
+    public let expected: String
+    public var description: String { "request \(key) is no longer \(expected)" }
 }
 
 extension Ledger {
@@ -68,7 +106,7 @@ extension Ledger {
             .map(StoredRequest.init(row:))
     }
 
-    /// Requests on `target` that have not completed: in flight, or waiting to be resolved.
+    /// Requests on `target` that have not completed: in flight, unknown or needing attention.
     public func openRequests(target: String) throws -> [StoredRequest] {
         try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM idempotency WHERE target = ? AND state != 'completed' ORDER BY created_at"),
@@ -77,43 +115,97 @@ extension Ledger {
 
     /// Every request that has not completed, oldest first.
     public func openRequests() throws -> [StoredRequest] {
-        try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at")
+        try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key")
             .map(StoredRequest.init(row:))
     }
 
     public func insert(_ request: StoredRequest, at now: Instant) throws {
         try db.execute(sql: """
-            INSERT INTO idempotency (key, operation, target, fingerprint, state, response, intent, owner_pid,
-                owner_started_at, created_at, updated_at)
+            INSERT INTO idempotency (key, operation, target, fingerprint, state, response, intent, lease_owner,
+                lease_expires_at, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 request.key, request.operation, request.target, request.fingerprint, request.state.rawValue,
-                request.response, request.intent, request.ownerPid, request.ownerStartedAt,
+                request.response, request.intent, request.leaseOwner, request.leaseExpiresAt,
                 now.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
             ])
     }
 
-    public func complete(key: String, response: String, at now: Instant) throws {
-        try db.execute(
-            sql: "UPDATE idempotency SET state = 'completed', response = ?, intent = NULL, updated_at = ? WHERE key = ?",
-            arguments: [response, now.millisecondsSinceEpoch, key])
+    /// Runs one conditional update and insists that it changed exactly the one row.
+    private func expectOne(_ sql: String, _ arguments: StatementArguments, key: String, expected: String) throws {
+        try db.execute(sql: sql, arguments: arguments)
+        guard db.changesCount == 1 else { throw RequestLogConflict(key: key, expected: expected) }
     }
 
-    public func markOutcomeUnknown(key: String, intent: String, at now: Instant) throws {
-        try db.execute(
-            sql: "UPDATE idempotency SET state = 'outcome_unknown', intent = ?, updated_at = ? WHERE key = ?",
-            arguments: [intent, now.millisecondsSinceEpoch, key])
+    /// Records the response of a request `owner` holds.
+    public func complete(key: String, owner: String, response: String, at now: Instant) throws {
+        try expectOne(
+            """
+            UPDATE idempotency SET state = 'completed', response = ?, intent = NULL, lease_owner = NULL,
+                lease_expires_at = NULL, attention = NULL, updated_at = ?
+            WHERE key = ? AND state = 'in_progress' AND lease_owner = ?
+            """, [response, now.millisecondsSinceEpoch, key, owner], key: key, expected: "held by \(owner)")
     }
 
-    /// Hands an open request to the current process (it is resolving it now).
-    public func claim(key: String, pid: Int32, startedAt: Int64) throws {
-        try db.execute(
-            sql: "UPDATE idempotency SET state = 'in_progress', owner_pid = ?, owner_started_at = ? WHERE key = ?",
-            arguments: [pid, startedAt, key])
+    /// Gives up `owner`'s lease on a request whose outcome it does not know; anyone may claim it.
+    public func markOutcomeUnknown(key: String, owner: String, intent: String, at now: Instant) throws {
+        try expectOne(
+            """
+            UPDATE idempotency SET state = 'outcome_unknown', intent = ?, lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = ?
+            WHERE key = ? AND state = 'in_progress' AND lease_owner = ?
+            """, [intent, now.millisecondsSinceEpoch, key, owner], key: key, expected: "held by \(owner)")
     }
 
-    /// Forgets a request that was refused or never applied: its key is free again.
-    public func deleteRequest(key: String) throws {
-        try db.execute(sql: "DELETE FROM idempotency WHERE key = ? AND state != 'completed'", arguments: [key])
+    /// Parks a request the processor applied but the ledger would not record, with the reason.
+    public func markNeedsAttention(key: String, owner: String, intent: String, reason: String, at now: Instant) throws {
+        try expectOne(
+            """
+            UPDATE idempotency SET state = 'needs_attention', intent = ?, attention = ?, lease_owner = NULL,
+                lease_expires_at = NULL, updated_at = ?
+            WHERE key = ? AND state = 'in_progress' AND lease_owner = ?
+            """, [intent, reason, now.millisecondsSinceEpoch, key, owner], key: key, expected: "held by \(owner)")
+    }
+
+    /// Takes the lease on an open request that is in `expected.state` and, if in progress,
+    /// still held by `expected.leaseOwner` (whose lease the caller found expired).
+    public func claim(_ expected: StoredRequest, owner: String, until: Instant, at now: Instant) throws {
+        try expectOne(
+            """
+            UPDATE idempotency SET state = 'in_progress', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+            WHERE key = ? AND state = ? AND lease_owner IS ? AND lease_expires_at IS ?
+            """,
+            [owner, until.millisecondsSinceEpoch, now.millisecondsSinceEpoch, expected.key, expected.state.rawValue,
+             expected.leaseOwner, expected.leaseExpiresAt],
+            key: expected.key, expected: "\(expected.state.rawValue)")
+    }
+
+    /// Extends `owner`'s lease before it calls the processor again.
+    public func renewLease(key: String, owner: String, until: Instant, at now: Instant) throws {
+        try expectOne(
+            """
+            UPDATE idempotency SET lease_expires_at = ?, updated_at = ?
+            WHERE key = ? AND state = 'in_progress' AND lease_owner = ?
+            """, [until.millisecondsSinceEpoch, now.millisecondsSinceEpoch, key, owner], key: key,
+            expected: "held by \(owner)")
+    }
+
+    /// Frees the key of a request `owner` holds that was refused or never applied, and counts
+    /// the attempt, so the key's next attempt reaches the processor under new processor keys.
+    public func release(key: String, owner: String) throws {
+        try expectOne(
+            "DELETE FROM idempotency WHERE key = ? AND state = 'in_progress' AND lease_owner = ?",
+            [key, owner], key: key, expected: "held by \(owner)")
+        try db.execute(
+            sql: "INSERT INTO processor_attempts (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = used + 1",
+            arguments: [key])
+    }
+
+    /// How many attempts under `key` were refused or never applied: the number of the next.
+    public func processorAttempts(key: String) throws -> Int64 {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT used FROM processor_attempts WHERE key = ?"), arguments: [key])
+        else { return 0 }
+        return try row.decode(forColumn: "used")
     }
 }

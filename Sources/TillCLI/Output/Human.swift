@@ -15,8 +15,34 @@ enum Human {
                 + "   due \(Format.money(order.balanceDue, order.currency))   refunded \(Format.money(order.refunded, order.currency))",
             "  created \(time(order.createdAt))",
         ]
-        if order.payments.isEmpty { lines.append("  no payments yet") }
+        if order.payments.isEmpty && order.pending == nil { lines.append("  no payments yet") }
         for payment in order.payments { lines.append("  " + installmentLine(payment, currency: order.currency)) }
+        for request in order.pending ?? [] { lines.append("  " + pendingLine(request)) }
+        if let due = order.dueAfterPending {
+            lines.append("  due once the pending requests go through: \(Format.money(due, order.currency))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One pending request: what, how much, on which card, since when, and in what state.
+    static func pendingLine(_ request: PendingRequestView) -> String {
+        var what = request.operation
+        if let card = request.card { what += "  \(card.brand) \(card.first6)…\(card.last4)" }
+        let state = switch request.state {
+        case "needs_attention": "NEEDS ATTENTION: \(request.attention ?? "")"
+        case "in_progress": "pending (a till is asking GoblinPay)"
+        default: "pending (outcome unknown)"
+        }
+        return "\(Format.money(request.amount, request.currency))  \(what)  since \(time(request.since))  key \(request.key)  \(state)"
+    }
+
+    static func pending(_ requests: [PendingRequestView], resolved: PendingCommand.Resolved?) -> String {
+        var lines: [String] = []
+        if let resolved {
+            lines.append("Resolved with GoblinPay: \(resolved.recorded) recorded, \(resolved.released) released, \(resolved.open) still open.")
+        }
+        lines.append(requests.isEmpty ? "Nothing is pending." : "\(requests.count) pending, oldest first:")
+        lines += requests.map { "  \($0.target)  " + pendingLine($0) }
         return lines.joined(separator: "\n") + "\n"
     }
 

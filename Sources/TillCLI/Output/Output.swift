@@ -21,9 +21,16 @@ enum Output {
         struct Body: Encodable {
             let code: String
             let message: String
+            // A non-final answer says what to retry with.
+            let key: String?
+            let orderId: String?
+            let paymentId: String?
         }
         struct Envelope: Encodable { let error: Body }
-        guard let data = try? encoder.encode(Envelope(error: Body(code: rejection.code.rawValue, message: rejection.message))) else {
+        let body = Body(
+            code: rejection.code.rawValue, message: rejection.message, key: rejection.retry?.key,
+            orderId: rejection.retry?.orderId, paymentId: rejection.retry?.paymentId)
+        guard let data = try? encoder.encode(Envelope(error: body)) else {
             return "{\"error\": {\"code\": \"\(rejection.code.rawValue)\", \"message\": \"\"}}\n"
         }
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -28,6 +28,7 @@ public final class GoblinPay: PaymentProcessor {
     public let ledger: GoblinPayLedger
     private let storage: any LedgerStorage
     private let faults = Mutex(FaultQueue())
+    private let lookupFaults = Mutex(0)
 
     /// A GoblinPay whose ledger lives in memory, as long as this instance.
     public convenience init(configuration: GoblinPayConfiguration = GoblinPayConfiguration()) {
@@ -62,9 +63,15 @@ public final class GoblinPay: PaymentProcessor {
         faults.withLock { $0.count(for: operation) }
     }
 
+    /// The next `times` lookups answer `.unknown` (as a lookup that timed out would).
+    public func injectUnknownLookups(times: Int = 1) {
+        lookupFaults.withLock { $0 += max(0, times) }
+    }
+
     /// Drops every fault still waiting.
     public func removeAllFaults() {
         faults.withLock { $0.removeAll() }
+        lookupFaults.withLock { $0 = 0 }
     }
 
     // MARK: PaymentProcessor
@@ -103,15 +110,20 @@ public final class GoblinPay: PaymentProcessor {
     }
 
     /// `.applied` with the authorization's reference when the key was applied, `.notApplied`
-    /// otherwise. If the ledger file cannot be read at all this also answers `.notApplied`
-    /// (the protocol has no third answer): a caller must then retry with the same key, never a
-    /// new one, and the retry is applied at most once.
+    /// when it was not, `.unknown` when the ledger cannot be read (or an injected fault says so):
+    /// never a guess that could free a key whose charge went through.
     public func lookup(key: String) async -> ProcessorLookup {
+        let faulted = lookupFaults.withLock { waiting -> Bool in
+            guard waiting > 0 else { return false }
+            waiting -= 1
+            return true
+        }
+        if faulted { return .unknown(reason: GoblinPayReason.unreachable) }
         do {
             let reference = try await storage.read { try $0.entry(key: key)?.reference }
             return reference.map { .applied(reference: $0) } ?? .notApplied
         } catch {
-            return .notApplied
+            return .unknown(reason: "GoblinPay could not read its ledger")
         }
     }
 
