@@ -25,9 +25,9 @@ extension TillService {
                 guard let existing = try ledger.order(id: installment.orderId) else {
                     throw Refusal(rejection: Self.noOrder(installment.orderId))
                 }
-                order = try Self.projected(existing, ledger: ledger)
+                order = existing
             }
-            _ = try decided(order.plan(amount: installment.amount, tender: .card(summary)))
+            _ = try Self.planBesidePending(order, amount: installment.amount, tender: .card(summary), ledger: ledger)
             return Intent(
                 kind: .orderCard, at: now.millisecondsSinceEpoch,
                 amount: installment.amount.minorUnits, currency: installment.amount.currency.code,
@@ -51,6 +51,24 @@ extension TillService {
                 amount: refund.amount.minorUnits, currency: refund.amount.currency.code, paymentId: refund.paymentId,
                 processorReference: stored.processorReference, orderId: refund.orderId,
                 orderPaymentId: refund.orderPaymentId, refundId: refund.refundId)
+        }
+    }
+
+    /// Plans an installment against the order as it will be once every request still open on
+    /// it succeeds. One the order alone would take, refused only because of a pending request,
+    /// answers `payment_pending` naming it: the money may already be taken.
+    static func planBesidePending(_ order: Order, amount: Money, tender: Tender, ledger: Ledger) throws -> PaymentPlan {
+        let open = try ledger.openRequests(target: order.id)
+        switch try projected(order, ledger: ledger).plan(amount: amount, tender: tender) {
+        case .success(let plan): return plan
+        case .failure(let rejection):
+            guard [.exceedsBalanceDue, .orderAlreadyPaid].contains(rejection.code), let first = open.first,
+                  case .success = order.plan(amount: amount, tender: tender)
+            else { throw Refusal(rejection: rejection) }
+            throw Refusal(rejection: Rejection(
+                .paymentPending,
+                "Order \(order.id) has a payment whose outcome is not known yet (key \(first.key)); until it is resolved, \(rejection.message.prefix { $0 != "." }.lowercased()). Nothing was charged."
+            ).retrying(Rejection.RetryHint(key: first.key, orderId: order.id)))
         }
     }
 

@@ -158,12 +158,12 @@ extension TillService {
         case .cash(let tendered):
             // Checked against the order as it will be once card installments in flight land,
             // so cash can never take what a card already charged at the processor is due.
-            let plan = try decided(projected(order, ledger: ledger).plan(amount: amount, tender: .cash(tendered: tendered)))
+            let plan = try planBesidePending(order, amount: amount, tender: .cash(tendered: tendered), ledger: ledger)
             recorded = try decided(order.recordingPayment(
                 id: paymentId, amount: plan.applied, tender: .cash(tendered: tendered), at: now))
         case .wallet(let name):
             guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
-            let plan = try decided(projected(order, ledger: ledger).plan(amount: amount, tender: .storeCredit(wallet: wallet.name)))
+            let plan = try planBesidePending(order, amount: amount, tender: .storeCredit(wallet: wallet.name), ledger: ledger)
             let debited = try decided(wallet.debit(plan.applied))
             recorded = try decided(order.recordingPayment(
                 id: paymentId, amount: plan.applied, tender: .storeCredit(wallet: wallet.name), at: now))

@@ -34,7 +34,8 @@ struct ConcurrencyTests {
         let successes = results.values.compactMap { try? $0.get() }
         let refusals = results.values.compactMap { code($0) }
         #expect(successes.count + refusals.count == 50)
-        #expect(Set(refusals).isSubset(of: [.exceedsBalanceDue, .orderAlreadyPaid]), "refusals: \(refusals)")
+        // payment_pending: the rest of the balance is taken by a card installment still in flight.
+        #expect(Set(refusals).isSubset(of: [.exceedsBalanceDue, .orderAlreadyPaid, .paymentPending]), "refusals: \(refusals)")
         // What was answered is what was recorded, and never more than the total.
         #expect(order.paid <= 5000)
         #expect(order.paid == successes.map(\.response.payment.amount).reduce(0, +))
