@@ -27,7 +27,7 @@ extension TillService {
                 }
                 order = existing
             }
-            _ = try Self.planBesidePending(order, amount: installment.amount, tender: .card(summary), ledger: ledger)
+            _ = try Self.planBesidePending(order, amount: installment.amount, tender: .card(summary), ledger: ledger, key: key.value)
             return Intent(
                 kind: .orderCard, at: now.millisecondsSinceEpoch,
                 amount: installment.amount.minorUnits, currency: installment.amount.currency.code,
@@ -43,8 +43,12 @@ extension TillService {
             key: key, operation: "order.refund", target: refund.orderId, fingerprint: fingerprint, card: nil
         ) { ledger, now in
             guard let order = try ledger.order(id: refund.orderId) else { throw Refusal(rejection: Self.noOrder(refund.orderId)) }
-            _ = try decided(Self.projected(order, ledger: ledger).recordingRefund(
-                id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now))
+            _ = try Self.checkedBesidePending(
+                Self.projected(order, ledger: ledger).recordingRefund(
+                    id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now),
+                alone: { order.recordingRefund(id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now) },
+                open: ledger.openRequests(target: order.id), what: "Order \(order.id)",
+                hint: Rejection.RetryHint(key: key.value, orderId: order.id))
             guard let stored = try ledger.payment(id: refund.paymentId) else { throw Refusal(rejection: Self.noPayment(refund.paymentId)) }
             return Intent(
                 kind: .orderRefund, at: now.millisecondsSinceEpoch,
@@ -54,21 +58,35 @@ extension TillService {
         }
     }
 
-    /// Plans an installment against the order as it will be once every request still open on
-    /// it succeeds. One the order alone would take, refused only because of a pending request,
-    /// answers `payment_pending` naming it: the money may already be taken.
-    static func planBesidePending(_ order: Order, amount: Money, tender: Tender, ledger: Ledger) throws -> PaymentPlan {
-        let open = try ledger.openRequests(target: order.id)
-        switch try projected(order, ledger: ledger).plan(amount: amount, tender: tender) {
-        case .success(let plan): return plan
+    /// Plans an installment against the order as it will be once every request still open on it
+    /// succeeds.
+    static func planBesidePending(
+        _ order: Order, amount: Money, tender: Tender, ledger: Ledger, key: String
+    ) throws -> PaymentPlan {
+        try checkedBesidePending(
+            projected(order, ledger: ledger).plan(amount: amount, tender: tender),
+            alone: { order.plan(amount: amount, tender: tender) }, open: ledger.openRequests(target: order.id),
+            what: "Order \(order.id)", hint: Rejection.RetryHint(key: key, orderId: order.id))
+    }
+
+    /// A check made against the target as it will be once every request still open on it
+    /// succeeds. One the target alone would pass, refused only because of the open requests,
+    /// answers `payment_pending` naming them (the money may already be taken), with the
+    /// caller's own key to retry with once they resolve.
+    static func checkedBesidePending<T, Alone>(
+        _ projected: Result<T, Rejection>, alone: () -> Result<Alone, Rejection>, open: [StoredRequest], what: String,
+        hint: Rejection.RetryHint
+    ) throws -> T {
+        switch projected {
+        case .success(let value): return value
         case .failure(let rejection):
-            guard [.exceedsBalanceDue, .orderAlreadyPaid].contains(rejection.code), let first = open.first,
-                  case .success = order.plan(amount: amount, tender: tender)
-            else { throw Refusal(rejection: rejection) }
+            guard !open.isEmpty, case .success = alone() else { throw Refusal(rejection: rejection) }
+            let keys = open.prefix(3).map(\.key).joined(separator: ", ")
+            let reason = rejection.message.prefix { $0 != "." }
             throw Refusal(rejection: Rejection(
                 .paymentPending,
-                "Order \(order.id) has a payment whose outcome is not known yet (key \(first.key)); until it is resolved, \(rejection.message.prefix { $0 != "." }.lowercased()). Nothing was charged."
-            ).retrying(Rejection.RetryHint(key: first.key, orderId: order.id)))
+                "\(what) has a request whose outcome is not known yet (key \(keys)); until it resolves: \(reason). Nothing was done; retry with the same key once it is resolved."
+            ).retrying(hint))
         }
     }
 
@@ -178,7 +196,11 @@ extension TillService {
             default: .void
             }
             try Self.admit(kind, besideOpenRequestsOn: paymentId, ledger: ledger, key: key.value)
-            _ = try decided(Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: max(now, stored.payment.events.last?.at ?? now)))
+            let at = max(now, stored.payment.events.last?.at ?? now)
+            _ = try Self.checkedBesidePending(
+                Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: at),
+                alone: { stored.payment.decide(command, at: at) }, open: ledger.openRequests(target: paymentId),
+                what: "Payment \(paymentId)", hint: Rejection.RetryHint(key: key.value, paymentId: paymentId))
             return Intent(
                 kind: kind, at: now.millisecondsSinceEpoch, amount: money?.minorUnits ?? 0,
                 currency: stored.payment.currency.code, paymentId: paymentId, processorReference: stored.processorReference)

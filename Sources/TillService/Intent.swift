@@ -45,6 +45,9 @@ struct Intent: Codable, Sendable {
     var newOrder: NewOrder?
     /// Set once a failed order capture is being released (its authorization voided).
     var releasing: Bool?
+    /// The request this intent was recorded for, so a till that hears an applied answer after
+    /// its request row was freed (a lookup raced its call) can still record it.
+    var request: RequestIdentity?
 
     func processorKey(_ step: String) -> String { "\(id):\(step)" }
 
@@ -63,6 +66,13 @@ struct Intent: Codable, Sendable {
     }
 
     var instant: Instant { Instant(millisecondsSinceEpoch: at) }
+}
+
+/// What a keyed request is, as its idempotency row says.
+struct RequestIdentity: Codable, Sendable {
+    var operation: String
+    var target: String
+    var fingerprint: String
 }
 
 /// A card as the ledger may keep it.

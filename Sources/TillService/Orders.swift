@@ -109,7 +109,7 @@ extension TillService {
         return await keyedLocally(key: key, operation: "order.pay", target: orderId, fingerprint: fingerprint) { ledger, now in
             guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
             let (next, payment) = try Self.applyLocally(
-                pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now)
+                pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now, key: key.value)
             return OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment))
         }
     }
@@ -142,14 +142,15 @@ extension TillService {
             let order = try decided(Order.create(id: orderId, email: email, total: total, at: now))
             try ledger.appendOrderEvent(orderId: orderId, kind: "created", reference: nil, amount: total, at: now)
             let (next, payment) = try Self.applyLocally(
-                pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now)
+                pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now, key: key.value)
             return OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment))
         }
     }
 
     /// Cash or store credit: plan, debit the wallet, record, all in the caller's transaction.
     static func applyLocally(
-        _ tender: PricedTender, amount: Money, to order: Order, paymentId: String, ledger: Ledger, at now: Instant
+        _ tender: PricedTender, amount: Money, to order: Order, paymentId: String, ledger: Ledger, at now: Instant,
+        key: String
     ) throws -> (Order, OrderPayment) {
         let recorded: (Order, OrderPayment)
         switch tender {
@@ -158,12 +159,12 @@ extension TillService {
         case .cash(let tendered):
             // Checked against the order as it will be once card installments in flight land,
             // so cash can never take what a card already charged at the processor is due.
-            let plan = try planBesidePending(order, amount: amount, tender: .cash(tendered: tendered), ledger: ledger)
+            let plan = try planBesidePending(order, amount: amount, tender: .cash(tendered: tendered), ledger: ledger, key: key)
             recorded = try decided(order.recordingPayment(
                 id: paymentId, amount: plan.applied, tender: .cash(tendered: tendered), at: now))
         case .wallet(let name):
             guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
-            let plan = try planBesidePending(order, amount: amount, tender: .storeCredit(wallet: wallet.name), ledger: ledger)
+            let plan = try planBesidePending(order, amount: amount, tender: .storeCredit(wallet: wallet.name), ledger: ledger, key: key)
             let debited = try decided(wallet.debit(plan.applied))
             recorded = try decided(order.recordingPayment(
                 id: paymentId, amount: plan.applied, tender: .storeCredit(wallet: wallet.name), at: now))
@@ -205,8 +206,12 @@ extension TillService {
         return await keyedLocally(key: key, operation: "order.refund", target: orderId, fingerprint: fingerprint) { ledger, now in
             guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
             // A card refund of this installment may be in flight: never give the same money back twice.
-            _ = try decided(Self.projected(order, ledger: ledger).recordingRefund(
-                id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now))
+            _ = try Self.checkedBesidePending(
+                Self.projected(order, ledger: ledger).recordingRefund(
+                    id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now),
+                alone: { order.recordingRefund(id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now) },
+                open: ledger.openRequests(target: orderId), what: "Order \(orderId)",
+                hint: Rejection.RetryHint(key: key.value, orderId: orderId))
             let (next, refund) = try decided(order.recordingRefund(
                 id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now))
             let tender = order.payments.first { $0.id == paymentId }?.tender

@@ -71,6 +71,7 @@ extension TillService {
                 case .execute:
                     var intent = try prepare(ledger, now)
                     intent.id = "\(key.value)#\(try ledger.processorAttempts(key: key.value))"
+                    intent.request = RequestIdentity(operation: operation, target: target, fingerprint: fingerprint.canonical)
                     try ledger.insert(StoredRequest(
                         key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
                         state: .inProgress, intent: try Self.encode(intent), leaseOwner: owner,
@@ -157,15 +158,27 @@ extension TillService {
         return outcome
     }
 
-    /// Extends this instance's lease before another processor call; false if it was lost
-    /// (another till holds the request now, and this one must not call the processor).
-    func renewLease(key: String) async -> Bool {
+    /// Extends this instance's lease before another processor call, saving the intent as it
+    /// now stands; false if another till holds the request now (this one must not call the
+    /// processor). A request whose row was freed meanwhile (another till's lookup ran before
+    /// this one's call landed) is taken back: only this till knows what it applied.
+    func reacquire(_ intent: Intent, key: String) async -> Bool {
         let owner = self.owner.id, lease = leaseDuration
-        let renewed = await write { ledger, now in
-            try ledger.renewLease(key: key, owner: owner, until: now.adding(lease), at: now)
+        guard let text = try? Self.encode(intent) else { return false }
+        let renewed = await write { ledger, now -> Bool in
+            do {
+                try ledger.renewLease(key: key, owner: owner, until: now.adding(lease), intent: text, at: now)
+                return true
+            } catch is RequestLogConflict {
+                guard try ledger.request(key: key) == nil, let identity = intent.request else { return false }
+                try ledger.insert(StoredRequest(
+                    key: key, operation: identity.operation, target: identity.target, fingerprint: identity.fingerprint,
+                    state: .inProgress, intent: text, leaseOwner: owner, leaseExpiresAt: now.adding(lease).millisecondsSinceEpoch),
+                    at: now)
+                return true
+            }
         }
-        if case .success = renewed { return true }
-        return false
+        return (try? renewed.get()) == true
     }
 
     /// The capture half of a card installment; a capture that fails is released (voided) so
@@ -174,7 +187,7 @@ extension TillService {
         guard let money = intent.money, let reference = intent.processorReference else {
             return await abandon(intent, key: key)
         }
-        guard await renewLease(key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
+        guard await reacquire(intent, key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
         guard let capture = await calling(key, {
             await processor.capture(key: intent.processorKey("capture"), authorization: reference, amount: money)
         }) else { return .crashed }
@@ -194,14 +207,21 @@ extension TillService {
     func release(_ intent: Intent, key: String, because rejection: Rejection) async -> ProcessorRun {
         var intent = intent
         intent.releasing = true
-        guard await renewLease(key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
+        // Saved before the void: a till that resolves it later releases too, never captures.
+        guard await reacquire(intent, key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
         guard let void = await calling(key, {
             await processor.void(key: intent.processorKey("void"), authorization: intent.processorReference ?? "")
         }) else { return .crashed }
         switch void {
-        case .approved, .declined:
-            // Declined means there is nothing left to release (already voided or expired).
-            return await forget(intent, key: key, rejection: rejection)
+        case .approved:
+            return await forget(intent, key: key, countsAttempt: true, rejection: rejection)
+        case .declined:
+            // Nothing left to release (already voided or expired) — unless a capture of this
+            // attempt went through after all: then that is what happened, and it is recorded.
+            if case .applied = await processor.lookup(key: intent.processorKey("capture")) {
+                return await finish(intent, key: key)
+            }
+            return await forget(intent, key: key, countsAttempt: true, rejection: rejection)
         case .failed, .unknown:
             return await markUnknown(intent, key: key, rejection: Rejection(
                 .paymentPending,
@@ -240,7 +260,7 @@ extension TillService {
         }
         let owner = self.owner.id
         let result = await write { ledger, now in
-            try ledger.release(key: key, owner: owner)
+            try ledger.release(key: key, owner: owner, countsAttempt: true)
             if let failedKind, let money = intent.money, let stored = try ledger.payment(id: intent.paymentId) {
                 let at = max(now, stored.payment.events.last?.at ?? now)
                 if case .success(let next) = stored.payment.applying(PaymentEvent(kind: failedKind, amount: money, at: at)) {
@@ -252,10 +272,11 @@ extension TillService {
         return .refused(rejection)
     }
 
-    /// Frees the key of a request the processor never applied (or whose hold was released).
-    func forget(_ intent: Intent, key: String, rejection: Rejection) async -> ProcessorRun {
+    /// Frees the key of a request the processor never applied (or whose hold was released);
+    /// `countsAttempt` when this attempt is over for good (see `Ledger.release`).
+    func forget(_ intent: Intent, key: String, countsAttempt: Bool, rejection: Rejection) async -> ProcessorRun {
         let owner = self.owner.id
-        let result = await write { ledger, _ in try ledger.release(key: key, owner: owner) }
+        let result = await write { ledger, _ in try ledger.release(key: key, owner: owner, countsAttempt: countsAttempt) }
         if case .failure(let storage) = result { return .refused(storage) }
         return .refused(rejection)
     }
@@ -285,7 +306,8 @@ extension TillService {
 
     /// An intent that cannot be carried out (it lost data it needs): nothing was sent.
     func abandon(_ intent: Intent, key: String) async -> ProcessorRun {
-        await forget(intent, key: key, rejection: Rejection(.invalidRequest, "The request could not be carried out; nothing was charged."))
+        await forget(intent, key: key, countsAttempt: false, rejection: Rejection(
+            .invalidRequest, "The request could not be carried out; nothing was charged."))
     }
 
     static func heldElsewhere(_ intent: Intent, key: String) -> Rejection {
@@ -296,26 +318,43 @@ extension TillService {
     // MARK: Recording an approved intent
 
     /// Records what the processor applied, and completes the request with its response. The
-    /// money moved, so it is never forgotten: if the ledger will not record it, the request is
-    /// parked as needing attention, with the reason, for an operator to see (`till pending`).
+    /// money moved, so it is never forgotten: recorded by whichever till hears the answer while
+    /// the request is open under this attempt, or even after its row was freed (a lookup raced
+    /// the call); if the ledger refuses to record it, the request is parked as needing
+    /// attention with the reason (`till pending`); a transient storage error leaves it unknown.
     func finish(_ intent: Intent, key: String) async -> ProcessorRun {
-        let holdWindow = self.holdWindow, owner = self.owner.id, clock = self.clock
+        let holdWindow = self.holdWindow, clock = self.clock
         do {
             let response = try await database.write { ledger -> String in
                 let now = clock()
-                if let stored = try ledger.request(key: key), stored.state == .completed, let response = stored.response {
+                let stored = try ledger.request(key: key)
+                if let stored, stored.state == .completed, let response = stored.response {
                     return response  // another till recorded it first
                 }
+                if let stored {
+                    guard Self.intent(of: stored)?.id == intent.id else {
+                        throw RequestLogConflict(key: key, expected: "attempt \(intent.id)")
+                    }
+                    let response = try Self.record(intent, ledger: ledger, now: now, holdWindow: holdWindow)
+                    try ledger.complete(stored, response: response, at: now)
+                    return response
+                }
+                guard let identity = intent.request else { throw RequestLogConflict(key: key, expected: "open") }
                 let response = try Self.record(intent, ledger: ledger, now: now, holdWindow: holdWindow)
-                try ledger.complete(key: key, owner: owner, response: response, at: now)
+                try ledger.insert(StoredRequest(
+                    key: key, operation: identity.operation, target: identity.target, fingerprint: identity.fingerprint,
+                    state: .completed, response: response), at: now)
                 return response
             }
             return .completed(response)
         } catch let conflict as RequestLogConflict {
-            // Our lease ran out and another till holds the request: it finds the charge applied
-            // when it asks GoblinPay, and records it.
             return .pending(Rejection(
-                .paymentPending, "GoblinPay applied it; another till is recording it (\(conflict)).").retrying(intent.retryHint(key: key)))
+                .paymentPending, "GoblinPay applied it, but the request moved on meanwhile (\(conflict)); see `till pending`."
+            ).retrying(intent.retryHint(key: key)))
+        } catch where StorageFailure.isTransient(error) {
+            return await markUnknown(intent, key: key, rejection: Rejection(
+                .paymentPending, "GoblinPay applied it; the ledger was busy (\(error)), so it is recorded on the next resolution."
+            ).retrying(intent.retryHint(key: key)))
         } catch {
             let reason = (error as? Refusal)?.rejection.description ?? Self.storageRejection(error).message
             return await park(intent, key: key, reason: reason)

@@ -65,7 +65,7 @@ extension TillService {
         case .unknown(let reason):
             return await unknown(reason)
         case .notApplied:
-            _ = await forget(intent, key: key, rejection: Rejection(.processorError))
+            _ = await forget(intent, key: key, countsAttempt: false, rejection: Rejection(.processorError))
             return .notApplied
         case .applied(let reference):
             intent.processorReference = intent.processorReference ?? reference
@@ -82,7 +82,7 @@ extension TillService {
         }
         switch await processor.lookup(key: intent.processorKey("void")) {
         case .applied:
-            _ = await forget(intent, key: key, rejection: Rejection(.processorError))
+            _ = await forget(intent, key: key, countsAttempt: true, rejection: Rejection(.processorError))
             return .notApplied
         case .unknown(let reason): return await unknown(reason)
         case .notApplied: break

@@ -98,6 +98,11 @@ public struct RequestLogConflict: Error, CustomStringConvertible {
     public let key: String
     public let expected: String
     public var description: String { "request \(key) is no longer \(expected)" }
+
+    public init(key: String, expected: String) {
+        self.key = key
+        self.expected = expected
+    }
 }
 
 extension Ledger {
@@ -137,14 +142,17 @@ extension Ledger {
         guard db.changesCount == 1 else { throw RequestLogConflict(key: key, expected: expected) }
     }
 
-    /// Records the response of a request `owner` holds.
-    public func complete(key: String, owner: String, response: String, at now: Instant) throws {
+    /// Records the response of an open request, as `expected` read it in this transaction.
+    /// (An answer the processor applied is recorded by whichever till hears it: the lease says
+    /// who may call the processor, not who may record what it did.)
+    public func complete(_ expected: StoredRequest, response: String, at now: Instant) throws {
         try expectOne(
             """
             UPDATE idempotency SET state = 'completed', response = ?, intent = NULL, lease_owner = NULL,
                 lease_expires_at = NULL, attention = NULL, updated_at = ?
-            WHERE key = ? AND state = 'in_progress' AND lease_owner = ?
-            """, [response, now.millisecondsSinceEpoch, key, owner], key: key, expected: "held by \(owner)")
+            WHERE key = ? AND state = ? AND lease_owner IS ? AND state != 'completed'
+            """, [response, now.millisecondsSinceEpoch, expected.key, expected.state.rawValue, expected.leaseOwner],
+            key: expected.key, expected: expected.state.rawValue)
     }
 
     /// Gives up `owner`'s lease on a request whose outcome it does not know; anyone may claim it.
@@ -180,22 +188,26 @@ extension Ledger {
             key: expected.key, expected: "\(expected.state.rawValue)")
     }
 
-    /// Extends `owner`'s lease before it calls the processor again.
-    public func renewLease(key: String, owner: String, until: Instant, at now: Instant) throws {
+    /// Extends `owner`'s lease before it calls the processor again, saving the intent as it
+    /// now stands (e.g. that a failed installment is being released) when one is given.
+    public func renewLease(key: String, owner: String, until: Instant, intent: String? = nil, at now: Instant) throws {
         try expectOne(
             """
-            UPDATE idempotency SET lease_expires_at = ?, updated_at = ?
+            UPDATE idempotency SET lease_expires_at = ?, intent = COALESCE(?, intent), updated_at = ?
             WHERE key = ? AND state = 'in_progress' AND lease_owner = ?
-            """, [until.millisecondsSinceEpoch, now.millisecondsSinceEpoch, key, owner], key: key,
+            """, [until.millisecondsSinceEpoch, intent, now.millisecondsSinceEpoch, key, owner], key: key,
             expected: "held by \(owner)")
     }
 
-    /// Frees the key of a request `owner` holds that was refused or never applied, and counts
-    /// the attempt, so the key's next attempt reaches the processor under new processor keys.
-    public func release(key: String, owner: String) throws {
+    /// Frees the key of a request `owner` holds that was refused or never applied. A definite
+    /// refusal of the attempt (`countsAttempt`) also moves the key on to its next attempt, whose
+    /// processor keys are new; a lookup's "not applied" does not, so a retry reaches the
+    /// processor under the same keys as any call of this attempt still on its way.
+    public func release(key: String, owner: String, countsAttempt: Bool) throws {
         try expectOne(
             "DELETE FROM idempotency WHERE key = ? AND state = 'in_progress' AND lease_owner = ?",
             [key, owner], key: key, expected: "held by \(owner)")
+        guard countsAttempt else { return }
         try db.execute(
             sql: "INSERT INTO processor_attempts (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = used + 1",
             arguments: [key])
@@ -207,5 +219,16 @@ extension Ledger {
             db.cachedStatement(sql: "SELECT used FROM processor_attempts WHERE key = ?"), arguments: [key])
         else { return 0 }
         return try row.decode(forColumn: "used")
+    }
+}
+
+/// How a failed ledger write is told apart.
+public enum StorageFailure {
+    /// A failure that may pass by itself (busy, locked, I/O, full), unlike a constraint, a
+    /// trigger's refusal or a damaged row, which would fail the same way again.
+    public static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_NOMEM, .SQLITE_INTERRUPT]
+            .contains(error.resultCode.primaryResultCode)
     }
 }

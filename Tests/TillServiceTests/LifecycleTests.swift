@@ -51,6 +51,65 @@ struct LifecycleTests {
         try await harness.expectEveryKeyAppliedOnce()
     }
 
+    /// Defence beyond the lease: the clock jumps (a suspended laptop, a stepped clock) while a
+    /// till's call is on its way, another till takes the request over, finds nothing applied yet
+    /// and frees the key; then the call lands. The late answer is still recorded, by the till
+    /// that heard it, and a retry reaches GoblinPay under the same processor keys: one charge.
+    @Test(arguments: ["installment", "capture"])
+    func aCallThatOutlivesItsLeaseIsRecordedOnceAndNeverChargedTwice(kind: String) async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let other = try Self.secondTill(harness, owner: "other-till")
+        let orderId = try ok(await harness.service.createOrder(email: "di@example.com", amount: "10.00")).response.id
+        let payment = try ok(await harness.service.authorize(
+            number: Cards.visa, expiry: Cards.expiry, cvv: Cards.cvv, amount: "10.00", currency: "USD", key: "auth")).response
+        let tookOver = Mutex(false)
+        let till = try Self.secondTill(harness, hooks: RequestHooks { step, key in
+            guard step == .beforeProcessorCall, key == "k1", !tookOver.withLock({ $0 }) else { return .proceed }
+            tookOver.withLock { $0 = true }
+            harness.clock.advance(milliseconds: 3 * 60 * 1000)  // past the two-minute lease
+            #expect(counts(await other.resolveOpenRequests()) == Counts(recorded: 0, released: 1, open: 0))
+            return .proceed
+        }, owner: "slow-till")
+        func run(_ service: TillService) async -> Bool {
+            kind == "installment"
+                ? (try? await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1").get()) != nil
+                : (try? await service.capture(paymentId: payment.id, amount: "10.00", key: "k1").get()) != nil
+        }
+        #expect(await run(till))
+        #expect(await run(other))  // the retry replays what the slow till recorded
+        #expect(try await harness.requestState(key: "k1") == "completed")
+        if kind == "installment" {
+            #expect(try ok(await other.order(id: orderId)).paid == 1000)
+            #expect(try await harness.entries(.authorize).count == 2)  // "auth" and k1's
+        } else {
+            #expect(try ok(await other.payment(id: payment.id)).captured == 1000)
+        }
+        #expect(try await harness.entries(.capture).count == 1)
+        try await harness.expectEveryKeyAppliedOnce()
+    }
+
+    /// A failed installment capture is being released: that is saved before the void, so a till
+    /// that takes the request over releases too, and never captures it after all.
+    @Test func aReleaseIsSavedBeforeTheVoid() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let orderId = try ok(await harness.service.createOrder(email: "ev@example.com", amount: "10.00")).response.id
+        harness.goblin.inject(.errorBeforeApplying, on: .capture)
+        let crashing = try Self.secondTill(harness, hooks: RequestHooks { step, key in
+            // Crash just before the void that releases the failed capture's hold.
+            guard step == .beforeProcessorCall, key == "k1" else { return .proceed }
+            let intent: String? = try? await harness.database.read { ledger -> String? in try ledger.request(key: "k1")?.intent }
+            return intent?.contains("\"releasing\":true") == true ? .crash : .proceed
+        }, owner: "crashing")
+        #expect(code(await crashing.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1")) == .requestInProgress)
+        harness.clock.advance(milliseconds: 3 * 60 * 1000)
+        #expect(counts(await harness.service.resolveOpenRequests()) == Counts(recorded: 0, released: 1, open: 0))
+        #expect(try await harness.entries(.capture).isEmpty)
+        #expect(try await harness.entries(.void).count == 1)
+        #expect(try ok(await harness.service.order(id: orderId)).paid == 0)
+    }
+
     /// Issue 9, point 2: a lookup that cannot answer keeps the request unknown; it never frees
     /// the key (which would charge again under new processor keys).
     @Test func aLookupThatCannotAnswerKeepsTheRequestUnknown() async throws {
@@ -208,7 +267,8 @@ struct LifecycleTests {
                 return
             }
             #expect(rejection.code == .paymentPending)
-            #expect(rejection.retry == Rejection.RetryHint(key: "k1", orderId: orderId))
+            #expect(rejection.message.contains("k1"))
+            #expect(rejection.retry == Rejection.RetryHint(key: "k2", orderId: orderId))
         }
         #expect(counts(await service.resolveOpenRequests(target: orderId)) == Counts(recorded: 1, released: 0, open: 0))
         let paid = try ok(await service.order(id: orderId))
@@ -229,22 +289,26 @@ struct LifecycleTests {
                 intent: "{}", leaseOwner: "a", leaseExpiresAt: now.millisecondsSinceEpoch + 1000), at: now)
         }
         let updates: [@Sendable (Ledger) throws -> Void] = [
-            { (ledger: Ledger) in try ledger.complete(key: "k", owner: "b", response: "{}", at: now) },
             { (ledger: Ledger) in try ledger.markOutcomeUnknown(key: "k", owner: "b", intent: "{}", at: now) },
             { (ledger: Ledger) in try ledger.markNeedsAttention(key: "k", owner: "b", intent: "{}", reason: "r", at: now) },
             { (ledger: Ledger) in try ledger.renewLease(key: "k", owner: "b", until: now, at: now) },
-            { (ledger: Ledger) in try ledger.release(key: "k", owner: "b") },
-            { (ledger: Ledger) in try ledger.complete(key: "missing", owner: "a", response: "{}", at: now) },
+            { (ledger: Ledger) in try ledger.release(key: "k", owner: "b", countsAttempt: true) },
         ]
         for update in updates {
             await #expect(throws: RequestLogConflict.self) { try await harness.database.write { ledger in try update(ledger) } }
         }
         let stale = try #require(try await harness.database.read { try $0.request(key: "k") })
         try await harness.database.write { ledger in try ledger.renewLease(key: "k", owner: "a", until: now.adding(TimeSpan(milliseconds: 5)), at: now) }
-        // A claim that read the lease before it was renewed finds it changed.
+        // A claim or a completion that read the row before the lease was renewed finds it changed.
         await #expect(throws: RequestLogConflict.self) {
             try await harness.database.write { ledger in try ledger.claim(stale, owner: "b", until: now, at: now) }
         }
-        #expect(try await harness.requestState(key: "k") == "in_progress")
+        try await harness.database.write { ledger in
+            try ledger.markOutcomeUnknown(key: "k", owner: "a", intent: "{}", at: now)
+        }
+        await #expect(throws: RequestLogConflict.self) {
+            try await harness.database.write { ledger in try ledger.complete(stale, response: "{}", at: now) }
+        }
+        #expect(try await harness.requestState(key: "k") == "outcome_unknown")
     }
 }
