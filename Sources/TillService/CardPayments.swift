@@ -28,6 +28,8 @@ extension TillService {
                 order = try Self.projected(existing, ledger: ledger)
             }
             _ = try decided(order.plan(amount: installment.amount, tender: .card(summary)))
+            try Self.requireRoom(
+                ledger, newOrder: installment.newOrder == nil ? nil : order, takings: (.card, installment.amount), at: now)
             return Intent(
                 kind: .orderCard, id: ids.make("int"), at: now.millisecondsSinceEpoch,
                 amount: installment.amount.minorUnits, currency: installment.amount.currency.code,
@@ -47,6 +49,7 @@ extension TillService {
             _ = try decided(Self.projected(order, ledger: ledger).recordingRefund(
                 id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now))
             guard let stored = try ledger.payment(id: refund.paymentId) else { throw Refusal(rejection: Self.noPayment(refund.paymentId)) }
+            try Self.requireRoom(ledger, newOrder: nil, takings: (.card, refund.amount), at: now)
             return Intent(
                 kind: .orderRefund, id: ids.make("int"), at: now.millisecondsSinceEpoch,
                 amount: refund.amount.minorUnits, currency: refund.amount.currency.code, paymentId: refund.paymentId,
@@ -161,7 +164,7 @@ extension TillService {
             case (.refund, let money?): .refund(money)
             default: .void
             }
-            _ = try decided(Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: max(now, stored.payment.events.last?.at ?? now)))
+            _ = try decided(Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: stored.payment.eventTime(at: now)))
             return Intent(
                 kind: kind, id: ids.make("int"), at: now.millisecondsSinceEpoch, amount: money?.minorUnits ?? 0,
                 currency: stored.payment.currency.code, paymentId: paymentId, processorReference: stored.processorReference)
