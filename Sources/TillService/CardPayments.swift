@@ -28,6 +28,8 @@ extension TillService {
                 order = existing
             }
             _ = try Self.planBesidePending(order, amount: installment.amount, tender: .card(summary), ledger: ledger, key: key.value)
+            try Self.requireRoom(
+                ledger, newOrder: installment.newOrder == nil ? nil : order, takings: (.card, installment.amount), at: now)
             return Intent(
                 kind: .orderCard, at: now.millisecondsSinceEpoch,
                 amount: installment.amount.minorUnits, currency: installment.amount.currency.code,
@@ -50,6 +52,7 @@ extension TillService {
                 open: ledger.openRequests(target: order.id), what: "Order \(order.id)",
                 hint: Rejection.RetryHint(key: key.value, orderId: order.id))
             guard let stored = try ledger.payment(id: refund.paymentId) else { throw Refusal(rejection: Self.noPayment(refund.paymentId)) }
+            try Self.requireRoom(ledger, newOrder: nil, takings: (.card, refund.amount), at: now)
             return Intent(
                 kind: .orderRefund, at: now.millisecondsSinceEpoch,
                 amount: refund.amount.minorUnits, currency: refund.amount.currency.code, paymentId: refund.paymentId,
@@ -196,7 +199,7 @@ extension TillService {
             default: .void
             }
             try Self.admit(kind, besideOpenRequestsOn: paymentId, ledger: ledger, key: key.value)
-            let at = max(now, stored.payment.events.last?.at ?? now)
+            let at = stored.payment.eventTime(at: now)
             _ = try Self.checkedBesidePending(
                 Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: at),
                 alone: { stored.payment.decide(command, at: at) }, open: ledger.openRequests(target: paymentId),

@@ -67,6 +67,7 @@ extension TillService {
         let fingerprint = RequestFingerprint(operation: "order.create", target: "-", parameters: ["email": email, "total": total])
         return await keyedLocally(key: key, operation: "order.create", target: orderId, fingerprint: fingerprint) { ledger, now in
             let order = try decided(Order.create(id: orderId, email: email, total: total, at: now))
+            try Self.requireRoom(ledger, newOrder: order, takings: nil, at: now)
             try ledger.save(order, at: now)
             try ledger.appendOrderEvent(orderId: order.id, kind: "created", reference: nil, amount: total, at: now)
             return OrderView(order)
@@ -140,6 +141,7 @@ extension TillService {
         let ids = self.ids
         return await keyedLocally(key: key, operation: "order.create_and_pay", target: orderId, fingerprint: fingerprint) { ledger, now in
             let order = try decided(Order.create(id: orderId, email: email, total: total, at: now))
+            try Self.requireRoom(ledger, newOrder: order, takings: nil, at: now)
             try ledger.appendOrderEvent(orderId: orderId, kind: "created", reference: nil, amount: total, at: now)
             let (next, payment) = try Self.applyLocally(
                 pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now, key: key.value)
@@ -170,8 +172,10 @@ extension TillService {
                 id: paymentId, amount: plan.applied, tender: .storeCredit(wallet: wallet.name), at: now))
             try ledger.update(debited, kind: "debited", amount: plan.applied, reference: paymentId, at: now)
         }
+        try requireRoom(ledger, newOrder: nil, takings: (recorded.1.tender.kind, recorded.1.amount), at: now)
         try ledger.save(recorded.0, at: now)
-        try ledger.appendOrderEvent(orderId: order.id, kind: "paid", reference: paymentId, amount: recorded.1.amount, at: now)
+        try ledger.appendOrderEvent(
+            orderId: order.id, kind: "paid", reference: paymentId, amount: recorded.1.amount, at: recorded.1.createdAt)
         return recorded
     }
 
@@ -215,6 +219,7 @@ extension TillService {
             let (next, refund) = try decided(order.recordingRefund(
                 id: refundId, ofPayment: paymentId, amount: money, toWallet: toWallet, at: now))
             let tender = order.payments.first { $0.id == paymentId }?.tender
+            if let tender { try Self.requireRoom(ledger, newOrder: nil, takings: (tender.kind, money), at: now) }
             var walletName = toWallet
             if walletName == nil, case .storeCredit(let name) = tender { walletName = name }
             if let walletName {
@@ -224,7 +229,7 @@ extension TillService {
                 try ledger.update(try decided(wallet.credit(money)), kind: "credited", amount: money, reference: refundId, at: now)
             }
             try ledger.save(next, at: now)
-            try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: now)
+            try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: refund.at)
             return OrderRefundResult(order: OrderView(next), refund: RefundView(refund, paymentId: paymentId))
         }
     }

@@ -262,8 +262,8 @@ extension TillService {
         let result = await write { ledger, now in
             try ledger.release(key: key, owner: owner, countsAttempt: true)
             if let failedKind, let money = intent.money, let stored = try ledger.payment(id: intent.paymentId) {
-                let at = max(now, stored.payment.events.last?.at ?? now)
-                if case .success(let next) = stored.payment.applying(PaymentEvent(kind: failedKind, amount: money, at: at)) {
+                let event = PaymentEvent(kind: failedKind, amount: money, at: stored.payment.eventTime(at: now))
+                if case .success(let next) = stored.payment.applying(event) {
                     try ledger.append(next.events[next.events.count - 1], to: next)
                 }
             }
@@ -407,7 +407,7 @@ extension TillService {
             let (next, payment) = try decided(order.recordingPayment(
                 id: orderPaymentId, amount: money, tender: .card(summary), gatewayPaymentId: intent.paymentId, at: at))
             try ledger.save(next, cardFingerprints: [orderPaymentId: card.fingerprint], at: now)
-            try ledger.appendOrderEvent(orderId: orderId, kind: "paid", reference: orderPaymentId, amount: money, at: at)
+            try ledger.appendOrderEvent(orderId: orderId, kind: "paid", reference: orderPaymentId, amount: money, at: payment.createdAt)
             return try encode(OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment)))
         case .orderRefund:
             guard let orderId = intent.orderId, let orderPaymentId = intent.orderPaymentId, let refundId = intent.refundId,
@@ -417,7 +417,7 @@ extension TillService {
             try ledger.append(event, to: payment)
             let (next, refund) = try decided(order.recordingRefund(id: refundId, ofPayment: orderPaymentId, amount: money, at: at))
             try ledger.save(next, at: now)
-            try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: at)
+            try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: refund.at)
             return try encode(OrderRefundResult(order: OrderView(next), refund: RefundView(refund, paymentId: orderPaymentId)))
         }
     }

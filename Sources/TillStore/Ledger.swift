@@ -127,7 +127,7 @@ extension Ledger {
     /// Replays each order's installments and refunds through the core, in two batched queries.
     private func rebuildOrders(_ rows: [Row]) throws -> [Order] {
         guard !rows.isEmpty else { return [] }
-        let ids: [String] = rows.map { $0["id"] }
+        let ids: [String] = try rows.map { try $0.required("id", in: "orders") }
         let placeholders = databaseQuestionMarks(count: ids.count)
         let paymentRows = try Row.fetchAll(
             db, sql: "SELECT * FROM order_payments WHERE order_id IN (\(placeholders)) ORDER BY order_id, position",
@@ -135,51 +135,63 @@ extension Ledger {
         let refundRows = try Row.fetchAll(
             db, sql: "SELECT * FROM order_refunds WHERE order_id IN (\(placeholders)) ORDER BY created_at, rowid",
             arguments: StatementArguments(ids))
-        let paymentsByOrder = Dictionary(grouping: paymentRows) { $0["order_id"] as String }
-        let refundsByOrder = Dictionary(grouping: refundRows) { $0["order_id"] as String }
-        return try rows.map { row in
-            let id: String = row["id"]
-            return try rebuildOrder(row, payments: paymentsByOrder[id] ?? [], refunds: refundsByOrder[id] ?? [])
+        let paymentsByOrder = try Self.grouped(paymentRows, by: "order_id", in: "order_payments")
+        let refundsByOrder = try Self.grouped(refundRows, by: "order_id", in: "order_refunds")
+        return try zip(ids, rows).map { id, row in
+            try rebuildOrder(row, id: id, payments: paymentsByOrder[id] ?? [], refunds: refundsByOrder[id] ?? [])
         }
     }
 
-    private func rebuildOrder(_ row: Row, payments: [Row], refunds: [Row]) throws -> Order {
-        let id: String = row["id"]
-        let currency = try Self.currency(row["currency"])
-        guard case .success(let email) = Email.parse(row["email"]) else { throw LedgerCorruption("order \(id): email") }
+    private func rebuildOrder(_ row: Row, id: String, payments: [Row], refunds: [Row]) throws -> Order {
+        let currency = try Self.currency(row.required("currency", in: "orders"))
+        guard case .success(let email) = Email.parse(try row.required("email", in: "orders")) else {
+            throw LedgerCorruption("order \(LedgerCorruption.shown(id)): email")
+        }
         var order = try Self.unwrap(Order.create(
-            id: id, email: email, total: Money(minorUnits: row["total"], currency: currency),
-            at: Instant(millisecondsSinceEpoch: row["created_at"])), "order \(id)")
+            id: id, email: email, total: Money(minorUnits: row.required("total", in: "orders"), currency: currency),
+            at: Instant(millisecondsSinceEpoch: row.required("created_at", in: "orders"))), "order \(LedgerCorruption.shown(id))")
         for payment in payments {
-            let paymentId: String = payment["id"]
+            let table = "order_payments"
+            let paymentId: String = try payment.required("id", in: table)
             let tender: Tender
-            switch payment["tender"] as String {
+            switch try payment.required("tender", in: table) as String {
             case Tender.Kind.card.rawValue:
                 guard let card = CardSummary(
-                    brand: CardBrand(rawValue: payment["card_brand"]) ?? .unknown,
-                    first6: payment["card_first6"], last4: payment["card_last4"],
-                    expiry: try Self.expiry(payment["card_expiry"]))
-                else { throw LedgerCorruption("order payment \(paymentId): card") }
+                    brand: CardBrand(rawValue: try payment.required("card_brand", in: table)) ?? .unknown,
+                    first6: try payment.required("card_first6", in: table),
+                    last4: try payment.required("card_last4", in: table),
+                    expiry: try Self.expiry(payment.required("card_expiry", in: table)))
+                else { throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): card") }
                 tender = .card(card)
             case Tender.Kind.cash.rawValue:
-                tender = .cash(tendered: Money(minorUnits: payment["tendered"], currency: currency))
+                tender = .cash(tendered: Money(minorUnits: try payment.required("tendered", in: table), currency: currency))
             case Tender.Kind.storeCredit.rawValue:
-                tender = .storeCredit(wallet: payment["wallet"])
+                tender = .storeCredit(wallet: try payment.required("wallet", in: table))
             default:
-                throw LedgerCorruption("order payment \(paymentId): tender")
+                throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): tender")
             }
             order = try Self.unwrap(order.recordingPayment(
-                id: paymentId, amount: Money(minorUnits: payment["amount"], currency: currency), tender: tender,
-                gatewayPaymentId: payment["payment_id"], at: Instant(millisecondsSinceEpoch: payment["created_at"])),
-                "order payment \(paymentId)").0
+                id: paymentId, amount: Money(minorUnits: payment.required("amount", in: table), currency: currency),
+                tender: tender, gatewayPaymentId: payment.optional("payment_id", in: table),
+                at: Instant(millisecondsSinceEpoch: payment.required("created_at", in: table))),
+                "order payment \(LedgerCorruption.shown(paymentId))").0
         }
         for refund in refunds {
+            let table = "order_refunds"
             order = try Self.unwrap(order.recordingRefund(
-                id: refund["id"], ofPayment: refund["order_payment_id"],
-                amount: Money(minorUnits: refund["amount"], currency: currency), toWallet: refund["to_wallet"],
-                at: Instant(millisecondsSinceEpoch: refund["created_at"])), "order refund").0
+                id: refund.required("id", in: table), ofPayment: refund.required("order_payment_id", in: table),
+                amount: Money(minorUnits: refund.required("amount", in: table), currency: currency),
+                toWallet: refund.optional("to_wallet", in: table),
+                at: Instant(millisecondsSinceEpoch: refund.required("created_at", in: table))), "order refund").0
         }
         return order
+    }
+
+    /// Rows grouped by the text of one column (an order's or a payment's id).
+    static func grouped(_ rows: [Row], by column: String, in table: String) throws -> [String: [Row]] {
+        var groups: [String: [Row]] = [:]
+        for row in rows { groups[try row.required(column, in: table), default: []].append(row) }
+        return groups
     }
 }
 
@@ -205,40 +217,47 @@ extension Ledger {
     /// Folds each payment's events through the core, all events in one batched query.
     func rebuildPayments(_ rows: [Row]) throws -> [StoredPayment] {
         guard !rows.isEmpty else { return [] }
-        let ids: [String] = rows.map { $0["id"] }
+        let ids: [String] = try rows.map { try $0.required("id", in: "payments") }
         let eventRows = try Row.fetchAll(
             db, sql: """
                 SELECT * FROM payment_events WHERE payment_id IN (\(databaseQuestionMarks(count: ids.count)))
                 ORDER BY payment_id, seq
                 """,
             arguments: StatementArguments(ids))
-        let eventsByPayment = Dictionary(grouping: eventRows) { $0["payment_id"] as String }
-        return try rows.map { row in
-            let id: String = row["id"]
-            return try rebuildPayment(row, events: eventsByPayment[id] ?? [])
+        let eventsByPayment = try Self.grouped(eventRows, by: "payment_id", in: "payment_events")
+        return try zip(ids, rows).map { id, row in
+            try rebuildPayment(row, id: id, events: eventsByPayment[id] ?? [])
         }
     }
 
-    private func rebuildPayment(_ row: Row, events eventRows: [Row]) throws -> StoredPayment {
-        let id: String = row["id"]
-        let currency = try Self.currency(row["currency"])
+    private func rebuildPayment(_ row: Row, id: String, events eventRows: [Row]) throws -> StoredPayment {
+        let table = "payments"
+        let shownId = LedgerCorruption.shown(id)
+        let currency = try Self.currency(row.required("currency", in: table))
         guard let card = CardSummary(
-            brand: CardBrand(rawValue: row["card_brand"]) ?? .unknown, first6: row["card_first6"],
-            last4: row["card_last4"], expiry: try Self.expiry(row["card_expiry"]))
-        else { throw LedgerCorruption("payment \(id): card") }
-        let authorizedAt = Instant(millisecondsSinceEpoch: row["authorized_at"])
-        let expiresAt: Int64 = row["expires_at"]
+            brand: CardBrand(rawValue: try row.required("card_brand", in: table)) ?? .unknown,
+            first6: try row.required("card_first6", in: table), last4: try row.required("card_last4", in: table),
+            expiry: try Self.expiry(row.required("card_expiry", in: table)))
+        else { throw LedgerCorruption("payment \(shownId): card") }
+        let authorizedAt = Instant(millisecondsSinceEpoch: try row.required("authorized_at", in: table))
+        let expiresAt: Int64 = try row.required("expires_at", in: table)
+        let (holdWindow, overflow) = expiresAt.subtractingReportingOverflow(authorizedAt.millisecondsSinceEpoch)
+        guard !overflow else { throw LedgerCorruption("payment \(shownId): hold window") }
         var payment = try Self.unwrap(Payment.authorize(
-            id: id, card: card, amount: Money(minorUnits: row["authorized"], currency: currency), at: authorizedAt,
-            holdWindow: TimeSpan(milliseconds: expiresAt - authorizedAt.millisecondsSinceEpoch)), "payment \(id)")
+            id: id, card: card, amount: Money(minorUnits: row.required("authorized", in: table), currency: currency),
+            at: authorizedAt, holdWindow: TimeSpan(milliseconds: holdWindow)), "payment \(shownId)")
         for event in eventRows.dropFirst() {
-            guard let kind = PaymentEvent.Kind(rawValue: event["kind"]) else { throw LedgerCorruption("payment \(id): event") }
+            let events = "payment_events"
+            guard let kind = PaymentEvent.Kind(rawValue: try event.required("kind", in: events)) else {
+                throw LedgerCorruption("payment \(shownId): event")
+            }
             payment = try Self.unwrap(payment.applying(PaymentEvent(
-                kind: kind, amount: Money(minorUnits: event["amount"], currency: currency),
-                at: Instant(millisecondsSinceEpoch: event["at"]))), "payment \(id) event")
+                kind: kind, amount: Money(minorUnits: event.required("amount", in: events), currency: currency),
+                at: Instant(millisecondsSinceEpoch: event.required("at", in: events)))), "payment \(shownId) event")
         }
         return StoredPayment(
-            payment: payment, processorReference: row["processor_ref"], orderPaymentId: row["order_payment_id"])
+            payment: payment, processorReference: try row.required("processor_ref", in: table),
+            orderPaymentId: try row.optional("order_payment_id", in: table))
     }
 
     /// Records a new authorization: the read model and its first event.
@@ -289,17 +308,22 @@ extension Ledger {
     }
 
     static func wallet(_ row: Row) throws -> Wallet {
-        let key: String = row["key"]
-        let currency = try Self.currency(row["currency"])
+        let table = "wallets"
+        let key: String = try row.required("key", in: table)
+        let currency = try Self.currency(row.required("currency", in: table))
         var customer: Email?
-        if let customerKey: String = row["customer_key"] {
-            guard case .success(let email) = Email.parse(customerKey) else { throw LedgerCorruption("wallet \(key): customer") }
+        if let customerKey: String = try row.optional("customer_key", in: table) {
+            guard case .success(let email) = Email.parse(customerKey) else {
+                throw LedgerCorruption("wallet \(LedgerCorruption.shown(key)): customer")
+            }
             customer = email
         }
         guard let wallet = Wallet.restore(
-            name: row["name"], balance: Money(minorUnits: row["balance"], currency: currency),
-            overdraftLimit: Money(minorUnits: row["overdraft_limit"], currency: currency), customer: customer)
-        else { throw LedgerCorruption("wallet \(key)") }
+            name: try row.required("name", in: table),
+            balance: Money(minorUnits: try row.required("balance", in: table), currency: currency),
+            overdraftLimit: Money(minorUnits: try row.required("overdraft_limit", in: table), currency: currency),
+            customer: customer)
+        else { throw LedgerCorruption("wallet \(LedgerCorruption.shown(key))") }
         return wallet
     }
 
@@ -332,9 +356,12 @@ extension Ledger {
         try Row.fetchAll(db, sql: """
             SELECT kind, amount, balance_after, reference, at FROM wallet_events WHERE wallet_key = ?
             ORDER BY seq DESC LIMIT ?
-            """, arguments: [key, limit]).map {
-            WalletEventRecord(kind: $0["kind"], amount: $0["amount"], balanceAfter: $0["balance_after"],
-                              reference: $0["reference"], at: Instant(millisecondsSinceEpoch: $0["at"]))
+            """, arguments: [key, limit]).map { row in
+            let table = "wallet_events"
+            return WalletEventRecord(
+                kind: try row.required("kind", in: table), amount: try row.required("amount", in: table),
+                balanceAfter: try row.required("balance_after", in: table), reference: try row.optional("reference", in: table),
+                at: Instant(millisecondsSinceEpoch: try row.required("at", in: table)))
         }
     }
 }
@@ -351,7 +378,7 @@ public struct WalletEventRecord: Sendable, Hashable {
 
 extension Ledger {
     static func currency(_ code: String) throws -> Currency {
-        guard case .success(let currency) = Currency.named(code) else { throw LedgerCorruption("currency \(code)") }
+        guard case .success(let currency) = Currency.named(code) else { throw LedgerCorruption("unknown currency \(LedgerCorruption.shown(code))") }
         return currency
     }
 
@@ -362,7 +389,7 @@ extension Ledger {
     static func expiry(_ text: String) throws -> CardExpiry {
         let parts = text.split(separator: "-")
         guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month)
-        else { throw LedgerCorruption("card expiry \(text)") }
+        else { throw LedgerCorruption("card expiry \(LedgerCorruption.shown(text))") }
         return CardExpiry(month: YearMonth(year: year, month: month))
     }
 

@@ -128,7 +128,9 @@ extension Ledger {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: POSQuery.marks)) else {
             return LedgerMarks(orders: 0, payments: 0, wallets: 0)
         }
-        return LedgerMarks(orders: row[0], payments: row[1], wallets: row[2])
+        return LedgerMarks(
+            orders: try row.required(at: 0, "order_events.seq"), payments: try row.required(at: 1, "payment_events.seq"),
+            wallets: try row.required(at: 2, "wallet_events.seq"))
     }
 
     // MARK: Orders
@@ -155,16 +157,18 @@ extension Ledger {
 
     private func summaries(_ sql: String, _ arguments: StatementArguments) throws -> [OrderSummary] {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
-            let id: String = row["id"]
-            let currency = try Self.currency(row["currency"])
-            guard case .success(let email) = Email.parse(row["email"]),
-                  let status = OrderStatus(rawValue: row["status"])
-            else { throw LedgerCorruption("order \(id)") }
+            let table = "orders"
+            let id: String = try row.required("id", in: table)
+            let currency = try Self.currency(row.required("currency", in: table))
+            guard case .success(let email) = Email.parse(try row.required("email", in: table)),
+                  let status = OrderStatus(rawValue: try row.required("status", in: table))
+            else { throw LedgerCorruption("order \(LedgerCorruption.shown(id))") }
             return OrderSummary(
-                id: id, email: email, total: Money(minorUnits: row["total"], currency: currency),
-                paid: Money(minorUnits: row["paid"], currency: currency),
-                refunded: Money(minorUnits: row["refunded"], currency: currency), status: status,
-                createdAt: Instant(millisecondsSinceEpoch: row["created_at"]), paymentCount: row["payment_count"])
+                id: id, email: email, total: Money(minorUnits: try row.required("total", in: table), currency: currency),
+                paid: Money(minorUnits: try row.required("paid", in: table), currency: currency),
+                refunded: Money(minorUnits: try row.required("refunded", in: table), currency: currency), status: status,
+                createdAt: Instant(millisecondsSinceEpoch: try row.required("created_at", in: table)),
+                paymentCount: try row.required("payment_count", in: "order_payments"))
         }
     }
 
@@ -186,12 +190,17 @@ extension Ledger {
             db.cachedStatement(sql: POSQuery.takings),
             arguments: ["start": first, "size": size, "end": first &+ end])
         return try rows.map { row in
-            let currency = try Self.currency(row["currency"])
-            guard let tender = Tender.Kind(rawValue: row["tender"]) else { throw LedgerCorruption("takings: tender") }
+            let table = "takings_by_quarter"
+            let currency = try Self.currency(row.required("currency", in: table))
+            guard let tender = Tender.Kind(rawValue: try row.required("tender", in: table)) else {
+                throw LedgerCorruption("takings: tender")
+            }
             return TakingsBucket(
-                bucket: row["bucket"], tender: tender, amount: Money(minorUnits: row["amount"], currency: currency),
-                payments: row["payments"], refunded: Money(minorUnits: row["refunded"], currency: currency),
-                refunds: row["refunds"])
+                bucket: try row.required("bucket", in: table), tender: tender,
+                amount: Money(minorUnits: try row.required("amount", in: table), currency: currency),
+                payments: try row.required("payments", in: table),
+                refunded: Money(minorUnits: try row.required("refunded", in: table), currency: currency),
+                refunds: try row.required("refunds", in: table))
         }
     }
 
@@ -205,7 +214,7 @@ extension Ledger {
         var customers: [[CustomerTotals]] = []
         var lastKey: String?
         for row in rows {
-            let key: String = row["email_key"]
+            let key: String = try row.required("email_key", in: "customer_totals")
             if key != lastKey { customers.append([]) }
             lastKey = key
             customers[customers.count - 1].append(try Self.customerTotals(row))
@@ -224,18 +233,19 @@ extension Ledger {
     }
 
     static func customerTotals(_ row: Row) throws -> CustomerTotals {
-        let currency = try Self.currency(row["currency"])
-        guard case .success(let email) = Email.parse(row["email"]) else {
-            throw LedgerCorruption("customer \(row["email_key"] as String)")
+        let table = "customer_totals"
+        let currency = try Self.currency(row.required("currency", in: table))
+        guard case .success(let email) = Email.parse(try row.required("email", in: table)) else {
+            throw LedgerCorruption("customer \(LedgerCorruption.shown(try row.required("email_key", in: table)))")
         }
         return CustomerTotals(
-            email: email, orders: row["orders"], openOrders: row["open_orders"],
-            ordered: Money(minorUnits: row["ordered"], currency: currency),
-            paid: Money(minorUnits: row["paid"], currency: currency),
-            refunded: Money(minorUnits: row["refunded"], currency: currency),
-            owing: Money(minorUnits: row["owing"], currency: currency),
-            firstOrderAt: Instant(millisecondsSinceEpoch: row["first_order_at"]),
-            lastOrderAt: Instant(millisecondsSinceEpoch: row["last_order_at"]))
+            email: email, orders: try row.required("orders", in: table), openOrders: try row.required("open_orders", in: table),
+            ordered: Money(minorUnits: try row.required("ordered", in: table), currency: currency),
+            paid: Money(minorUnits: try row.required("paid", in: table), currency: currency),
+            refunded: Money(minorUnits: try row.required("refunded", in: table), currency: currency),
+            owing: Money(minorUnits: try row.required("owing", in: table), currency: currency),
+            firstOrderAt: Instant(millisecondsSinceEpoch: try row.required("first_order_at", in: table)),
+            lastOrderAt: Instant(millisecondsSinceEpoch: try row.required("last_order_at", in: table)))
     }
 
     // MARK: Gateway payments and wallets

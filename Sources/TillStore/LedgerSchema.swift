@@ -135,6 +135,16 @@ enum LedgerSchema {
         }
         migrator.registerMigration("v2-pos", migrate: migrateToPOS)
         migrator.registerMigration("v3-leases", migrate: migrateToLeases)
+        migrator.registerMigration("v3-store-hardening") { db in
+            // That the ledger has a card-fingerprint secret, and which: HMAC-SHA256 of a fixed
+            // label under it (never the secret). See `CardFingerprinter.open`.
+            try db.execute(sql: """
+                CREATE TABLE card_secret (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    check_value TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -11,7 +11,7 @@ import Glibc
 /// Opening is crash- and race-safe: the file is created 0600, and open + migrate run under an
 /// exclusive `flock` on `<path>.lock`, because several processes migrating a fresh file at
 /// once otherwise fail. The card-fingerprint secret lives in `<path>.key` (0600), never in
-/// the database.
+/// the database; the database keeps only a check value that recognizes it (`CardFingerprinter`).
 public final class TillDatabase: Sendable {
     public let path: String
     public let pool: DatabasePool
@@ -24,7 +24,6 @@ public final class TillDatabase: Sendable {
             at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         return try withExclusiveLock(path + ".lock") {
             try createPrivateFile(path)
-            let fingerprinter = try CardFingerprinter.loadOrCreate(keyPath: path + ".key")
             var configuration = Configuration()
             // The POS and a script may write at once: wait for the other writer, do not fail.
             configuration.busyMode = .timeout(15)
@@ -40,6 +39,7 @@ public final class TillDatabase: Sendable {
             // write must survive a power cut, so FULL is set afterwards, on the one writer.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try LedgerSchema.migrator.migrate(pool)
+            let fingerprinter = try CardFingerprinter.open(keyPath: path + ".key", pool: pool)
             return TillDatabase(path: path, pool: pool, fingerprinter: fingerprinter)
         }
     }

@@ -16,6 +16,22 @@ public struct Order: Hashable, Sendable {
     /// `total - paid`; never negative.
     public var balanceDue: Money { Money(minorUnits: total.minorUnits - paid.minorUnits, currency: currency) }
 
+    /// The latest time on the order: its creation, its installments and its refunds.
+    public var latestActivity: Instant {
+        var latest = createdAt
+        for payment in payments {
+            latest = max(latest, payment.createdAt)
+            for refund in payment.refunds { latest = max(latest, refund.at) }
+        }
+        return latest
+    }
+
+    /// The time a new installment or refund recorded `now` carries: never before anything
+    /// already on the order. A clock that stepped back (an NTP correction, another till's
+    /// clock) is read as the order's latest time, so its history stays in time order. The one
+    /// rule for orders, as `Payment.eventTime(at:)` is for gateway payments.
+    public func eventTime(at now: Instant) -> Instant { max(now, latestActivity) }
+
     public var status: OrderStatus {
         if paid == total { return .paid }
         return paid.isPositive ? .partiallyPaid : .open
@@ -61,14 +77,15 @@ public struct Order: Hashable, Sendable {
 
     /// Records an installment that was planned and, for cards and store credit, charged.
     /// Plans again first, so a payment that no longer fits is refused, never recorded.
-    /// `gatewayPaymentId` links a card installment to its gateway payment.
+    /// `gatewayPaymentId` links a card installment to its gateway payment. The installment is
+    /// dated `eventTime(at: now)`.
     public func recordingPayment(
         id paymentId: String, amount: Money, tender: Tender, gatewayPaymentId: String? = nil, at now: Instant
     ) -> Result<(Order, OrderPayment), Rejection> {
         plan(amount: amount, tender: tender).map { plan in
             let payment = OrderPayment(
                 id: paymentId, amount: plan.applied, change: plan.change, tender: tender,
-                gatewayPaymentId: gatewayPaymentId, createdAt: now,
+                gatewayPaymentId: gatewayPaymentId, createdAt: eventTime(at: now),
                 refunded: .zero(currency), refunds: [])
             var next = self
             // plan() proved applied <= balance due, so paid stays <= total.
@@ -81,6 +98,7 @@ public struct Order: Hashable, Sendable {
     /// Refunds part or all of one installment. In order: `invalid_amount`, `not_found` (no such
     /// payment on this order), `currency_mismatch`, `exceeds_paid` (more than is left of it).
     /// `toWallet` names a store-credit wallet the money goes back to instead of the tender.
+    /// The refund is dated `eventTime(at: now)`.
     public func recordingRefund(
         id refundId: String, ofPayment paymentId: String, amount: Money, toWallet: String? = nil, at now: Instant
     ) -> Result<(Order, OrderRefund), Rejection> {
@@ -93,7 +111,7 @@ public struct Order: Hashable, Sendable {
         guard amount.minorUnits <= payment.refundable.minorUnits else {
             return .failure(Rejection(.exceedsPaid, "Only \(payment.refundable.formatted) of this payment is left to refund."))
         }
-        let refund = OrderRefund(id: refundId, amount: amount, toWallet: toWallet, at: now)
+        let refund = OrderRefund(id: refundId, amount: amount, toWallet: toWallet, at: eventTime(at: now))
         var next = self
         // Bounded by the payment's applied amount, so neither sum can overflow.
         next.payments[index].refunded = Money(minorUnits: payment.refunded.minorUnits + amount.minorUnits, currency: currency)

@@ -126,9 +126,13 @@ public struct Payment: Hashable, Sendable {
     /// back (an NTP correction, another till's clock) is read as the time of the last event, so
     /// a live operation never fails for it and the history stays in time order.
     public func execute(_ command: PaymentCommand, at now: Instant) -> Result<(Payment, PaymentEvent), Rejection> {
-        let at = max(now, events.last?.at ?? authorizedAt)
-        return decide(command, at: at).flatMap { event in applying(event).map { ($0, event) } }
+        decide(command, at: eventTime(at: now))
+            .flatMap { event in applying(event).map { ($0, event) } }
     }
+
+    /// The time a new event recorded `now` carries: never before the payment's latest event.
+    /// The one rule for gateway payments, as `Order.eventTime(at:)` is for orders.
+    public func eventTime(at now: Instant) -> Instant { max(now, events.last?.at ?? authorizedAt) }
 }
 
 /// A request to a payment.
