@@ -7,7 +7,8 @@ import TillUI
 
 /// The POS's event loop on its own thread: keys and answers go through the reducer, effects
 /// go to one worker task in order, and the terminal redraws what changed. Another process's
-/// writes are noticed by polling the ledger's version twice a second.
+/// writes are noticed by polling the ledger's version twice a second; a pulse once a second
+/// paces background work (resolving an open order's pending payments).
 final class POSLoop: Sendable {
     private let effects: POSEffects
     private let clock: @Sendable () -> Instant
@@ -67,6 +68,7 @@ final class POSLoop: Sendable {
         let pace = ContinuousClock()
         var lastTick = pace.now
         var lastPoll = lastTick
+        var lastPulse = lastTick
         var drawn = state
         while true {
             var events: [POSEvent] = []
@@ -83,6 +85,10 @@ final class POSLoop: Sendable {
             if now - lastPoll >= .milliseconds(500) {
                 lastPoll = now
                 pollVersion()
+            }
+            if now - lastPulse >= .seconds(1) {
+                events.append(.pulse)
+                lastPulse = now
             }
             for event in events {
                 let next = POSReducer.update(&state, event)
