@@ -126,6 +126,10 @@ struct CommandContext: Sendable {
         return .days(days)
     }
 
+    /// The shop's time zone ($TZ, else the system's): the one setting the service's card
+    /// expiry check and the POS's screens share.
+    var shopZone: ShopTimeZone { .from(environment: environment) }
+
     /// Opens the ledger and GoblinPay, resolving anything a previous run left unresolved.
     func service() async throws(Rejection) -> TillService {
         let clock = try clock()
@@ -135,7 +139,8 @@ struct CommandContext: Sendable {
             let directory = (databasePath as NSString).deletingLastPathComponent
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             let processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
-            return try await TillService.open(path: databasePath, processor: processor, clock: clock, holdWindow: holdWindow)
+            return try await TillService.open(
+                path: databasePath, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone)
         } catch {
             throw Rejection(.storageError, "Cannot open the ledger at \(databasePath): \(error)")
         }

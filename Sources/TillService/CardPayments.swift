@@ -14,7 +14,7 @@ extension TillService {
             key: key, operation: operation, target: installment.orderId, fingerprint: fingerprint,
             card: installment.card.credentials
         ) { ledger, now in
-            let summary = try decided(installment.card.summary(at: now))
+            let summary = try decided(installment.card.summary(at: now, in: self.shopZone))
             let order: Order
             if let newOrder = installment.newOrder {
                 let email = try decided(Email.parse(newOrder.email))
@@ -139,7 +139,7 @@ extension TillService {
         return await processorRequest(
             key: key, operation: "payment.authorize", target: "-", fingerprint: fingerprint, card: card.credentials
         ) { _, now in
-            let summary = try decided(card.summary(at: now))
+            let summary = try decided(card.summary(at: now, in: self.shopZone))
             let paymentId = ids.make("pay")
             // The core's checks (a positive amount, the hold window) before the processor hears of it.
             _ = try decided(Payment.authorize(id: paymentId, card: summary, amount: money, at: now, holdWindow: holdWindow))

@@ -290,9 +290,9 @@ struct CardText: Sendable {
 
     var credentials: CardCredentials { CardCredentials(number: digits, expiry: expiry, cvv: cvv) }
 
-    /// The card's summary once the date is checked (`card_expired`).
-    func summary(at now: Instant) -> Result<CardSummary, Rejection> {
-        CardValidation.validate(number: digits, expiry: expiryText, cvv: cvv, now: now)
+    /// The card's summary once the date is checked (`card_expired`, in the shop's zone).
+    func summary(at now: Instant, in zone: ShopTimeZone) -> Result<CardSummary, Rejection> {
+        CardValidation.validate(number: digits, expiry: expiryText, cvv: cvv, now: now, utcOffset: zone.utcOffset(at: now))
     }
 }
 

@@ -27,11 +27,14 @@ public final class TillService: Sendable {
     public let leaseDuration: TimeSpan
     /// Where a simulation interleaves or crashes this instance (`till sim`); nil in production.
     let hooks: RequestHooks?
+    /// The shop's time zone: card expiry is checked to the end of the month there.
+    public let shopZone: ShopTimeZone
 
     public init(
         database: TillDatabase, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, owner: RequestOwner = .fresh(),
-        leaseDuration: TimeSpan = TillService.defaultLeaseDuration, hooks: RequestHooks? = nil
+        leaseDuration: TimeSpan = TillService.defaultLeaseDuration, hooks: RequestHooks? = nil,
+        shopZone: ShopTimeZone = .current
     ) {
         self.database = database
         self.processor = processor
@@ -41,6 +44,7 @@ public final class TillService: Sendable {
         self.owner = owner
         self.leaseDuration = leaseDuration
         self.hooks = hooks
+        self.shopZone = shopZone
     }
 
     public static let defaultLeaseDuration = TimeSpan(milliseconds: 2 * 60 * 1000)
@@ -49,11 +53,11 @@ public final class TillService: Sendable {
     /// run left with an unknown outcome (or whose holder's lease ran out).
     public static func open(
         path: String, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
-        ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow
+        ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
     ) async throws -> TillService {
         let service = TillService(
             database: try TillDatabase.open(path: path), processor: processor, clock: clock, ids: ids,
-            holdWindow: holdWindow)
+            holdWindow: holdWindow, shopZone: shopZone)
         _ = await service.resolveOpenRequests()
         return service
     }

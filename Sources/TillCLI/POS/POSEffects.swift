@@ -17,6 +17,9 @@ struct POSEffects: Sendable {
         switch effect {
         case .query(let query): return .loaded(query, await answer(query))
         case .command(let command): return .completed(command, await run(command))
+        case .resolvePending(let orderId):
+            _ = await service.resolveOpenRequests(target: orderId)
+            return .resolved(orderId: orderId, await service.order(id: orderId))
         case .saveReceipt(let orderId, let text): return saveReceipt(orderId: orderId, text: text)
         case .quit: return nil
         }

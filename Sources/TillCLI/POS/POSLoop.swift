@@ -7,7 +7,8 @@ import TillUI
 
 /// The POS's event loop on its own thread: keys and answers go through the reducer, effects
 /// go to one worker task in order, and the terminal redraws what changed. Another process's
-/// writes are noticed by polling the ledger's version twice a second.
+/// writes are noticed by polling the ledger's version twice a second; a pulse once a second
+/// paces background work (resolving an open order's pending payments).
 final class POSLoop: Sendable {
     private let effects: POSEffects
     private let clock: @Sendable () -> Instant
@@ -59,7 +60,7 @@ final class POSLoop: Sendable {
         let size = terminal.size
         var state = POSState(
             width: size.width, height: size.height, now: clock(), utcOffsetSeconds: effects.utcOffsetSeconds,
-            databasePath: databasePath, keyPrefix: Self.keyPrefix(clock()))
+            databasePath: databasePath, keyPrefix: Self.keyPrefix())
         terminal.draw(state.render())
         perform(POSReducer.start(&state))
         // Ticks and polls are paced by the monotonic clock: the shop's clock may be fixed
@@ -67,6 +68,7 @@ final class POSLoop: Sendable {
         let pace = ContinuousClock()
         var lastTick = pace.now
         var lastPoll = lastTick
+        var lastPulse = lastTick
         var drawn = state
         while true {
             var events: [POSEvent] = []
@@ -83,6 +85,10 @@ final class POSLoop: Sendable {
             if now - lastPoll >= .milliseconds(500) {
                 lastPoll = now
                 pollVersion()
+            }
+            if now - lastPulse >= .seconds(1) {
+                events.append(.pulse)
+                lastPulse = now
             }
             for event in events {
                 let next = POSReducer.update(&state, event)
@@ -120,8 +126,13 @@ final class POSLoop: Sendable {
 
     private let lastVersion = Mutex<LedgerVersion?>(nil)
 
-    /// Unique per run: process id and start time, so two tills never share a key.
-    static func keyPrefix(_ now: Instant) -> String {
-        "pos-\(getpid())-\(String(now.millisecondsSinceEpoch, radix: 36))"
+    /// Unique per run: the process id and 40 random bits (short enough to read in a dialog's
+    /// foot). Never the shop's clock: with TILL_NOW fixed and a pid reused (containers start
+    /// every till as pid 1), two runs would make the same keys, and the second run's payment
+    /// would replay the first one's answer instead of charging.
+    static func keyPrefix() -> String {
+        var random = SystemRandomNumberGenerator()
+        let bits: UInt64 = random.next() >> 24
+        return "pos-\(getpid())-\(String(bits, radix: 36))"
     }
 }

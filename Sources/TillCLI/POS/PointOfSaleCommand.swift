@@ -24,7 +24,9 @@ struct PointOfSaleCommand: TillCommand {
         do { clock = try context.clock() } catch { return context.failure(error) }
         let receipts = context.environment["TILL_RECEIPT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? FileManager.default.currentDirectoryPath
-        let effects = POSEffects(service: service, utcOffsetSeconds: TimeZone.current.secondsFromGMT(), receiptDirectory: receipts)
+        // The shop's zone as the service knows it: its expiry check and the screens' agree.
+        let effects = POSEffects(
+            service: service, utcOffsetSeconds: service.shopZone.utcOffsetSeconds(at: clock()), receiptDirectory: receipts)
         let loop = POSLoop(effects: effects, clock: clock, databasePath: context.databasePath, environment: context.environment)
         return CommandResult(exitCode: await loop.run())
     }

@@ -22,6 +22,13 @@ extension POSState {
             dashboard.error = rejection.message
 
         case (.order(let id), .success(.order(let order))):
+            if let before = [detail.order, customers.order].compactMap({ $0 }).first(where: { $0.id == id }) {
+                announceSettled(from: before, to: order)
+            }
+            if case .payment(var dialog) = overlay {
+                dialog.follow(order)
+                overlay = .payment(dialog)
+            }
             if detail.orderId == id {
                 detail.order = order
                 detail.error = nil
@@ -130,8 +137,7 @@ extension POSState {
 
     mutating func apply(_ command: POSCommand, _ answer: Result<CommandAnswer, Rejection>) -> [POSEffect] {
         if case .failure(let rejection) = answer {
-            fail(command, rejection)
-            return []
+            return fail(command, rejection)
         }
         let replayNote = { (replayed: Bool) in replayed ? " (already done: nothing new was charged)" : "" }
         switch (command, answer) {
@@ -212,13 +218,21 @@ extension POSState {
     }
 
     /// A refused or failed command: the dialog stays open with everything typed and the same
-    /// key, and says why.
-    mutating func fail(_ command: POSCommand, _ rejection: Rejection) {
+    /// key, and says why. An installment on an existing order whose outcome is unknown is
+    /// pending on that order: the order is read again, so it shows the pending row (and the
+    /// screen goes on resolving it once the dialog is closed).
+    mutating func fail(_ command: POSCommand, _ rejection: Rejection) -> [POSEffect] {
         var text = "\(rejection.message) [\(rejection.code.rawValue)]"
+        var effects: [POSEffect] = []
+        let unknown = rejection.code == .paymentPending || rejection.code == .requestInProgress
         if case .createAndPay = command {
             // Only a refusal stores nothing; an unknown outcome may still become an order.
-            let unknown = rejection.code == .paymentPending || rejection.code == .requestInProgress
             text += unknown ? " Press Enter again (same key) to learn the outcome." : " The order was not created."
+        }
+        if case .pay(let orderId, _, _, let key) = command, unknown {
+            text = "Pending [\(rejection.code.rawValue)]: Esc shows it on the order, which keeps asking GoblinPay; "
+                + "Enter asks now (key \(key)). \(rejection.message)"
+            effects.append(.query(.order(id: orderId)))
         }
         switch overlay {
         case .payment(var dialog):
@@ -237,5 +251,6 @@ extension POSState {
             if case .createOrder = command { newOrder.error = text }
         }
         message = StatusMessage(text: "! " + text, isError: true)
+        return effects
     }
 }

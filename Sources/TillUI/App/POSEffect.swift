@@ -6,6 +6,9 @@ public import TillService
 public enum POSEffect: Sendable, Equatable {
     case query(POSQuery)
     case command(POSCommand)
+    /// Ask GoblinPay what became of the order's requests whose outcome is unknown (recording
+    /// what was applied, freeing what was not), then read the order again (`.resolved`).
+    case resolvePending(orderId: String)
     /// Write a receipt (already laid out as text) to a file named after the order.
     case saveReceipt(orderId: String, text: String)
     case quit

@@ -12,6 +12,12 @@ public enum POSEvent: Sendable, Equatable {
     case receiptFailed(message: String)
     /// Another process wrote to the ledger: reload what is on screen.
     case ledgerChanged
+    /// A slow beat of the monotonic clock (once a second, also with TILL_NOW fixed): paces
+    /// background work, such as resolving the pending payments of the order on screen.
+    case pulse
+    /// The open requests on an order were resolved with GoblinPay as far as they could be, and
+    /// the order was read again.
+    case resolved(orderId: String, Result<OrderView, Rejection>)
 }
 
 public enum QueryAnswer: Sendable, Equatable {

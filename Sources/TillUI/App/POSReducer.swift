@@ -36,6 +36,11 @@ public enum POSReducer {
             return []
         case .ledgerChanged:
             return state.reloadScreen()
+        case .pulse:
+            return state.resolvePendingIfDue()
+        case .resolved(let id, let answer):
+            if state.resolving == id { state.resolving = nil }
+            return state.apply(.order(id: id), answer.map(QueryAnswer.order))
         }
     }
 

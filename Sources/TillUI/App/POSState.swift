@@ -71,6 +71,12 @@ public struct POSState: Sendable, Equatable {
     public var cards = CardPaymentsModel()
     public var wallets = WalletsModel()
     public var defaultCurrency: String
+    /// The order whose pending requests are being resolved in the background now, and the
+    /// pulses left before the next pass (see `resolvePendingIfDue`).
+    public var resolving: String?
+    var pulsesToResolve = POSState.resolveEvery
+    /// A pass every 2 pulses (2 s); the first comes 1 to 2 s after the order is on screen.
+    static let resolveEvery = 2
     /// Idempotency keys are `<keyPrefix>-<n>`: the prefix is unique per run (the runner makes
     /// it), the counter makes it unique per dialog.
     let keyPrefix: String

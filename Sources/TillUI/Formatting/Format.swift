@@ -65,6 +65,35 @@ public enum Format {
         return "…" + String(out.reversed())
     }
 
+    /// `text` in at most `lines` lines of `width` columns, broken between words where it can
+    /// be; the last line is cut (with "…") if it must.
+    public static func wrap(_ text: String, width: Int, lines: Int) -> [String] {
+        guard width > 0, lines > 0 else { return [] }
+        var out: [String] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            if out.count == lines - 1 || rest.displayWidth <= width {
+                out.append(fit(String(rest), width))
+                break
+            }
+            // The longest head that fits, ending before a space when there is one.
+            var used = 0
+            var end = rest.startIndex
+            var lastSpace: Substring.Index?
+            while end < rest.endIndex, used + rest[end].displayWidth <= width {
+                if rest[end] == " " { lastSpace = end }
+                used += rest[end].displayWidth
+                end = rest.index(after: end)
+            }
+            if end < rest.endIndex, rest[end] == " " { lastSpace = end }
+            let cut = lastSpace.map { $0 > rest.startIndex ? $0 : end } ?? end
+            guard cut > rest.startIndex else { break }
+            out.append(String(rest[..<cut]))
+            rest = rest[cut...].drop { $0 == " " }
+        }
+        return out
+    }
+
     /// `text` padded with spaces (or cut) to exactly `width` columns.
     public static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         let cut = fit(text, width)

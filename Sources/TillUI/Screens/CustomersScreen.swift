@@ -171,14 +171,19 @@ extension POSState {
         let paymentsY = ordersRect.maxY
         guard let order = model.order, order.id == model.orders[safe: model.orderIndex]?.id else { return }
         buffer.heading("Payments · \(order.id)", x: right.x, y: paymentsY, width: right.width)
-        let paymentRows = order.payments.map { payment -> [String] in
+        var paymentRows = order.payments.map { payment -> [String] in
             [localTime(payment.createdAt).map { "\($0.day) \(LocalTime.months[$0.month - 1]) \($0.clock)" } ?? "",
              Self.tenderText(payment, order.currency), Format.money(payment.amount, order.currency), Format.state(payment.state)]
         }
+        var styles = Array(repeating: Theme.text, count: paymentRows.count)
+        let pending = pendingRows(order, columns: 4)
+        paymentRows += pending.rows
+        styles += pending.styles
         Table(columns: [
             .init("When", width: 12), .init("Tender", width: 0), .init("Amount", width: 10, alignRight: true),
             .init("State", width: 12),
         ]).render(paymentRows, selected: nil, focused: false, into: &buffer,
-                  Rect(x: right.x, y: paymentsY + 1, width: right.width, height: right.maxY - paymentsY - 1), emptyText: "No payments.")
+                  Rect(x: right.x, y: paymentsY + 1, width: right.width, height: right.maxY - paymentsY - 1),
+                  rowStyles: styles, emptyText: "No payments.")
     }
 }

@@ -22,7 +22,7 @@ extension POSState {
                 message = StatusMessage(text: "This order is paid in full.", isError: false)
                 return []
             }
-            return openPayment(PaymentTarget(orderId: order.id, email: order.email, currency: order.currency, balanceDue: order.balanceDue))
+            return openPayment(for: order)
         case .character("r"):
             guard order.payments.indices.contains(detail.selected) else { return [] }
             let payment = order.payments[detail.selected]
@@ -39,6 +39,86 @@ extension POSState {
         default: return nil
         }
         return []
+    }
+
+    // MARK: Pending requests
+
+    /// The order the operator is looking at: the order screen's, or the customer pane's.
+    var orderOnScreen: OrderView? {
+        switch screen {
+        case .orderDetail: detail.order
+        case .customers: customers.order.flatMap { $0.id == customers.orders[safe: customers.orderIndex]?.id ? $0 : nil }
+        default: nil
+        }
+    }
+
+    /// On a pulse: while an order with requests of unknown outcome is on screen (and no dialog
+    /// is over it), ask GoblinPay what became of them every `resolveEvery` pulses, one pass
+    /// at a time, until nothing is pending. Requests that need attention wait for an operator
+    /// (`till pending --resolve`), so they alone do not keep it asking.
+    mutating func resolvePendingIfDue() -> [POSEffect] {
+        guard overlay == nil, busy == nil, resolving == nil, let order = orderOnScreen,
+              order.pending?.contains(where: { $0.state != "needs_attention" }) == true
+        else {
+            pulsesToResolve = Self.resolveEvery
+            return []
+        }
+        pulsesToResolve -= 1
+        guard pulsesToResolve <= 0 else { return [] }
+        pulsesToResolve = Self.resolveEvery
+        resolving = order.id
+        return [.resolvePending(orderId: order.id)]
+    }
+
+    /// Says in the status bar what became of each request pending on `before` that `after`
+    /// no longer has: recorded (its payment or refund is on the order) or not applied.
+    mutating func announceSettled(from before: OrderView, to after: OrderView) {
+        let still = Set((after.pending ?? []).map(\.key))
+        let settled = (before.pending ?? []).filter { !still.contains($0.key) }
+        guard !settled.isEmpty else { return }
+        message = StatusMessage(text: settled.map { Self.outcome(of: $0, before: before, after: after) }.joined(separator: " · "), isError: false)
+    }
+
+    static func outcome(of request: PendingRequestView, before: OrderView, after: OrderView) -> String {
+        let amount = Format.money(request.amount, request.currency)
+        if request.operation == "order.refund" {
+            let refunded = { (order: OrderView) in order.payments.first { $0.id == request.orderPaymentId }?.refunded ?? 0 }
+            return refunded(after) > refunded(before)
+                ? "The refund of \(amount) went through"
+                : "The pending refund of \(amount) did not go through; nothing was refunded"
+        }
+        let card = request.tender == "card"
+        return after.payments.contains(where: { $0.id == request.orderPaymentId })
+            ? (card ? "Card payment" : "Payment") + " of \(amount) went through"
+            : "The pending \(card ? "card payment" : "payment") of \(amount) did not go through; nothing was charged"
+    }
+
+    /// Timeline rows for the requests still pending on `order`, after its payments: when,
+    /// tender, amount, "resolving…" or "NEEDS ATTENTION" (then its reason on a line of its own),
+    /// padded to `columns` cells.
+    func pendingRows(_ order: OrderView, columns: Int) -> (rows: [[String]], styles: [Style]) {
+        var rows: [[String]] = []
+        var styles: [Style] = []
+        for request in order.pending ?? [] {
+            let time = localTime(request.since).map { "\($0.day) \(LocalTime.months[$0.month - 1]) \($0.clock)" } ?? ""
+            var tender = request.card.map { Format.card(brand: $0.brand, last4: $0.last4) } ?? Format.state(request.tender ?? "")
+            var amount = Format.money(request.amount, request.currency)
+            if request.operation == "order.refund" {
+                let refunded = order.payments.first { $0.id == request.orderPaymentId }
+                tender = "refund · " + (refunded.map { Self.tenderText($0, order.currency) } ?? tender)
+                amount = "−" + amount
+            }
+            let attention = request.state == "needs_attention"
+            let row = [time, tender, amount, attention ? "NEEDS ATTENTION" : "resolving…"]
+            rows.append(row + Array(repeating: "", count: max(0, columns - row.count)))
+            styles.append(attention ? Theme.error : Theme.warning)
+            if attention {
+                // One cell: the row spans the table, so the reason gets the whole width.
+                rows.append(["  NEEDS ATTENTION: " + (request.attention ?? "GoblinPay applied it but Till could not record it")])
+                styles.append(Theme.error)
+            }
+        }
+        return (rows, styles)
     }
 
     static func tenderText(_ payment: OrderPaymentView, _ currency: String) -> String {
@@ -63,17 +143,26 @@ extension POSState {
         let status = Format.state(order.status).uppercased()
         let statusStyle = order.balanceDue == 0 ? Theme.success : Theme.warning
         let money = { (value: Int64) in Format.money(value, order.currency) }
+        // Installments in flight cover part of the balance: shown as pending, and "Due" is what
+        // is left once they succeed (the service's figure), never the pending amount again.
+        let pendingCover = order.dueAfterPending.map { max(0, order.balanceDue - $0) } ?? 0
+        var figures = [("Total", money(order.total), Theme.money), ("Paid", money(order.paid), Theme.money)]
+        if pendingCover > 0 { figures.append(("Pending", money(pendingCover), Theme.warning)) }
+        figures.append(("Due", money(order.dueAfterPending ?? order.balanceDue), Theme.money))
+        if pendingCover == 0 || order.refunded > 0 { figures.append(("Refunded", money(order.refunded), Theme.money)) }
         var y = area.y + 2
         var column = x
-        for (label, value) in [("Total", money(order.total)), ("Paid", money(order.paid)), ("Due", money(order.balanceDue)), ("Refunded", money(order.refunded))] {
+        for (label, value, style) in figures {
             column += buffer.write(label + " ", x: column, y: y, style: Theme.label)
-            column += buffer.write(value, x: column, y: y, style: Theme.money) + 3
+            column += buffer.write(value, x: column, y: y, style: style) + 3
         }
         buffer.writeRight(status, right: x + width, y: y, style: statusStyle)
         y += 1
-        buffer.ratioBar(part: order.paid, whole: order.total, x: x, y: y, width: width - 12)
-        let percent = order.total > 0 ? Int(Int128(order.paid) * 100 / Int128(order.total)) : 0
-        buffer.writeRight("\(percent)% paid", right: x + width, y: y, style: Theme.dim)
+        let percent = { (part: Int64) in order.total > 0 ? Int(Int128(part) * 100 / Int128(order.total)) : 0 }
+        let ratio = pendingCover > 0 ? "\(percent(order.paid))% paid +\(percent(pendingCover))% pending" : "\(percent(order.paid))% paid"
+        let barWidth = pendingCover > 0 ? width - ratio.count - 2 : width - 12
+        buffer.ratioBar(part: order.paid, pending: pendingCover, whole: order.total, x: x, y: y, width: barWidth)
+        buffer.writeRight(ratio, right: x + width, y: y, style: Theme.dim)
         y += 2
         buffer.heading("Payments", x: x, y: y, width: width)
         var rows: [[String]] = []
@@ -84,6 +173,9 @@ extension POSState {
             rows.append([time, Self.tenderText(payment, order.currency), money(payment.amount), Format.state(payment.state), refunded])
             styles.append(payment.state == "voided" ? Theme.dim : Theme.text)
         }
+        let pending = pendingRows(order, columns: 5)
+        rows += pending.rows
+        styles += pending.styles
         let table = Table(columns: [
             .init("When", width: 12), .init("Tender", width: 0), .init("Amount", width: 12, alignRight: true),
             .init("State", width: 18), .init("Refunded", width: 11, alignRight: true),

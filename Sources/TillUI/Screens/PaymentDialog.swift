@@ -7,13 +7,24 @@ public struct PaymentTarget: Sendable, Equatable {
     public let orderId: String?
     public let email: String
     public let currency: String
+    /// What this payment may take: the balance due, or with payments pending on the order,
+    /// what is due once they succeed (the service's `dueAfterPending`).
     public let balanceDue: Int64
+    /// Payments are pending on the order: `balanceDue` already leaves them out.
+    public let pending: Bool
 
-    public init(orderId: String?, email: String, currency: String, balanceDue: Int64) {
+    public init(orderId: String?, email: String, currency: String, balanceDue: Int64, pending: Bool = false) {
         self.orderId = orderId
         self.email = email
         self.currency = currency
         self.balanceDue = balanceDue
+        self.pending = pending
+    }
+
+    /// An existing order as the service shows it: never offering again what is pending.
+    public init(_ order: OrderView) {
+        self.init(orderId: order.id, email: order.email, currency: order.currency,
+                  balanceDue: order.dueAfterPending ?? order.balanceDue, pending: order.pending != nil)
     }
 }
 
@@ -25,7 +36,7 @@ public enum TenderKind: String, Sendable, CaseIterable {
 /// or a retry after an error, sends the same key, so nothing is ever charged twice. A decline
 /// or error keeps everything typed and says why.
 public struct PaymentDialog: Sendable, Equatable {
-    public let target: PaymentTarget
+    public private(set) var target: PaymentTarget
     public var tender: TenderKind = .card
     public var amount: TextField
     public var card = CardEntry()
@@ -40,6 +51,9 @@ public struct PaymentDialog: Sendable, Equatable {
     public var error: String?
     /// Set once a cash payment went through: the change to hand back, shown large.
     public var changeDue: Int64?
+    /// Set once Enter sent the payment: from then on the dialog is that request (a retry must
+    /// send the same amount under the same key), so it no longer follows the order's figures.
+    var sent = false
     var closed = false
 
     init(target: PaymentTarget, key: String) {
@@ -47,6 +61,18 @@ public struct PaymentDialog: Sendable, Equatable {
         self.key = key
         amount = TextField(Format.plainAmount(target.balanceDue, target.currency), filter: .amount, maxLength: 20)
     }
+
+    /// The order was read again while the dialog is open: what may be charged follows it (a
+    /// pending payment resolved, another till took one), and so does an untouched prefill.
+    mutating func follow(_ order: OrderView) {
+        let next = PaymentTarget(order)
+        guard target.orderId == order.id, !sent, changeDue == nil, next != target else { return }
+        let untouched = amount.text == Format.plainAmount(target.balanceDue, target.currency)
+        target = next
+        if untouched { amount = TextField(Format.plainAmount(next.balanceDue, next.currency), filter: .amount, maxLength: 20) }
+    }
+
+    static let fullyCovered = "Fully covered by pending payments: nothing to charge until they resolve."
 
     var fieldCount: Int {
         switch tender {
@@ -72,6 +98,9 @@ public struct PaymentDialog: Sendable, Equatable {
     /// The request as typed, or the first problem.
     func request(now: Instant, utcOffsetSeconds: Int) -> Result<(amount: String, tender: TenderInput), FieldProblem> {
         let amountText = amount.text
+        if target.orderId != nil, target.balanceDue <= 0 {
+            return .failure(FieldProblem(field: 1, message: target.pending ? Self.fullyCovered : "This order is paid in full."))
+        }
         if case .failure(let rejection) = Money.parsePositive(amountText, currency: currency) {
             return .failure(FieldProblem(field: 1, message: rejection.message))
         }
@@ -122,6 +151,7 @@ public struct PaymentDialog: Sendable, Equatable {
             case .success(let request):
                 problem = nil
                 error = nil
+                sent = true
                 let command: POSCommand
                 if let orderId = target.orderId {
                     command = .pay(orderId: orderId, amount: request.amount, tender: request.tender, key: self.key)
@@ -202,13 +232,28 @@ public struct PaymentDialog: Sendable, Equatable {
 }
 
 extension POSState {
-    /// Opens the payment dialog for an order from a list row.
+    /// Opens the payment dialog for an order from a list row. A row does not know what is
+    /// pending on its order: the order is read as well, and the dialog follows its figures.
     mutating func openPayment(for order: OrderSummaryView) -> [POSEffect] {
         guard order.balanceDue > 0 else {
             message = StatusMessage(text: "Order \(order.id) is paid in full.", isError: false)
             return []
         }
+        if let loaded = [detail.order, customers.order].compactMap({ $0 }).first(where: { $0.id == order.id }) {
+            return openPayment(for: loaded) + [.query(.order(id: order.id))]
+        }
         return openPayment(PaymentTarget(orderId: order.id, email: order.email, currency: order.currency, balanceDue: order.balanceDue))
+            + [.query(.order(id: order.id))]
+    }
+
+    /// Opens the payment dialog for a loaded order: it offers what is due once the payments
+    /// pending on it succeed, and none at all when they cover the whole balance.
+    mutating func openPayment(for order: OrderView) -> [POSEffect] {
+        if let due = order.dueAfterPending, due <= 0, order.balanceDue > 0 {
+            message = StatusMessage(text: "Order \(order.id): " + PaymentDialog.fullyCovered, isError: false)
+            return []
+        }
+        return openPayment(PaymentTarget(order))
     }
 
     mutating func openPayment(_ target: PaymentTarget) -> [POSEffect] {
@@ -229,7 +274,8 @@ extension POSState {
         let due = Format.money(dialog.target.balanceDue, dialog.target.currency)
         buffer.write(Format.fit(dialog.target.email, width - 30), x: x, y: y, style: Theme.text)
         if dialog.changeDue == nil {
-            buffer.writeRight((dialog.target.orderId == nil ? "Order total " : "Balance due ") + due, right: rect.maxX - 2, y: y, style: Theme.money)
+            let label = dialog.target.orderId == nil ? "Order total " : dialog.target.pending ? "Due after pending " : "Balance due "
+            buffer.writeRight(label + due, right: rect.maxX - 2, y: y, style: Theme.money)
         }
         y += 1
         if let change = dialog.changeDue {
@@ -298,7 +344,11 @@ extension POSState {
             problem(dialog, field: 2, into: &buffer, x: fieldX, y: y + 4, right: rect.maxX - 2)
         }
         if let error = dialog.error {
-            buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4)
+            // Two lines when it needs them: the action a message asks for comes at its end.
+            let lines = Format.wrap("! " + error, width: width - 4, lines: 3)
+            for (index, line) in lines.enumerated() {
+                buffer.write(line, x: x, y: rect.maxY - 2 - lines.count + index, style: Theme.error, limit: width - 4)
+            }
         }
         dialogFoot("Enter charge  Tab next  Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }

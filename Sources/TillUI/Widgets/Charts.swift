@@ -35,11 +35,18 @@ extension CellBuffer {
         }
     }
 
-    /// "██████░░░░" showing `part` of `whole` in `width` columns.
-    public mutating func ratioBar(part: Int64, whole: Int64, x: Int, y: Int, width: Int) {
+    /// "██████▒▒░░░░" showing `part` of `whole` in `width` columns, then `pending` (what
+    /// requests still in flight would add) in the warning colour.
+    public mutating func ratioBar(part: Int64, pending: Int64 = 0, whole: Int64, x: Int, y: Int, width: Int) {
         guard width > 0 else { return }
-        let filled = whole <= 0 ? 0 : Int(max(0, min(Int128(width), Int128(part) * Int128(width) / Int128(whole))))
+        let columns = { (value: Int64) in
+            whole <= 0 ? 0 : Int(max(0, min(Int128(width), Int128(value) * Int128(width) / Int128(whole))))
+        }
+        let filled = columns(part)
+        let (sum, overflow) = part.addingReportingOverflow(max(0, pending))
+        let covered = max(filled, overflow ? width : columns(sum))
         write(String(repeating: "█", count: filled), x: x, y: y, style: Theme.success)
-        write(String(repeating: "░", count: width - filled), x: x + filled, y: y, style: Theme.dim)
+        write(String(repeating: "▒", count: covered - filled), x: x + filled, y: y, style: Theme.warning)
+        write(String(repeating: "░", count: width - covered), x: x + covered, y: y, style: Theme.dim)
     }
 }

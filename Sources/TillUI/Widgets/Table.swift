@@ -30,7 +30,8 @@ public struct Table: Sendable, Equatable {
     public static func visibleRows(_ height: Int) -> Int { max(0, height - 1) }
 
     /// Draws header and rows in `rect`; `selected` nil draws no selection. Styles per row may
-    /// be given (e.g. dim for voided payments).
+    /// be given (e.g. dim for voided payments). A row of one cell (with more columns) spans
+    /// the table's width: a note under the row above it.
     public func render(
         _ rows: [[String]], selected: Int?, focused: Bool, into buffer: inout CellBuffer, _ rect: Rect,
         rowStyles: [Style]? = nil, emptyText: String = "Nothing here yet."
@@ -56,6 +57,10 @@ public struct Table: Sendable, Equatable {
             var style = rowStyles?[safe: index] ?? Theme.text
             if isSelected { style = focused ? Theme.selected : Theme.selectedUnfocused }
             if isSelected { buffer.write(String(repeating: " ", count: rect.width), x: rect.x, y: y, style: style) }
+            if rows[index].count == 1, columns.count > 1 {
+                buffer.write(Format.pad(rows[index][0], rect.width), x: rect.x, y: y, style: style, limit: rect.width)
+                continue
+            }
             var x = rect.x
             for (column, width) in widths.enumerated() {
                 let text = rows[index][safe: column] ?? ""

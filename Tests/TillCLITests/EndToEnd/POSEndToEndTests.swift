@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TillProcessor
 
 #if canImport(Glibc)
 import Glibc
@@ -128,6 +129,55 @@ import Glibc
         let order = try #require(try shop.orders("bob@example.com").first)
         #expect((order["payments"] as? [Any])?.isEmpty == true)
         #expect(order["balance_due"] as? Int == 2000)
+    }
+
+    /// Issue 9, point 4, in the real program: a card whose answer is lost (4000 0000 0000 4046)
+    /// on an existing order. The dialog says it is pending; the order shows the pending row;
+    /// the screen resolves it by itself and says it went through; a second dialog offers only
+    /// the rest. The ledger has the one installment and GoblinPay one authorization.
+    @Test func aLostResponseOnAnExistingOrderIsPendingThenResolvedAndNeverChargedTwice() async throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let pos = try shop.pos()
+        defer { pos.kill() }
+        try pos.waitFor("Net takings")
+        try Self.createOrder(pos, email: "gus@example.com", amount: "50.00")
+        try Self.payByCard(pos, amount: "12.00", number: GoblinPay.TestCard.lostResponse)
+        let answer = try pos.waitFor("payment_pending")
+        #expect(answer.contains("Esc shows it on the order"))
+        try pos.send("Escape")
+        let pending = try pos.waitFor("resolving…")
+        #expect(pending.contains("Visa ••••4046"))
+        #expect(pending.contains("Pending $12.00"))
+        #expect(pending.contains("Due $38.00"))
+        #expect(!pending.contains("No payments yet"))
+        // Nobody presses anything: the order screen asks GoblinPay every two seconds.
+        let resolved = try pos.waitFor("Card payment of $12.00 went through")
+        #expect(!resolved.contains("resolving…"))
+        #expect(resolved.contains("Paid $12.00"))
+        try pos.send("p")
+        let dialog = try pos.waitFor("Take payment")
+        #expect(dialog.contains("Balance due $38.00"))
+        #expect(dialog.split(separator: "\n").contains { $0.contains("Amount") && $0.contains("38.00") })
+        try pos.send("Escape")
+        try pos.waitUntilGone("Take payment")
+        try pos.send("q")
+        #expect(try pos.waitForExit() == 0)
+
+        let listed = try #require(try shop.orders("gus@example.com").first)
+        let id = try #require(listed["id"] as? String)
+        let order = try shop.json(["order", "get", id])
+        #expect(order["paid"] as? Int == 1200)
+        #expect(order["balance_due"] as? Int == 3800)
+        #expect(order["pending"] == nil)
+        let payments = try #require(order["payments"] as? [[String: Any]])
+        #expect(payments.map { $0["amount"] as? Int } == [1200])
+        // GoblinPay's own ledger (beside the till's): one authorization, captured once.
+        let entries = try await GoblinPay(ledgerPath: shop.database + ".goblinpay").ledger.entries()
+        let authorizations = entries.filter { $0.operation == .authorize }
+        #expect(authorizations.count == 1)
+        #expect(authorizations.first?.cardLast4 == "4046")
+        #expect(entries.filter { $0.operation == .capture }.map(\.amount.minorUnits) == [1200])
     }
 
     @Test func redrawsOnResizeAndSaysWhenTooSmall() throws {

@@ -26,13 +26,13 @@ import TillUI
     }
 
     /// On the order screen: p, amount, card number, expiry, CVV, Enter.
-    static func payByCard(_ pos: POSHarness, amount: String, number: String = visa) async {
+    static func payByCard(_ pos: POSHarness, amount: String, number: String = visa, expiry: String = "1230") async {
         await pos.press(.character("p"), .tab, .control("u"))
         await pos.type(amount)
         await pos.press(.tab)
         await pos.type(number)
         await pos.press(.tab)
-        await pos.type("1230")
+        await pos.type(expiry)
         await pos.press(.tab)
         await pos.type("123")
         await pos.press(.enter)
@@ -139,6 +139,109 @@ import TillUI
         #expect(order.status == "paid")
         #expect(order.payments.count == 1)
         #expect(pos.state.message?.text.contains("nothing new was charged") == true)
+    }
+
+    /// Issue 9, point 4: a lost answer on an existing order. It was shown as "Paid $0.00, no
+    /// payments yet", the full balance was offered again, and a second card paid the same
+    /// installment. Now the order shows it pending, offers only the rest, resolves it in the
+    /// background and says it went through; GoblinPay authorized once.
+    @Test func aLostResponseOnAnExistingOrderIsPendingThenResolvedAndNeverChargedTwice() async throws {
+        let pos = try await POSHarness()
+        await pos.start()
+        let id = try await Self.createOrder(pos, email: "gus@example.com", amount: "50.00")
+        await Self.payByCard(pos, amount: "12.00", number: GoblinPay.TestCard.lostResponse)
+        guard case .payment(let dialog) = pos.state.overlay else { Issue.record("the dialog closed"); return }
+        #expect(dialog.error?.contains("payment_pending") == true)
+        #expect(dialog.error?.contains(dialog.key) == true)
+        await pos.press(.escape)
+        var screen = pos.screen
+        #expect(screen.contains("resolving…"))
+        #expect(screen.contains("Visa ••••4046"))
+        #expect(screen.contains("Pending $12.00"))
+        #expect(screen.contains("Due $38.00"))
+        #expect(!screen.contains("No payments yet"))
+        #expect(try await pos.order(id).pending?.count == 1)
+
+        // A second dialog offers only the rest; while it is open nothing resolves behind it.
+        await pos.press(.character("p"))
+        guard case .payment(let second) = pos.state.overlay else { Issue.record("no dialog"); return }
+        #expect(second.amount.text == "38.00")
+        await pos.pulse()
+        await pos.pulse()
+        #expect(try await pos.order(id).pending?.count == 1)
+        await pos.press(.escape)
+
+        // The background pass: GoblinPay applied the authorization, so Till captures and records it.
+        await pos.pulse()
+        #expect(pos.state.detail.order?.pending != nil)
+        await pos.pulse()
+        screen = pos.screen
+        #expect(pos.state.message?.text == "Card payment of $12.00 went through")
+        #expect(!screen.contains("resolving…"))
+        #expect(screen.contains("Paid $12.00"))
+        let order = try await pos.order(id)
+        #expect(order.paid == 1200)
+        #expect(order.pending == nil)
+        #expect(order.payments.map(\.amount) == [1200])
+        let authorizations = try await pos.goblin.ledger.entries().filter { $0.operation == .authorize }
+        #expect(authorizations.count == 1)
+        // Nothing pending any more: no more passes.
+        await pos.pulse()
+        await pos.pulse()
+        #expect(pos.state.resolving == nil)
+        await pos.press(.character("p"))
+        guard case .payment(let third) = pos.state.overlay else { Issue.record("no dialog"); return }
+        #expect(third.amount.text == "38.00")
+    }
+
+    /// A pending payment for the whole balance: the order cannot be charged again meanwhile.
+    @Test func anOrderCoveredByAPendingPaymentRefusesASecondCharge() async throws {
+        let pos = try await POSHarness()
+        await pos.start()
+        let id = try await Self.createOrder(pos, email: "hal@example.com", amount: "20.00")
+        await Self.payByCard(pos, amount: "20.00", number: GoblinPay.TestCard.lostResponse)
+        await pos.press(.escape, .character("p"))
+        #expect(pos.state.overlay == nil)
+        #expect(pos.state.message?.text.contains("Fully covered by pending payments") == true)
+        await pos.pulse()
+        await pos.pulse()
+        let order = try await pos.order(id)
+        #expect(order.status == "paid")
+        #expect(order.payments.count == 1)
+        #expect(pos.screen.contains("PAID"))
+        #expect(pos.state.message?.text == "Card payment of $20.00 went through")
+    }
+
+    /// Issue 9, point 5: one time zone for the expiry check. A card expiring 12/26 in a shop at
+    /// UTC-5, at 23:30 local on 31 December (already January in UTC): the POS and the service
+    /// both take it. At 00:30 local on 1 January both refuse it.
+    @Test func cardExpiryEndsWithTheMonthInTheShopsZoneForServiceAndPOSAlike() async throws {
+        let pos = try await POSHarness(shopZone: .fixed(seconds: -5 * 3600))
+        await pos.start()
+        let id = try await Self.createOrder(pos, email: "ida@example.com", amount: "20.00")
+        pos.move(to: Instant(millisecondsSinceEpoch: 1_798_777_800_000))  // 2027-01-01T04:30Z = 23:30 on 31 Dec at UTC-5
+        await Self.payByCard(pos, amount: "5.00", expiry: "1226")
+        #expect(pos.state.overlay == nil, "\(pos.screen)")
+        #expect(try await pos.order(id).payments.count == 1)
+
+        pos.move(to: Instant(millisecondsSinceEpoch: 1_798_781_400_000))  // 2027-01-01T05:30Z = 00:30 on 1 Jan at UTC-5
+        await Self.payByCard(pos, amount: "5.00", expiry: "1226")
+        guard case .payment(let dialog) = pos.state.overlay else { Issue.record("the dialog closed"); return }
+        #expect(dialog.problem?.field == 3)
+        #expect(pos.state.busy == nil)
+        let refused = await pos.service.pay(
+            orderId: id, amount: "5.00", tender: .card(number: Self.visa, expiry: "12/26", cvv: "123"), key: "ida-late")
+        guard case .failure(let rejection) = refused else { Issue.record("the service took an expired card"); return }
+        #expect(rejection.code == .cardExpired)
+        #expect(try await pos.order(id).payments.count == 1)
+    }
+
+    /// Issue 9, point 5: with TILL_NOW fixed and a reused pid (containers), two runs made the
+    /// same idempotency keys. The prefix is now random per run.
+    @Test func twoRunsInOneProcessNeverShareAKeyPrefix() {
+        let prefixes = Set((0..<50).map { _ in POSLoop.keyPrefix() })
+        #expect(prefixes.count == 50)
+        #expect(prefixes.allSatisfy { $0.hasPrefix("pos-\(getpid())-") })
     }
 
     @Test func historyPagesThroughManyOrdersWithoutGapsOrRepeats() async throws {

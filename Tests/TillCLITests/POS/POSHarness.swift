@@ -22,7 +22,9 @@ final class POSHarness {
     private let time = MovableClock(POSHarness.start)
     var state: POSState
 
-    init(width: Int = 80, height: Int = 24) async throws {
+    /// `shopZone` is the shop's time zone: the service's expiry check and the POS's screens
+    /// both take it from the service, as `till pos` does.
+    init(width: Int = 80, height: Int = 24, shopZone: ShopTimeZone = .fixed(seconds: 0)) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-pos-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         goblin = GoblinPay(configuration: GoblinPayConfiguration(seed: 7, captureFailureRate: .never))
@@ -31,9 +33,11 @@ final class POSHarness {
         service = try await TillService.open(
             path: directory.appendingPathComponent("till.sqlite").path, processor: goblin,
             clock: { time.now },
-            ids: IdSource { prefix in "\(prefix)_\(counter.advance(by: 1).millisecondsSinceEpoch)" })
-        effects = POSEffects(service: service, utcOffsetSeconds: 0, receiptDirectory: directory.path)
-        state = POSState(width: width, height: height, now: Self.start, utcOffsetSeconds: 0,
+            ids: IdSource { prefix in "\(prefix)_\(counter.advance(by: 1).millisecondsSinceEpoch)" },
+            shopZone: shopZone)
+        let offset = service.shopZone.utcOffsetSeconds(at: Self.start)
+        effects = POSEffects(service: service, utcOffsetSeconds: offset, receiptDirectory: directory.path)
+        state = POSState(width: width, height: height, now: Self.start, utcOffsetSeconds: offset,
                          databasePath: "/shop/till.sqlite", keyPrefix: "pos")
     }
 
@@ -44,6 +48,14 @@ final class POSHarness {
     func advance(minutes: Int64) {
         _ = POSReducer.update(&state, .tick(time.advance(by: minutes * 60_000)))
     }
+
+    /// Moves the clock to `instant` (the reducer hears of it as a tick).
+    func move(to instant: Instant) {
+        _ = POSReducer.update(&state, .tick(time.advance(by: instant.millisecondsSinceEpoch - time.now.millisecondsSinceEpoch)))
+    }
+
+    /// One beat of the loop's monotonic pulse (once a second in `till pos`).
+    func pulse() async { await send(.pulse) }
 
     func start() async { await run(POSReducer.start(&state)) }
 
