@@ -23,9 +23,7 @@ extension TillService {
     /// succeed (the figure a new payment may take).
     static func view(of order: Order, ledger: Ledger) throws -> OrderView {
         var view = OrderView(order)
-        let pending = try ledger.openRequests(target: order.id).compactMap { request in
-            intent(of: request).flatMap { PendingRequestView(request, intent: $0) }
-        }
+        let pending = try ledger.openRequests(target: order.id).map(PendingRequestView.init)
         guard !pending.isEmpty else { return view }
         view.pending = pending
         view.dueAfterPending = try projected(order, ledger: ledger).balanceDue.minorUnits
@@ -35,9 +33,7 @@ extension TillService {
     /// Every request still pending or needing attention, oldest first (`till pending`).
     public func pendingRequests() async -> Result<PendingListView, Rejection> {
         await read { ledger, _ in
-            PendingListView(pending: try ledger.openRequests().compactMap { request in
-                Self.intent(of: request).flatMap { PendingRequestView(request, intent: $0) }
-            })
+            PendingListView(pending: try ledger.openRequests().map(PendingRequestView.init))
         }
     }
 

@@ -25,7 +25,7 @@ public struct ShopTimeZone: Sendable {
     /// A Foundation time zone, read at each instant.
     public init(_ zone: TimeZone) {
         offset = { instant in
-            zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.millisecondsSinceEpoch) / 1000))
+            zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.millisecondsSinceEpoch / 1000)))
         }
     }
 

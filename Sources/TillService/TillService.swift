@@ -100,11 +100,17 @@ public struct RequestOwner: Sendable, Hashable {
         return RequestOwner(id: "\(localHost)/\(getpid())/\(String(generator.next() as UInt64, radix: 36))")
     }
 
+    /// This host and pid namespace ("name@pid:[inode]"): a pid means this process only where
+    /// both match (a container sharing the host's name has its own pids).
     static let localHost: String = {
         var name = [CChar](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return host.replacingOccurrences(of: "/", with: "_")
+        let host = gethostname(&name, name.count - 1) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+        var link = [CChar](repeating: 0, count: 128)
+        let length = readlink("/proc/self/ns/pid", &link, link.count - 1)
+        let namespace = length > 0
+            ? String(decoding: link.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown-pid-namespace"
+        return "\(host)@\(namespace)".replacingOccurrences(of: "/", with: "_")
     }()
 
     /// Whether `request` may be claimed by another till at `now`: its outcome is unknown (nobody
@@ -123,7 +129,9 @@ public struct RequestOwner: Sendable, Hashable {
 
     private static func isDeadLocalProcess(_ owner: String) -> Bool {
         let parts = owner.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == localHost, let pid = Int32(parts[1]), pid > 0 else { return false }
+        guard parts.count == 3, parts[0] == localHost, !localHost.hasSuffix("@unknown-pid-namespace"),
+              let pid = Int32(parts[1]), pid > 0
+        else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 }

@@ -200,11 +200,24 @@ public struct PendingRequestView: Codable, Sendable, Equatable {
     public let since: String
     public let attention: String?
 
-    init?(_ request: StoredRequest, intent: Intent) {
+    /// An open request as every read shows it; one whose stored intent cannot be read is still
+    /// shown (amount 0), saying so, rather than hidden.
+    init(_ request: StoredRequest) {
         key = request.key
         operation = request.operation
         target = request.target
         state = request.state.rawValue
+        since = Timestamp.iso8601(Instant(millisecondsSinceEpoch: request.createdAt))
+        guard let intent = TillService.intent(of: request) else {
+            amount = 0
+            currency = ""
+            tender = nil
+            card = nil
+            paymentId = nil
+            orderPaymentId = nil
+            attention = request.attention ?? "The stored intent of this request cannot be read."
+            return
+        }
         amount = intent.amount
         currency = intent.currency
         switch intent.kind {
@@ -214,7 +227,6 @@ public struct PendingRequestView: Codable, Sendable, Equatable {
         card = intent.card?.summary.map(CardView.init)
         paymentId = intent.kind == .orderCard ? nil : intent.paymentId
         orderPaymentId = intent.orderPaymentId
-        since = Timestamp.iso8601(Instant(millisecondsSinceEpoch: request.createdAt))
         attention = request.attention
     }
 }

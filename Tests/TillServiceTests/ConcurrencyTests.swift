@@ -108,7 +108,9 @@ struct ConcurrencyTests {
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.filter { (try? $0.get()) != nil }.count == 10)
-        #expect(results.compactMap { code($0) } == Array(repeating: .exceedsAuthorized, count: 10))
+        // Refused for want of room: payment_pending while other captures were still in flight.
+        #expect(results.compactMap { code($0) }.count == 10)
+        #expect(Set(results.compactMap { code($0) }).isSubset(of: [.exceedsAuthorized, .paymentPending]))
         let after = try ok(await service.payment(id: payment.id))
         #expect(after.captured == 1000)
         #expect(after.status == "captured")
@@ -226,7 +228,8 @@ struct ConcurrencyTests {
         let toWallet = await service.refund(
             orderId: orderId, paymentId: installment, amount: "50.00", key: "refund-wallet", toWallet: "credit")
         let cardResult = await card.value
-        #expect(code(toWallet) == .exceedsPaid)
+        // payment_pending while the card refund is in flight (exceeds_paid had it landed first).
+        #expect([.paymentPending, .exceedsPaid].contains(code(toWallet)))
         #expect(code(cardResult) == nil, "GoblinPay refunded the card: \(cardResult)")
         let walletBalance = try ok(await service.wallet(name: "credit")).balance
         let cardRefunded = try await harness.entries(.refund).map(\.amount.minorUnits).reduce(0, +)
