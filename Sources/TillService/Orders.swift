@@ -26,7 +26,9 @@ extension TillService {
         let pending = try ledger.openRequests(target: order.id).map(PendingRequestView.init)
         guard !pending.isEmpty else { return view }
         view.pending = pending
-        view.dueAfterPending = try projected(order, ledger: ledger).balanceDue.minorUnits
+        let due = try projected(order, ledger: ledger).balanceDue
+        view.dueAfterPending = due.minorUnits
+        view.pendingPaid = try decided(order.balanceDue.subtracting(due)).minorUnits
         return view
     }
 

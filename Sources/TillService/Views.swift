@@ -22,6 +22,9 @@ public struct OrderView: Codable, Sendable, Equatable {
     /// What is still due once every pending request succeeds: what a new installment may take.
     /// Absent when nothing is pending (it is then `balance_due`).
     public internal(set) var dueAfterPending: Int64?
+    /// How much of the balance the pending installments would pay (`balance_due` less
+    /// `due_after_pending`). Absent when nothing is pending.
+    public internal(set) var pendingPaid: Int64?
 
     public init(_ order: Order) {
         id = order.id

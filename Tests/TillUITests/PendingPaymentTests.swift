@@ -37,7 +37,7 @@ import TillSnapshots
              "balanceDue": \(5000 - paidSum), "refunded": 0, "status": "\(paidSum == 5000 ? "paid" : "open")",
              "createdAt": "2026-11-22T10:00:00.000Z", "payments": [\(payments.joined(separator: ","))]
              \(pending.isEmpty ? "" : #", "pending": [\#(requests.joined(separator: ","))]"#)
-             \(dueAfterPending.map { #", "dueAfterPending": \#($0)"# } ?? "")}
+             \(dueAfterPending.map { #", "dueAfterPending": \#($0), "pendingPaid": \#(5000 - paidSum - $0)"# } ?? "")}
             """
         return try JSONDecoder().decode(OrderView.self, from: Data(json.utf8))
     }

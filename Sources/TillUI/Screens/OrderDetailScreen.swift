@@ -145,7 +145,7 @@ extension POSState {
         let money = { (value: Int64) in Format.money(value, order.currency) }
         // Installments in flight cover part of the balance: shown as pending, and "Due" is what
         // is left once they succeed (the service's figure), never the pending amount again.
-        let pendingCover = order.dueAfterPending.map { max(0, order.balanceDue - $0) } ?? 0
+        let pendingCover = order.pendingPaid ?? 0
         var figures = [("Total", money(order.total), Theme.money), ("Paid", money(order.paid), Theme.money)]
         if pendingCover > 0 { figures.append(("Pending", money(pendingCover), Theme.warning)) }
         figures.append(("Due", money(order.dueAfterPending ?? order.balanceDue), Theme.money))
