@@ -192,6 +192,8 @@ import TillSnapshots
         let screen = state.render().text
         #expect(screen.contains("Esc shows it on the order"))
         #expect(screen.contains("Enter asks now"))
+        // The status bar outlives the dialog: short, whole, and true on the order screen too.
+        #expect(state.message?.text == "! Pending, key \(key): asking GoblinPay")
         // Enter again sends the same key: the service resolves it instead of charging again.
         _ = POSReducer.update(&state, .loaded(.order(id: "ord_1"), .success(.order(try Self.pendingTwelve()))))
         guard case .command(.pay(_, _, _, let again)) = Fixture.press(&state, .enter).first else { Issue.record("not sent"); return }

@@ -223,6 +223,7 @@ extension POSState {
     /// screen goes on resolving it once the dialog is closed).
     mutating func fail(_ command: POSCommand, _ rejection: Rejection) -> [POSEffect] {
         var text = "\(rejection.message) [\(rejection.code.rawValue)]"
+        var status: String?
         var effects: [POSEffect] = []
         let unknown = rejection.code == .paymentPending || rejection.code == .requestInProgress
         if case .createAndPay = command {
@@ -233,6 +234,8 @@ extension POSState {
             text = "Pending [\(rejection.code.rawValue)]: Esc shows it on the order, which keeps asking GoblinPay; "
                 + "Enter asks now (key \(key)). \(rejection.message)"
             effects.append(.query(.order(id: orderId)))
+            // The status bar outlives the dialog: short, and true on the order screen too.
+            status = "! Pending, key \(key): asking GoblinPay"
         }
         switch overlay {
         case .payment(var dialog):
@@ -250,7 +253,7 @@ extension POSState {
         default:
             if case .createOrder = command { newOrder.error = text }
         }
-        message = StatusMessage(text: "! " + text, isError: true)
+        message = StatusMessage(text: status ?? "! " + text, isError: true)
         return effects
     }
 }
