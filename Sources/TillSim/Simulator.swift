@@ -75,6 +75,7 @@ actor Simulator {
         // The workload's mix: every action's base weight, scaled by the seed (0.5x to 1.5x).
         weights = Action.allCases.map { action in action.weight * (50 + random.below(101)) / 100 }
         cards = (0..<4).map { _ in random.ordinaryCard() }
+        checker.strictHolds = options.strictHolds
         self.random = random
     }
 
@@ -112,6 +113,11 @@ actor Simulator {
     }
 
     private func log(_ line: String) {
+        for call in processor.takeCalls() { record(call) }
+        record(line)
+    }
+
+    private func record(_ line: String) {
         let text = "\(step) " + String(repeating: "  ", count: depth) + line
         digest.add(text)
         tail.append(text)
@@ -232,6 +238,7 @@ actor Simulator {
     private func hook(instance: Int, step requestStep: RequestStep, key: String) async -> StepAction {
         guard violation == nil, live[instance] != nil else { return .proceed }
         bump(&events, "hook")
+        log("hook \(requestStep.rawValue) key=\(key) i\(instance)")
         let roll = random.below(1000)
         if roll < 25 {
             log("CRASH i\(instance) at \(requestStep.rawValue) key=\(key)")

@@ -17,11 +17,15 @@ public struct SimOptions: Sendable, Hashable {
     public var instances: Int
     /// How many trace lines a failure prints.
     public var traceTail: Int
+    /// Fail the run on a leaked hold (an installment's authorization Till freed without voiding
+    /// it, when GoblinPay declined the void); by default it is counted as a finding.
+    public var strictHolds: Bool
 
     public init(
         seed: UInt64, steps: Int = 1000, directory: String? = nil, checkpointEvery: Int = 500, instances: Int = 3,
-        traceTail: Int = 40
+        traceTail: Int = 40, strictHolds: Bool = false
     ) {
+        self.strictHolds = strictHolds
         self.seed = seed
         self.steps = steps
         self.directory = directory
