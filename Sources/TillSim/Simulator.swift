@@ -165,6 +165,12 @@ actor Simulator {
             let summary = await service.resolveOpenRequests()
             busy.remove(number)
             log("i\(number) startup resolve recorded \(summary.recorded) released \(summary.released) open \(summary.open)")
+            // 6: what was acknowledged before the crash answers the same from the new process.
+            for _ in 0..<2 {
+                guard violation == nil, live[number] != nil, let key = random.pick(acknowledgedKeys), let op = issued[key] else { break }
+                bump(&checkerCounts, Invariant.replay)
+                await send(op, on: number)
+            }
         }
         return number
     }

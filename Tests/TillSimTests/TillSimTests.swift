@@ -6,8 +6,8 @@ import TillSim
 @Suite("till sim")
 struct TillSimTests {
     /// Seeds that together run in about a minute in a debug build on a 2-core machine.
-    static let seeds: [UInt64] = Array(1...6)
-    static let steps = 600
+    static let seeds: [UInt64] = Array(1...8)
+    static let steps = 800
 
     /// Seeds that found bugs, with the steps they need: the lead adds them here as they are found.
     static let regressions: [(seed: UInt64, steps: Int)] = [
