@@ -42,11 +42,16 @@ let package = Package(
         // Scripted scenarios: the plain-text format, its parser and the runner (no Till types:
         // it drives any command through a closure, so the CLI and the tests share it).
         .target(name: "TillScenario", swiftSettings: strictSwift),
+        // `till sim`: the deterministic simulator (VOPR style) over the real service, a real
+        // SQLite ledger and GoblinPay, with seeded workloads, faults, crashes and a jumping clock.
+        .target(
+            name: "TillSim", dependencies: ["TillCore", "TillStore", "TillService", "TillProcessor", grdb],
+            swiftSettings: strictSwift),
         // The command line and demo data, as a library the tests drive in-process.
         .target(
             name: "TillCLI",
             dependencies: [
-                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal",
+                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -77,6 +82,7 @@ let package = Package(
             dependencies: ["TillService", "TillStore", "TillProcessor", "TillCore", grdb],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "TillSimTests", dependencies: ["TillSim"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillCLITests",
             dependencies: ["TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", grdb],
