@@ -215,13 +215,17 @@ extension TillService {
         switch void {
         case .approved:
             return await forget(intent, key: key, countsAttempt: true, rejection: rejection)
-        case .declined:
-            // Nothing left to release (already voided or expired) — unless a capture of this
-            // attempt went through after all: then that is what happened, and it is recorded.
+        case .declined(let reason):
+            // A capture of this attempt that went through after all is what happened: recorded.
             if case .applied = await processor.lookup(key: intent.processorKey("capture")) {
                 return await finish(intent, key: key)
             }
-            return await forget(intent, key: key, countsAttempt: true, rejection: rejection)
+            // Otherwise the hold may still be on the card: never forgotten (a retry would place
+            // a second one), but parked for an operator, who can try the release again.
+            return await park(intent, key: key, reason: "GoblinPay declined releasing the authorization (\(reason))", rejection: Rejection(
+                .paymentPending,
+                "GoblinPay could not capture the payment and declined releasing its hold (\(reason)); nothing was charged, but the hold needs attention: see `till pending`."
+            ).retrying(intent.retryHint(key: key)))
         case .failed, .unknown:
             return await markUnknown(intent, key: key, rejection: Rejection(
                 .paymentPending,
@@ -290,15 +294,16 @@ extension TillService {
         return .pending(rejection)
     }
 
-    /// Parks a request the processor applied but the ledger would not record.
-    func park(_ intent: Intent, key: String, reason: String) async -> ProcessorRun {
+    /// Parks a request an operator must look at (by default: one the processor applied but the
+    /// ledger would not record), with the reason.
+    func park(_ intent: Intent, key: String, reason: String, rejection: Rejection? = nil) async -> ProcessorRun {
         let owner = self.owner.id
         if let text = try? Self.encode(intent) {
             _ = await write { ledger, now in
                 try ledger.markNeedsAttention(key: key, owner: owner, intent: text, reason: reason, at: now)
             }
         }
-        return .pending(Rejection(
+        return .pending(rejection ?? Rejection(
             .paymentPending,
             "GoblinPay applied the request but Till could not record it (\(reason)); it needs attention: see `till pending`."
         ).retrying(intent.retryHint(key: key)))

@@ -81,12 +81,6 @@ struct SimChecker {
     private var lastPaymentEvent: Int64 = 0
     private var lastWalletEvent: Int64 = 0
     private(set) var checks: [String: Int] = [:]
-    /// Inconsistencies that are reported but do not fail the run.
-    private(set) var findings: [String: Int] = [:]
-    private var leakedHolds: Set<String> = []
-    /// Whether an authorization Till freed without voiding it (a leaked hold) fails the run;
-    /// otherwise it is counted as a finding.
-    var strictHolds = false
 
     // MARK: The step check
 
@@ -192,13 +186,13 @@ struct SimChecker {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT state, intent FROM idempotency WHERE key = ?", arguments: [clientKey])
         else { return .released }
-        let state: String = row["state"]
+        let state: String = try row.decode(forColumn: "state")
         if state == "completed" {
             let used = try Int64.fetchOne(
                 db, sql: "SELECT used FROM processor_attempts WHERE key = ?", arguments: [clientKey]) ?? 0
             return String(used) == attempt ? .recorded : .released
         }
-        let intent: String? = row["intent"]
+        let intent: String? = try row.decode(forColumn: "intent")
         if let intent, intentId(intent) == "\(clientKey)#\(attempt)" { return .open(state) }
         return .released
     }
@@ -250,13 +244,9 @@ struct SimChecker {
             case .released:
                 let kinds = Set(entries.map(\.step))
                 if kinds == [.authorize, .void] { continue }  // a released installment
-                if kinds == [.authorize], !strictHolds {
-                    // A hold Till forgot: nothing was charged, but the customer's money stays held
-                    // until the authorization expires. Counted once per attempt (see the report).
-                    if leakedHolds.insert(id).inserted { findings["leaked hold: released installment whose void was declined", default: 0] += 1 }
-                    continue
-                }
                 if kinds == [.authorize] {
+                    // A hold Till forgot: nothing was charged, but the customer's money stays
+                    // held until the authorization expires, and a retry would place another.
                     return violation(
                         Invariant.ledgersAgree,
                         "LEAKED HOLD: attempt \(id) authorized \(state.authorized) at GoblinPay, but Till freed the key without capturing or voiding it")
@@ -279,12 +269,12 @@ struct SimChecker {
             }
             return nil
         }
-        let id: String = row["id"]
+        let id: String = try row.decode(forColumn: "id")
         // Till's figures as Till itself reads them: folded from the payment's events.
         var authorized: Int64 = 0, captured: Int64 = 0, refunded: Int64 = 0, voided = false
         for event in try Row.fetchAll(
             db, sql: "SELECT kind, SUM(amount) AS amount FROM payment_events WHERE payment_id = ? GROUP BY kind", arguments: [id]) {
-            let kind: String = event["kind"], amount: Int64 = event["amount"]
+            let kind: String = try event.decode(forColumn: "kind"), amount: Int64 = try event.decode(forColumn: "amount")
             switch kind {
             case "authorized": authorized = amount
             case "captured": captured = amount
@@ -293,10 +283,14 @@ struct SimChecker {
             default: break
             }
         }
-        // The `payments` columns are a read model of the same events; nothing reads them yet, so a
-        // stale column is counted as a finding rather than stopping the run.
-        let columns = (row["captured"] as Int64, row["refunded"] as Int64, row["voided"] as Bool)
-        if columns != (captured, refunded, voided) { findings["payments columns differ from their events", default: 0] += 1 }
+        // The `payments` columns are a read model of the same events: they must agree.
+        let columns: (Int64, Int64, Bool) = (
+            try row.decode(forColumn: "captured"), try row.decode(forColumn: "refunded"), try row.decode(forColumn: "voided"))
+        if columns != (captured, refunded, voided) {
+            return violation(
+                Invariant.amounts,
+                "Till payment \(id): columns captured \(columns.0), refunded \(columns.1), voided \(columns.2) differ from its events (\(captured), \(refunded), \(voided))")
+        }
         if captured > authorized || refunded > captured {
             return violation(Invariant.amounts, "Till payment \(id) has authorized \(authorized), captured \(captured), refunded \(refunded)")
         }
@@ -327,8 +321,6 @@ struct SimChecker {
         let released = Set(entries.filter { $0.step == .authorize && voided.contains($0.attempt) }.map(\.attempt))
         for entry in entries {
             if released.contains(entry.attempt), entry.step == .authorize || entry.step == .void { continue }
-            // A leaked hold (counted as a finding) is the same kind of leftover.
-            if !strictHolds, entry.step == .authorize, leakedHolds.contains(clientKey + "#" + entry.attempt) { continue }
             if !(attemptsByStep[entry.step]?.contains(entry.attempt) ?? false) {
                 attemptsByStep[entry.step, default: []].append(entry.attempt)
             }
@@ -351,7 +343,7 @@ struct SimChecker {
             return nil
         }
         count(Invariant.orders)
-        let total: Int64 = order["total"], paid: Int64 = order["paid"], refunded: Int64 = order["refunded"]
+        let total: Int64 = try order.decode(forColumn: "total"), paid: Int64 = try order.decode(forColumn: "paid"), refunded: Int64 = try order.decode(forColumn: "refunded")
         let sums = try Row.fetchOne(db, sql: """
             SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(refunded), 0) AS refunded FROM order_payments WHERE order_id = ?
             """, arguments: [id])
@@ -373,11 +365,11 @@ struct SimChecker {
             FROM order_payments op LEFT JOIN payments p ON p.id = op.payment_id
             WHERE op.order_id = ? AND op.tender = 'card'
             """, arguments: [id]) {
-            let amount: Int64 = row["amount"], installmentRefunded: Int64 = row["refunded"]
-            let payment: String? = row["payment"]
-            let captured: Int64? = row["captured"], paymentRefunded: Int64? = row["payment_refunded"]
+            let amount: Int64 = try row.decode(forColumn: "amount"), installmentRefunded: Int64 = try row.decode(forColumn: "refunded")
+            let payment: String? = try row.decode(forColumn: "payment")
+            let captured: Int64? = try row.decode(forColumn: "captured"), paymentRefunded: Int64? = try row.decode(forColumn: "payment_refunded")
             if payment == nil || captured != amount || paymentRefunded != installmentRefunded {
-                let opId: String = row["id"]
+                let opId: String = try row.decode(forColumn: "id")
                 return SimViolation(
                     invariant: Invariant.orders,
                     detail: "order \(id): card installment \(opId) of \(amount), refunded to the card \(installmentRefunded), has gateway payment \(payment ?? "none") captured \(captured.map(String.init) ?? "-"), refunded \(paymentRefunded.map(String.init) ?? "-")")
@@ -393,11 +385,11 @@ struct SimChecker {
             return nil
         }
         count(Invariant.wallets)
-        let balance: Int64 = wallet["balance"], overdraft: Int64 = wallet["overdraft_limit"]
+        let balance: Int64 = try wallet.decode(forColumn: "balance"), overdraft: Int64 = try wallet.decode(forColumn: "overdraft_limit")
         var running: Int64 = 0
         for event in try Row.fetchAll(
             db, sql: "SELECT seq, kind, amount, balance_after FROM wallet_events WHERE wallet_key = ? ORDER BY seq", arguments: [key]) {
-            let kind: String = event["kind"], amount: Int64 = event["amount"], after: Int64 = event["balance_after"]
+            let kind: String = try event.decode(forColumn: "kind"), amount: Int64 = try event.decode(forColumn: "amount"), after: Int64 = try event.decode(forColumn: "balance_after")
             switch kind {
             case "opened": running = amount
             case "credited": running += amount
@@ -406,7 +398,7 @@ struct SimChecker {
                 return SimViolation(invariant: Invariant.wallets, detail: "wallet \(key): unknown event kind \(kind)")
             }
             if after != running {
-                let seq: Int64 = event["seq"]
+                let seq: Int64 = try event.decode(forColumn: "seq")
                 return SimViolation(invariant: Invariant.wallets, detail: "wallet \(key): event \(seq) (\(kind) \(amount)) says balance \(after), the events sum to \(running)")
             }
         }

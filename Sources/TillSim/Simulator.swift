@@ -75,7 +75,6 @@ actor Simulator {
         // The workload's mix: every action's base weight, scaled by the seed (0.5x to 1.5x).
         weights = Action.allCases.map { action in action.weight * (50 + random.below(101)) / 100 }
         cards = (0..<4).map { _ in random.ordinaryCard() }
-        checker.strictHolds = options.strictHolds
         self.random = random
     }
 
@@ -108,7 +107,7 @@ actor Simulator {
         return SimResult(
             seed: options.seed, steps: completed, digest: digest.hex, violation: violation, violationStep: violation == nil ? nil : violationStep,
             traceTail: violation == nil ? [] : tail, operations: operations, outcomes: outcomes, faults: faults,
-            processorCalls: processor.callCounts, events: events, invariantChecks: allChecks, findings: checker.findings,
+            processorCalls: processor.callCounts, events: events, invariantChecks: allChecks,
             seconds: seconds)
     }
 
@@ -536,9 +535,11 @@ actor Simulator {
 
     /// An installment on `orderId`: usually within what is due, sometimes all of it, sometimes more.
     private func payOp(orderId: String, tender: TenderInput?) -> SimOp? {
-        guard let order = read({ db in try Row.fetchOne(db, sql: "SELECT currency, total, paid FROM orders WHERE id = ?", arguments: [orderId]) }) ?? nil
-        else { return nil }
-        let currency: String = order["currency"], total: Int64 = order["total"], paid: Int64 = order["paid"]
+        guard let (currency, total, paid) = read({ db -> (String, Int64, Int64)? in
+            guard let order = try Row.fetchOne(db, sql: "SELECT currency, total, paid FROM orders WHERE id = ?", arguments: [orderId])
+            else { return nil }
+            return (try order.decode(forColumn: "currency"), try order.decode(forColumn: "total"), try order.decode(forColumn: "paid"))
+        }) ?? nil else { return nil }
         let due = max(1, total - paid)
         let roll = random.below(100)
         let minor: Int64 = roll < 55 ? random.between(1, due) : roll < 90 ? due : due + random.between(1, 1_000)
@@ -554,14 +555,16 @@ actor Simulator {
 
     /// A refund of one of the order's installments: to its tender, or to a wallet of the customer.
     private func refundOp(orderId: String) -> SimOp? {
-        let rows = read { db in
+        let rows = read { db -> [(String, Int64, String, String)] in
             try Row.fetchAll(db, sql: """
                 SELECT op.id AS id, op.amount - op.refunded AS refundable, o.currency AS currency, o.email_key AS email
                 FROM order_payments op JOIN orders o ON o.id = op.order_id WHERE op.order_id = ? ORDER BY op.position
-                """, arguments: [orderId])
+                """, arguments: [orderId]).map { row in
+                (try row.decode(forColumn: "id"), try row.decode(forColumn: "refundable"), try row.decode(forColumn: "currency"),
+                 try row.decode(forColumn: "email"))
+            }
         } ?? []
-        guard let row = random.pick(rows) else { return nil }
-        let id: String = row["id"], refundable: Int64 = row["refundable"], currency: String = row["currency"], email: String = row["email"]
+        guard let (id, refundable, currency, email) = random.pick(rows) else { return nil }
         let roll = random.below(100)
         let minor: Int64 = roll < 60 ? random.between(1, max(1, refundable)) : roll < 90 ? max(1, refundable) : refundable + random.between(1, 500)
         let toWallet = random.chance(250) ? walletName(currency: currency, customer: random.chance(800) ? email : nil) : nil
@@ -570,11 +573,13 @@ actor Simulator {
 
     /// A capture, refund or void of a gateway payment, sized from what it holds now.
     private func gatewayOp(on paymentId: String, kind: Action? = nil) -> SimOp? {
-        guard let payment = read({ db in
-            try Row.fetchOne(db, sql: "SELECT currency, authorized, captured, refunded FROM payments WHERE id = ?", arguments: [paymentId])
+        guard let (currency, authorized, captured, refunded) = read({ db -> (String, Int64, Int64, Int64)? in
+            guard let payment = try Row.fetchOne(
+                db, sql: "SELECT currency, authorized, captured, refunded FROM payments WHERE id = ?", arguments: [paymentId])
+            else { return nil }
+            return (try payment.decode(forColumn: "currency"), try payment.decode(forColumn: "authorized"),
+                    try payment.decode(forColumn: "captured"), try payment.decode(forColumn: "refunded"))
         }) ?? nil else { return nil }
-        let currency: String = payment["currency"], authorized: Int64 = payment["authorized"]
-        let captured: Int64 = payment["captured"], refunded: Int64 = payment["refunded"]
         let chosen = kind ?? [Action.capture, .capture, .refundPayment, .void][random.below(4)]
         let roll = random.below(100)
         switch chosen {
@@ -627,34 +632,36 @@ actor Simulator {
         }
         // 7: with faults off and every lease run out, everything resolves.
         goblin.removeAllFaults()
-        var open: [Row] = []
+        var open: [String] = []
         for round in 1...4 {
             clock.advance(by: Self.lease.milliseconds + 1_000)
             let summary = await probe.resolveOpenRequests(includingAttention: true)
             log("settle round \(round): recorded \(summary.recorded) released \(summary.released) open \(summary.open)")
             open = read { db in
                 try Row.fetchAll(db, sql: "SELECT key, state, operation FROM idempotency WHERE state IN ('in_progress', 'outcome_unknown') ORDER BY key")
-            } ?? []
+                    .map { row -> String in
+                        let key: String = try row.decode(forColumn: "key"), state: String = try row.decode(forColumn: "state")
+                        let operation: String = try row.decode(forColumn: "operation")
+                        return "\(key) \(operation) \(state)"
+                    }
+            } ?? ["(the ledger could not be read)"]
             if open.isEmpty { break }
         }
         bump(&checkerCounts, Invariant.resolves)
         if !open.isEmpty {
-            let keys = open.map { row -> String in
-                let key: String = row["key"], state: String = row["state"], operation: String = row["operation"]
-                return "\(key) \(operation) \(state)"
-            }
-            fail(SimViolation(invariant: Invariant.resolves, detail: "still open after 4 rounds with faults off: \(keys.joined(separator: "; "))"))
+            fail(SimViolation(invariant: Invariant.resolves, detail: "still open after 4 rounds with faults off: \(open.joined(separator: "; "))"))
             return
         }
         let attention = read { db in
             try Row.fetchAll(db, sql: "SELECT key, operation, attention FROM idempotency WHERE state = 'needs_attention' ORDER BY key")
-        } ?? []
+                .map { row -> String in
+                    let key: String = try row.decode(forColumn: "key"), operation: String = try row.decode(forColumn: "operation")
+                    let reason: String? = try row.decode(forColumn: "attention")
+                    return "\(key) \(operation): \(reason ?? "no reason")"
+                }
+        } ?? ["(the ledger could not be read)"]
         if !attention.isEmpty {
-            let reasons = attention.map { row -> String in
-                let key: String = row["key"], operation: String = row["operation"], reason: String? = row["attention"]
-                return "\(key) \(operation): \(reason ?? "no reason")"
-            }
-            fail(SimViolation(invariant: Invariant.resolves, detail: "needs attention after resolution: \(reasons.joined(separator: "; "))"))
+            fail(SimViolation(invariant: Invariant.resolves, detail: "needs attention after resolution: \(attention.joined(separator: "; "))"))
             return
         }
         // 1-5 with nothing pending, and 8.

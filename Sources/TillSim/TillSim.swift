@@ -17,15 +17,11 @@ public struct SimOptions: Sendable, Hashable {
     public var instances: Int
     /// How many trace lines a failure prints.
     public var traceTail: Int
-    /// Fail the run on a leaked hold (an installment's authorization Till freed without voiding
-    /// it, when GoblinPay declined the void); by default it is counted as a finding.
-    public var strictHolds: Bool
 
     public init(
         seed: UInt64, steps: Int = 1000, directory: String? = nil, checkpointEvery: Int = 500, instances: Int = 3,
-        traceTail: Int = 40, strictHolds: Bool = false
+        traceTail: Int = 40
     ) {
-        self.strictHolds = strictHolds
         self.seed = seed
         self.steps = steps
         self.directory = directory
@@ -57,8 +53,6 @@ public struct SimResult: Sendable, Codable, Equatable {
     public let events: [String: Int]
     /// How many times each invariant was checked.
     public let invariantChecks: [String: Int]
-    /// Inconsistencies counted without failing the run (see the report).
-    public let findings: [String: Int]
     public let seconds: Double
 
     public var passed: Bool { violation == nil }
@@ -131,7 +125,6 @@ public enum TillSim {
             + "steps \(steps), \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", rate)) steps/s, "
             + "violations \(failed.count)\(failed.isEmpty ? "" : " (seeds \(failed.map { String($0.seed) }.joined(separator: ", ")))")\n"
         text += table("invariants checked", merged(\.invariantChecks))
-        text += table("findings (not failing the run)", merged(\.findings))
         text += table("operations", merged(\.operations))
         text += table("answers", merged(\.outcomes))
         text += table("faults injected", merged(\.faults))

@@ -268,9 +268,11 @@ extension Ledger {
             INSERT INTO payments (id, processor_ref, order_payment_id, currency, authorized, captured, refunded,
                 voided, card_brand, card_first6, card_last4, card_expiry, card_fingerprint, authorized_at,
                 expires_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
+                // The columns as the events leave them (a card installment arrives captured).
                 payment.id, processorReference, orderPaymentId, payment.currency.code, payment.authorized.minorUnits,
+                payment.captured.minorUnits, payment.refunded.minorUnits, payment.isVoided,
                 payment.card.brand.rawValue, payment.card.first6, payment.card.last4, Self.expiryText(payment.card.expiry),
                 cardFingerprint, payment.authorizedAt.millisecondsSinceEpoch, payment.expiresAt.millisecondsSinceEpoch,
                 payment.authorizedAt.millisecondsSinceEpoch,
