@@ -101,6 +101,8 @@ extension TillService {
             guard let text = request.intent, let intent = try? decode(Intent.self, text), let money = intent.money else { continue }
             switch intent.kind {
             case .orderCard:
+                // An installment being released (its capture failed) will never pay anything.
+                guard intent.releasing != true else { continue }
                 if let summary = intent.card?.summary, case .success(let (next, _)) = projected.recordingPayment(
                     id: intent.orderPaymentId ?? intent.id, amount: money, tender: .card(summary), at: intent.instant) {
                     projected = next

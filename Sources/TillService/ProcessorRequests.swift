@@ -51,8 +51,9 @@ extension TillService {
                     guard let stored, stored.state == .inProgress, stored.fingerprint == fingerprint.canonical,
                           RequestOwner.mayClaim(stored, at: now), let intent = Self.intent(of: stored)
                     else {
-                        throw Refusal(rejection: rejection.code == .requestInProgress
-                            ? rejection.retrying(Self.retryHint(key: key.value, operation: operation, target: target)) : rejection)
+                        let hint = stored.flatMap(Self.intent(of:))?.retryHint(key: key.value)
+                            ?? Self.retryHint(key: key.value, operation: operation, target: target)
+                        throw Refusal(rejection: rejection.code == .requestInProgress ? rejection.retrying(hint) : rejection)
                     }
                     try ledger.claim(stored, owner: owner, until: now.adding(lease), at: now)
                     return .resume(intent)
@@ -111,7 +112,8 @@ extension TillService {
     }
 
     static func retryHint(key: String, operation: String, target: String) -> Rejection.RetryHint {
-        guard target != "-" else { return Rejection.RetryHint(key: key) }
+        // A create-and-pay's order exists only once its payment is recorded: the key alone.
+        guard target != "-", operation != "order.create_and_pay" else { return Rejection.RetryHint(key: key) }
         return operation.hasPrefix("order.")
             ? Rejection.RetryHint(key: key, orderId: target) : Rejection.RetryHint(key: key, paymentId: target)
     }
@@ -162,23 +164,44 @@ extension TillService {
     /// now stands; false if another till holds the request now (this one must not call the
     /// processor). A request whose row was freed meanwhile (another till's lookup ran before
     /// this one's call landed) is taken back: only this till knows what it applied.
-    func reacquire(_ intent: Intent, key: String) async -> Bool {
+    func reacquire(_ intent: Intent, key: String) async -> Reacquired {
         let owner = self.owner.id, lease = leaseDuration
-        guard let text = try? Self.encode(intent) else { return false }
-        let renewed = await write { ledger, now -> Bool in
+        guard let text = try? Self.encode(intent) else { return .lost }
+        let renewed = await write { ledger, now -> Reacquired in
             do {
                 try ledger.renewLease(key: key, owner: owner, until: now.adding(lease), intent: text, at: now)
-                return true
+                return .held
             } catch is RequestLogConflict {
-                guard try ledger.request(key: key) == nil, let identity = intent.request else { return false }
+                guard try ledger.request(key: key) == nil, let identity = intent.request else { return .lost }
+                // While the row was gone the order did not count this installment: it may have
+                // been paid meanwhile. Checked again before anything is captured.
+                var fits = true
+                if intent.kind == .orderCard, intent.releasing != true, intent.newOrder == nil, let orderId = intent.orderId,
+                   let money = intent.money, let card = intent.card?.summary {
+                    if let order = try ledger.order(id: orderId) {
+                        fits = (try? Self.projected(order, ledger: ledger).plan(amount: money, tender: .card(card)).get()) != nil
+                    } else {
+                        fits = false
+                    }
+                }
                 try ledger.insert(StoredRequest(
                     key: key, operation: identity.operation, target: identity.target, fingerprint: identity.fingerprint,
                     state: .inProgress, intent: text, leaseOwner: owner, leaseExpiresAt: now.adding(lease).millisecondsSinceEpoch),
                     at: now)
-                return true
+                return fits ? .held : .heldButNoLongerFits
             }
         }
-        return (try? renewed.get()) == true
+        return (try? renewed.get()) ?? .lost
+    }
+
+    /// What `reacquire` found.
+    enum Reacquired {
+        /// This till holds the request: it may call the processor.
+        case held
+        /// Another till holds it: this one must not call the processor.
+        case lost
+        /// Taken back after its row was freed, but the order no longer has room for it: release it.
+        case heldButNoLongerFits
     }
 
     /// The capture half of a card installment; a capture that fails is released (voided) so
@@ -187,7 +210,13 @@ extension TillService {
         guard let money = intent.money, let reference = intent.processorReference else {
             return await abandon(intent, key: key)
         }
-        guard await reacquire(intent, key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
+        switch await reacquire(intent, key: key) {
+        case .held: break
+        case .lost: return .pending(Self.heldElsewhere(intent, key: key))
+        case .heldButNoLongerFits:
+            return await release(intent, key: key, because: Rejection(
+                .exceedsBalanceDue, "The order was paid meanwhile; the card's authorization was released and nothing was charged."))
+        }
         guard let capture = await calling(key, {
             await processor.capture(key: intent.processorKey("capture"), authorization: reference, amount: money)
         }) else { return .crashed }
@@ -208,7 +237,7 @@ extension TillService {
         var intent = intent
         intent.releasing = true
         // Saved before the void: a till that resolves it later releases too, never captures.
-        guard await reacquire(intent, key: key) else { return .pending(Self.heldElsewhere(intent, key: key)) }
+        guard await reacquire(intent, key: key) != .lost else { return .pending(Self.heldElsewhere(intent, key: key)) }
         guard let void = await calling(key, {
             await processor.void(key: intent.processorKey("void"), authorization: intent.processorReference ?? "")
         }) else { return .crashed }
@@ -264,7 +293,10 @@ extension TillService {
         }
         let owner = self.owner.id
         let result = await write { ledger, now in
-            try ledger.release(key: key, owner: owner, countsAttempt: true)
+            // Declined or failed: nothing of this attempt was applied, and GoblinPay takes the same
+            // processor keys again, so the next try keeps them (a late call of this attempt and
+            // the retry can then never both apply).
+            try ledger.release(key: key, owner: owner, countsAttempt: false)
             if let failedKind, let money = intent.money, let stored = try ledger.payment(id: intent.paymentId) {
                 let event = PaymentEvent(kind: failedKind, amount: money, at: stored.payment.eventTime(at: now))
                 if case .success(let next) = stored.payment.applying(event) {
@@ -300,7 +332,15 @@ extension TillService {
         let owner = self.owner.id
         if let text = try? Self.encode(intent) {
             _ = await write { ledger, now in
-                try ledger.markNeedsAttention(key: key, owner: owner, intent: text, reason: reason, at: now)
+                do {
+                    try ledger.markNeedsAttention(key: key, owner: owner, intent: text, reason: reason, at: now)
+                } catch is RequestLogConflict {
+                    // Its row was freed meanwhile (a lookup raced the call): parked afresh, never lost.
+                    guard try ledger.request(key: key) == nil, let identity = intent.request else { return }
+                    try ledger.insert(StoredRequest(
+                        key: key, operation: identity.operation, target: identity.target, fingerprint: identity.fingerprint,
+                        state: .needsAttention, intent: text, attention: reason), at: now)
+                }
             }
         }
         return .pending(rejection ?? Rejection(
@@ -334,7 +374,12 @@ extension TillService {
                 let now = clock()
                 let stored = try ledger.request(key: key)
                 if let stored, stored.state == .completed, let response = stored.response {
-                    return response  // another till recorded it first
+                    // Another till recorded this request first; a different request completed
+                    // under the key since cannot stand for this answer.
+                    guard intent.request.map({ $0.fingerprint == stored.fingerprint }) ?? true else {
+                        throw RequestLogConflict(key: key, expected: "request \(intent.id)")
+                    }
+                    return response
                 }
                 if let stored {
                     guard Self.intent(of: stored)?.id == intent.id else {

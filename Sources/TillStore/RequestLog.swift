@@ -42,7 +42,7 @@ public struct StoredRequest: Sendable, Hashable {
     public init(
         key: String, operation: String, target: String, fingerprint: String, state: State,
         response: String? = nil, intent: String? = nil, leaseOwner: String? = nil, leaseExpiresAt: Int64? = nil,
-        createdAt: Int64 = 0
+        attention: String? = nil, createdAt: Int64 = 0
     ) {
         self.key = key
         self.operation = operation
@@ -53,7 +53,7 @@ public struct StoredRequest: Sendable, Hashable {
         self.intent = intent
         self.leaseOwner = leaseOwner
         self.leaseExpiresAt = leaseExpiresAt
-        self.attention = nil
+        self.attention = attention
         self.createdAt = createdAt
         self.updatedAt = createdAt
     }
@@ -127,11 +127,11 @@ extension Ledger {
     public func insert(_ request: StoredRequest, at now: Instant) throws {
         try db.execute(sql: """
             INSERT INTO idempotency (key, operation, target, fingerprint, state, response, intent, lease_owner,
-                lease_expires_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                lease_expires_at, attention, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 request.key, request.operation, request.target, request.fingerprint, request.state.rawValue,
-                request.response, request.intent, request.leaseOwner, request.leaseExpiresAt,
+                request.response, request.intent, request.leaseOwner, request.leaseExpiresAt, request.attention,
                 now.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
             ])
     }
@@ -180,7 +180,8 @@ extension Ledger {
     public func claim(_ expected: StoredRequest, owner: String, until: Instant, at now: Instant) throws {
         try expectOne(
             """
-            UPDATE idempotency SET state = 'in_progress', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+            UPDATE idempotency SET state = 'in_progress', lease_owner = ?, lease_expires_at = ?, attention = NULL,
+                updated_at = ?
             WHERE key = ? AND state = ? AND lease_owner IS ? AND lease_expires_at IS ?
             """,
             [owner, until.millisecondsSinceEpoch, now.millisecondsSinceEpoch, expected.key, expected.state.rawValue,

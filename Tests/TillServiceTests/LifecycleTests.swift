@@ -110,6 +110,33 @@ struct LifecycleTests {
         #expect(try ok(await harness.service.order(id: orderId)).paid == 0)
     }
 
+    /// A failed capture whose release GoblinPay declined: the hold may still be on the card, so
+    /// the request is parked for attention (never forgotten, which would let a retry place a
+    /// second hold: till sim seeds 3 and 29); it pays nothing, so the order's balance stays open.
+    @Test func aDeclinedReleaseIsParkedAndLeavesTheBalanceOpen() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        let orderId = try ok(await service.createOrder(email: "gus@example.com", amount: "10.00")).response.id
+        harness.goblin.inject(.errorBeforeApplying, on: .capture)
+        harness.goblin.inject(.decline(reason: "try later"), on: .void)
+        #expect(code(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1")) == .paymentPending)
+        #expect(try await harness.requestState(key: "k1") == "needs_attention")
+        let order = try ok(await service.order(id: orderId))
+        #expect(order.pending?.first?.attention?.contains("declined releasing") == true)
+        #expect(order.dueAfterPending == 1000)
+        #expect(order.pendingPaid == 0)
+        // A retry does not authorize again; the balance can be paid another way.
+        #expect(code(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1")) == .paymentPending)
+        #expect(try await harness.entries(.authorize).count == 1)
+        _ = try ok(await service.pay(orderId: orderId, amount: "10.00", tender: .cash(tendered: "10.00"), key: "cash"))
+        // The operator's resolve releases the hold once GoblinPay takes the void.
+        #expect(counts(await service.resolveOpenRequests(includingAttention: true)) == Counts(recorded: 0, released: 1, open: 0))
+        #expect(try await harness.entries(.void).count == 1)
+        #expect(try await harness.entries(.capture).isEmpty)
+        #expect(try ok(await service.order(id: orderId)).paid == 1000)
+    }
+
     /// Issue 9, point 2: a lookup that cannot answer keeps the request unknown; it never frees
     /// the key (which would charge again under new processor keys).
     @Test func aLookupThatCannotAnswerKeepsTheRequestUnknown() async throws {
@@ -134,7 +161,7 @@ struct LifecycleTests {
     }
 
     /// Processor keys are "<client key>#<attempt>:<step>": the same for every retry of an
-    /// attempt, and the next attempt (after a refusal freed the key) gets the next number.
+    /// attempt; the next number only once an attempt is over for good (its hold released).
     @Test func processorKeysAreDerivedFromTheClientKeyAndAttempt() async throws {
         let harness = try Harness()
         defer { harness.remove() }
@@ -147,7 +174,19 @@ struct LifecycleTests {
         #expect(code(await service.capture(paymentId: payment.id, amount: "4.00", key: "cap")) == .paymentPending)
         #expect(try ok(await service.capture(paymentId: payment.id, amount: "4.00", key: "cap")).replayed)
         #expect(try await harness.entries(.authorize).map(\.key) == ["auth#0:authorize"])
-        #expect(try await harness.entries(.capture).map(\.key) == ["cap#1:capture"])
+        // A failure before applying leaves the attempt as it was: the retry reaches GoblinPay under the
+        // same keys (a late call of the first try and the retry can never both apply).
+        #expect(try await harness.entries(.capture).map(\.key) == ["cap#0:capture"])
+
+        // An installment whose capture failed had its authorization applied and then voided:
+        // that attempt is over for good, and the retry is the next one.
+        let orderId = try ok(await service.createOrder(email: "fay@example.com", amount: "10.00")).response.id
+        harness.goblin.inject(.errorBeforeApplying, on: .capture)
+        #expect(code(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "inst")) == .processorError)
+        _ = try ok(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "inst"))
+        #expect(try await harness.entries(.authorize).map(\.key) == ["auth#0:authorize", "inst#0:authorize", "inst#1:authorize"])
+        #expect(try await harness.entries(.void).map(\.key) == ["inst#0:void"])
+        #expect(try await harness.entries(.capture).map(\.key) == ["cap#0:capture", "inst#1:capture"])
     }
 
     /// Issue 9, point 3: a capture whose answer was lost, then a refund on the same payment: the
