@@ -89,6 +89,32 @@ struct LifecycleTests {
         try await harness.expectEveryKeyAppliedOnce()
     }
 
+    /// The same late call, when the order was paid another way while the installment's row was
+    /// gone: taken back, the order is checked again, and the hold is released, never captured.
+    @Test func aLateAuthorizationOnAnOrderPaidMeanwhileIsReleased() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let other = try Self.secondTill(harness, owner: "other-till")
+        let orderId = try ok(await harness.service.createOrder(email: "hal@example.com", amount: "10.00")).response.id
+        let tookOver = Mutex(false)
+        let slow = try Self.secondTill(harness, hooks: RequestHooks { step, key in
+            guard step == .beforeProcessorCall, key == "k1", !tookOver.withLock({ $0 }) else { return .proceed }
+            tookOver.withLock { $0 = true }
+            harness.clock.advance(milliseconds: 3 * 60 * 1000)
+            _ = await other.resolveOpenRequests()
+            _ = try? await other.pay(orderId: orderId, amount: "10.00", tender: .cash(tendered: "10.00"), key: "cash").get()
+            return .proceed
+        }, owner: "slow-till")
+        #expect(code(await slow.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "k1")) == .exceedsBalanceDue)
+        let order = try ok(await other.order(id: orderId))
+        #expect(order.paid == 1000)
+        #expect(order.payments.map(\.tender) == ["cash"])
+        #expect(try await harness.entries(.authorize).count == 1)
+        #expect(try await harness.entries(.void).count == 1)
+        #expect(try await harness.entries(.capture).isEmpty)
+        #expect(try await harness.requestState(key: "k1") == nil)
+    }
+
     /// A failed installment capture is being released: that is saved before the void, so a till
     /// that takes the request over releases too, and never captures it after all.
     @Test func aReleaseIsSavedBeforeTheVoid() async throws {
