@@ -403,7 +403,7 @@ extension TillService {
             ).retrying(intent.retryHint(key: key)))
         } catch where StorageFailure.isTransient(error) {
             return await markUnknown(intent, key: key, rejection: Rejection(
-                .paymentPending, "GoblinPay applied it; the ledger was busy (\(error)), so it is recorded on the next resolution."
+                .paymentPending, "GoblinPay applied it; the ledger was busy (\(StorageFailure.describe(error))), so it is recorded on the next resolution."
             ).retrying(intent.retryHint(key: key)))
         } catch {
             let reason = (error as? Refusal)?.rejection.description ?? Self.storageRejection(error).message

@@ -36,7 +36,8 @@ final class SQLiteLedgerStorage: LedgerStorage {
         } catch let error as GoblinPayLedgerError {
             throw error
         } catch {
-            throw GoblinPayLedgerError("cannot open \(path): \(error)")
+            let reason = (error as? DatabaseError).map { "SQLite error \($0.extendedResultCode.rawValue): \($0.message ?? "")" }
+            throw GoblinPayLedgerError("cannot open \(path): \(reason ?? String(describing: error))")
         }
     }
 
