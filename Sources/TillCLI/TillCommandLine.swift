@@ -25,14 +25,19 @@ public enum TillCommandLine {
 
     /// `--amount -5` as `--amount=-5`: the parser would take "-5" for an option and answer
     /// "missing value"; attached, the value reaches the amount parser, which names the problem
-    /// (`invalid_amount`, no signs). Only a word that reads as a negative number is attached.
-    static func negativeValuesAttached(_ arguments: [String]) -> [String] {
+    /// (`invalid_amount`, no signs). Only a word that reads as a negative number is attached,
+    /// only to an option that takes a number, and nothing after `--`.
+    public static func negativeValuesAttached(_ arguments: [String]) -> [String] {
         var out: [String] = []
         var index = arguments.startIndex
         while index < arguments.endIndex {
             let word = arguments[index]
             let next = index + 1 < arguments.endIndex ? arguments[index + 1] : nil
-            if word.hasPrefix("--"), word.count > 2, !word.contains("="), let next, looksNegative(next) {
+            if word == "--" {
+                out.append(contentsOf: arguments[index...])
+                break
+            }
+            if numericOptions.contains(word), let next, looksNegative(next) {
                 out.append(word + "=" + next)
                 index += 2
             } else {
@@ -42,6 +47,11 @@ public enum TillCommandLine {
         }
         return out
     }
+
+    private static let numericOptions: Set<String> = [
+        "--amount", "--cash", "--pay", "--balance", "--overdraft", "--float", "--counted", "--limit",
+        "--steps", "--seed", "--seed-count", "--orders", "--goblinpay-failure-rate", "--goblinpay-seed",
+    ]
 
     private static func looksNegative(_ word: String) -> Bool {
         guard word.hasPrefix("-"), let second = word.dropFirst().first else { return false }

@@ -33,7 +33,7 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The longest message a rejection carries; input is echoed cut much shorter (`echoed`).
-    public static let maximumMessageLength = 300
+    public static let maximumMessageLength = 1_000
 
     /// Every message, whatever put it together, reaches a terminal or a log: control
     /// characters are escaped and its length is capped here, once, for all of them.

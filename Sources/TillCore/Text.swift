@@ -34,20 +34,29 @@ extension String {
         return String(scalars)
     }
 
-    /// The form that matches text without regard to case: NFC, then Unicode full case folding
-    /// (approximated as lowercase-of-uppercase, which folds "ß" to "ss" and "ς" to "σ" as
-    /// folding does), then NFC again. A dot above after "i" is dropped: "İ" (Turkish capital
-    /// dotted I) folds to "i" + U+0307, and "İnci" must find "inci".
+    /// The form that matches text without regard to case: Unicode's canonical caseless form
+    /// (NFD, full case folding, NFD, folding again: "ẞ" and "ß" are "ss", "ς" is "σ", "ı" stays
+    /// itself), with a dot above right after "i" dropped, because "İ" (Turkish capital dotted
+    /// I) folds to "i" + U+0307 and "İnci" must find "inci"; then NFC, as everything is stored.
+    /// Idempotent, and always NFC (checked over every scalar when this was written).
     public var caseFolded: String {
-        let folded = canonical.uppercased().lowercased().canonical
-        guard folded.unicodeScalars.contains("\u{307}") else { return folded }
+        func folded(_ text: String) -> String { text.unicodeScalars.map { $0.properties._caseFolded }.joined() }
+        func decomposed(_ text: String) -> String {
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: text._nfd)
+            return String(scalars)
+        }
         var out = String.UnicodeScalarView()
-        for scalar in folded.unicodeScalars {
+        for scalar in decomposed(folded(decomposed(folded(decomposed(self))))).unicodeScalars {
             if scalar == "\u{307}", out.last == "i" { continue }
             out.append(scalar)
         }
-        return String(out)
+        return String(out).canonical
     }
+
+    /// The same bytes: Swift's `==` calls canonically equivalent strings equal, but the
+    /// ledger compares bytes, so a check of what is stored must too.
+    public func sameBytes(_ other: String) -> Bool { utf8.elementsEqual(other.utf8) }
 
     /// Input as a message may show it: at most `limit` characters (then "…"), quoted, with
     /// control, format and separator characters escaped (`\u{1B}`), so an id or a name typed

@@ -326,6 +326,8 @@ extension Ledger {
             overdraftLimit: Money(minorUnits: try row.required("overdraft_limit", in: table), currency: currency),
             customer: customer)
         else { throw LedgerCorruption("wallet \(LedgerCorruption.shown(key))") }
+        // Writes address the wallet by the key its name gives: it must be the stored one.
+        guard wallet.key.sameBytes(key) else { throw LedgerCorruption("wallet \(LedgerCorruption.shown(key)): key and name disagree") }
         return wallet
     }
 

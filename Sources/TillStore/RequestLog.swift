@@ -69,10 +69,11 @@ public struct StoredRequest: Sendable, Hashable {
         }
     }
 
-    /// GRDB's throwing accessors: a damaged cell is an error, never a trap.
+    /// Throwing reads (`RowDecoding`): a damaged cell is `LedgerCorruption` naming the column,
+    /// never a trap, and never an error that prints the row.
     init(row: Row) throws {
-        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.decode(forColumn: column) }
-        func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.decode(forColumn: column) }
+        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "idempotency") }
+        func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.optional(column, in: "idempotency") }
         key = try required("key")
         operation = try required("operation")
         target = try required("target")
@@ -219,7 +220,7 @@ extension Ledger {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT used FROM processor_attempts WHERE key = ?"), arguments: [key])
         else { return 0 }
-        return try row.decode(forColumn: "used")
+        return try row.required("used", in: "processor_attempts")
     }
 }
 
@@ -236,7 +237,10 @@ public enum StorageFailure {
     /// What went wrong, fit for a message: SQLite's code and reason, never the statement or its
     /// arguments (GRDB's own description carries both, with customers' data in them).
     public static func describe(_ error: any Error) -> String {
-        guard let error = error as? DatabaseError else { return String(describing: error) }
+        // GRDB's other errors (row decoding) print the row, customers' data and all: only their
+        // kind is said. Till's own errors are written to be shown.
+        if let corruption = error as? LedgerCorruption { return corruption.description }
+        guard let error = error as? DatabaseError else { return "\(type(of: error))" }
         let reason = error.message.map { ": " + $0 } ?? ""
         return "SQLite error \(error.extendedResultCode.rawValue)\(reason)"
     }

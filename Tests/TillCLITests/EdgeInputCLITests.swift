@@ -53,3 +53,15 @@ import TillCLI
         }
     }
 }
+
+/// Only a negative number after an option that takes one is attached; `--` ends options.
+@Suite struct NegativeValueTests {
+    @Test func attachesOnlyNumbersToNumericOptionsAndStopsAtDoubleDash() {
+        #expect(TillCommandLine.negativeValuesAttached(["order", "pay", "X", "--amount", "-5", "--cash", "-.5"])
+                == ["order", "pay", "X", "--amount=-5", "--cash=-.5"])
+        #expect(TillCommandLine.negativeValuesAttached(["wallet", "open", "--", "--x", "-5"]) == ["wallet", "open", "--", "--x", "-5"])
+        #expect(TillCommandLine.negativeValuesAttached(["order", "pay", "--card", "-", "--cvv", "-"])
+                == ["order", "pay", "--card", "-", "--cvv", "-"])
+        #expect(TillCommandLine.negativeValuesAttached(["order", "get", "--json", "-5"]) == ["order", "get", "--json", "-5"])
+    }
+}

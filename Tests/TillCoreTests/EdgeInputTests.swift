@@ -23,6 +23,8 @@ struct EdgeInputTests {
         ("\u{130}nci@example.com", "inci@example.com"),
         ("\u{130}NCI@EXAMPLE.COM", "inci@example.com"),
         ("stra\u{DF}e@example.com", "STRASSE@example.com"),
+        ("STRA\u{1E9E}E@example.de", "strasse@example.de"),
+        ("\u{130}\u{301}x@example.tr", "\u{ED}x@example.tr"),
         ("\u{3A3}\u{3BF}\u{3C6}\u{3AF}\u{3B1}\u{3C2}@example.gr", "\u{3C3}\u{3BF}\u{3C6}\u{3AF}\u{3B1}\u{3C3}@example.gr"),
         ("Ann@Example.com ", "ann@example.com"),
     ])
@@ -38,6 +40,27 @@ struct EdgeInputTests {
     func distinctEmails() throws {
         #expect(!Email.sameCustomer("ann@example.com", "anne@example.com"))
         #expect(!Email.sameCustomer("jos\u{E9}@example.com", "jose@example.com"))
+        // Dotless ı is its own letter: full case folding keeps it.
+        #expect(!Email.sameCustomer("k\u{131}rm\u{131}z\u{131}@example.tr", "kirmizi@example.tr"))
+    }
+
+    @Test("case folding is a canonical form: idempotent and NFC, for every scalar folding or normalization touches")
+    func foldingIsCanonical() {
+        var checked = 0
+        for value in stride(from: 0, through: 0x2FFFF, by: 1) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let properties = scalar.properties
+            guard properties.changesWhenCaseFolded || properties.changesWhenNFKCCaseFolded
+                    || properties.canonicalCombiningClass != .notReordered || properties.changesWhenCaseMapped
+            else { continue }
+            for text in [String(scalar), String(scalar) + "\u{301}", "i" + String(scalar), String(scalar) + "\u{307}"] {
+                let folded = text.caseFolded
+                #expect(folded.caseFolded.sameBytes(folded), "U+\(String(value, radix: 16))")
+                #expect(folded.canonical.sameBytes(folded), "U+\(String(value, radix: 16))")
+                checked += 1
+            }
+        }
+        #expect(checked > 10_000)
     }
 
     @Test("an expiry more than 20 years ahead is invalid_expiry; 20 years is accepted")

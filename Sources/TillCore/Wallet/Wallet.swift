@@ -10,12 +10,14 @@ public struct Wallet: Hashable, Sendable {
     /// The customer the store credit belongs to, if any (matched by `Email.key`).
     public let customer: Email?
 
-    /// Wallet names are unique without regard to case: "Ann" and "ann" are one wallet.
+    /// Wallet names are unique without regard to case ("Ann" and "ann" are one wallet) or to
+    /// how an accent was typed (NFC). Lowercase, not full case folding: "Straße" and "Strasse"
+    /// stay two wallets, as they were when they were opened.
     public var key: String { Self.key(for: name) }
 
     public static let maximumNameLength = 64
 
-    public static func key(for name: String) -> String { name.trimmingBlanks().caseFolded }
+    public static func key(for name: String) -> String { name.trimmingBlanks().canonical.lowercased().canonical }
 
     /// Checks a name: 1 to 64 characters after trimming, no control or zero-width characters.
     public static func validName(_ text: String) -> Result<String, Rejection> {
