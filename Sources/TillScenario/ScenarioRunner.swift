@@ -20,8 +20,11 @@ public typealias ScenarioExecutor =
 /// Runs a parsed scenario against an executor, one command after another.
 public enum ScenarioRunner {
     /// Runs every step in order and stops at the first command whose expectations fail. The
-    /// executor is called once per command that runs.
-    public static func run(_ scenario: Scenario, executor: ScenarioExecutor) async -> ScenarioReport {
+    /// executor is called once per command that runs; a scenario that breaks `rules` fails
+    /// before it is called at all. Command lines in the report have card options masked.
+    public static func run(
+        _ scenario: Scenario, rules: ScenarioRules = .sandbox, executor: ScenarioExecutor
+    ) async -> ScenarioReport {
         var variables: [String: ScenarioJSON] = [:]
         var environment: [String: String] = [:]
         var commandsRun = 0
@@ -33,6 +36,7 @@ public enum ScenarioRunner {
                 commandCount: commandCount, commandsRun: commandsRun, failure: failure)
         }
 
+        if let violation = rules.violation(in: scenario) { return report(violation) }
         for step in scenario.steps {
             switch step {
             case .environment(let line):
@@ -52,12 +56,15 @@ public enum ScenarioRunner {
                     case .success(let argument): arguments.append(argument)
                     case .failure(let unknown):
                         return report(ScenarioFailure(
-                            line: command.line, command: command.source,
+                            line: command.line, command: CardMask.shown(command.arguments.map(\.description)),
                             message: "unknown variable $\(unknown.name): no earlier command captured it"))
                     }
                 }
                 if !arguments.contains("--json") { arguments.append("--json") }
-                let shown = (["till"] + arguments).map(ShellWords.quote).joined(separator: " ")
+                let shown = CardMask.shown(arguments)
+                if let refusal = rules.refusal(of: arguments) {
+                    return report(ScenarioFailure(line: command.line, command: shown, message: refusal))
+                }
 
                 let result = await executor(arguments, environment)
                 commandsRun += 1

@@ -1,19 +1,32 @@
 public import Foundation
 
-/// Runs many scenario files, each with its own executor (so each gets a fresh database),
-/// and sums them up.
+/// A fresh place to run one scenario: its executor, and `close`, which removes everything the
+/// scenario left (its ledger, companion files, secrets) once it ends, passed or failed.
+public struct ScenarioWorkspace: Sendable {
+    public let executor: ScenarioExecutor
+    public let close: @Sendable () -> Void
+
+    public init(executor: @escaping ScenarioExecutor, close: @escaping @Sendable () -> Void) {
+        self.executor = executor
+        self.close = close
+    }
+}
+
+/// Runs many scenario files, each in its own workspace (so each gets a fresh database), and
+/// sums them up.
 public enum ScenarioSuite {
     /// Runs the files in the order given. For each file: read and parse it (a parse error fails
-    /// that file and nothing of it runs), ask `makeExecutor` for a fresh executor (an error
-    /// fails that file), run it. `progress` hears each report as soon as it is ready.
+    /// that file and nothing of it runs), ask `makeWorkspace` for a fresh workspace (an error
+    /// fails that file), run it, close the workspace. `progress` hears each report as soon as
+    /// it is ready.
     public static func run(
         files: [URL],
-        makeExecutor: @Sendable () async throws -> ScenarioExecutor,
+        makeWorkspace: @Sendable () async throws -> ScenarioWorkspace,
         progress: (@Sendable (ScenarioReport) async -> Void)? = nil
     ) async -> ScenarioSuiteReport {
         var reports: [ScenarioReport] = []
         for url in files {
-            let report = await run(file: url, makeExecutor: makeExecutor)
+            let report = await run(file: url, makeWorkspace: makeWorkspace)
             await progress?(report)
             reports.append(report)
         }
@@ -21,7 +34,7 @@ public enum ScenarioSuite {
     }
 
     private static func run(
-        file url: URL, makeExecutor: @Sendable () async throws -> ScenarioExecutor
+        file url: URL, makeWorkspace: @Sendable () async throws -> ScenarioWorkspace
     ) async -> ScenarioReport {
         let scenario: Scenario
         do {
@@ -31,16 +44,17 @@ public enum ScenarioSuite {
                 file: url.path, title: "(not read)", commandCount: 0, commandsRun: 0,
                 failure: ScenarioFailure(line: error.line, message: error.message))
         }
-        let executor: ScenarioExecutor
+        let workspace: ScenarioWorkspace
         do {
-            executor = try await makeExecutor()
+            workspace = try await makeWorkspace()
         } catch {
             return ScenarioReport(
                 file: scenario.file, title: scenario.title, summary: scenario.summary,
                 commandCount: scenario.commands.count, commandsRun: 0,
                 failure: ScenarioFailure(line: 0, message: "could not prepare a fresh till: \(error.localizedDescription)"))
         }
-        return await ScenarioRunner.run(scenario, executor: executor)
+        defer { workspace.close() }
+        return await ScenarioRunner.run(scenario, executor: workspace.executor)
     }
 
     /// The scenario files named by `paths`: a file is taken as is, a directory gives its

@@ -110,9 +110,10 @@ enum ShellWords {
     }
 
     /// An argument as a person would retype it in a shell: bare when safe, else single-quoted.
+    /// The mask of a card option (`••••4242`, `CardMask`) is bare too.
     static func quote(_ argument: String) -> String {
         let safe = argument.allSatisfy { character in
-            character.isASCII && (character.isLetter || character.isNumber || "@%+=:,./_-".contains(character))
+            character == "•" || character.isASCII && (character.isLetter || character.isNumber || "@%+=:,./_-".contains(character))
         }
         if safe, !argument.isEmpty { return argument }
         return "'" + argument.replacingAll("'", with: "'\\''") + "'"

@@ -146,6 +146,16 @@ enum LedgerSchema {
                 """)
         }
         migrator.registerMigration("v4-canonical-keys", migrate: migrateToCanonicalKeys)
+        // `till demo` records each run's end, to refuse a ledger it did not fill (DemoRuns.swift).
+        migrator.registerMigration("v4-demo-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE demo_runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    finished_at INTEGER NOT NULL,
+                    contents TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

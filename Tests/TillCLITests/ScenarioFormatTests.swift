@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TillScenario
 
@@ -49,11 +50,24 @@ struct ScenarioFormatTests {
     ) async throws -> (ScenarioReport, [[String]], [[String: String]]) {
         let scenario = try parse(text)
         let recorder = Recorder(answer: answer)
-        let report = await ScenarioRunner.run(scenario, executor: { arguments, environment in
+        let report = await ScenarioRunner.run(scenario, rules: anything(in: scenario), executor: { arguments, environment in
             await recorder.call(arguments, environment)
         })
         let calls = await recorder.calls
         return (report, calls.map(\.arguments), calls.map(\.environment))
+    }
+
+    /// Rules that let `scenario`'s made-up commands (`till a`, `till x`) and variables run:
+    /// these tests are about the format, not Till's sandbox (ScenarioSandboxTests).
+    static func anything(in scenario: Scenario) -> ScenarioRules {
+        var commands: Set<String> = [], environment: Set<String> = []
+        for step in scenario.steps {
+            switch step {
+            case .command(let command): commands.insert(command.arguments.first?.description ?? "")
+            case .environment(let line): environment.formUnion(line.assignments.map(\.name))
+            }
+        }
+        return ScenarioRules(commands: commands, environment: environment)
     }
 
     static func parseError(_ text: String) -> ScenarioParseError? {
@@ -535,20 +549,27 @@ struct ScenarioFormatTests {
             func make() -> Int { made += 1; return made }
             func record(_ database: Int) { calls.append(database) }
         }
-        let counter = Counter()
+        final class Closed: Sendable {
+            let databases = Mutex<[Int]>([])
+        }
+        let counter = Counter(), closed = Closed()
         let heard = Recorder { _ in Self.ok("{}") }
         let suite = await ScenarioSuite.run(
             files: urls,
-            makeExecutor: {
+            makeWorkspace: {
                 let database = await counter.make()
-                return { _, _ in
-                    await counter.record(database)
-                    return Self.ok(#"{"balance":100}"#)
-                }
+                return ScenarioWorkspace(
+                    executor: { _, _ in
+                        await counter.record(database)
+                        return Self.ok(#"{"balance":100}"#)
+                    },
+                    close: { closed.databases.withLock { $0.append(database) } })
             },
             progress: { report in _ = await heard.call([report.fileName], [:]) })
 
         #expect(await counter.calls == [1, 2])
+        // Each workspace is closed once its scenario ends, passed or failed.
+        #expect(closed.databases.withLock { $0 } == [1, 2])
         #expect(await heard.argumentLists == [["a_passes.till"], ["b_fails.till"], ["c_bad.till"]])
         #expect(suite.passedCount == 1)
         #expect(suite.failedCount == 2)
@@ -560,12 +581,12 @@ struct ScenarioFormatTests {
         #expect(lines.contains { $0.hasPrefix("      \(directory.path)/c_bad.till:2: unknown variable $NOPE") })
         #expect(lines.last == "3 scenarios: 1 passed, 2 failed")
 
-        let broken = await ScenarioSuite.run(files: [urls[0]], makeExecutor: { throw CocoaError(.fileNoSuchFile) })
+        let broken = await ScenarioSuite.run(files: [urls[0]], makeWorkspace: { throw CocoaError(.fileNoSuchFile) })
         #expect(broken.reports.first?.failure?.message?.hasPrefix("could not prepare a fresh till") == true)
 
         #expect(throws: ScenarioParseError.self) { try ScenarioSuite.files(at: [directory.appendingPathComponent("nope").path]) }
         let missing = await ScenarioSuite.run(
-            files: [directory.appendingPathComponent("gone.till")], makeExecutor: { { _, _ in Self.ok("{}") } })
+            files: [directory.appendingPathComponent("gone.till")], makeWorkspace: { ScenarioWorkspace(executor: { _, _ in Self.ok("{}") }, close: {}) })
         #expect(missing.reports.first?.failure?.message?.hasPrefix("cannot read the file") == true)
     }
 

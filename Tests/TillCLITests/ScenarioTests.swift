@@ -21,7 +21,9 @@ import TillScenario
     @Test(arguments: files)
     func scenario(_ name: String) async throws {
         let scenario = try Scenario.load(contentsOf: Self.directory.appendingPathComponent(name))
-        let report = await ScenarioRunner.run(scenario, executor: try ScenarioSandbox.makeExecutor())
+        let workspace = try ScenarioSandbox.makeWorkspace(in: FileManager.default.temporaryDirectory.path)
+        defer { workspace.close() }
+        let report = await ScenarioRunner.run(scenario, executor: workspace.executor)
         #expect(report.passed, "\(report.rendered)")
         #expect(report.commandsRun == scenario.commands.count)
     }

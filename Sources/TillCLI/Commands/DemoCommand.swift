@@ -5,10 +5,18 @@ import TillService
 /// `till demo`: fills the ledger with realistic sample data, with a progress bar.
 struct DemoCommand: TillCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Fill the ledger with realistic sample data (customers, orders, payments, wallets).")
+        commandName: "demo", abstract: "Fill the ledger with realistic sample data (customers, orders, payments, wallets).",
+        discussion: """
+            Refuses a ledger that holds orders, payments, wallets or requests it did not make (a \
+            real shop's), unless --into-existing; an empty ledger, or one only the demo filled, is \
+            fine. Card payments always go to GoblinPay's in-process simulator, its ledger beside \
+            the till's, never to a remote processor, whatever the environment says.
+            """)
     @Option(help: "How many orders to create (beyond 2000, the older ones are two years of bulk history).")
     var orders: Int = 2000
     @Option(help: "Seed for the sample data.") var seed: UInt64 = 2026
+    @Flag(name: .customLong("into-existing"), help: "Add the sample data to a ledger that holds data the demo did not make.")
+    var intoExisting = false
     @OptionGroup var global: GlobalOptions
 
     /// History streams a day at a time, so memory does not bound this; disk and patience do.
@@ -24,8 +32,10 @@ struct DemoCommand: TillCommand {
         let summary: DemoSummary
         do {
             summary = try await DemoData.fill(
-                databasePath: context.databasePath, orders: orders, seed: seed, now: now
+                databasePath: context.databasePath, orders: orders, seed: seed, now: now, intoExisting: intoExisting
             ) { done, total in live?(ProgressBar.render(done: done, total: total, width: 40)) }
+        } catch let refused as Rejection {
+            return context.failure(refused)
         } catch {
             return context.failure(Rejection(.storageError, "The demo data could not be written: \(TillService.storageDescription(error))"))
         }

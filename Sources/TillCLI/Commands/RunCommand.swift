@@ -1,11 +1,19 @@
 import ArgumentParser
 import Foundation
-public import TillScenario
+import TillScenario
 
-/// `till run FILE...`: scripted scenarios, each against a fresh ledger in a temporary folder.
+/// `till run FILE...`: scripted scenarios, each against a fresh ledger in a temporary folder
+/// that is removed when the scenario ends (see `ScenarioSandbox`).
 struct RunCommand: TillCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run scripted scenarios (.till files or folders of them); report pass/fail.")
+        commandName: "run", abstract: "Run scripted scenarios (.till files or folders of them); report pass/fail.",
+        discussion: """
+            Each scenario runs in a sandbox: a fresh ledger in a temporary folder under $TMPDIR \
+            (else /tmp), removed when the scenario ends, passed or failed, and on Ctrl-C. A \
+            scenario may run only order, payment, wallet, pending, drawer, report, payouts and \
+            check commands, may not use --db, and may set only TILL_NOW, TILL_HOLD_DAYS, TZ, \
+            TILL_OPERATOR and TILL_GOBLINPAY_* with `env`. Reports mask --card and --cvv.
+            """)
     @Argument(help: "Scenario files or folders.") var files: [String]
     @OptionGroup var global: GlobalOptions
 
@@ -14,24 +22,8 @@ struct RunCommand: TillCommand {
         do { urls = try ScenarioSuite.files(at: files) } catch {
             return CommandResult(exitCode: TillCommandLine.rejectedExitCode, stderr: "\(error)\n")
         }
-        let report = await ScenarioSuite.run(files: urls, makeExecutor: { try ScenarioSandbox.makeExecutor() })
+        let root = context.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let report = await ScenarioSuite.run(files: urls, makeWorkspace: { try ScenarioSandbox.makeWorkspace(in: root) })
         return CommandResult(exitCode: report.allPassed ? 0 : 1, stdout: report.rendered + "\n")
-    }
-}
-
-/// A fresh ledger per scenario, the command line run in-process against it. GoblinPay's random
-/// capture failures are off unless the scenario sets `TILL_GOBLINPAY_FAILURE_RATE`.
-public enum ScenarioSandbox {
-    public static func makeExecutor() throws -> ScenarioExecutor {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("till-scenario-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = directory.appendingPathComponent("till.sqlite").path
-        return { arguments, scenarioEnvironment in
-            var environment = ["TILL_DB": database, "TILL_GOBLINPAY_FAILURE_RATE": "0", "TILL_GOBLINPAY_SEED": "1"]
-            environment.merge(scenarioEnvironment) { $1 }
-            let result = await TillCommandLine.run(arguments, environment: environment)
-            return ScenarioCommandResult(exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr)
-        }
     }
 }

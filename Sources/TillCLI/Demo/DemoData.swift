@@ -75,7 +75,8 @@ struct DemoSummary: Codable, Sendable, CustomStringConvertible {
 /// are random.
 ///
 /// Running it again on the same database appends: idempotency keys carry the seed and a
-/// random run id, and a wallet name already taken gets a " 2" (" 3"...) suffix.
+/// random run id, and a wallet name already taken gets a " 2" (" 3"...) suffix. A ledger that
+/// holds data no demo made is refused unless `intoExisting` (`TillService.openForDemo`).
 ///
 /// Beyond `plannedOrders`, the older orders are `DemoHistory`: two years before the planned
 /// days, recorded in bulk: a planned order costs several service calls of a few
@@ -91,7 +92,7 @@ enum DemoData {
 
     static func fill(
         databasePath: String, orders: Int, planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant,
-        progress: @Sendable (_ done: Int, _ total: Int) -> Void
+        intoExisting: Bool = false, progress: @Sendable (_ done: Int, _ total: Int) -> Void
     ) async throws -> DemoSummary {
         let started = ContinuousClock.now
         let planned = min(max(0, orders), plannedLimit)
@@ -101,12 +102,19 @@ enum DemoData {
         // GoblinPay's ledger lives beside the till's: the directory must exist first.
         let directory = (databasePath as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let processor = try GoblinPay(
-            ledgerPath: databasePath + ".goblinpay",
-            configuration: GoblinPayConfiguration(seed: seed, captureFailureRate: .never))
-        // `open` also finishes whatever a previous, interrupted run left open.
-        let first = try await TillService.open(
-            path: databasePath, processor: processor, clock: { [clock = clocks[0]] in clock.read() }, ids: .random)
+        // Refuses a ledger holding data no demo made unless `intoExisting`; also finishes
+        // whatever a previous, interrupted run left open.
+        let (first, processor) = try await TillService.openForDemo(
+            path: databasePath, intoExisting: intoExisting, clock: { [clock = clocks[0]] in clock.read() }
+        ) {
+            // Made-up cards and charges: always GoblinPay's in-process simulator, its ledger
+            // beside the till's, configured here and never from the environment, so no
+            // processor the environment names (a remote GoblinPay, TILL_GOBLINPAY_URL) ever
+            // sees them.
+            try GoblinPay(
+                ledgerPath: databasePath + ".goblinpay",
+                configuration: GoblinPayConfiguration(seed: seed, captureFailureRate: .never))
+        }
         let services = [first] + clocks.dropFirst().map { clock in
             TillService(database: first.database, processor: processor, clock: { clock.read() }, ids: .random)
         }
@@ -167,6 +175,8 @@ enum DemoData {
         }
         report(orders)
 
+        // The ledger as it is now counts as the demo's: a next run may add to it unasked.
+        try await first.recordDemoRun().get()
         runner.finish(&tally)
         if history.orders > 0 { tally.add(history: history, served: runner.servedCustomers()) }
         let elapsed = ContinuousClock.now - started
