@@ -24,7 +24,7 @@ struct DemoCommand: TillCommand {
         let summary: DemoSummary
         do {
             summary = try await DemoData.fill(
-                databasePath: context.databasePath, orders: orders, seed: seed, now: now
+                databasePath: context.databasePath, secretsDirectory: context.secretsDirectory, orders: orders, seed: seed, now: now
             ) { done, total in live?(ProgressBar.render(done: done, total: total, width: 40)) }
         } catch {
             return context.failure(Rejection(.storageError, "The demo data could not be written: \(error)"))

@@ -26,9 +26,15 @@ public enum ScenarioSandbox {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("till-scenario-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = directory.appendingPathComponent("till.sqlite").path
+        // The ledger in a folder of its own: its card-fingerprint secret may not live in it.
+        let ledgerFolder = directory.appendingPathComponent("ledger", isDirectory: true)
+        try FileManager.default.createDirectory(at: ledgerFolder, withIntermediateDirectories: true)
+        let database = ledgerFolder.appendingPathComponent("till.sqlite").path
+        let secrets = directory.appendingPathComponent("secrets").path
         return { arguments, scenarioEnvironment in
-            var environment = ["TILL_DB": database, "TILL_GOBLINPAY_FAILURE_RATE": "0", "TILL_GOBLINPAY_SEED": "1"]
+            var environment = [
+                "TILL_DB": database, "TILL_SECRETS_DIR": secrets, "TILL_GOBLINPAY_FAILURE_RATE": "0", "TILL_GOBLINPAY_SEED": "1",
+            ]
             environment.merge(scenarioEnvironment) { $1 }
             let result = await TillCommandLine.run(arguments, environment: environment)
             return ScenarioCommandResult(exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr)

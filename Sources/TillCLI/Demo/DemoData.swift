@@ -90,7 +90,7 @@ enum DemoData {
     static let historyBatch = 5000
 
     static func fill(
-        databasePath: String, orders: Int, planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant,
+        databasePath: String, secretsDirectory: String, orders: Int, planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant,
         progress: @Sendable (_ done: Int, _ total: Int) -> Void
     ) async throws -> DemoSummary {
         let started = ContinuousClock.now
@@ -106,7 +106,7 @@ enum DemoData {
             configuration: GoblinPayConfiguration(seed: seed, captureFailureRate: .never))
         // `open` also finishes whatever a previous, interrupted run left open.
         let first = try await TillService.open(
-            path: databasePath, processor: processor, clock: { [clock = clocks[0]] in clock.read() }, ids: .random)
+            path: databasePath, secretsDirectory: secretsDirectory, processor: processor, clock: { [clock = clocks[0]] in clock.read() }, ids: .random)
         let services = [first] + clocks.dropFirst().map { clock in
             TillService(database: first.database, processor: processor, clock: { clock.read() }, ids: .random)
         }
