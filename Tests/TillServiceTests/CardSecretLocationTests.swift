@@ -135,11 +135,12 @@ struct CardSecretLocationTests {
         let path = directory.path("till.sqlite")
         let database = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
         let fingerprint = database.cardFingerprint(digits: Self.visa)
-        try database.pool.close()
         // Moving a ledger to a new machine: the ledger's folder and its secret, copied.
         let moved = try TemporaryDirectory()
         defer { moved.remove() }
-        try FileManager.default.copyItem(atPath: path, toPath: moved.path("till.sqlite"))
+        for file in try directory.files() {
+            try FileManager.default.copyItem(atPath: file, toPath: moved.path((file as NSString).lastPathComponent))
+        }
         try FileManager.default.copyItem(atPath: directory.secrets, toPath: moved.secrets)
         let copy = try TillDatabase.open(path: moved.path("till.sqlite"), secretsDirectory: moved.secrets)
         #expect(copy.cardFingerprint(digits: Self.visa) == fingerprint)

