@@ -17,6 +17,16 @@ import Glibc
 
     struct FileModeError: Error { let path: String }
 
+    @Test func aReceiptInAnExistingFolderIsPrivate() async throws {
+        let pos = try await POSHarness()
+        let effects = POSEffects(service: pos.service, utcOffsetSeconds: 0, receiptDirectory: pos.directory.path)
+        guard case .receiptSaved(let path) = effects.saveReceipt(orderId: "ord_1", text: "Visa ••••4242\n") else {
+            Issue.record("the receipt was not saved")
+            return
+        }
+        #expect(try Self.mode(path) == 0o600)
+    }
+
     @Test func aReceiptIsPrivateAndSoIsTheFolderMadeForIt() async throws {
         let pos = try await POSHarness()
         let folder = pos.directory.appendingPathComponent("receipts/today").path
