@@ -159,7 +159,8 @@ def main():
         for card in sorted(cards):
             number = search(card, secrets, counter)
             label = f"{card[0]}******{card[1]} ({card[2] or 'brand?'})"
-            print(f"  {label}: {'REBUILT ' + number if number else 'not rebuilt'}")
+            outcome = "REBUILT " + number if number else "not rebuilt" if secrets else "not rebuilt (no secret to test candidates with)"
+            print(f"  {label}: {outcome}")
             if number:
                 recovered.append(number)
         print(f"candidates tried: {counter[0]} x {len(secrets)} secrets")
