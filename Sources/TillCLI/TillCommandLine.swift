@@ -67,10 +67,11 @@ public enum TillCommandLine {
     }
 
     /// Runs one command. `live` receives progress text meant for a terminal as it happens
-    /// (the demo's progress bar); pass nil to discard it.
+    /// (the demo's progress bar); pass nil to discard it. `cardInput` is where `--card -` and
+    /// `--cvv -` read (the executable passes its standard input).
     public static func run(
         _ arguments: [String], environment: [String: String],
-        live: (@Sendable (String) -> Void)? = nil
+        live: (@Sendable (String) -> Void)? = nil, cardInput: CardInput = .unavailable
     ) async -> CommandResult {
         let wantsJSON = arguments.contains("--json")
         let command: any ParsableCommand
@@ -95,7 +96,8 @@ public enum TillCommandLine {
             return CommandResult(stdout: TillRoot.helpMessage() + "\n")
         }
         let context = CommandContext(
-            global: tillCommand.global, environment: environment, json: tillCommand.global.json, live: live)
+            global: tillCommand.global, environment: environment, json: tillCommand.global.json, live: live,
+            cardInput: cardInput)
         return await tillCommand.execute(context)
     }
 }
@@ -127,6 +129,7 @@ struct CommandContext: Sendable {
     let environment: [String: String]
     let json: Bool
     let live: (@Sendable (String) -> Void)?
+    let cardInput: CardInput
 
     /// --db, else $TILL_DB, else $XDG_DATA_HOME/till/till.sqlite (XDG's default ~/.local/share).
     var databasePath: String {
@@ -135,6 +138,15 @@ struct CommandContext: Sendable {
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
         return dataHome + "/till/till.sqlite"
+    }
+
+    /// Where card-fingerprint secrets live, never in the ledger's folder: $TILL_SECRETS_DIR,
+    /// else $XDG_CONFIG_HOME/till/secrets (XDG's default ~/.config).
+    var secretsDirectory: String {
+        if let directory = environment["TILL_SECRETS_DIR"], !directory.isEmpty { return directory }
+        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        return configHome + "/till/secrets"
     }
 
     /// GoblinPay keeps its own ledger beside the till's: it stands for the remote side.
@@ -183,7 +195,7 @@ struct CommandContext: Sendable {
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             let processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
             return try await TillService.open(
-                path: databasePath, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone)
+                path: databasePath, secretsDirectory: secretsDirectory, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone)
         } catch {
             throw Rejection(.storageError, "Cannot open the ledger at \(databasePath.echoed(limit: 200)): \(TillService.storageDescription(error))")
         }

@@ -9,10 +9,10 @@ extension TillService {
     /// nothing is written, no processor is made and no open request is resolved. Returns the
     /// service and the processor `makeProcessor` made, for the demo's other services to share.
     public static func openForDemo<Processor: PaymentProcessor>(
-        path: String, intoExisting: Bool, clock: @escaping @Sendable () -> Instant,
+        path: String, secretsDirectory: String, intoExisting: Bool, clock: @escaping @Sendable () -> Instant,
         makeProcessor: () throws -> Processor
     ) async throws -> (TillService, Processor) {
-        let database = try TillDatabase.open(path: path)
+        let database = try TillDatabase.open(path: path, secretsDirectory: secretsDirectory)
         if case .other(let found) = try await database.read({ try $0.demoContents() }), !intoExisting {
             let shown = String(reflecting: path.count > 80 ? "…" + path.suffix(80) : path)
             throw Rejection(.invalidRequest, """

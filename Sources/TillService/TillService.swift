@@ -49,14 +49,15 @@ public final class TillService: Sendable {
 
     public static let defaultLeaseDuration = TimeSpan(milliseconds: 2 * 60 * 1000)
 
-    /// Opens the ledger at `path` and resolves, with the processor, every request a previous
-    /// run left with an unknown outcome (or whose holder's lease ran out).
+    /// Opens the ledger at `path` (its card-fingerprint secret in `secretsDirectory`) and
+    /// resolves, with the processor, every request a previous run left with an unknown outcome
+    /// (or whose holder's lease ran out).
     public static func open(
-        path: String, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
+        path: String, secretsDirectory: String, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
     ) async throws -> TillService {
         let service = TillService(
-            database: try TillDatabase.open(path: path), processor: processor, clock: clock, ids: ids,
+            database: try TillDatabase.open(path: path, secretsDirectory: secretsDirectory), processor: processor, clock: clock, ids: ids,
             holdWindow: holdWindow, shopZone: shopZone)
         _ = await service.resolveOpenRequests()
         return service

@@ -20,6 +20,8 @@ actor Simulator {
     private let goblin: GoblinPay
     private let processor: SimProcessor
     private let directory: String
+    /// The card-fingerprint secret's directory: in the run's folder, outside the ledger's.
+    private var secretsDirectory: String { directory + "/secrets" }
     private let databasePath: String
     private var checkerDatabase: TillDatabase?
     private var checker = SimChecker()
@@ -66,7 +68,7 @@ actor Simulator {
         self.options = options
         var random = SimRandom(seed: options.seed)
         self.directory = directory
-        databasePath = directory + "/till.sqlite"
+        databasePath = directory + "/ledger/till.sqlite"
         clock = SimClock(start: 1_772_355_600_000 + random.between(0, 86_400_000))  // 2026-03-01 + up to a day
         let rates = [0, 50_000, 250_000, 500_000]
         let rate = GoblinPayFailureRate(partsPerMillion: rates[random.below(rates.count)]) ?? .default
@@ -84,7 +86,8 @@ actor Simulator {
         let started = ContinuousClock.now
         log("seed \(options.seed) steps \(options.steps) rate \(goblin.configuration.captureFailureRate) weights \(weights.map(String.init).joined(separator: ","))")
         do {
-            checkerDatabase = try TillDatabase.open(path: databasePath)
+            try FileManager.default.createDirectory(atPath: directory + "/ledger", withIntermediateDirectories: true)
+            checkerDatabase = try TillDatabase.open(path: databasePath, secretsDirectory: secretsDirectory)
         } catch {
             fail(SimViolation(invariant: "setup", detail: "cannot open the ledger: \(error)"))
         }
@@ -141,7 +144,7 @@ actor Simulator {
         nextInstance += 1
         let database: TillDatabase
         do {
-            database = try TillDatabase.open(path: databasePath)
+            database = try TillDatabase.open(path: databasePath, secretsDirectory: secretsDirectory)
         } catch {
             fail(SimViolation(invariant: "reopen", detail: "the ledger could not be reopened: \(error)"))
             return nil

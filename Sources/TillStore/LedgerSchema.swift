@@ -156,6 +156,18 @@ enum LedgerSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-ledger-id") { db in
+            // A random id per ledger that names its card-fingerprint secret outside the ledger's
+            // folder (`<secrets directory>/card-secret-<id>.key`): moved or copied, the ledger
+            // keeps finding its own secret, and many ledgers share one secrets directory.
+            try db.execute(sql: """
+                CREATE TABLE ledger_identity (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    ledger_id TEXT NOT NULL
+                );
+                INSERT INTO ledger_identity (id, ledger_id) VALUES (1, lower(hex(randomblob(16))));
+                """)
+        }
         return migrator
     }
 

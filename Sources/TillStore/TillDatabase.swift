@@ -10,15 +10,17 @@ import Glibc
 ///
 /// Opening is crash- and race-safe: the file is created 0600, and open + migrate run under an
 /// exclusive `flock` on `<path>.lock`, because several processes migrating a fresh file at
-/// once otherwise fail. The card-fingerprint secret lives in `<path>.key` (0600), never in
-/// the database; the database keeps only a check value that recognizes it (`CardFingerprinter`).
+/// once otherwise fail. The card-fingerprint secret lives in a secrets directory outside the
+/// ledger's folder, never beside the database; the database keeps only its id and a check
+/// value that recognizes it (`CardFingerprinter`).
 public final class TillDatabase: Sendable {
     public let path: String
     public let pool: DatabasePool
     let fingerprinter: CardFingerprinter
 
-    /// Opens (creating and migrating if needed) the ledger at `path`.
-    public static func open(path: String) throws -> TillDatabase {
+    /// Opens (creating and migrating if needed) the ledger at `path`; its card-fingerprint
+    /// secret lives in `secretsDirectory`, which must be outside the ledger's folder.
+    public static func open(path: String, secretsDirectory: String) throws -> TillDatabase {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(
             at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -39,7 +41,7 @@ public final class TillDatabase: Sendable {
             // write must survive a power cut, so FULL is set afterwards, on the one writer.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try LedgerSchema.migrator.migrate(pool)
-            let fingerprinter = try CardFingerprinter.open(keyPath: path + ".key", pool: pool)
+            let fingerprinter = try CardFingerprinter.open(ledgerPath: path, secretsDirectory: secretsDirectory, pool: pool)
             return TillDatabase(path: path, pool: pool, fingerprinter: fingerprinter)
         }
     }

@@ -18,7 +18,8 @@ enum TillMain {
             live = { text in FileHandle.standardError.write(Data(text.utf8)) }
         }
         let result = await TillCommandLine.run(
-            Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, live: live)
+            Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, live: live,
+            cardInput: .standardInput)
         FileHandle.standardOutput.write(Data(result.stdout.utf8))
         FileHandle.standardError.write(Data(result.stderr.utf8))
         exit(result.exitCode)

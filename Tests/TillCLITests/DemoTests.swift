@@ -19,19 +19,25 @@ struct DemoTests {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("till-demo-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: secrets(directory + "/till.sqlite"))
+        }
         return try await body(directory)
     }
 
+    /// The card-fingerprint secrets of the ledger at `path`: beside its folder, never in it.
+    static func secrets(_ path: String) -> String { (path as NSString).deletingLastPathComponent + ".secrets" }
+
     static func demo(_ arguments: [String], path: String) async -> CommandResult {
         await TillCommandLine.run(
-            ["demo"] + arguments + ["--json"], environment: ["TILL_DB": path, "TILL_NOW": nowText])
+            ["demo"] + arguments + ["--json"], environment: ["TILL_DB": path, "TILL_SECRETS_DIR": secrets(path), "TILL_NOW": nowText])
     }
 
     /// The service on the demo's ledger, its processor the demo's GoblinPay ledger.
     static func service(_ path: String) async throws -> TillService {
         try await TillService.open(
-            path: path, processor: try GoblinPay(ledgerPath: path + ".goblinpay"), clock: { now })
+            path: path, secretsDirectory: secrets(path), processor: try GoblinPay(ledgerPath: path + ".goblinpay"), clock: { now })
     }
 
     static func allOrders(_ service: TillService) async throws -> [Order] {
@@ -151,7 +157,7 @@ struct DemoTests {
             var shapes: [[String]] = []
             for run in 0..<2 {
                 let path = directory + "/run\(run)/till.sqlite"
-                let summary = try await DemoData.fill(databasePath: path, orders: 60, seed: 7, now: Self.now) { done, total in
+                let summary = try await DemoData.fill(databasePath: path, secretsDirectory: Self.secrets(path), orders: 60, seed: 7, now: Self.now) { done, total in
                     if run == 0 { calls.withLock { $0.append((done, total)) } }
                 }
                 #expect(summary.orders == 60)
@@ -215,7 +221,7 @@ struct DemoTests {
         try await Self.withTemporaryDirectory { directory in
             let path = directory + "/till.sqlite"
             let calls = Mutex<[(Int, Int)]>([])
-            let summary = try await DemoData.fill(databasePath: path, orders: 3000, planned: 100, seed: 5, now: Self.now) {
+            let summary = try await DemoData.fill(databasePath: path, secretsDirectory: Self.secrets(path), orders: 3000, planned: 100, seed: 5, now: Self.now) {
                 done, total in calls.withLock { $0.append((done, total)) }
             }
             #expect(summary.orders == 3000 && summary.historyOrders == 2900)
@@ -264,7 +270,7 @@ struct DemoTests {
             #expect(try await service.customer(email: top).get().orderCount == count)
 
             // A second run appends: new ids, nothing refused.
-            let again = try await DemoData.fill(databasePath: path, orders: 500, planned: 20, seed: 5, now: Self.now) { _, _ in }
+            let again = try await DemoData.fill(databasePath: path, secretsDirectory: Self.secrets(path), orders: 500, planned: 20, seed: 5, now: Self.now) { _, _ in }
             #expect(again.failures == 0 && again.historyOrders == 480)
             #expect(try await service.database.read { try $0.orderCount() } == 3500)
         }

@@ -16,7 +16,9 @@ import TillCLI
 /// drawing into a pipe.
 @Suite struct POSWithoutATerminalTests {
     @Test func bareTillInAPipeExplainsAndExits64() throws {
-        let (status, output) = try ChildProcess.run(ChildProcess.tillPath, arguments: [], environment: ["HOME": "/tmp"])
+        // It stops before opening a ledger; the secrets directory is named all the same.
+        let (status, output) = try ChildProcess.run(
+            ChildProcess.tillPath, arguments: [], environment: ["HOME": "/tmp", "TILL_SECRETS_DIR": "/nonexistent/till-secrets"])
         #expect(status == 64)
         #expect(output.contains("the POS needs a terminal"))
     }

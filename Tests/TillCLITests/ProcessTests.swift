@@ -17,11 +17,19 @@ import Glibc
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        database = directory.appendingPathComponent("till.sqlite").path
+        // The ledger in a folder of its own, its card-fingerprint secret outside that folder.
+        let ledgerFolder = directory.appendingPathComponent("ledger")
+        try FileManager.default.createDirectory(at: ledgerFolder, withIntermediateDirectories: true)
+        database = ledgerFolder.appendingPathComponent("till.sqlite").path
     }
 
+    var secrets: String { directory.appendingPathComponent("secrets").path }
+
     var environment: [String: String] {
-        ["TILL_DB": database, "TILL_GOBLINPAY_FAILURE_RATE": "0", "HOME": directory.path, "PATH": "/usr/bin:/bin"]
+        [
+            "TILL_DB": database, "TILL_SECRETS_DIR": secrets, "TILL_GOBLINPAY_FAILURE_RATE": "0", "HOME": directory.path,
+            "PATH": "/usr/bin:/bin",
+        ]
     }
 
     func json(_ line: String) -> [String: Any]? {
@@ -56,7 +64,7 @@ import Glibc
             #expect(writer.wait() == 0)
         }
         #expect(acknowledged == 120)
-        let ledger = try TillDatabase.open(path: database)
+        let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
         let balance = try ledger.pool.read { try Int64.fetchOne($0, sql: "SELECT balance FROM wallets WHERE key = 'shared'") }
         #expect(balance == 120)
     }
@@ -102,7 +110,7 @@ import Glibc
         }
 
         #expect(acknowledgedEmails.count >= 12)
-        let ledger = try TillDatabase.open(path: database)
+        let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
         #expect(try ledger.integrityCheck() == "ok")
         try ledger.pool.read { db in
             for email in acknowledgedEmails {

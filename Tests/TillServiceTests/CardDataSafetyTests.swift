@@ -54,7 +54,9 @@ struct CardDataSafetyTests {
             files[path] = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         }
         let names = Set(files.keys.map { URL(fileURLWithPath: $0).lastPathComponent })
-        #expect(names.isSuperset(of: ["till.sqlite", "till.sqlite-wal", "till.sqlite.key", "goblinpay.sqlite", "goblinpay.sqlite-wal"]))
+        #expect(names.isSuperset(of: ["till.sqlite", "till.sqlite-wal", "goblinpay.sqlite", "goblinpay.sqlite-wal"]))
+        // The secret is not among them: it lives in the secrets directory.
+        #expect(!names.contains { $0.hasSuffix(".key") })
         let everything = files.values.flatMap { $0 }
         // The search can see what was written: the summaries Till may keep are there.
         #expect(contains(everything, "424242"))
@@ -64,8 +66,8 @@ struct CardDataSafetyTests {
 
         // Random hex that may contain any digits by chance: card fingerprints, the secret and
         // GoblinPay's references. Taken out before looking for a security code.
-        let keyText = String(decoding: try #require(files[harness.databasePath + ".key"]), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let keyPath = try StoreHardeningTests.keyPath(harness.database, harness.directory.secrets)
+        let keyText = try String(contentsOfFile: keyPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         var randomHex = [Self.visa, Self.mastercard, Self.amex, Self.declined].map { harness.database.cardFingerprint(digits: $0.digits) }
         randomHex.append(keyText)
         randomHex += try await harness.goblin.ledger.entries().map(\.reference)
@@ -88,15 +90,17 @@ struct CardDataSafetyTests {
         // The secret is never in a ledger, as text or as bytes.
         let secret = try #require(hexBytes(keyText))
         #expect(secret.count == 32)
-        for (path, bytes) in files where !path.hasSuffix(".key") {
+        for (path, bytes) in files {
             #expect(!contains(bytes, keyText), "\(path) holds the card-fingerprint secret")
             #expect(!contains(bytes, secret), "\(path) holds the card-fingerprint secret's bytes")
         }
 
         // The files are private.
-        for name in ["till.sqlite", "till.sqlite.key", "till.sqlite-wal", "goblinpay.sqlite", "goblinpay.sqlite-wal"] {
+        for name in ["till.sqlite", "till.sqlite-wal", "goblinpay.sqlite", "goblinpay.sqlite-wal"] {
             #expect(try mode(harness.directory.path(name)) == 0o600, "\(name)")
         }
+        #expect(try mode(keyPath) == 0o600)
+        #expect(try mode(harness.directory.secrets) == 0o700)
     }
 
     @Test func aFreshDatabaseAndKeyAreCreatedPrivateWhateverTheUmask() async throws {
@@ -105,17 +109,19 @@ struct CardDataSafetyTests {
         let previous = umask(0)
         defer { umask(previous) }
         let path = directory.path("nested/till.sqlite")
-        let database = try TillDatabase.open(path: path)
+        let database = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
         #expect(try mode(path) == 0o600)
-        #expect(try mode(path + ".key") == 0o600)
-        // The same card gets the same fingerprint here, and another one in another database.
-        let other = try TillDatabase.open(path: directory.path("other.sqlite"))
+        #expect(try mode(StoreHardeningTests.keyPath(database, directory.secrets)) == 0o600)
+        #expect(try mode(directory.secrets) == 0o700)
+        // The same card gets the same fingerprint here, and another one in another database
+        // (whose secret shares the secrets directory under its own ledger id).
+        let other = try TillDatabase.open(path: directory.path("other.sqlite"), secretsDirectory: directory.secrets)
         let fingerprint = database.cardFingerprint(digits: Self.visa.digits)
         #expect(fingerprint == database.cardFingerprint(digits: Self.visa.digits))
         #expect(fingerprint != other.cardFingerprint(digits: Self.visa.digits))
         #expect(!fingerprint.contains(Self.visa.digits))
         // Reopening keeps the secret (fingerprints keep matching).
-        let reopened = try TillDatabase.open(path: path)
+        let reopened = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
         #expect(reopened.cardFingerprint(digits: Self.visa.digits) == fingerprint)
     }
 }

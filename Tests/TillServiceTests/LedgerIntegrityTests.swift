@@ -81,7 +81,7 @@ struct LedgerIntegrityTests {
         let journal = try await harness.database.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
         // Still FULL on a second pool opened on the same file (another process).
-        let second = try TillDatabase.open(path: harness.databasePath)
+        let second = try TillDatabase.open(path: harness.databasePath, secretsDirectory: harness.directory.secrets)
         #expect(try await second.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
     }
 

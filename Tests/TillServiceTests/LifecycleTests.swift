@@ -14,7 +14,7 @@ struct LifecycleTests {
     /// A second till beside the harness's own: its own pool and owner, the same clock and GoblinPay.
     static func secondTill(_ harness: Harness, hooks: RequestHooks? = nil, owner: String) throws -> TillService {
         TillService(
-            database: try TillDatabase.open(path: harness.databasePath), processor: harness.goblin,
+            database: try TillDatabase.open(path: harness.databasePath, secretsDirectory: harness.directory.secrets), processor: harness.goblin,
             clock: harness.clock.function, owner: RequestOwner(id: owner), hooks: hooks)
     }
 

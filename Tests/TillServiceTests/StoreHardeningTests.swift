@@ -103,18 +103,27 @@ struct StoreHardeningTests {
         try database.pool.read { try String.fetchOne($0, sql: "SELECT check_value FROM card_secret") }
     }
 
+    /// Where the ledger's secret lives: `<secrets>/card-secret-<ledger id>.key`.
+    static func keyPath(_ database: TillDatabase, _ secrets: String) throws -> String {
+        let id = try #require(try database.pool.read { try String.fetchOne($0, sql: "SELECT ledger_id FROM ledger_identity") })
+        return secrets + "/card-secret-\(id).key"
+    }
+
     @Test func aFirstOpenCreatesThePrivateSecretAndItsCheckValueAndReopensWithThem() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("till.sqlite")
-        let first = try TillDatabase.open(path: path)
-        #expect(try Self.mode(path + ".key") == 0o600)
+        let first = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
+        let keyPath = try Self.keyPath(first, directory.secrets)
+        #expect(try Self.mode(keyPath) == 0o600)
+        #expect(try Self.mode(directory.secrets) == 0o700)
         let check = try #require(try Self.checkValue(first))
-        let keyText = try String(contentsOfFile: path + ".key", encoding: .utf8)
+        let keyText = try String(contentsOfFile: keyPath, encoding: .utf8)
         #expect(!check.isEmpty && !keyText.contains(check))
-        // Only the key, the ledger and its companions: no temporary file is left behind.
-        #expect(try directory.files().filter { $0.contains(".key") } == [path + ".key"])
-        let reopened = try TillDatabase.open(path: path)
+        // Only the key in the secrets directory (no temporary file left), none beside the ledger.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.secrets).map { directory.secrets + "/" + $0 } == [keyPath])
+        #expect(try directory.files().filter { $0.contains(".key") }.isEmpty)
+        let reopened = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
         #expect(reopened.cardFingerprint(digits: "4242424242424242") == first.cardFingerprint(digits: "4242424242424242"))
         #expect(try Self.checkValue(reopened) == check)
     }
@@ -124,51 +133,59 @@ struct StoreHardeningTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("till.sqlite")
-        try contents.write(toFile: path + ".key", atomically: false, encoding: .utf8)
-        #expect(throws: CardSecretError.self) { try TillDatabase.open(path: path) }
-        #expect(try String(contentsOfFile: path + ".key", encoding: .utf8) == contents)
+        let keyPath = try Self.keyPath(try TillDatabase.open(path: path, secretsDirectory: directory.secrets), directory.secrets)
+        try contents.write(toFile: keyPath, atomically: false, encoding: .utf8)
+        #expect(throws: CardSecretError.self) { try TillDatabase.open(path: path, secretsDirectory: directory.secrets) }
+        #expect(try String(contentsOfFile: keyPath, encoding: .utf8) == contents)
+        // A damaged legacy key beside a fresh ledger is refused the same way.
+        let legacy = directory.path("legacy.sqlite")
+        try contents.write(toFile: legacy + ".key", atomically: false, encoding: .utf8)
+        #expect(throws: CardSecretError.self) { try TillDatabase.open(path: legacy, secretsDirectory: directory.secrets) }
+        #expect(try String(contentsOfFile: legacy + ".key", encoding: .utf8) == contents)
     }
 
     @Test func aMissingKeyFileOnALedgerThatHadOneIsAnErrorAndNoNewSecretIsMade() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("till.sqlite")
-        _ = try TillDatabase.open(path: path)
-        try FileManager.default.removeItem(atPath: path + ".key")
+        let keyPath = try Self.keyPath(try TillDatabase.open(path: path, secretsDirectory: directory.secrets), directory.secrets)
+        try FileManager.default.removeItem(atPath: keyPath)
         do {
-            _ = try TillDatabase.open(path: path)
+            _ = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
             Issue.record("opened without its secret")
         } catch let error as CardSecretError {
             #expect(error.problem == .missing)
-            #expect(error.description.contains(path + ".key") && error.description.contains("Restore"))
+            // It says where the secret is expected.
+            #expect(error.description.contains(keyPath) && error.description.contains("Restore"))
         }
-        #expect(!FileManager.default.fileExists(atPath: path + ".key"))
+        #expect(!FileManager.default.fileExists(atPath: keyPath))
     }
 
     @Test func anotherSecretIsRefused() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("till.sqlite")
-        _ = try TillDatabase.open(path: path)
+        let keyPath = try Self.keyPath(try TillDatabase.open(path: path, secretsDirectory: directory.secrets), directory.secrets)
         let other = String(repeating: "ab", count: 32) + "\n"
-        try other.write(toFile: path + ".key", atomically: false, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: keyPath)
+        try other.write(toFile: keyPath, atomically: false, encoding: .utf8)
         do {
-            _ = try TillDatabase.open(path: path)
+            _ = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
             Issue.record("opened with another secret")
         } catch let error as CardSecretError {
             #expect(error.problem == .mismatch)
         }
-        #expect(try String(contentsOfFile: path + ".key", encoding: .utf8) == other)
+        #expect(try String(contentsOfFile: keyPath, encoding: .utf8) == other)
     }
 
     @Test func aLedgerFromBeforeTheCheckValueRecordsItOnOpen() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("till.sqlite")
-        let first = try TillDatabase.open(path: path)
+        let first = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
         let check = try Self.checkValue(first)
         try first.pool.write { try $0.execute(sql: "DELETE FROM card_secret") }
-        let reopened = try TillDatabase.open(path: path)
+        let reopened = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
         #expect(try Self.checkValue(reopened) == check)
     }
 

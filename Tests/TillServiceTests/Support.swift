@@ -54,12 +54,19 @@ struct TemporaryDirectory: Sendable {
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
+    /// The card-fingerprint secrets of the ledgers in this directory: a sibling of it, since a
+    /// secrets directory inside a ledger's folder is refused. Created on first use.
+    var secrets: String { url.path + ".secrets" }
+
     /// Every regular file in the directory (the ledgers, their -wal/-shm, keys and locks).
     func files() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: url.path).sorted().map(path)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: url) }
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+        try? FileManager.default.removeItem(atPath: secrets)
+    }
 }
 
 /// Cards and values the tests type at the counter.
@@ -92,7 +99,8 @@ struct Harness: Sendable {
             ? try GoblinPay(ledgerPath: directory.path("goblinpay.sqlite"), configuration: Self.noChance)
             : GoblinPay(configuration: Self.noChance)
         service = TillService(
-            database: try TillDatabase.open(path: directory.path("till.sqlite")), processor: goblin,
+            database: try TillDatabase.open(path: directory.path("till.sqlite"), secretsDirectory: directory.secrets),
+            processor: goblin,
             clock: clock.function, ids: ids)
     }
 
@@ -102,7 +110,8 @@ struct Harness: Sendable {
     /// A second service on the same file through its own pool, as another process would open it.
     func anotherService(processor: (any PaymentProcessor)? = nil) throws -> TillService {
         TillService(
-            database: try TillDatabase.open(path: databasePath), processor: processor ?? goblin, clock: clock.function)
+            database: try TillDatabase.open(path: databasePath, secretsDirectory: directory.secrets),
+            processor: processor ?? goblin, clock: clock.function)
     }
 
     func remove() { directory.remove() }

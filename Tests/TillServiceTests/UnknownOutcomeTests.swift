@@ -101,7 +101,8 @@ struct UnknownOutcomeTests {
         #expect(try await harness.entries(.capture).isEmpty)
 
         // `open` resolves at start.
-        let fresh = try await TillService.open(path: harness.databasePath, processor: harness.goblin, clock: harness.clock.function)
+        let fresh = try await TillService.open(
+            path: harness.databasePath, secretsDirectory: harness.directory.secrets, processor: harness.goblin, clock: harness.clock.function)
         #expect(try await harness.requestState(key: "k1") == "completed")
         let order = try ok(await fresh.order(id: orderId))
         #expect(order.paid == 1500)

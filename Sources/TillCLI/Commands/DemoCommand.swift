@@ -32,7 +32,8 @@ struct DemoCommand: TillCommand {
         let summary: DemoSummary
         do {
             summary = try await DemoData.fill(
-                databasePath: context.databasePath, orders: orders, seed: seed, now: now, intoExisting: intoExisting
+                databasePath: context.databasePath, secretsDirectory: context.secretsDirectory, orders: orders, seed: seed, now: now,
+                intoExisting: intoExisting
             ) { done, total in live?(ProgressBar.render(done: done, total: total, width: 40)) }
         } catch let refused as Rejection {
             return context.failure(refused)

@@ -53,7 +53,7 @@ struct OrderCommand: ParsableCommand {
 
         func execute(_ context: CommandContext) async -> CommandResult {
             let input: TenderInput
-            do { input = try tender.input() } catch { return context.failure(error) }
+            do { input = try tender.input(context.cardInput) } catch { return context.failure(error) }
             return await context.respond({ await $0.pay(orderId: id, amount: amount, tender: input, key: key) }, human: Human.installment)
         }
     }
@@ -72,7 +72,7 @@ struct OrderCommand: ParsableCommand {
 
         func execute(_ context: CommandContext) async -> CommandResult {
             let input: TenderInput
-            do { input = try tender.input() } catch { return context.failure(error) }
+            do { input = try tender.input(context.cardInput) } catch { return context.failure(error) }
             return await context.respond({
                 await $0.createAndPay(email: email, amount: amount, currency: currency, pay: pay, tender: input, key: key)
             }, human: Human.installment)
@@ -97,15 +97,17 @@ struct OrderCommand: ParsableCommand {
 }
 
 extension TenderOptions {
-    /// Exactly one tender, complete: a card needs its expiry and security code.
-    func input() throws(Rejection) -> TenderInput {
+    /// Exactly one tender, complete: a card needs its expiry and security code (`-` reads
+    /// the number or the code from `cardInput`).
+    func input(_ cardInput: CardInput) throws(Rejection) -> TenderInput {
         let given = [card != nil, cash != nil, wallet != nil].filter { $0 }.count
         guard given == 1 else {
             throw Rejection(.invalidRequest, "Give exactly one tender: --card (with --expiry and --cvv), --cash or --wallet.")
         }
         if let card {
             guard let expiry, let cvv else { throw Rejection(.invalidRequest, "A card needs --expiry MM/YY and --cvv.") }
-            return .card(number: card, expiry: expiry, cvv: cvv)
+            let typed = try cardInput.resolve(card: card, cvv: cvv)
+            return .card(number: typed.card, expiry: expiry, cvv: typed.cvv)
         }
         guard expiry == nil, cvv == nil else { throw Rejection(.invalidRequest, "--expiry and --cvv go with --card.") }
         if let cash { return .cash(tendered: cash) }

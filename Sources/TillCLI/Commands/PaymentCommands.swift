@@ -8,17 +8,19 @@ struct PaymentCommand: ParsableCommand {
 
     struct Authorize: TillCommand {
         static let configuration = CommandConfiguration(abstract: "Place a hold on a card.")
-        @Option(help: "Card number (spaces allowed).") var card: String
+        @Option(help: "Card number (spaces allowed); - reads it from standard input (a prompt on a terminal).") var card: String
         @Option(help: "Expiry, MM/YY.") var expiry: String
-        @Option(help: "Security code.") var cvv: String
+        @Option(help: "Security code; - reads it from standard input (the line after the card's).") var cvv: String
         @Option(help: "Amount, e.g. 10.00.") var amount: String
         @Option(help: "ISO 4217 currency (default USD).") var currency: String?
         @Option(help: "Idempotency key (one is made if omitted).") var key: String?
         @OptionGroup var global: GlobalOptions
 
         func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({
-                await $0.authorize(number: card, expiry: expiry, cvv: cvv, amount: amount, currency: currency, key: key)
+            let typed: (card: String, cvv: String)
+            do { typed = try context.cardInput.resolve(card: card, cvv: cvv) } catch { return context.failure(error) }
+            return await context.respond({
+                await $0.authorize(number: typed.card, expiry: expiry, cvv: typed.cvv, amount: amount, currency: currency, key: key)
             }) { Human.payment($0.response, key: $0.key, replayed: $0.replayed) }
         }
     }

@@ -17,8 +17,10 @@ public enum ScenarioSandbox {
         let directory = try makeDirectory(in: root)
         InterruptCleanup.shared.watch(directory)
         // Set last, so no `env` line can move them (ScenarioRules refuses those names anyway).
+        // The ledger in a folder of its own: its card-fingerprint secret may not live beside it.
+        try FileManager.default.createDirectory(atPath: directory + "/ledger", withIntermediateDirectories: false)
         let places = [
-            "TILL_DB": directory + "/till.sqlite", "HOME": directory,
+            "TILL_DB": directory + "/ledger/till.sqlite", "TILL_SECRETS_DIR": directory + "/secrets", "HOME": directory,
             "XDG_DATA_HOME": directory + "/data", "XDG_CONFIG_HOME": directory + "/config",
             "XDG_STATE_HOME": directory + "/state", "TMPDIR": directory,
         ]

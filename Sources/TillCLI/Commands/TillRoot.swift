@@ -26,9 +26,9 @@ public enum TillVersion {
 
 /// Card, cash or store credit: exactly one.
 struct TenderOptions: ParsableArguments {
-    @Option(help: "Card number (spaces allowed).") var card: String?
+    @Option(help: "Card number (spaces allowed); - reads it from standard input (a prompt on a terminal).") var card: String?
     @Option(help: "Card expiry, MM/YY.") var expiry: String?
-    @Option(help: "Card security code.") var cvv: String?
+    @Option(help: "Card security code; - reads it from standard input (the line after the card's).") var cvv: String?
     @Option(help: "Cash handed over, e.g. 20.00 (change is given).") var cash: String?
     @Option(help: "Store-credit wallet to debit.") var wallet: String?
 }

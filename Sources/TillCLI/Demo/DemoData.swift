@@ -91,7 +91,7 @@ enum DemoData {
     static let historyBatch = 5000
 
     static func fill(
-        databasePath: String, orders: Int, planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant,
+        databasePath: String, secretsDirectory: String, orders: Int, planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant,
         intoExisting: Bool = false, progress: @Sendable (_ done: Int, _ total: Int) -> Void
     ) async throws -> DemoSummary {
         let started = ContinuousClock.now
@@ -105,7 +105,7 @@ enum DemoData {
         // Refuses a ledger holding data no demo made unless `intoExisting`; also finishes
         // whatever a previous, interrupted run left open.
         let (first, processor) = try await TillService.openForDemo(
-            path: databasePath, intoExisting: intoExisting, clock: { [clock = clocks[0]] in clock.read() }
+            path: databasePath, secretsDirectory: secretsDirectory, intoExisting: intoExisting, clock: { [clock = clocks[0]] in clock.read() }
         ) {
             // Made-up cards and charges: always GoblinPay's in-process simulator, its ledger
             // beside the till's, configured here and never from the environment, so no

@@ -15,17 +15,19 @@ import Glibc
         let directory: URL
         /// More environment for both the POS and the command line.
         var extra: [String: String] = [:]
-        var database: String { directory.appendingPathComponent("till.sqlite").path }
+        /// The ledger in a folder of its own: its card-fingerprint secret may not live in it.
+        var database: String { directory.appendingPathComponent("ledger/till.sqlite").path }
         var environment: [String: String] {
             [
-                "HOME": directory.path, "TILL_DB": database, "TILL_RECEIPT_DIR": directory.path, "TZ": "UTC",
+                "HOME": directory.path, "TILL_DB": database, "TILL_SECRETS_DIR": directory.appendingPathComponent("secrets").path,
+                "TILL_RECEIPT_DIR": directory.path, "TZ": "UTC",
                 "LANG": "C.UTF-8", "TILL_GOBLINPAY_FAILURE_RATE": "0",
             ].merging(extra) { $1 }
         }
 
         init() throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-e2e-pos-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("ledger"), withIntermediateDirectories: true)
         }
 
         func remove() { try? FileManager.default.removeItem(at: directory) }

@@ -13,14 +13,16 @@ import Glibc
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-e2e-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("till.sqlite").path
+        // The ledger in a folder of its own, its card-fingerprint secret outside that folder.
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("ledger"), withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("ledger/till.sqlite").path
 
         let session = try TmuxSession(
             // Through a shell that lingers after till exits (keeping its status): tmux can drop
             // the last output of a program that exits at once.
             width: 100, height: 10,
             command: ["sh", "-c", #""$0" "$@"; status=$?; sleep 0.3; exit $status"#, ChildProcess.tillPath, "demo", "--orders", "30", "--db", database],
-            environment: ["HOME": directory.path])
+            environment: ["HOME": directory.path, "TILL_SECRETS_DIR": directory.appendingPathComponent("secrets").path])
         defer { session.kill() }
         let screen = try session.waitFor("Demo data: 30 orders", timeout: .seconds(60))
         // The bar is redrawn in place with "\r": one line, full, above the summary.

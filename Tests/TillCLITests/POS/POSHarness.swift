@@ -30,8 +30,12 @@ final class POSHarness {
         goblin = GoblinPay(configuration: GoblinPayConfiguration(seed: 7, captureFailureRate: .never))
         let time = self.time
         let counter = MovableClock(Instant(millisecondsSinceEpoch: 0))
+        // The ledger in a folder of its own, its card-fingerprint secret beside that folder.
+        let ledgerFolder = directory.appendingPathComponent("ledger")
+        try FileManager.default.createDirectory(at: ledgerFolder, withIntermediateDirectories: true)
         service = try await TillService.open(
-            path: directory.appendingPathComponent("till.sqlite").path, processor: goblin,
+            path: ledgerFolder.appendingPathComponent("till.sqlite").path,
+            secretsDirectory: directory.appendingPathComponent("secrets").path, processor: goblin,
             clock: { time.now },
             ids: IdSource { prefix in "\(prefix)_\(counter.advance(by: 1).millisecondsSinceEpoch)" },
             shopZone: shopZone)

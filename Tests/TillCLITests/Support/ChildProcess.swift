@@ -29,6 +29,11 @@ final class ChildProcess {
     /// `mergeStandardError` sends the child's standard error into the same pipe as its
     /// standard output; otherwise it goes to the test process's standard error.
     init(_ path: String, arguments: [String], environment: [String: String], mergeStandardError: Bool = false) throws {
+        // A test's `till` keeps its card-fingerprint secrets in the test's own folder, never in
+        // the real ~/.config/till/secrets.
+        if path == Self.tillPath, environment["TILL_SECRETS_DIR"] == nil {
+            Issue.record("till spawned without TILL_SECRETS_DIR: it would keep secrets in the real ~/.config")
+        }
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
         guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else { throw SpawnError(errno: errno) }
         var actions = posix_spawn_file_actions_t()
