@@ -55,9 +55,19 @@ public final class TillService: Sendable {
         path: String, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
     ) async throws -> TillService {
-        let service = TillService(
+        await open(
             database: try TillDatabase.open(path: path), processor: processor, clock: clock, ids: ids,
             holdWindow: holdWindow, shopZone: shopZone)
+    }
+
+    /// A service on a ledger opened already (the CLI opens it before the processor, so a
+    /// refused ledger leaves no processor file behind), resolving what a previous run left open.
+    public static func open(
+        database: TillDatabase, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
+        ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
+    ) async -> TillService {
+        let service = TillService(
+            database: database, processor: processor, clock: clock, ids: ids, holdWindow: holdWindow, shopZone: shopZone)
         _ = await service.resolveOpenRequests()
         return service
     }

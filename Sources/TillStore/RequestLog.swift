@@ -69,10 +69,11 @@ public struct StoredRequest: Sendable, Hashable {
         }
     }
 
-    /// GRDB's throwing accessors: a damaged cell is an error, never a trap.
+    /// Throwing accessors: a damaged cell is `LedgerCorruption` naming `idempotency` and the
+    /// column, never a trap.
     init(row: Row) throws {
-        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.decode(forColumn: column) }
-        func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.decode(forColumn: column) }
+        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "idempotency") }
+        func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.optional(column, in: "idempotency") }
         key = try required("key")
         operation = try required("operation")
         target = try required("target")
@@ -122,6 +123,23 @@ extension Ledger {
     public func openRequests() throws -> [StoredRequest] {
         try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key")
             .map(StoredRequest.init(row:))
+    }
+
+    /// The keys of every request that has not completed (on `target`, if given), oldest first.
+    /// Only the key is read: one damaged request row fails the commands that read that row,
+    /// not the resolution every start runs.
+    public func openRequestKeys(target: String? = nil) throws -> [String] {
+        let sql = "SELECT key FROM idempotency WHERE state != 'completed'"
+            + (target == nil ? "" : " AND target = ?") + " ORDER BY created_at, key"
+        return try DatabaseValue.fetchAll(db, sql: sql, arguments: StatementArguments(target.map { [$0] } ?? []))
+            .compactMap { if case .string(let key) = $0.storage { key } else { nil } }
+    }
+
+    /// The intents of every request that has not completed: what the running-total check
+    /// reserves room for. A damaged intent cannot be counted and is left out.
+    public func openRequestIntents() throws -> [String] {
+        try DatabaseValue.fetchAll(db, sql: "SELECT intent FROM idempotency WHERE state != 'completed'")
+            .compactMap { if case .string(let intent) = $0.storage { intent } else { nil } }
     }
 
     public func insert(_ request: StoredRequest, at now: Instant) throws {
@@ -219,7 +237,7 @@ extension Ledger {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT used FROM processor_attempts WHERE key = ?"), arguments: [key])
         else { return 0 }
-        return try row.decode(forColumn: "used")
+        return try row.required("used", in: "processor_attempts")
     }
 }
 

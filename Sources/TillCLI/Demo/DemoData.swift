@@ -3,6 +3,7 @@ import Synchronization
 import TillCore
 import TillProcessor
 import TillService
+import TillStore
 
 /// What `till demo` wrote. Counts are of what the service accepted; `failures` are calls it
 /// refused that the plan expected to succeed (there should be none), `declines` the card
@@ -101,12 +102,14 @@ enum DemoData {
         // GoblinPay's ledger lives beside the till's: the directory must exist first.
         let directory = (databasePath as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        // The ledger before GoblinPay's: a GoblinPay file beside no ledger is the trace of a lost one.
+        let database = try TillDatabase.open(path: databasePath)
         let processor = try GoblinPay(
             ledgerPath: databasePath + ".goblinpay",
             configuration: GoblinPayConfiguration(seed: seed, captureFailureRate: .never))
         // `open` also finishes whatever a previous, interrupted run left open.
-        let first = try await TillService.open(
-            path: databasePath, processor: processor, clock: { [clock = clocks[0]] in clock.read() }, ids: .random)
+        let first = await TillService.open(
+            database: database, processor: processor, clock: { [clock = clocks[0]] in clock.read() }, ids: .random)
         let services = [first] + clocks.dropFirst().map { clock in
             TillService(database: first.database, processor: processor, clock: { clock.read() }, ids: .random)
         }
