@@ -127,6 +127,42 @@ public enum ReadModelAudit {
             found += try differences(model, in: db, limit: limit - found.count)
         }
         if found.count < limit { found += try emailKeys(in: db, limit: limit - found.count) }
+        if found.count < limit { found += try cellTypes(in: db, limit: limit - found.count) }
+        return found
+    }
+
+    /// Every cell holds what its column's declared type says Till writes there (an integer in
+    /// an INTEGER column, text in a TEXT one, NULL only where the column allows it): a damaged
+    /// cell the reads would refuse is reported here too, with its row.
+    private static func cellTypes(in db: Database, limit: Int) throws -> [ReadModelDifference] {
+        var found: [ReadModelDifference] = []
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+            ORDER BY name
+            """)
+        for table in tables where found.count < limit {
+            let columns = try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)", arguments: [table])
+            let keys = try columns.filter { try $0.required("pk", in: "pragma_table_info") as Int64 > 0 }
+                .map { try $0.required("name", in: "pragma_table_info") as String }
+            let rowKey = keys.isEmpty ? "quote(rowid)" : keys.map { "quote(\($0))" }.joined(separator: " || ' ' || ")
+            for column in columns where found.count < limit {
+                let name: String = try column.required("name", in: "pragma_table_info")
+                let kind = switch (try column.required("type", in: "pragma_table_info") as String).uppercased() {
+                case "INTEGER": "integer"
+                case "TEXT": "text"
+                default: ""
+                }
+                guard !kind.isEmpty else { continue }
+                let nullable = (try column.required("notnull", in: "pragma_table_info") as Int64) == 0
+                let allowed = nullable ? "('\(kind)', 'null')" : "('\(kind)')"
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT \(rowKey), typeof(\(name)) FROM \(table) WHERE typeof(\(name)) NOT IN \(allowed) LIMIT \(limit - found.count)
+                    """) {
+                    found.append(ReadModelDifference(
+                        table: table, row: text(row, 0), column: name, stored: text(row, 1), fromEvents: nullable ? "\(kind) or null" : kind))
+                }
+            }
+        }
         return found
     }
 

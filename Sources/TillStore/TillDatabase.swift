@@ -22,7 +22,9 @@ public final class TillDatabase: Sendable {
     /// (`LedgerOpenError`): `creating` says when a new ledger may be made (see `LedgerCreation`);
     /// its folder must exist.
     public static func open(path: String, creating: LedgerCreation = .ifNoTrace) throws -> TillDatabase {
-        try withExclusiveLock(path + ".lock") {
+        // Before the lock, whose file would go in the folder; again under it, where it counts.
+        try checkLedgerPath(path, mode: creating)
+        return try withExclusiveLock(path + ".lock") {
             try checkLedgerPath(path, mode: creating)
             try LedgerQuickCheck.header(path)
             try createPrivateFile(path)
