@@ -221,6 +221,11 @@ extension TillService {
         Rejection(.storageError, "The ledger could not be read or written (\(error)); nothing was changed.")
     }
 
+    /// A completed request whose stored answer no longer decodes: the ledger was edited.
+    static func damagedResponse(key: String) -> Rejection {
+        Rejection(.storageError, "The stored answer of request \(key) (idempotency.response) is damaged; nothing was changed.")
+    }
+
     /// A keyed request that needs no processor: decide, apply and record the response in one
     /// transaction. Replays answer the stored response; a refusal stores nothing.
     func keyedLocally<R: Codable & Sendable & Equatable>(
@@ -231,7 +236,8 @@ extension TillService {
             let stored = try ledger.request(key: key.value)
             switch Idempotency.decide(record: stored?.record, request: fingerprint) {
             case .replay(let response):
-                return Keyed(response: try Self.decode(R.self, response), key: key.value, replayed: true)
+                guard let decoded = try? Self.decode(R.self, response) else { throw Refusal(rejection: Self.damagedResponse(key: key.value)) }
+                return Keyed(response: decoded, key: key.value, replayed: true)
             case .reject(let rejection):
                 throw Refusal(rejection: rejection)
             case .resolve:
