@@ -29,7 +29,9 @@ public struct LedgerCheckReport: Sendable, Codable {
 /// `payments` from `payment_events`; `orders`, `order_payments` and `order_refunds` from
 /// `order_events` (and the refund rows); `wallets` from `wallet_events` (whose running
 /// balances must add up); `customer_totals` and `takings_by_quarter` from the orders'
-/// installments and refunds, as migration "v2-pos" built them. Each comparison is one SQL
+/// installments and refunds, as migration "v2-pos" built them; times from their first events, a
+/// card installment's card from its payment, each order's `email_key` from its email, and every
+/// cell's type from its column's declared type. Each comparison is one SQL
 /// query that returns only the rows that differ, so a sound ledger costs one pass over each
 /// table. Cells are compared as SQLite values: a damaged cell is a difference, never a trap.
 public enum ReadModelAudit {
