@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "TillCLI",
             dependencies: [
-                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim",
+                "TillCore", "TillStore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -3,6 +3,7 @@ import Foundation
 import TillCore
 import TillProcessor
 import TillService
+import TillStore
 
 /// What one `till` invocation printed and how it exited. Commands write here instead of to
 /// the terminal, so the scenario runner and the tests drive the real command line in-process.
@@ -132,9 +133,17 @@ struct CommandContext: Sendable {
     let cardInput: CardInput
 
     /// --db, else $TILL_DB, else $XDG_DATA_HOME/till/till.sqlite (XDG's default ~/.local/share).
-    var databasePath: String {
+    var databasePath: String { explicitDatabasePath ?? defaultDatabasePath }
+
+    /// The path the user named (--db, $TILL_DB), if any: its folder must exist.
+    private var explicitDatabasePath: String? {
         if let db = global.db, !db.isEmpty { return db }
         if let db = environment["TILL_DB"], !db.isEmpty { return db }
+        return nil
+    }
+
+    /// Till owns this location, and may create its folder on first use.
+    private var defaultDatabasePath: String {
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
         return dataHome + "/till/till.sqlite"
@@ -147,6 +156,37 @@ struct CommandContext: Sendable {
         let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
         return configHome + "/till/secrets"
+    }
+
+    /// Opens the ledger (see `LedgerCreation`). Only Till's default folder, or the folder of a
+    /// ledger being created on purpose (`till init`), is created, private (0700); anywhere else
+    /// a missing folder is a mistyped path, and an error.
+    func openDatabase(creating: LedgerCreation = .ifNoTrace) throws(Rejection) -> TillDatabase {
+        let path = databasePath
+        do {
+            try createOwnFolder(creating: creating)
+            return try TillDatabase.open(path: path, secretsDirectory: secretsDirectory, creating: creating)
+        } catch let error as LedgerOpenError {
+            let code: Rejection.Code = switch error.kind {
+            case .notFound: .ledgerNotFound
+            case .damaged: .ledgerDamaged
+            case .newer: .storageError
+            case .exists: .invalidRequest
+            }
+            throw Rejection(code, "Cannot open the ledger: \(error).")
+        } catch {
+            throw Rejection(.storageError, "Cannot open the ledger at \(path.echoed(limit: 200)): \(TillService.storageDescription(error))")
+        }
+    }
+
+    /// Creates the ledger's folder (0700) where Till may: its default location, or for a ledger
+    /// made on purpose.
+    func createOwnFolder(creating: LedgerCreation = .ifNoTrace) throws {
+        guard explicitDatabasePath == nil || creating == .fresh else { return }
+        let folder = (databasePath as NSString).deletingLastPathComponent
+        guard !folder.isEmpty else { return }
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     /// GoblinPay keeps its own ledger beside the till's: it stands for the remote side.
@@ -190,15 +230,16 @@ struct CommandContext: Sendable {
         let clock = try clock()
         let configuration = try goblinPayConfiguration()
         let holdWindow = try holdWindow()
+        // The ledger first: a refused ledger must not leave a new GoblinPay file beside it.
+        let database = try openDatabase()
+        let processor: GoblinPay
         do {
-            let directory = (databasePath as NSString).deletingLastPathComponent
-            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            let processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
-            return try await TillService.open(
-                path: databasePath, secretsDirectory: secretsDirectory, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone)
+            processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
         } catch {
-            throw Rejection(.storageError, "Cannot open the ledger at \(databasePath.echoed(limit: 200)): \(TillService.storageDescription(error))")
+            throw Rejection(.storageError, "Cannot open GoblinPay's ledger at \(processorLedgerPath.echoed(limit: 200)): \(TillService.storageDescription(error))")
         }
+        return await TillService.open(
+            database: database, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone)
     }
 
     /// Runs a service call and prints its answer (JSON or the human summary).

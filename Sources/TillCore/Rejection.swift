@@ -110,6 +110,11 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidRequest = "invalid_request"
         case paymentBelongsToOrder = "payment_belongs_to_order"
         case storageError = "storage_error"
+        /// No ledger where one was expected: a missing folder, or a missing or empty file
+        /// (beside the traces of one); `till init` makes one on purpose.
+        case ledgerNotFound = "ledger_not_found"
+        /// The ledger failed a check: its header or `quick_check` at open, or `till check`.
+        case ledgerDamaged = "ledger_damaged"
 
         public var defaultMessage: String {
             switch self {
@@ -148,6 +153,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .invalidRequest: "The request is incomplete or contradicts itself."
             case .paymentBelongsToOrder: "This card payment belongs to an order; refund it through the order."
             case .storageError: "The ledger could not be read or written; nothing was changed."
+            case .ledgerNotFound: "There is no ledger there; `till init` creates one."
+            case .ledgerDamaged: "The ledger is damaged; restore it from a backup."
             }
         }
     }

@@ -98,7 +98,7 @@ extension TillService {
                 do {
                     return .success(Keyed(response: try Self.decode(R.self, response), key: key.value, replayed: replayed))
                 } catch {
-                    return .failure(Self.storageRejection(error))
+                    return .failure(Self.damagedResponse(key: key.value))
                 }
             case .refused(let rejection), .pending(let rejection):
                 return .failure(rejection)

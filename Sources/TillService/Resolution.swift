@@ -22,14 +22,14 @@ extension TillService {
     /// retries recording the ones parked as needing attention (an operator asked for it).
     public func resolveOpenRequests(target: String? = nil, includingAttention: Bool = false) async -> ResolutionSummary {
         var summary = ResolutionSummary()
-        guard case .success(let requests) = await read({ ledger, _ in
-            try target.map { try ledger.openRequests(target: $0) } ?? ledger.openRequests()
-        }) else { return summary }
+        // Keys only: a damaged request row fails its own claim below, not every other one.
+        guard case .success(let keys) = await read({ ledger, _ in try ledger.openRequestKeys(target: target) })
+        else { return summary }
         let owner = self.owner.id, lease = leaseDuration
-        for request in requests {
+        for key in keys {
             let claimed = await write { ledger, now -> Intent? in
                 // Another till may have claimed or finished it since the read.
-                guard let current = try ledger.request(key: request.key),
+                guard let current = try ledger.request(key: key),
                       RequestOwner.mayClaim(current, at: now) || (includingAttention && current.state == .needsAttention),
                       let intent = Self.intent(of: current)
                 else { return nil }
@@ -40,7 +40,7 @@ extension TillService {
                 summary.open += 1
                 continue
             }
-            switch await resume(intent, key: request.key) {
+            switch await resume(intent, key: key) {
             case .completed: summary.recorded += 1
             case .notApplied, .refused: summary.released += 1
             case .pending, .crashed: summary.open += 1

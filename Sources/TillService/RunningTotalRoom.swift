@@ -15,9 +15,8 @@ extension TillService {
     static func requireRoom(
         _ ledger: Ledger, newOrder: Order?, takings: (tender: Tender.Kind, amount: Money)?, at now: Instant
     ) throws {
-        let open = try ledger.openRequests().compactMap { request in
-            request.intent.flatMap { try? decode(Intent.self, $0) }
-        }
+        // Intents only: one damaged request row must not refuse every order and installment.
+        let open = try ledger.openRequestIntents().compactMap { try? decode(Intent.self, $0) }
         if let order = newOrder {
             let pending = open.compactMap { intent -> Int64? in
                 guard intent.kind == .orderCard, intent.currency == order.currency.code, let new = intent.newOrder

@@ -56,9 +56,19 @@ public final class TillService: Sendable {
         path: String, secretsDirectory: String, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
     ) async throws -> TillService {
-        let service = TillService(
+        await open(
             database: try TillDatabase.open(path: path, secretsDirectory: secretsDirectory), processor: processor, clock: clock, ids: ids,
             holdWindow: holdWindow, shopZone: shopZone)
+    }
+
+    /// A service on a ledger opened already (the CLI opens it before the processor, so a
+    /// refused ledger leaves no processor file behind), resolving what a previous run left open.
+    public static func open(
+        database: TillDatabase, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
+        ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
+    ) async -> TillService {
+        let service = TillService(
+            database: database, processor: processor, clock: clock, ids: ids, holdWindow: holdWindow, shopZone: shopZone)
         _ = await service.resolveOpenRequests()
         return service
     }
@@ -215,6 +225,11 @@ extension TillService {
         Rejection(.storageError, "The ledger could not be read or written (\(StorageFailure.describe(error))); nothing was changed.")
     }
 
+    /// A completed request whose stored answer no longer decodes: the ledger was edited.
+    static func damagedResponse(key: String) -> Rejection {
+        Rejection(.storageError, "The stored answer of request \(key) (idempotency.response) is damaged; nothing was changed.")
+    }
+
     /// A keyed request that needs no processor: decide, apply and record the response in one
     /// transaction. Replays answer the stored response; a refusal stores nothing.
     func keyedLocally<R: Codable & Sendable & Equatable>(
@@ -225,7 +240,8 @@ extension TillService {
             let stored = try ledger.request(key: key.value)
             switch Idempotency.decide(record: stored?.record, request: fingerprint) {
             case .replay(let response):
-                return Keyed(response: try Self.decode(R.self, response), key: key.value, replayed: true)
+                guard let decoded = try? Self.decode(R.self, response) else { throw Refusal(rejection: Self.damagedResponse(key: key.value)) }
+                return Keyed(response: decoded, key: key.value, replayed: true)
             case .reject(let rejection):
                 throw Refusal(rejection: rejection)
             case .resolve:

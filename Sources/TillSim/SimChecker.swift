@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TillCore
 import TillProcessor
+import TillStore
 
 /// A broken invariant: which one, with the figures.
 public struct SimViolation: Sendable, Codable, Equatable, CustomStringConvertible {
@@ -22,6 +23,7 @@ enum Invariant {
     static let resolves = "7 every unknown request resolves once faults stop"
     static let integrity = "8 PRAGMA integrity_check"
     static let duplicate = "6 a concurrent duplicate never executes"
+    static let readModels = "9 read models equal their events (till check)"
 }
 
 /// One applied GoblinPay operation, with the Till request it came from: processor keys are
@@ -158,6 +160,10 @@ struct SimChecker {
         }
         for key in try String.fetchAll(db, sql: "SELECT key FROM wallets ORDER BY key") {
             if let violation = try checkWallet(key: key, db: db) { return violation }
+        }
+        count(Invariant.readModels)
+        if let difference = try ReadModelAudit.differences(in: db).first {
+            return SimViolation(invariant: Invariant.readModels, detail: difference.description)
         }
         return nil
     }
@@ -347,8 +353,8 @@ struct SimChecker {
         let sums = try Row.fetchOne(db, sql: """
             SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(refunded), 0) AS refunded FROM order_payments WHERE order_id = ?
             """, arguments: [id])
-        let paymentSum: Int64 = sums?["amount"] ?? 0
-        let paymentRefunds: Int64 = sums?["refunded"] ?? 0
+        let paymentSum: Int64 = try sums?.decode(forColumn: "amount") ?? 0
+        let paymentRefunds: Int64 = try sums?.decode(forColumn: "refunded") ?? 0
         let refundSum = try Int64.fetchOne(
             db, sql: "SELECT COALESCE(SUM(amount), 0) FROM order_refunds WHERE order_id = ?", arguments: [id]) ?? 0
         let figures = "total \(total), paid \(paid), refunded \(refunded); installments sum to \(paymentSum), their refunds to \(paymentRefunds), refund rows to \(refundSum)"

@@ -145,7 +145,7 @@ extension Ledger {
     private func rebuildOrder(_ row: Row, id: String, payments: [Row], refunds: [Row]) throws -> Order {
         let currency = try Self.currency(row.required("currency", in: "orders"))
         guard case .success(let email) = Email.parse(try row.required("email", in: "orders")) else {
-            throw LedgerCorruption("order \(LedgerCorruption.shown(id)): email")
+            throw LedgerCorruption("order \(LedgerCorruption.shown(id)): orders.email is not an email address")
         }
         var order = try Self.unwrap(Order.create(
             id: id, email: email, total: Money(minorUnits: row.required("total", in: "orders"), currency: currency),
@@ -160,15 +160,15 @@ extension Ledger {
                     brand: CardBrand(rawValue: try payment.required("card_brand", in: table)) ?? .unknown,
                     first6: try payment.required("card_first6", in: table),
                     last4: try payment.required("card_last4", in: table),
-                    expiry: try Self.expiry(payment.required("card_expiry", in: table)))
-                else { throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): card") }
+                    expiry: try Self.expiry(payment.required("card_expiry", in: table), in: table))
+                else { throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): \(Self.cardColumns(table))") }
                 tender = .card(card)
             case Tender.Kind.cash.rawValue:
                 tender = .cash(tendered: Money(minorUnits: try payment.required("tendered", in: table), currency: currency))
             case Tender.Kind.storeCredit.rawValue:
                 tender = .storeCredit(wallet: try payment.required("wallet", in: table))
             default:
-                throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): tender")
+                throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): order_payments.tender is not a tender")
             }
             order = try Self.unwrap(order.recordingPayment(
                 id: paymentId, amount: Money(minorUnits: payment.required("amount", in: table), currency: currency),
@@ -182,7 +182,8 @@ extension Ledger {
                 id: refund.required("id", in: table), ofPayment: refund.required("order_payment_id", in: table),
                 amount: Money(minorUnits: refund.required("amount", in: table), currency: currency),
                 toWallet: refund.optional("to_wallet", in: table),
-                at: Instant(millisecondsSinceEpoch: refund.required("created_at", in: table))), "order refund").0
+                at: Instant(millisecondsSinceEpoch: refund.required("created_at", in: table))),
+                "order refund (order_refunds.order_id, order_payment_id, amount)").0
         }
         return order
     }
@@ -237,19 +238,19 @@ extension Ledger {
         guard let card = CardSummary(
             brand: CardBrand(rawValue: try row.required("card_brand", in: table)) ?? .unknown,
             first6: try row.required("card_first6", in: table), last4: try row.required("card_last4", in: table),
-            expiry: try Self.expiry(row.required("card_expiry", in: table)))
-        else { throw LedgerCorruption("payment \(shownId): card") }
+            expiry: try Self.expiry(row.required("card_expiry", in: table), in: table))
+        else { throw LedgerCorruption("payment \(shownId): \(Self.cardColumns(table))") }
         let authorizedAt = Instant(millisecondsSinceEpoch: try row.required("authorized_at", in: table))
         let expiresAt: Int64 = try row.required("expires_at", in: table)
         let (holdWindow, overflow) = expiresAt.subtractingReportingOverflow(authorizedAt.millisecondsSinceEpoch)
-        guard !overflow else { throw LedgerCorruption("payment \(shownId): hold window") }
+        guard !overflow else { throw LedgerCorruption("payment \(shownId): payments.expires_at is out of range") }
         var payment = try Self.unwrap(Payment.authorize(
             id: id, card: card, amount: Money(minorUnits: row.required("authorized", in: table), currency: currency),
             at: authorizedAt, holdWindow: TimeSpan(milliseconds: holdWindow)), "payment \(shownId)")
         for event in eventRows.dropFirst() {
             let events = "payment_events"
             guard let kind = PaymentEvent.Kind(rawValue: try event.required("kind", in: events)) else {
-                throw LedgerCorruption("payment \(shownId): event")
+                throw LedgerCorruption("payment \(shownId): payment_events.kind is not an event kind")
             }
             payment = try Self.unwrap(payment.applying(PaymentEvent(
                 kind: kind, amount: Money(minorUnits: event.required("amount", in: events), currency: currency),
@@ -316,7 +317,7 @@ extension Ledger {
         var customer: Email?
         if let customerKey: String = try row.optional("customer_key", in: table) {
             guard case .success(let email) = Email.parse(customerKey) else {
-                throw LedgerCorruption("wallet \(LedgerCorruption.shown(key)): customer")
+                throw LedgerCorruption("wallet \(LedgerCorruption.shown(key)): wallets.customer_key is not an email address")
             }
             customer = email
         }
@@ -325,7 +326,7 @@ extension Ledger {
             balance: Money(minorUnits: try row.required("balance", in: table), currency: currency),
             overdraftLimit: Money(minorUnits: try row.required("overdraft_limit", in: table), currency: currency),
             customer: customer)
-        else { throw LedgerCorruption("wallet \(LedgerCorruption.shown(key))") }
+        else { throw LedgerCorruption("wallet \(LedgerCorruption.shown(key)): wallets.name, balance or overdraft_limit break the wallet rules") }
         // Writes address the wallet by the key its name gives: it must be the stored one.
         guard wallet.key.sameBytes(key) else { throw LedgerCorruption("wallet \(LedgerCorruption.shown(key)): key and name disagree") }
         return wallet
@@ -390,10 +391,15 @@ extension Ledger {
         "\(expiry.month.year)-\(expiry.month.month < 10 ? "0" : "")\(expiry.month.month)"
     }
 
-    static func expiry(_ text: String) throws -> CardExpiry {
+    /// The card columns, named in a message about a card that does not read back.
+    static func cardColumns(_ table: String) -> String {
+        "\(table).card_brand, card_first6, card_last4 and card_expiry do not make a card"
+    }
+
+    static func expiry(_ text: String, in table: String) throws -> CardExpiry {
         let parts = text.split(separator: "-")
         guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month)
-        else { throw LedgerCorruption("card expiry \(LedgerCorruption.shown(text))") }
+        else { throw LedgerCorruption("\(table).card_expiry holds \(LedgerCorruption.shown(text)), not a card expiry") }
         return CardExpiry(month: YearMonth(year: year, month: month))
     }
 

@@ -162,7 +162,7 @@ extension Ledger {
             let currency = try Self.currency(row.required("currency", in: table))
             guard case .success(let email) = Email.parse(try row.required("email", in: table)),
                   let status = OrderStatus(rawValue: try row.required("status", in: table))
-            else { throw LedgerCorruption("order \(LedgerCorruption.shown(id))") }
+            else { throw LedgerCorruption("order \(LedgerCorruption.shown(id)): orders.email or status does not read back") }
             return OrderSummary(
                 id: id, email: email, total: Money(minorUnits: try row.required("total", in: table), currency: currency),
                 paid: Money(minorUnits: try row.required("paid", in: table), currency: currency),
@@ -193,7 +193,7 @@ extension Ledger {
             let table = "takings_by_quarter"
             let currency = try Self.currency(row.required("currency", in: table))
             guard let tender = Tender.Kind(rawValue: try row.required("tender", in: table)) else {
-                throw LedgerCorruption("takings: tender")
+                throw LedgerCorruption("takings_by_quarter.tender is not a tender")
             }
             return TakingsBucket(
                 bucket: try row.required("bucket", in: table), tender: tender,
@@ -236,7 +236,7 @@ extension Ledger {
         let table = "customer_totals"
         let currency = try Self.currency(row.required("currency", in: table))
         guard case .success(let email) = Email.parse(try row.required("email", in: table)) else {
-            throw LedgerCorruption("customer \(LedgerCorruption.shown(try row.required("email_key", in: table)))")
+            throw LedgerCorruption("customer \(LedgerCorruption.shown(try row.required("email_key", in: table))): customer_totals.email is not an email address")
         }
         return CustomerTotals(
             email: email, orders: try row.required("orders", in: table), openOrders: try row.required("open_orders", in: table),

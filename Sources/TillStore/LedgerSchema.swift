@@ -168,6 +168,25 @@ enum LedgerSchema {
                 INSERT INTO ledger_identity (id, ledger_id) VALUES (1, lower(hex(randomblob(16))));
                 """)
         }
+        migrator.registerMigration("v4-payments-from-events") { db in
+            // Issue 10, finding 7: card installments were stored with `captured` 0 although their
+            // events captured them. The events are the truth: the columns are rebuilt from them,
+            // wherever the rebuilt figures fit the table's rules (a row that does not is left for
+            // `till check` to report).
+            try db.execute(sql: """
+                WITH e AS (
+                    SELECT payment_id AS id, SUM(CASE kind WHEN 'captured' THEN amount ELSE 0 END) AS captured,
+                        SUM(CASE kind WHEN 'refunded' THEN amount ELSE 0 END) AS refunded, MAX(kind = 'voided') AS voided
+                    FROM payment_events GROUP BY payment_id)
+                UPDATE payments SET
+                    captured = (SELECT captured FROM e WHERE e.id = payments.id),
+                    refunded = (SELECT refunded FROM e WHERE e.id = payments.id),
+                    voided = (SELECT voided FROM e WHERE e.id = payments.id)
+                WHERE id IN (SELECT id FROM e WHERE typeof(captured) = 'integer' AND typeof(refunded) = 'integer'
+                    AND refunded BETWEEN 0 AND captured AND captured <= payments.authorized
+                    AND (captured, refunded, voided) IS NOT (payments.captured, payments.refunded, payments.voided))
+                """)
+        }
         return migrator
     }
 

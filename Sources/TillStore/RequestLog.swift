@@ -125,6 +125,23 @@ extension Ledger {
             .map(StoredRequest.init(row:))
     }
 
+    /// The keys of every request that has not completed (on `target`, if given), oldest first.
+    /// Only the key is read: one damaged request row fails the commands that read that row,
+    /// not the resolution every start runs.
+    public func openRequestKeys(target: String? = nil) throws -> [String] {
+        let sql = "SELECT key FROM idempotency WHERE state != 'completed'"
+            + (target == nil ? "" : " AND target = ?") + " ORDER BY created_at, key"
+        return try DatabaseValue.fetchAll(db, sql: sql, arguments: StatementArguments(target.map { [$0] } ?? []))
+            .compactMap { if case .string(let key) = $0.storage { key } else { nil } }
+    }
+
+    /// The intents of every request that has not completed: what the running-total check
+    /// reserves room for. A damaged intent cannot be counted and is left out.
+    public func openRequestIntents() throws -> [String] {
+        try DatabaseValue.fetchAll(db, sql: "SELECT intent FROM idempotency WHERE state != 'completed'")
+            .compactMap { if case .string(let intent) = $0.storage { intent } else { nil } }
+    }
+
     public func insert(_ request: StoredRequest, at now: Instant) throws {
         try db.execute(sql: """
             INSERT INTO idempotency (key, operation, target, fingerprint, state, response, intent, lease_owner,
@@ -239,8 +256,10 @@ public enum StorageFailure {
     public static func describe(_ error: any Error) -> String {
         // GRDB's other errors (row decoding) print the row, customers' data and all: only their
         // kind is said. Till's own errors are written to be shown.
-        if let corruption = error as? LedgerCorruption { return corruption.description }
-        guard let error = error as? DatabaseError else { return "\(type(of: error))" }
+        guard let error = error as? DatabaseError else {
+            let type = String(reflecting: Swift.type(of: error))
+            return type.hasPrefix("GRDB.") ? type : String(describing: error)
+        }
         let reason = error.message.map { ": " + $0 } ?? ""
         return "SQLite error \(error.extendedResultCode.rawValue)\(reason)"
     }

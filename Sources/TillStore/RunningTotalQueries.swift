@@ -25,6 +25,6 @@ extension Ledger {
                 """),
             arguments: [from.millisecondsSinceEpoch / LedgerSchema.quarterHour, currency.code, tender.rawValue])
         else { return 0 }
-        return try row.optional("largest", in: "takings_by_quarter") ?? 0
+        return try row.optional("largest", in: "takings_by_quarter (amount or refunded)") ?? 0
     }
 }

@@ -8,7 +8,8 @@ import Glibc
 /// The till's ledger file: one SQLite database in WAL mode behind one `DatabasePool` per
 /// process, shared by the POS and any number of `till` commands writing at the same time.
 ///
-/// Opening is crash- and race-safe: the file is created 0600, and open + migrate run under an
+/// Opening never invents a ledger where one was, checks the file (`LedgerQuickCheck`), and is
+/// crash- and race-safe: the file is created 0600, and open + migrate run under an
 /// exclusive `flock` on `<path>.lock`, because several processes migrating a fresh file at
 /// once otherwise fail. The card-fingerprint secret lives in a secrets directory outside the
 /// ledger's folder, never beside the database; the database keeps only its id and a check
@@ -18,13 +19,16 @@ public final class TillDatabase: Sendable {
     public let pool: DatabasePool
     let fingerprinter: CardFingerprinter
 
-    /// Opens (creating and migrating if needed) the ledger at `path`; its card-fingerprint
-    /// secret lives in `secretsDirectory`, which must be outside the ledger's folder.
-    public static func open(path: String, secretsDirectory: String) throws -> TillDatabase {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    /// Opens the ledger at `path`, migrating it if needed, after checking that it is one
+    /// (`LedgerOpenError`): `creating` says when a new ledger may be made (see `LedgerCreation`);
+    /// its folder must exist. Its card-fingerprint secret lives in `secretsDirectory`, which
+    /// must be outside the ledger's folder.
+    public static func open(path: String, secretsDirectory: String, creating: LedgerCreation = .ifNoTrace) throws -> TillDatabase {
+        // Before the lock, whose file would go in the folder; again under it, where it counts.
+        try checkLedgerPath(path, mode: creating)
         return try withExclusiveLock(path + ".lock") {
+            try checkLedgerPath(path, mode: creating)
+            try LedgerQuickCheck.header(path)
             try createPrivateFile(path)
             var configuration = Configuration()
             // The POS and a script may write at once: wait for the other writer, do not fail.
@@ -36,7 +40,13 @@ public final class TillDatabase: Sendable {
             configuration.prepareDatabase { db in
                 if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
             }
-            let pool = try DatabasePool(path: path, configuration: configuration)
+            let pool: DatabasePool
+            do {
+                pool = try DatabasePool(path: path, configuration: configuration)
+                try LedgerQuickCheck.database(pool, path: path, migrator: LedgerSchema.migrator)
+            } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode.primaryResultCode) {
+                throw LedgerQuickCheck.damaged(path, "SQLite cannot read it (\(error.resultCode))")
+            }
             // The pool resets `synchronous` to NORMAL while it sets up WAL; every acknowledged
             // write must survive a power cut, so FULL is set afterwards, on the one writer.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
@@ -69,6 +79,15 @@ public final class TillDatabase: Sendable {
     /// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
     public func integrityCheck() throws -> String {
         try pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } ?? "no answer"
+    }
+
+    /// `till check`: the full integrity check, then every read model against its events.
+    public func check() throws -> LedgerCheckReport {
+        try pool.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(100)")
+            return LedgerCheckReport(
+                integrity: integrity == ["ok"] ? [] : integrity, differences: try ReadModelAudit.differences(in: db))
+        }
     }
 }
 

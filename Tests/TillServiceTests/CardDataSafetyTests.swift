@@ -109,6 +109,8 @@ struct CardDataSafetyTests {
         let previous = umask(0)
         defer { umask(previous) }
         let path = directory.path("nested/till.sqlite")
+        // Opening never creates a folder (issue 10): the ledger's folder is made first.
+        try FileManager.default.createDirectory(atPath: directory.path("nested"), withIntermediateDirectories: false)
         let database = try TillDatabase.open(path: path, secretsDirectory: directory.secrets)
         #expect(try mode(path) == 0o600)
         #expect(try mode(StoreHardeningTests.keyPath(database, directory.secrets)) == 0o600)

@@ -191,3 +191,6 @@ struct Counts: Equatable, CustomStringConvertible {
 func counts(_ summary: ResolutionSummary) -> Counts {
     Counts(recorded: summary.recorded, released: summary.released, open: summary.open)
 }
+
+/// The secrets directory `TemporaryDirectory.secrets` gives a ledger directly inside it.
+func secretsDirectory(forLedger path: String) -> String { (path as NSString).deletingLastPathComponent + ".secrets" }

@@ -31,6 +31,8 @@ struct DemoCommand: TillCommand {
         let live = context.json ? nil : context.live
         let summary: DemoSummary
         do {
+            // A mistyped --db folder is an error, as for every command; Till's own is made.
+            try context.createOwnFolder()
             summary = try await DemoData.fill(
                 databasePath: context.databasePath, secretsDirectory: context.secretsDirectory, orders: orders, seed: seed, now: now,
                 intoExisting: intoExisting

@@ -14,7 +14,7 @@ struct TillRoot: ParsableCommand {
         version: TillVersion.current,
         subcommands: [
             PointOfSaleCommand.self, OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self,
-            BatchCommand.self, PendingCommand.self, SimCommand.self,
+            BatchCommand.self, PendingCommand.self, SimCommand.self, InitCommand.self, CheckCommand.self,
         ],
         defaultSubcommand: PointOfSaleCommand.self
     )

@@ -3,6 +3,7 @@ import Synchronization
 import TillCore
 import TillProcessor
 import TillService
+import TillStore
 
 /// What `till demo` wrote. Counts are of what the service accepted; `failures` are calls it
 /// refused that the plan expected to succeed (there should be none), `declines` the card
@@ -99,9 +100,6 @@ enum DemoData {
         let plan = DemoPlan.make(orders: planned, seed: seed, now: now)
 
         let clocks = (0..<concurrency).map { _ in DemoClock(now) }
-        // GoblinPay's ledger lives beside the till's: the directory must exist first.
-        let directory = (databasePath as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         // Refuses a ledger holding data no demo made unless `intoExisting`; also finishes
         // whatever a previous, interrupted run left open.
         let (first, processor) = try await TillService.openForDemo(

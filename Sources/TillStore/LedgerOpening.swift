@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// When `TillDatabase.open` may make a new ledger. Whatever the mode, a ledger is never
+/// invented where there are traces of one (`LedgerOpenError.traces`), and a folder is never
+/// created: a mistyped path is an error, not a new empty ledger.
+public enum LedgerCreation: Sendable {
+    /// Open a ledger, creating it only where there is no file and no trace of one (the default:
+    /// a first run in an existing folder).
+    case ifNoTrace
+    /// Open an existing, non-empty ledger only.
+    case never
+    /// `till init`: make a new ledger; refuse a file that holds one (a 0-byte file is replaced).
+    case fresh
+}
+
+/// Why a ledger was not opened. The description says what was found and what to do.
+public struct LedgerOpenError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable {
+        /// No ledger where one was expected (missing folder, missing or empty file).
+        case notFound
+        /// The file is not a sound Till ledger (header, quick check).
+        case damaged
+        /// A newer Till migrated it; this binary does not know its schema.
+        case newer
+        /// `till init` on a path that already holds a ledger.
+        case exists
+    }
+
+    public let kind: Kind
+    public let description: String
+}
+
+/// A ledger's companion files: their presence shows a ledger was here. Not `<path>.lock`, which
+/// any open attempt creates, nor `-shm`, which holds nothing of the ledger's.
+func ledgerTraces(_ path: String) -> [String] {
+    [path + ".goblinpay", path + "-wal", path + ".key"].filter { FileManager.default.fileExists(atPath: $0) }
+}
+
+/// The size of the file at `path`, nil when there is none.
+func fileSize(_ path: String) -> Int64? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return Int64(info.st_size)
+}
+
+/// What may be opened at `path` in `mode`; throws what stands in the way. Runs under the lock.
+func checkLedgerPath(_ path: String, mode: LedgerCreation) throws {
+    let folder = (path as NSString).deletingLastPathComponent
+    var isFolder: ObjCBool = false
+    if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+        throw LedgerOpenError(kind: .notFound, description: """
+            there is no folder \(folder) for the ledger \(path); check the path, or create the folder and \
+            run `till init --db \(path)` to start a new ledger there on purpose
+            """)
+    }
+    let size = fileSize(path)
+    if mode == .fresh, let size, size > 0 {
+        throw LedgerOpenError(kind: .exists, description: "\(path) already holds a ledger (\(size) bytes); nothing was changed")
+    }
+    guard size ?? 0 == 0 else { return }
+    let traces = ledgerTraces(path)
+    let found = size == nil ? "no ledger file" : "an empty (0-byte) ledger file"
+    if !traces.isEmpty {
+        throw LedgerOpenError(kind: .notFound, description: """
+            found \(found) at \(path), but \(traces.joined(separator: ", ")) beside it show a ledger was there: \
+            restore the ledger from a backup, or move those files away and run `till init --db \(path)` to start a new one on purpose
+            """)
+    }
+    if mode == .never || (mode == .ifNoTrace && size == 0) {
+        throw LedgerOpenError(kind: .notFound, description: """
+            found \(found) at \(path): restore the ledger from a backup, or run `till init --db \(path)` to start a new one on purpose
+            """)
+    }
+}
+
+/// The quick check of a ledger at open: the SQLite header before SQLite reads the file, then
+/// the schema version and `PRAGMA quick_check` (on ledgers up to `quickCheckLimit`; a bigger one
+/// gets the header's own consistency check, which costs nothing).
+enum LedgerQuickCheck {
+    static let quickCheckLimit: Int64 = 64 << 20
+
+    /// The first 100 bytes of a non-empty file must be a SQLite header with a valid page size.
+    static func header(_ path: String) throws {
+        guard let size = fileSize(path), size > 0 else { return }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw LedgerOpenError(kind: .damaged, description: "\(path) cannot be read")
+        }
+        defer { try? handle.close() }
+        let bytes = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        guard bytes.count == 100, bytes.prefix(16).elementsEqual(Array("SQLite format 3\0".utf8)) else {
+            throw damaged(path, "it is not a SQLite database (its header is wrong)")
+        }
+        let pageSize = Int64(bytes[16]) << 8 | Int64(bytes[17])
+        let page = pageSize == 1 ? 65536 : pageSize
+        guard page >= 512, page & (page - 1) == 0 else { throw damaged(path, "its header holds an impossible page size") }
+        // The header's page count is valid when its "version valid for" matches the change
+        // counter; with nothing in the WAL, the file then holds exactly that many pages.
+        let counter = bytes[24..<28].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let validFor = bytes[92..<96].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let pages = Int64(bytes[28..<32].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        if counter == validFor, fileSize(path + "-wal") ?? 0 == 0, pages * page != size {
+            throw damaged(path, "its header says \(pages) pages of \(page) bytes, the file holds \(size) bytes")
+        }
+    }
+
+    /// Schema version and structure, on the open pool, before any migration runs.
+    static func database(_ pool: DatabasePool, path: String, migrator: DatabaseMigrator) throws {
+        let superseded = try pool.read { try migrator.hasBeenSuperseded($0) }
+        if superseded {
+            throw LedgerOpenError(kind: .newer, description: """
+                \(path) was migrated by a newer version of Till than this one: use that version (nothing was changed)
+                """)
+        }
+        guard fileSize(path) ?? 0 < quickCheckLimit else { return }
+        let answer = try pool.read { try String.fetchAll($0, sql: "PRAGMA quick_check(5)") }
+        guard answer == ["ok"] else {
+            throw damaged(path, "PRAGMA quick_check reports: \(answer.prefix(5).joined(separator: "; "))")
+        }
+    }
+
+    static func damaged(_ path: String, _ what: String) -> LedgerOpenError {
+        LedgerOpenError(kind: .damaged, description: """
+            the ledger \(path) is damaged: \(what). Restore it from a backup; `till check` tells more
+            """)
+    }
+}
