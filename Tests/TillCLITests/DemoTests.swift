@@ -157,6 +157,7 @@ struct DemoTests {
             var shapes: [[String]] = []
             for run in 0..<2 {
                 let path = directory + "/run\(run)/till.sqlite"
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 let summary = try await DemoData.fill(databasePath: path, secretsDirectory: Self.secrets(path), orders: 60, seed: 7, now: Self.now) { done, total in
                     if run == 0 { calls.withLock { $0.append((done, total)) } }
                 }
@@ -221,6 +222,7 @@ struct DemoTests {
         try await Self.withTemporaryDirectory { directory in
             let path = directory + "/till.sqlite"
             let calls = Mutex<[(Int, Int)]>([])
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let summary = try await DemoData.fill(databasePath: path, secretsDirectory: Self.secrets(path), orders: 3000, planned: 100, seed: 5, now: Self.now) {
                 done, total in calls.withLock { $0.append((done, total)) }
             }
@@ -270,6 +272,7 @@ struct DemoTests {
             #expect(try await service.customer(email: top).get().orderCount == count)
 
             // A second run appends: new ids, nothing refused.
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let again = try await DemoData.fill(databasePath: path, secretsDirectory: Self.secrets(path), orders: 500, planned: 20, seed: 5, now: Self.now) { _, _ in }
             #expect(again.failures == 0 && again.historyOrders == 480)
             #expect(try await service.database.read { try $0.orderCount() } == 3500)

@@ -10,10 +10,10 @@ import TillCLI
         let directory: URL
         init() throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-edge-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("ledger"), withIntermediateDirectories: true)
         }
         var environment: [String: String] {
-            ["TILL_DB": directory.appendingPathComponent("till.sqlite").path,
+            ["TILL_DB": directory.appendingPathComponent("ledger/till.sqlite").path,
              "TILL_SECRETS_DIR": directory.appendingPathComponent("secrets").path,
              "TILL_GOBLINPAY_FAILURE_RATE": "0"]
         }

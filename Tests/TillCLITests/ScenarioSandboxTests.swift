@@ -188,7 +188,10 @@ import Glibc
         ]
         let (status, output) = try ChildProcess.run(
             ChildProcess.tillPath, arguments: ["run"] + files,
-            environment: ["TMPDIR": folders.root, "HOME": folders.base.path, "PATH": "/usr/bin:/bin"])
+            environment: [
+                "TMPDIR": folders.root, "HOME": folders.base.path, "PATH": "/usr/bin:/bin",
+                "TILL_SECRETS_DIR": folders.base.path + "/secrets",
+            ])
         #expect(status == 1)
         #expect(output.contains("4 scenarios: 2 passed, 2 failed"), "\(output)")
         #expect(folders.contents(folders.root).isEmpty, "left behind: \(folders.contents(folders.root))")
@@ -202,13 +205,16 @@ import Glibc
         let file = try folders.write("long.till", long)
         let child = try ChildProcess(
             ChildProcess.tillPath, arguments: ["run", file],
-            environment: ["TMPDIR": folders.root, "HOME": folders.base.path, "PATH": "/usr/bin:/bin"])
+            environment: [
+                "TMPDIR": folders.root, "HOME": folders.base.path, "PATH": "/usr/bin:/bin",
+                "TILL_SECRETS_DIR": folders.base.path + "/secrets",
+            ])
         // Wait for the scenario's ledger to exist, so the run is under way.
         let deadline = ContinuousClock.now + .seconds(60)
         var started = false
         while !started, ContinuousClock.now < deadline {
             started = folders.contents(folders.root).contains { name in
-                FileManager.default.fileExists(atPath: folders.root + "/" + name + "/till.sqlite")
+                FileManager.default.fileExists(atPath: folders.root + "/" + name + "/ledger/till.sqlite")
             }
             if !started { usleep(20_000) }
         }
