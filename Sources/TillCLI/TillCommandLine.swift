@@ -23,6 +23,39 @@ public enum TillCommandLine {
     /// Exit status of any rejection; usage errors exit 64 as swift-argument-parser does.
     public static let rejectedExitCode: Int32 = 1
 
+    /// `--amount -5` as `--amount=-5`: the parser would take "-5" for an option and answer
+    /// "missing value"; attached, the value reaches the amount parser, which names the problem
+    /// (`invalid_amount`, no signs). Only a word that reads as a negative number is attached.
+    static func negativeValuesAttached(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let word = arguments[index]
+            let next = index + 1 < arguments.endIndex ? arguments[index + 1] : nil
+            if word.hasPrefix("--"), word.count > 2, !word.contains("="), let next, looksNegative(next) {
+                out.append(word + "=" + next)
+                index += 2
+            } else {
+                out.append(word)
+                index += 1
+            }
+        }
+        return out
+    }
+
+    private static func looksNegative(_ word: String) -> Bool {
+        guard word.hasPrefix("-"), let second = word.dropFirst().first else { return false }
+        return ("0"..."9").contains(second) || second == "."
+    }
+
+    /// A usage message echoes what was typed: each line has its control characters escaped
+    /// and is cut, as rejection messages are.
+    static func escapedUsage(_ message: String) -> String {
+        message.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { Rejection(.invalidRequest, String($0)).message }
+            .joined(separator: "\n")
+    }
+
     /// Runs one command. `live` receives progress text meant for a terminal as it happens
     /// (the demo's progress bar); pass nil to discard it.
     public static func run(
@@ -32,10 +65,10 @@ public enum TillCommandLine {
         let wantsJSON = arguments.contains("--json")
         let command: any ParsableCommand
         do {
-            command = try TillRoot.parseAsRoot(arguments)
+            command = try TillRoot.parseAsRoot(negativeValuesAttached(arguments))
         } catch {
             let code = TillRoot.exitCode(for: error)
-            let message = TillRoot.fullMessage(for: error)
+            let message = escapedUsage(TillRoot.fullMessage(for: error))
             if code == .success { return CommandResult(stdout: message + "\n") }
             if wantsJSON {
                 return CommandResult(
@@ -101,7 +134,7 @@ struct CommandContext: Sendable {
     func clock() throws(Rejection) -> @Sendable () -> Instant {
         guard let text = environment["TILL_NOW"], !text.isEmpty else { return SystemClock.now }
         guard let instant = Timestamp.parse(text) else {
-            throw Rejection(.invalidRequest, "TILL_NOW=\(text) is not an ISO 8601 time such as 2026-11-22T10:00:00Z.")
+            throw Rejection(.invalidRequest, "TILL_NOW=\(text.echoed()) is not an ISO 8601 time such as 2026-11-22T10:00:00Z.")
         }
         return { instant }
     }
@@ -121,7 +154,7 @@ struct CommandContext: Sendable {
     func holdWindow() throws(Rejection) -> TimeSpan {
         guard let text = environment["TILL_HOLD_DAYS"], !text.isEmpty else { return Payment.defaultHoldWindow }
         guard let days = Int64(text), (1...365).contains(days) else {
-            throw Rejection(.invalidHoldWindow, "TILL_HOLD_DAYS=\(text) must be a whole number of days from 1 to 365.")
+            throw Rejection(.invalidHoldWindow, "TILL_HOLD_DAYS=\(text.echoed()) must be a whole number of days from 1 to 365.")
         }
         return .days(days)
     }
@@ -142,7 +175,7 @@ struct CommandContext: Sendable {
             return try await TillService.open(
                 path: databasePath, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone)
         } catch {
-            throw Rejection(.storageError, "Cannot open the ledger at \(databasePath): \(error)")
+            throw Rejection(.storageError, "Cannot open the ledger at \(databasePath.echoed(limit: 200)): \(TillService.storageDescription(error))")
         }
     }
 

@@ -29,7 +29,17 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
 
     public init(_ code: Code, _ message: String? = nil) {
         self.code = code
-        self.message = message ?? code.defaultMessage
+        self.message = Self.safe(message ?? code.defaultMessage)
+    }
+
+    /// The longest message a rejection carries; input is echoed cut much shorter (`echoed`).
+    public static let maximumMessageLength = 300
+
+    /// Every message, whatever put it together, reaches a terminal or a log: control
+    /// characters are escaped and its length is capped here, once, for all of them.
+    static func safe(_ message: String) -> String {
+        let escaped = message.escapingControls()
+        return escaped.count > maximumMessageLength ? String(escaped.prefix(maximumMessageLength)) + "…" : escaped
     }
 
     /// The same rejection, telling the caller what to retry with.

@@ -232,9 +232,9 @@ extension TillService {
         }
     }
 
-    static func noOrder(_ id: String) -> Rejection { Rejection(.notFound, "There is no order \(id).") }
-    static func noWallet(_ name: String) -> Rejection { Rejection(.notFound, "There is no wallet named \(name).") }
-    static func noPayment(_ id: String) -> Rejection { Rejection(.notFound, "There is no card payment \(id).") }
+    static func noOrder(_ id: String) -> Rejection { Rejection(.notFound, "There is no order \(id.echoed()).") }
+    static func noWallet(_ name: String) -> Rejection { Rejection(.notFound, "There is no wallet named \(name.echoed()).") }
+    static func noPayment(_ id: String) -> Rejection { Rejection(.notFound, "There is no card payment \(id.echoed()).") }
 }
 
 // MARK: - Tender parsing

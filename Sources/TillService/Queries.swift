@@ -98,7 +98,7 @@ extension TillService {
     /// email, each with their totals and store credit: the search-as-you-type list.
     public func customers(prefix: String, limit: Int = 8) async -> Result<[CustomerView], Rejection> {
         guard (1...100).contains(limit) else { return .failure(Rejection(.invalidRequest, "The limit must be 1 to 100.")) }
-        let key = prefix.trimmingBlanks().lowercased()
+        let key = Email.key(for: prefix)
         return await read { ledger, _ in
             try ledger.customers(prefix: key, limit: limit).map { try Self.customerView($0, ledger: ledger) }
         }

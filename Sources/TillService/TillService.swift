@@ -207,8 +207,11 @@ extension TillService {
         }
     }
 
+    /// A ledger failure as a message may say it: SQLite's reason, never a statement.
+    public static func storageDescription(_ error: any Error) -> String { StorageFailure.describe(error) }
+
     static func storageRejection(_ error: any Error) -> Rejection {
-        Rejection(.storageError, "The ledger could not be read or written (\(error)); nothing was changed.")
+        Rejection(.storageError, "The ledger could not be read or written (\(StorageFailure.describe(error))); nothing was changed.")
     }
 
     /// A keyed request that needs no processor: decide, apply and record the response in one

@@ -145,6 +145,7 @@ enum LedgerSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-canonical-keys", migrate: migrateToCanonicalKeys)
         return migrator
     }
 

@@ -232,4 +232,12 @@ public enum StorageFailure {
         return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_NOMEM, .SQLITE_INTERRUPT]
             .contains(error.resultCode.primaryResultCode)
     }
+
+    /// What went wrong, fit for a message: SQLite's code and reason, never the statement or its
+    /// arguments (GRDB's own description carries both, with customers' data in them).
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return String(describing: error) }
+        let reason = error.message.map { ": " + $0 } ?? ""
+        return "SQLite error \(error.extendedResultCode.rawValue)\(reason)"
+    }
 }

@@ -54,10 +54,13 @@ struct OrderTests {
         }
     }
 
-    @Test("cash may exceed the balance due: the due amount is applied and change is given")
+    @Test("the cash handed over may exceed the installment (change is given); the installment never exceeds what is due")
     func cashChange() throws {
         let order = try #require(fresh(3500))
-        let plan = try order.plan(amount: Fixture.usd(2000), tender: .cash(tendered: Fixture.usd(2000))).get()
+        // Issue 10: `--amount 1000000.01 --cash 1000000.01` on $1,000,000.00 due was accepted.
+        #expect(rejectionCode(order.plan(amount: Fixture.usd(2000), tender: .cash(tendered: Fixture.usd(2000)))) == .exceedsBalanceDue)
+        #expect(rejectionCode(order.plan(amount: Fixture.usd(1501), tender: .cash(tendered: Fixture.usd(1501)))) == .exceedsBalanceDue)
+        let plan = try order.plan(amount: Fixture.usd(1500), tender: .cash(tendered: Fixture.usd(2000))).get()
         #expect(plan.applied == Fixture.usd(1500))
         #expect(plan.change == Fixture.usd(500))
         let (paid, payment) = try order.recordingPayment(
@@ -72,9 +75,9 @@ struct OrderTests {
     func shortCash() throws {
         let order = try #require(Self.order())
         #expect(rejectionCode(order.plan(amount: Fixture.usd(1000), tender: .cash(tendered: Fixture.usd(999)))) == .insufficientCash)
-        // $15.00 due, $20.00 asked, $18.00 handed over: $15.00 is applied and $3.00 is change.
+        // $15.00 due, $15.00 asked, $18.00 handed over: $15.00 is applied and $3.00 is change.
         let owing = try #require(fresh(3500))
-        let plan = try owing.plan(amount: Fixture.usd(2000), tender: .cash(tendered: Fixture.usd(1800))).get()
+        let plan = try owing.plan(amount: Fixture.usd(1500), tender: .cash(tendered: Fixture.usd(1800))).get()
         #expect(plan.applied == Fixture.usd(1500))
         #expect(plan.change == Fixture.usd(300))
     }

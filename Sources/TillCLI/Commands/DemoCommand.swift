@@ -27,7 +27,7 @@ struct DemoCommand: TillCommand {
                 databasePath: context.databasePath, orders: orders, seed: seed, now: now
             ) { done, total in live?(ProgressBar.render(done: done, total: total, width: 40)) }
         } catch {
-            return context.failure(Rejection(.storageError, "The demo data could not be written: \(error)"))
+            return context.failure(Rejection(.storageError, "The demo data could not be written: \(TillService.storageDescription(error))"))
         }
         live?("\n")
         if context.json { return CommandResult(stdout: Output.json(summary)) }

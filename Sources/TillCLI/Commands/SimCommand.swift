@@ -41,7 +41,7 @@ struct SimCommand: TillCommand {
         let range: ClosedRange<UInt64>
         if let seeds {
             guard let parsed = TillSim.parseSeeds(seeds) else {
-                return context.failure(Rejection(.invalidRequest, "--seeds must be A-B (inclusive) or one seed, not \(seeds)."))
+                return context.failure(Rejection(.invalidRequest, "--seeds must be A-B (inclusive) or one seed, not \(seeds.echoed())."))
             }
             range = parsed
         } else {

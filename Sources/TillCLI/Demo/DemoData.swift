@@ -492,14 +492,14 @@ struct PlanMaker {
             let domain = random.pick(Self.domains)
             var email = local + "@" + domain
             var suffix = 2
-            while emails.contains(email.lowercased()) {
+            while emails.contains(Email.key(for: email)) {
                 email = "\(local)\(suffix)@\(domain)"
                 suffix += 1
             }
             // A few type their address with capitals (matched without regard to case).
             if random.chance(5) { email = email.prefix(1).uppercased() + email.dropFirst() }
             names.insert(name)
-            emails.insert(email.lowercased())
+            emails.insert(Email.key(for: email))
             let currency = random.weighted([("USD", 90), ("EUR", 6), ("GBP", 4)])
             plan.customers.append(DemoCustomer(name: name, email: email, currency: currency, card: card(), wallet: nil))
         }

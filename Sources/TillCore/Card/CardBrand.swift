@@ -20,6 +20,27 @@ public enum CardBrand: String, CaseIterable, Sendable {
     /// Amex has a 4-digit security code; every other brand 3.
     public var cvvLength: Int { self == .amex ? 4 : 3 }
 
+    /// How many digits the network issues: a 17-digit "Mastercard" is mistyped.
+    public var lengths: [Int] {
+        switch self {
+        case .visa: [13, 16, 19]
+        case .mastercard: [16]
+        case .amex: [15]
+        case .discover, .jcb, .unionpay: Array(16...19)
+        case .diners: Array(14...19)
+        case .maestro, .unknown: Array(CardNumber.lengths)
+        }
+    }
+
+    /// "16", "13, 16 or 19", "16 to 19": the lengths as a message says them.
+    public var lengthsText: String {
+        let all = lengths
+        guard let first = all.first, let last = all.last else { return "" }
+        if all.count == 1 { return "\(first)" }
+        if last - first + 1 == all.count { return "\(first) to \(last)" }
+        return all.dropLast().map(String.init).joined(separator: ", ") + " or \(last)"
+    }
+
     /// The brand for a card number's digits (or its first few, as they are typed). Checked in
     /// this order because ranges overlap: Discover's 622126-622925 sits inside UnionPay's 62.
     public static func detect(digits: some StringProtocol) -> CardBrand {

@@ -28,11 +28,20 @@ public struct CardExpiry: Hashable, Sendable, CustomStringConvertible {
         parse(text).flatMap { $0.checked(at: now, utcOffset: utcOffset) }
     }
 
-    /// This expiry, or `card_expired` once the month has ended where the shop is.
+    /// Cards are issued for a few years; an expiry further ahead than this is mistyped.
+    public static let maximumYearsAhead = 20
+
+    /// This expiry, or `card_expired` once the month has ended where the shop is, or
+    /// `invalid_expiry` when it is more than `maximumYearsAhead` years away.
     public func checked(at now: Instant, utcOffset: TimeSpan = .zero) -> Result<CardExpiry, Rejection> {
-        hasExpired(at: now, utcOffset: utcOffset)
-            ? .failure(Rejection(.cardExpired, "The card expired at the end of \(self)."))
-            : .success(self)
+        let current = now.adding(utcOffset).utcYearMonth
+        if current > month { return .failure(Rejection(.cardExpired, "The card expired at the end of \(self).")) }
+        let horizon = YearMonth(year: current.year + Self.maximumYearsAhead, month: current.month)
+        guard month <= horizon else {
+            return .failure(Rejection(
+                .invalidExpiry, "An expiry is at most \(Self.maximumYearsAhead) years ahead; check the year."))
+        }
+        return .success(self)
     }
 
     /// True once `now`, seen at `utcOffset`, is past the end of the expiry month.

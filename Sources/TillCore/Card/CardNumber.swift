@@ -1,5 +1,5 @@
 /// Card number checks: 12 to 19 ASCII digits (spaces and dashes allowed between them as
-/// typed), not all zeros, passing the Luhn checksum.
+/// typed), not all zeros, passing the Luhn checksum, and a length the brand issues.
 public enum CardNumber {
     public static let lengths = 12...19
 
@@ -25,6 +25,11 @@ public enum CardNumber {
         }
         guard passesLuhn(digits) else {
             return .failure(Rejection(.invalidCardNumber, "The card number is mistyped (check digit)."))
+        }
+        let brand = CardBrand.detect(digits: digits)
+        guard brand.lengths.contains(digits.count) else {
+            return .failure(Rejection(
+                .invalidCardNumber, "A \(brand.displayName) number has \(brand.lengthsText) digits, not \(digits.count)."))
         }
         return .success(digits)
     }

@@ -5,9 +5,9 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
     public static let maximumLength = 255
 
     /// 1 to 255 characters after trimming, no control or zero-width characters:
-    /// `invalid_idempotency_key`.
+    /// `invalid_idempotency_key`. Kept in NFC, so a key typed precomposed and decomposed is one key.
     public static func parse(_ text: String) -> Result<IdempotencyKey, Rejection> {
-        let value = text.trimmingBlanks()
+        let value = text.trimmingBlanks().canonical
         guard !value.isEmpty, value.count <= maximumLength,
               value.isPrintable
         else {

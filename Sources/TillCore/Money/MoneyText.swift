@@ -9,12 +9,12 @@ extension Money {
     /// is `amount_too_large`. Zero parses; operations that need a positive amount refuse it.
     public static func parse(_ text: String, currency: Currency) -> Result<Money, Rejection> {
         let trimmed = text.trimmingBlanks()
-        let shown = trimmed.prefix(24)
+        let shown = trimmed.echoed(limit: 24)
         guard !trimmed.isEmpty else { return .failure(Rejection(.invalidAmount, "Enter an amount.")) }
 
         let parts = trimmed.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count <= 2 else {
-            return .failure(Rejection(.invalidAmount, "\"\(shown)\" is not an amount."))
+            return .failure(Rejection(.invalidAmount, "\(shown) is not an amount."))
         }
         let whole = parts[0]
         let fraction = parts.count == 2 ? parts[1] : ""
@@ -22,13 +22,13 @@ extension Money {
               !(whole.isEmpty && fraction.isEmpty),
               !(parts.count == 2 && fraction.isEmpty)
         else {
-            return .failure(Rejection(.invalidAmount, "\"\(shown)\" is not an amount."))
+            return .failure(Rejection(.invalidAmount, "\(shown) is not an amount."))
         }
         guard fraction.count <= currency.exponent else {
             let allowed = currency.exponent == 0
                 ? "\(currency.code) has no decimals"
                 : "\(currency.code) has at most \(currency.exponent) decimals"
-            return .failure(Rejection(.invalidAmount, "\"\(shown)\": \(allowed)."))
+            return .failure(Rejection(.invalidAmount, "\(shown): \(allowed)."))
         }
 
         // whole * 10^exponent + fraction padded to exponent digits, every step checked.
@@ -39,7 +39,7 @@ extension Money {
             let (shifted, overflowA) = minor.multipliedReportingOverflow(by: 10)
             let (next, overflowB) = shifted.addingReportingOverflow(Int64(value))
             guard !overflowA, !overflowB else {
-                return .failure(Rejection(.amountTooLarge, "\"\(shown)\" is too large an amount."))
+                return .failure(Rejection(.amountTooLarge, "\(shown) is too large an amount."))
             }
             minor = next
         }

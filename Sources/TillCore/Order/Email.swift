@@ -1,17 +1,24 @@
-/// A customer's email address: kept as typed (trimmed) for display, matched by `key`
-/// (lowercased), so "Ann@Example.com " and "ann@example.com" are the same customer.
+/// A customer's email address: kept as typed (trimmed, in NFC) for display, matched by `key`
+/// (case-folded), so "Ann@Example.com ", "ann@example.com" and "İnci@…"/"inci@…" are each one
+/// customer, and so is "josé@…" however the "é" was typed.
 public struct Email: Hashable, Sendable, CustomStringConvertible {
     public let address: String
     /// The form used to match and index customers.
-    public var key: String { address.lowercased() }
+    public var key: String { address.caseFolded }
+
+    /// The matching form of any typed text (a whole address or the start of one).
+    public static func key(for text: String) -> String { text.trimmingBlanks().caseFolded }
+
+    /// Whether two typed addresses name one customer.
+    public static func sameCustomer(_ one: String, _ other: String) -> Bool { key(for: one) == key(for: other) }
 
     public var description: String { address }
 
     /// A plausible address: one "@", a non-empty local part of at most 64 characters, a domain
     /// with a dot and no empty labels, no blanks or control characters, 254 characters at most.
     public static func parse(_ text: String) -> Result<Email, Rejection> {
-        let address = text.trimmingBlanks()
-        let invalid = Rejection(.invalidEmail, "\"\(address.prefix(40))\" is not an email address.")
+        let address = text.trimmingBlanks().canonical
+        let invalid = Rejection(.invalidEmail, "\(address.echoed()) is not an email address.")
         guard !address.isEmpty, address.count <= 254 else { return .failure(invalid) }
         guard address.isPrintable, !address.contains(where: \.isWhitespace) else {
             return .failure(invalid)

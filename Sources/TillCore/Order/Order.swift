@@ -48,9 +48,9 @@ public struct Order: Hashable, Sendable {
 
     /// Checks an installment before anything is charged, and says what it will apply. In order:
     /// `invalid_amount` (not positive), `currency_mismatch` (amount or cash), `order_already_paid`,
-    /// then `exceeds_balance_due` for card and store credit, `insufficient_cash` for cash.
-    /// Cash may be more than is due: the due amount is applied and the rest is change, so the
-    /// cash handed over only has to cover what is applied.
+    /// then `exceeds_balance_due` (for every tender: an installment is never more than is due),
+    /// `insufficient_cash` for cash. Only the cash handed over may be more than the installment:
+    /// the rest is change.
     public func plan(amount: Money, tender: Tender) -> Result<PaymentPlan, Rejection> {
         if case .failure(let rejection) = amount.requirePositive().flatMap({ $0.require(currency: currency, of: "This order") }) {
             return .failure(rejection)
@@ -60,13 +60,13 @@ public struct Order: Hashable, Sendable {
         }
         guard status != .paid else { return .failure(Rejection(.orderAlreadyPaid)) }
         let due = balanceDue
+        guard amount.minorUnits <= due.minorUnits else {
+            return .failure(Rejection(.exceedsBalanceDue, "Only \(due.formatted) is due on this order."))
+        }
         guard case .cash(let tendered) = tender else {
-            guard amount.minorUnits <= due.minorUnits else {
-                return .failure(Rejection(.exceedsBalanceDue, "Only \(due.formatted) is due on this order."))
-            }
             return .success(PaymentPlan(applied: amount, change: .zero(currency)))
         }
-        let applied = amount.minorUnits <= due.minorUnits ? amount : due
+        let applied = amount
         guard tendered.minorUnits >= applied.minorUnits else {
             return .failure(Rejection(.insufficientCash, "\(tendered.formatted) tendered is less than \(applied.formatted)."))
         }
@@ -104,7 +104,7 @@ public struct Order: Hashable, Sendable {
     ) -> Result<(Order, OrderRefund), Rejection> {
         if case .failure(let rejection) = amount.requirePositive() { return .failure(rejection) }
         guard let index = payments.firstIndex(where: { $0.id == paymentId }) else {
-            return .failure(Rejection(.notFound, "Order \(id) has no payment \(paymentId)."))
+            return .failure(Rejection(.notFound, "Order \(id) has no payment \(paymentId.echoed())."))
         }
         if case .failure(let rejection) = amount.require(currency: currency, of: "This order") { return .failure(rejection) }
         let payment = payments[index]

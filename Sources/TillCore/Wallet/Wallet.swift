@@ -15,11 +15,11 @@ public struct Wallet: Hashable, Sendable {
 
     public static let maximumNameLength = 64
 
-    public static func key(for name: String) -> String { name.trimmingBlanks().lowercased() }
+    public static func key(for name: String) -> String { name.trimmingBlanks().caseFolded }
 
     /// Checks a name: 1 to 64 characters after trimming, no control or zero-width characters.
     public static func validName(_ text: String) -> Result<String, Rejection> {
-        let name = text.trimmingBlanks()
+        let name = text.trimmingBlanks().canonical
         guard !name.isEmpty, name.count <= maximumNameLength,
               name.isPrintable
         else {

@@ -41,16 +41,16 @@ extension POSState {
         case (.suggestions(let prefix), .success(.customers(let found))):
             guard newOrder.email.text == prefix else { return [] }
             // Once the email is typed out in full, there is nothing to suggest.
-            newOrder.suggestions = found.count == 1 && found[0].email.lowercased() == prefix.lowercased() ? [] : found
+            newOrder.suggestions = found.count == 1 && Email.sameCustomer(found[0].email, prefix) ? [] : found
             if let index = newOrder.suggestion, index >= newOrder.suggestions.count { newOrder.suggestion = nil }
 
         case (.customers(let prefix), .success(.customers(let found))):
             guard customers.search.text == prefix else { return [] }
             // A reload (or a longer prefix) keeps the customer on screen while they still match.
-            let chosen = customers.customer?.email.lowercased()
+            let chosen = customers.customer?.email
             customers.results = found
-            customers.error = found.isEmpty && !prefix.isEmpty ? "No customer's email starts with \"\(prefix)\"." : nil
-            if let index = found.firstIndex(where: { $0.email.lowercased() == chosen }) {
+            customers.error = found.isEmpty && !prefix.isEmpty ? "No customer's email starts with \(prefix.echoed())." : nil
+            if let index = found.firstIndex(where: { found in chosen.map { Email.sameCustomer(found.email, $0) } ?? false }) {
                 customers.resultIndex = index
                 return []
             }
@@ -62,10 +62,10 @@ extension POSState {
         case (.customers, .failure(let rejection)), (.customer, .failure(let rejection)):
             customers.error = rejection.message
         case (.customer(let email), .success(.customer(let customer))):
-            guard customers.selectedEmail?.lowercased() == email.lowercased() else { return [] }
+            guard let selected = customers.selectedEmail, Email.sameCustomer(selected, email) else { return [] }
             customers.customer = customer
         case (.customerOrders(let email, let after), .success(.orders(let page))):
-            guard customers.selectedEmail?.lowercased() == email.lowercased() else { return [] }
+            guard let selected = customers.selectedEmail, Email.sameCustomer(selected, email) else { return [] }
             customers.loadingMore = false
             if after == nil {
                 customers.orders = page.orders
@@ -119,7 +119,7 @@ extension POSState {
             wallets.error = rejection.message
 
         case (.customerWallets(let email), .success(.wallets(let list))):
-            if case .payment(var dialog) = overlay, dialog.target.email.lowercased() == email.lowercased() {
+            if case .payment(var dialog) = overlay, Email.sameCustomer(dialog.target.email, email) {
                 dialog.wallets = list.filter { $0.currency == dialog.target.currency }
                 dialog.walletsLoaded = true
                 overlay = .payment(dialog)

@@ -37,11 +37,10 @@ public struct CardEntry: Sendable, Equatable {
     public var numberHint: (text: String, isProblem: Bool)? {
         guard let brand else { return nil }
         let count = number.text.count
-        if count < CardNumber.lengths.lowerBound || (count < 16 && brand != .amex && brand != .diners) {
-            return ("\(brand.displayName) · \(count) digits", false)
-        }
-        if CardNumber.passesLuhn(number.text) { return ("\(brand.displayName) ✓", false) }
-        return count >= 16 || brand == .amex ? ("! check digit wrong", true) : ("\(brand.displayName) · \(count) digits", false)
+        let longest = brand.lengths.last ?? CardNumber.lengths.upperBound
+        if count > longest { return ("! \(brand.displayName) has \(brand.lengthsText) digits", true) }
+        guard brand.lengths.contains(count) else { return ("\(brand.displayName) · \(count) digits", false) }
+        return CardNumber.passesLuhn(number.text) ? ("\(brand.displayName) ✓", false) : ("! check digit wrong", true)
     }
 
     /// A problem with the expiry as typed so far, or nil.

@@ -43,7 +43,10 @@ extension PropertyTests {
                 case .success(let expiry):
                     trial.check((1...12).contains(expiry.month.month) && junk.contains("/"),
                                 "CardExpiry.parse(\(junk.debugDescription)) = \(expiry)")
-                    trial.check(rejectionCode(CardExpiry.parse(junk, now: now)) == (expiry.hasExpired(at: now) ? .cardExpired : nil),
+                    let nowMonth = civilYearMonth(shifted(now, by: 0))
+                    let tooFar = (expiry.month.year, expiry.month.month) > (nowMonth.year + 20, nowMonth.month)
+                    trial.check(rejectionCode(CardExpiry.parse(junk, now: now))
+                                    == (expiry.hasExpired(at: now) ? .cardExpired : tooFar ? .invalidExpiry : nil),
                                 "CardExpiry.parse(\(junk.debugDescription), now:) disagrees with hasExpired")
                 case .failure(let rejection):
                     trial.check(rejection.code == .invalidExpiry, "CardExpiry.parse(\(junk.debugDescription)) answered \(rejection.code)")
@@ -63,7 +66,7 @@ extension PropertyTests {
                     trial.check(!email.address.isEmpty && email.address.count <= 254
                                     && isPrintable(email.address) && !scalars.contains { $0.properties.isWhitespace }
                                     && scalars.filter { $0 == "@" }.count == 1 && labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
-                                    && email.key == email.address.lowercased(),
+                                    && email.key == Email.key(for: email.address) && email.key == email.key.caseFolded,
                                 "Email.parse(\(junk.debugDescription)) = \(email.address.debugDescription)")
                 case .failure(let rejection):
                     trial.check(rejection.code == .invalidEmail, "Email.parse(\(junk.debugDescription)) answered \(rejection.code)")
@@ -116,8 +119,10 @@ extension PropertyTests {
             + random.element(of: ["", " "]) + yearText + random.element(of: ["", " ", "\r\n"])
         let fullYear = year < 100 ? 2000 + year : year
         let formatCode: Rejection.Code? = (1...12).contains(month) ? nil : .invalidExpiry
+        // Past the shop's month: expired; more than 20 years ahead: a mistyped year.
         let expected: Rejection.Code? =
-            formatCode ?? ((fullYear, month) < (shopMonth.year, shopMonth.month) ? .cardExpired : nil)
+            formatCode ?? ((fullYear, month) < (shopMonth.year, shopMonth.month) ? .cardExpired
+                : (fullYear, month) > (shopMonth.year + 20, shopMonth.month) ? .invalidExpiry : nil)
         let parsed = CardExpiry.parse(text, now: now, utcOffset: TimeSpan(milliseconds: offset))
         trial.check(rejectionCode(parsed) == expected, "CardExpiry.parse(\(text.debugDescription)) at \(shopMonth) (offset \(offset)) "
                         + "is \(describe(parsed)), expected \(describe(expected))")
@@ -163,7 +168,10 @@ extension PropertyTests {
         } else {
             let month = (try? CardExpiry.parse(expiry).get())?.month
             expiryMonth = month
-            expected = month.map { ($0.year, $0.month) < (shopMonth.year, shopMonth.month) } ?? true ? .cardExpired : nil
+            expected = month.map { month -> Rejection.Code? in
+                if (month.year, month.month) < (shopMonth.year, shopMonth.month) { return .cardExpired }
+                return (month.year, month.month) > (shopMonth.year + 20, shopMonth.month) ? .invalidExpiry : nil
+            } ?? .cardExpired
         }
 
         let result = CardValidation.validate(

@@ -75,18 +75,19 @@ extension PropertyTests {
                         }
 
                         // The expected outcome, in the documented order of checks: input, currency,
-                        // state, then amount limits. Cash applies at most what is due, and must cover that.
-                        let applied = min(amount.minorUnits, due)
+                        // state, then amount limits. No installment exceeds what is due, whatever the
+                        // tender; the cash handed over must cover it, and the rest is change.
+                        let applied = amount.minorUnits
                         let expected: Expected<(applied: Int64, change: Int64)> =
                             if !amount.isPositive { .reject(.invalidAmount) }
                             else if amount.currency != currency { .reject(.currencyMismatch) }
                             else if let tendered, tendered.currency != currency { .reject(.currencyMismatch) }
                             else if due == 0 { .reject(.orderAlreadyPaid) }
+                            else if amount.minorUnits > due { .reject(.exceedsBalanceDue) }
                             else if let tendered {
                                 tendered.minorUnits < applied ? .reject(.insufficientCash)
                                     : .accept((applied, tendered.minorUnits - applied))
                             }
-                            else if amount.minorUnits > due { .reject(.exceedsBalanceDue) }
                             else { .accept((amount.minorUnits, 0)) }
                         let expectedCode = expected.code
                         let shown = "\(tender.kind) \(amount.minorUnits) \(amount.currency) "

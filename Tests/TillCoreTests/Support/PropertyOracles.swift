@@ -95,7 +95,15 @@ func decimalValue(_ digits: String) -> Int128 {
 /// 12 to 19 ASCII digits, not all zeros, passing Luhn.
 func isCardNumber(_ digits: String) -> Bool {
     isASCIIDigits(digits) && (12...19).contains(digits.count) && digits.contains { $0 != "0" } && luhn(digits)
+        && issuedLengths[CardBrand.detect(digits: digits), default: Set(12...19)].contains(digits.count)
 }
+
+/// The lengths each network issues (ISO/IEC 7812 as the networks publish them), written out
+/// apart from the core's table.
+let issuedLengths: [CardBrand: Set<Int>] = [
+    .visa: [13, 16, 19], .mastercard: [16], .amex: [15], .discover: Set(16...19), .jcb: Set(16...19),
+    .unionpay: Set(16...19), .diners: Set(14...19),
+]
 
 func isASCIIDigits(_ text: String) -> Bool {
     text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } && text.count == text.unicodeScalars.count

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TillCLI
+
+/// Issue 10, point 4, through the command line as a script types it: negative numbers are
+/// values, and no answer (JSON or human, rejection or usage error) replays typed control
+/// characters or a 10 KB id.
+@Suite struct EdgeInputCLITests {
+    struct Ledger {
+        let directory: URL
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-edge-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        var environment: [String: String] {
+            ["TILL_DB": directory.appendingPathComponent("till.sqlite").path,
+             "TILL_SECRETS_DIR": directory.appendingPathComponent("secrets").path,
+             "TILL_GOBLINPAY_FAILURE_RATE": "0"]
+        }
+        func run(_ arguments: [String]) async -> CommandResult { await TillCommandLine.run(arguments, environment: environment) }
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }
+    }
+
+    @Test func aNegativeAmountIsAnInvalidAmountNotAMissingValue() async throws {
+        let ledger = try Ledger()
+        defer { ledger.remove() }
+        for arguments in [["order", "create", "--email", "a@example.com", "--amount", "-5", "--json"],
+                          ["wallet", "open", "w", "--balance", "-.50", "--json"]] {
+            let result = await ledger.run(arguments)
+            #expect(result.exitCode != 0)
+            #expect(result.stdout.contains("\"invalid_amount\""), "\(arguments): \(result.stdout)")
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func aCraftedIdIsEchoedEscapedAndCut(json: Bool) async throws {
+        let ledger = try Ledger()
+        defer { ledger.remove() }
+        let crafted = "x\u{1B}]0;owned\u{7}\u{1B}[2J\u{9B}" + String(repeating: "a", count: 10_000)
+        var commands = [["order", "get", crafted], ["wallet", "get", crafted], ["payment", "get", crafted],
+                        ["order", "get", "--no-such-option-\(crafted)"], ["order", "list", "--email", crafted]]
+        if json { commands = commands.map { $0 + ["--json"] } }
+        for arguments in commands {
+            let result = await ledger.run(arguments)
+            #expect(result.exitCode != 0)
+            let output = result.stdout + result.stderr
+            #expect(!Self.hasControl(output), "\(arguments.first ?? "") \(arguments.dropFirst().first ?? ""): control characters echoed")
+            #expect(output.utf8.count < 2_000, "\(arguments.first ?? "") echoed \(output.utf8.count) bytes")
+        }
+    }
+}
