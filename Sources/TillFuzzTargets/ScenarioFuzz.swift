@@ -21,7 +21,8 @@ enum ScenarioFuzz {
         let text = bytes.restText()
         try checkJSON(text)
 
-        let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // Lines as the parser counts them: "\r\n" and a lone "\r" end a line too.
+        let lineCount = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }.count
         let scenario: Scenario
         do {
             scenario = try Scenario.parse(text: text, file: "fuzz.till")

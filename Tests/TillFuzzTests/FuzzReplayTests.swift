@@ -24,6 +24,15 @@ import TillFuzzTargets
         try await input.target.run(input.bytes())
     }
 
+    // TODO(issue 10, TillCore Text.swift): `caseFolded` is not idempotent: "ẞ" (U+1E9E) folds
+    // to "ß", which folds to "ss", so wallet "ẞ" and wallet "ß"/"ss" are different wallets.
+    // Enable once `caseFolded("ẞ") == "ss"` (then drop it from `stillFailing`).
+    @Test(.disabled("String.caseFolded(\"ẞ\") is \"ß\", not \"ss\""))
+    func caseFoldingIsIdempotent() async throws {
+        let input = FuzzInput(target: .text, name: "case_folding_capital_sharp_s")
+        try await input.target.run(input.bytes())
+    }
+
     @Test("every target has a seed corpus", arguments: FuzzTarget.allCases)
     func seeded(_ target: FuzzTarget) {
         #expect(FuzzInput.all(in: "Corpus").contains { $0.target == target })
@@ -36,7 +45,7 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
     let url: URL
 
     /// Regressions that still fail on this branch: each has a disabled test of its own above.
-    static let stillFailing: Set<String> = ["scenario/card_number_in_report"]
+    static let stillFailing: Set<String> = ["scenario/card_number_in_report", "text/case_folding_capital_sharp_s"]
 
     init(target: FuzzTarget, url: URL) {
         self.target = target
