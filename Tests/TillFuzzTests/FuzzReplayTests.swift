@@ -33,6 +33,15 @@ import TillFuzzTargets
         try await input.target.run(input.bytes())
     }
 
+    // TODO(issue 10, TillCore Text.swift): "İ" + U+0301 folds to "i" + U+0301 (dropping U+0307
+    // leaves it unnormalized), which folds again to "í" (U+00ED): two keys for one name.
+    // Enable once `caseFolded` normalizes after dropping the dot (then drop it from `stillFailing`).
+    @Test(.disabled("String.caseFolded(\"İ\u{301}\") is not in NFC"))
+    func caseFoldingStaysNormalized() async throws {
+        let input = FuzzInput(target: .text, name: "case_folding_dotted_capital_i_with_accent")
+        try await input.target.run(input.bytes())
+    }
+
     @Test("every target has a seed corpus", arguments: FuzzTarget.allCases)
     func seeded(_ target: FuzzTarget) {
         #expect(FuzzInput.all(in: "Corpus").contains { $0.target == target })
@@ -45,7 +54,9 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
     let url: URL
 
     /// Regressions that still fail on this branch: each has a disabled test of its own above.
-    static let stillFailing: Set<String> = ["scenario/card_number_in_report", "text/case_folding_capital_sharp_s"]
+    static let stillFailing: Set<String> = [
+        "scenario/card_number_in_report", "text/case_folding_capital_sharp_s", "text/case_folding_dotted_capital_i_with_accent",
+    ]
 
     init(target: FuzzTarget, url: URL) {
         self.target = target
