@@ -19,6 +19,8 @@ let package = Package(
         .executable(name: "till", targets: ["till"]),
         .library(name: "TillCore", targets: ["TillCore"]),
         .library(name: "TillService", targets: ["TillService"]),
+        // What each fuzz target does with one input; the Fuzz/ package wraps it for libFuzzer.
+        .library(name: "TillFuzzTargets", targets: ["TillFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +70,13 @@ let package = Package(
         // The ncurses backend: flushes the cell buffer, reads keys and resizes, restores the
         // terminal on exit and on fatal signals. It decides nothing.
         .target(name: "TillTerminal", dependencies: ["CNCurses", "TillUI"], swiftSettings: strictSwift),
+        // The bodies of the fuzz targets (Fuzz/README.md): one input in, the properties checked,
+        // a `FuzzFailure` thrown when one breaks. Shared by the libFuzzer executables in Fuzz/
+        // and by TillFuzzTests, which replays the committed corpus and regressions.
+        .target(
+            name: "TillFuzzTargets",
+            dependencies: ["TillCore", "TillScenario", "TillStore", "TillCLI", grdb],
+            swiftSettings: strictSwift),
         .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
         .testTarget(name: "TillCoreTests", dependencies: ["TillCore"], swiftSettings: strictSwift),
         .testTarget(
@@ -83,6 +92,10 @@ let package = Package(
             dependencies: ["TillService", "TillStore", "TillProcessor", "TillCore", grdb, .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "TillFuzzTests", dependencies: ["TillFuzzTargets"],
+            // The inputs live with the harness, in Fuzz/, and are read from there at run time.
+            swiftSettings: strictSwift),
         .testTarget(name: "TillSimTests", dependencies: ["TillSim"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillCLITests",
