@@ -54,6 +54,8 @@ actor FuzzLedger {
             "HOME": root.path,
             "XDG_DATA_HOME": root.appendingPathComponent("data").path,
             "XDG_CONFIG_HOME": root.appendingPathComponent("config").path,
+            // Beside the ledgers' folders, never in one: every copy finds the template's secret.
+            "TILL_SECRETS_DIR": root.appendingPathComponent("secrets").path,
             "TILL_RECEIPT_DIR": root.appendingPathComponent("receipts").path,
             // GoblinPay is seeded and never fails at random: an input always gives the same answers.
             "TILL_GOBLINPAY_SEED": "7",

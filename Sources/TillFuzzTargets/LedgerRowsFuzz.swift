@@ -19,7 +19,8 @@ enum LedgerRowsFuzz {
         defer { FuzzLedger.shared.discard(folder) }
         let path = folder.appendingPathComponent("till.sqlite").path
         try damage(path, &bytes)
-        guard let database = try? TillDatabase.open(path: path) else { return }
+        let secrets = FuzzLedger.shared.environment(folder)["TILL_SECRETS_DIR"] ?? ""
+        guard let database = try? TillDatabase.open(path: path, secretsDirectory: secrets) else { return }
         _ = try? database.integrityCheck()
         _ = try? await database.read { ledger in readEverything(ledger) }
     }
