@@ -162,6 +162,7 @@ struct CommandContext: Sendable {
     /// ledger being created on purpose (`till init`), is created, private (0700); anywhere else
     /// a missing folder is a mistyped path, and an error.
     func openDatabase(creating: LedgerCreation = .ifNoTrace) throws(Rejection) -> TillDatabase {
+        try checkLedgerNamed()
         let path = databasePath
         do {
             try createOwnFolder(creating: creating)
@@ -179,11 +180,23 @@ struct CommandContext: Sendable {
         }
     }
 
+    /// An empty `--db` or `TILL_DB` is a script's unset variable, not a wish for the default
+    /// ledger (which may be the shop's real one): refused.
+    func checkLedgerNamed() throws(Rejection) {
+        if global.db?.isEmpty == true {
+            throw Rejection(.invalidRequest, "--db is empty: name the ledger file, or leave --db out for $TILL_DB or the default ledger.")
+        }
+        if global.db == nil, environment["TILL_DB"]?.isEmpty == true {
+            throw Rejection(.invalidRequest, "TILL_DB is set but empty: name the ledger file, or unset TILL_DB for the default ledger.")
+        }
+    }
+
     /// Creates the ledger's folder (0700) where Till may: its default location, or for a ledger
     /// made on purpose.
     func createOwnFolder(creating: LedgerCreation = .ifNoTrace) throws {
+        try checkLedgerNamed()
         guard explicitDatabasePath == nil || creating == .fresh else { return }
-        let folder = (databasePath as NSString).deletingLastPathComponent
+        let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
         guard !folder.isEmpty else { return }
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -164,23 +164,44 @@ struct CardFingerprinter: Sendable {
     }
 
     private static func syncDirectory(of path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let directoryFd = Glibc.open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directoryFd >= 0 else { throw LedgerFileError(path: directory, errno: errno) }
         defer { close(directoryFd) }
         guard fsync(directoryFd) == 0 else { throw LedgerFileError(path: directory, errno: errno) }
     }
 
-    /// Creates the secrets directory (and any missing parent) 0700, narrows an existing one to
-    /// 0700, and refuses one inside the ledger's folder, where a copy of the folder would take
-    /// the secret along.
-    private static func preparePrivateDirectory(_ directory: String, outside ledgerPath: String) throws {
-        let resolved = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
-        let ledgerFolder = URL(fileURLWithPath: ledgerPath).standardizedFileURL.resolvingSymlinksInPath()
-            .deletingLastPathComponent().path
+    /// Refuses a secrets directory inside the ledger's folder, where a copy of the folder would
+    /// take the secret along; symbolic links resolved, also in the part that does not exist yet.
+    static func checkLocation(secretsDirectory directory: String, ledgerPath: String) throws {
+        let resolved = realPath(directory)
+        let ledgerFolder = URL(fileURLWithPath: realPath(ledgerPath)).deletingLastPathComponent().path
         if resolved == ledgerFolder || resolved.hasPrefix(ledgerFolder == "/" ? "/" : ledgerFolder + "/") {
             throw CardSecretError(path: directory, problem: .insideLedgerFolder(ledgerFolder))
         }
+    }
+
+    /// The absolute path with every symbolic link resolved: the longest part that exists goes
+    /// through `realpath`, the rest is appended as written.
+    private static func realPath(_ path: String) -> String {
+        var existing = URL(fileURLWithPath: path).standardizedFileURL
+        var rest: [String] = []
+        while existing.path != "/" {
+            if let resolved = Glibc.realpath(existing.path, nil) {
+                defer { free(resolved) }
+                return rest.reduce(URL(fileURLWithPath: String(cString: resolved))) { $0.appendingPathComponent($1) }.path
+            }
+            rest.insert(existing.lastPathComponent, at: 0)
+            existing.deleteLastPathComponent()
+        }
+        return existing.path
+    }
+
+    /// Creates the secrets directory (and any missing parent) 0700, narrows an existing one to
+    /// 0700, and refuses one inside the ledger's folder.
+    private static func preparePrivateDirectory(_ directory: String, outside ledgerPath: String) throws {
+        try checkLocation(secretsDirectory: directory, ledgerPath: ledgerPath)
+        let resolved = realPath(directory)
         var path = ""
         for component in resolved.split(separator: "/") {
             path += "/" + component

@@ -50,7 +50,7 @@ func fileSize(_ path: String) -> Int64? {
 
 /// What may be opened at `path` in `mode`; throws what stands in the way. Runs under the lock.
 func checkLedgerPath(_ path: String, mode: LedgerCreation) throws {
-    let folder = (path as NSString).deletingLastPathComponent
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isFolder: ObjCBool = false
     if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
         throw LedgerOpenError(kind: .notFound, description: """
@@ -105,6 +105,32 @@ enum LedgerQuickCheck {
         let pages = Int64(bytes[28..<32].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
         if counter == validFor, fileSize(path + "-wal") ?? 0 == 0, pages * page != size {
             throw damaged(path, "its header says \(pages) pages of \(page) bytes, the file holds \(size) bytes")
+        }
+    }
+
+    /// A non-empty SQLite file must be a Till ledger (its first migration recorded), read
+    /// without writing: any other database (an app's, GoblinPay's) is refused untouched, never
+    /// turned into a ledger by the migrations or the switch to WAL.
+    static func isTillLedger(_ path: String) throws {
+        guard let size = fileSize(path), size > 0 else { return }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let isLedger: Bool
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            isLedger = try queue.read { db in
+                try db.tableExists("grdb_migrations")
+                    && (Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1-ledger')") ?? false)
+            }
+        } catch {
+            throw damaged(path, "SQLite cannot read it (\(StorageFailure.describe(error)))")
+        }
+        guard isLedger else {
+            throw LedgerOpenError(kind: .damaged, description: """
+                \(path) is a SQLite database but not a Till ledger; nothing was changed. Check the path, \
+                or run `till init --db` with a new path to start a ledger
+                """)
         }
     }
 

@@ -24,11 +24,16 @@ public final class TillDatabase: Sendable {
     /// its folder must exist. Its card-fingerprint secret lives in `secretsDirectory`, which
     /// must be outside the ledger's folder.
     public static func open(path: String, secretsDirectory: String, creating: LedgerCreation = .ifNoTrace) throws -> TillDatabase {
+        // Absolute from here on: a relative or one-letter path has a folder like any other.
+        let path = URL(fileURLWithPath: path).standardizedFileURL.path
         // Before the lock, whose file would go in the folder; again under it, where it counts.
         try checkLedgerPath(path, mode: creating)
+        // Where the secret would go is refused before anything is written, not after.
+        try CardFingerprinter.checkLocation(secretsDirectory: secretsDirectory, ledgerPath: path)
         return try withExclusiveLock(path + ".lock") {
             try checkLedgerPath(path, mode: creating)
             try LedgerQuickCheck.header(path)
+            try LedgerQuickCheck.isTillLedger(path)
             try createPrivateFile(path)
             var configuration = Configuration()
             // The POS and a script may write at once: wait for the other writer, do not fail.

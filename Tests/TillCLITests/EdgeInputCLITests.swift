@@ -36,6 +36,23 @@ import TillCLI
         }
     }
 
+    @Test func anEmptyLedgerSettingIsRefusedNotTheDefaultLedger() async throws {
+        let ledger = try Ledger()
+        defer { ledger.remove() }
+        let home = ledger.directory.appendingPathComponent("home").path
+        var environment = ledger.environment
+        environment["HOME"] = home
+        environment["XDG_DATA_HOME"] = nil
+        for (arguments, tillDB) in [(["order", "list", "--email", "a@example.com", "--db", "", "--json"], "x"),
+                                    (["order", "list", "--email", "a@example.com", "--json"], "")] {
+            environment["TILL_DB"] = tillDB
+            let result = await TillCommandLine.run(arguments, environment: environment)
+            #expect(result.exitCode != 0)
+            #expect(result.stdout.contains("\"invalid_request\""), "\(result.stdout)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: home + "/.local/share/till"))
+    }
+
     @Test(arguments: [true, false])
     func aCraftedIdIsEchoedEscapedAndCut(json: Bool) async throws {
         let ledger = try Ledger()

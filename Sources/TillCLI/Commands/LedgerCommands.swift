@@ -54,7 +54,7 @@ struct CheckCommand: TillCommand {
         } catch let rejection as Rejection {
             return context.failure(rejection)
         } catch {
-            return context.failure(Rejection(.ledgerDamaged, "The check could not read the ledger (\(error))."))
+            return context.failure(Rejection(.ledgerDamaged, "The check could not read the ledger (\(StorageFailure.describe(error)))."))
         }
         let answer = Answer(ok: report.isSound, integrity: report.integrity, differences: report.differences)
         let exitCode = report.isSound ? 0 : TillCommandLine.rejectedExitCode
