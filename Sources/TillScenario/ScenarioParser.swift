@@ -83,8 +83,9 @@ struct ScenarioParser {
         self.lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
     }
 
+    /// A parse error quotes the line it could not read: card numbers in it are masked.
     private func failure(_ line: Int, _ message: String) -> ScenarioParseError {
-        ScenarioParseError(file: file, line: line, message: message)
+        ScenarioParseError(file: file, line: line, message: CardMask.scrubbed(message))
     }
 
     func parse() throws(ScenarioParseError) -> Scenario {

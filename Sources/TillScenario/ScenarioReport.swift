@@ -38,7 +38,7 @@ public struct ScenarioReport: Sendable, Equatable, CustomStringConvertible {
             return "PASS  \(fileName)  (\(commandsRun) command\(commandsRun == 1 ? "" : "s"))"
         }
         var lines = ["FAIL  \(fileName)  (\(commandsRun) of \(commandCount) command\(commandCount == 1 ? "" : "s") run)"]
-        lines.append("      \(title)")
+        lines.append("      \(CardMask.scrubbed(title))")
         lines += failureText.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }
         return lines.joined(separator: "\n")
     }
@@ -84,12 +84,13 @@ public struct ScenarioFailure: Sendable, Equatable {
         let place = line > 0 ? "\(file):\(line)" : file
         if let command {
             lines.append("\(place): \(command)")
-            if let message { lines.append("  \(message)") }
+            if let message { lines.append("  \(CardMask.scrubbed(message))") }
         } else {
-            lines.append("\(place): \(message ?? "failed")")
+            lines.append("\(place): \(CardMask.scrubbed(message ?? "failed"))")
         }
         for failure in failedExpectations {
-            lines.append("  line \(failure.line): \(failure.source)")
+            // The file's own text: a card number typed anywhere in it is masked.
+            lines.append("  line \(failure.line): \(CardMask.scrubbed(failure.source))")
             lines.append("    expected: \(failure.expected)")
             lines.append("    actual:   \(failure.actual)")
         }

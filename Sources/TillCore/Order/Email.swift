@@ -16,21 +16,27 @@ public struct Email: Hashable, Sendable, CustomStringConvertible {
 
     /// A plausible address: one "@", a non-empty local part of at most 64 characters, a domain
     /// with a dot and no empty labels, no blanks or control characters, 254 characters at most.
+    /// Its key must be one too: folding can lengthen text ("ß" is "ss"), and a key is stored
+    /// where an address is read back (a wallet's owner), so every accepted address has a key
+    /// that reads as an address with the same key.
     public static func parse(_ text: String) -> Result<Email, Rejection> {
         let address = text.trimmingBlanks().canonical
-        let invalid = Rejection(.invalidEmail, "\(address.echoed()) is not an email address.")
-        guard !address.isEmpty, address.count <= 254 else { return .failure(invalid) }
-        guard address.isPrintable, !address.contains(where: \.isWhitespace) else {
-            return .failure(invalid)
+        guard isPlausible(address), isPlausible(address.caseFolded) else {
+            return .failure(Rejection(.invalidEmail, "\(address.echoed()) is not an email address."))
+        }
+        return .success(Email(address: address))
+    }
+
+    private static func isPlausible(_ address: String) -> Bool {
+        guard !address.isEmpty, address.count <= 254, address.isPrintable, !address.contains(where: \.isWhitespace) else {
+            return false
         }
         // Split on scalars: an "@" or "." followed by a combining mark still counts as one.
         let parts = address.unicodeScalars.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return .failure(invalid) }
+        guard parts.count == 2 else { return false }
         let local = parts[0], domain = parts[1]
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...64).contains(String(local).count), labels.count >= 2,
-              labels.allSatisfy({ !$0.isEmpty && $0.first?.properties.isGraphemeExtend != true })
-        else { return .failure(invalid) }
-        return .success(Email(address: address))
+        return (1...64).contains(String(local).count) && labels.count >= 2
+            && labels.allSatisfy({ !$0.isEmpty && $0.first?.properties.isGraphemeExtend != true })
     }
 }
