@@ -115,6 +115,9 @@ enum LedgerQuickCheck {
         guard let size = fileSize(path), size > 0 else { return }
         var configuration = Configuration()
         configuration.readonly = true
+        // Other processes write the ledger meanwhile (they hold no open lock once open): wait
+        // for them as the pool does, never take "busy" for "damaged".
+        configuration.busyMode = .timeout(15)
         let isLedger: Bool
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -123,7 +126,7 @@ enum LedgerQuickCheck {
                 try db.tableExists("grdb_migrations")
                     && (Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1-ledger')") ?? false)
             }
-        } catch {
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode.primaryResultCode) {
             throw damaged(path, "SQLite cannot read it (\(StorageFailure.describe(error)))")
         }
         guard isLedger else {
