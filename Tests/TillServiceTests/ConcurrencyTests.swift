@@ -222,7 +222,8 @@ struct ConcurrencyTests {
         _ = try ok(await service.openWallet(name: "credit"))
         let paid = try ok(await service.createAndPay(email: "ed@example.com", amount: "50.00", tender: Cards.card(), key: "buy"))
         let orderId = paid.response.order.id, installment = paid.response.payment.id
-        harness.goblin.inject(.latency(.milliseconds(500)), on: .refund)
+        // Long enough that a poll sees it in flight even on a loaded machine (CI, fuzzers).
+        harness.goblin.inject(.latency(.seconds(3)), on: .refund)
         let card = Task { await service.refund(orderId: orderId, paymentId: installment, amount: "50.00", key: "refund-card") }
         try await harness.waitUntilInFlight(key: "refund-card")
         let toWallet = await service.refund(
