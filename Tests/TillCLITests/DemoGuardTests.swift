@@ -9,8 +9,11 @@ import TillCLI
     static let now = "2026-11-22T12:00:00Z"
 
     static func till(_ arguments: [String], _ path: String) async -> CommandResult {
-        await TillCommandLine.run(arguments + ["--json"], environment: ["TILL_DB": path, "TILL_NOW": now])
+        await TillCommandLine.run(arguments + ["--json"], environment: ["TILL_DB": path, "TILL_NOW": now, "TILL_SECRETS_DIR": secrets(path)])
     }
+
+    /// Beside the ledger's folder, never in it nor in the real ~/.config; removed with it.
+    static func secrets(_ path: String) -> String { URL(fileURLWithPath: path).deletingLastPathComponent().path + ".secrets" }
 
     static func demo(_ path: String, _ extra: [String] = []) async -> CommandResult {
         await till(["demo", "--orders", "5", "--seed", "3"] + extra, path)
@@ -40,7 +43,10 @@ import TillCLI
     static func withLedger(_ body: (String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-demo-guard-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer {
+            try? FileManager.default.removeItem(at: directory)
+            try? FileManager.default.removeItem(atPath: directory.path + ".secrets")
+        }
         try await body(directory.appendingPathComponent("till.sqlite").path)
     }
 

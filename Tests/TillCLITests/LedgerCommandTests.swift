@@ -12,7 +12,10 @@ struct LedgerCommandTests {
     static func withFolder<T>(_ body: (String) async throws -> T) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("till-ledger-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer {
+            try? FileManager.default.removeItem(atPath: folder)
+            try? FileManager.default.removeItem(atPath: folder + ".secrets")
+        }
         return try await body(folder)
     }
 
@@ -20,6 +23,10 @@ struct LedgerCommandTests {
         var environment = environment
         environment["TILL_NOW"] = now
         if let db { environment["TILL_DB"] = db }
+        // Beside the ledger's folder (removed with it), never the real ~/.config.
+        if environment["TILL_SECRETS_DIR"] == nil, let db {
+            environment["TILL_SECRETS_DIR"] = URL(fileURLWithPath: db).deletingLastPathComponent().path + ".secrets"
+        }
         return await TillCommandLine.run(arguments + ["--json"], environment: environment)
     }
 
@@ -54,7 +61,7 @@ struct LedgerCommandTests {
 
     @Test func theDefaultLocationIsCreatedPrivateOnFirstUse() async throws {
         try await Self.withFolder { folder in
-            let result = await Self.till(["order", "list", "--email", "ann@example.com"], environment: ["XDG_DATA_HOME": folder + "/data"])
+            let result = await Self.till(["order", "list", "--email", "ann@example.com"], environment: ["XDG_DATA_HOME": folder + "/data", "TILL_SECRETS_DIR": folder + ".secrets"])
             #expect(result.exitCode == 0, "\(result)")
             #expect(Self.mode(folder + "/data/till") == 0o700)
             #expect(FileManager.default.fileExists(atPath: folder + "/data/till/till.sqlite"))
@@ -88,7 +95,8 @@ struct LedgerCommandTests {
             let queue = try DatabaseQueue(path: db)
             try await queue.write { try $0.execute(sql: "UPDATE payments SET captured = 0") }
             try queue.close()
-            let drifted = await TillCommandLine.run(["check", "--db", db], environment: [:])
+            let drifted = await TillCommandLine.run(
+                ["check", "--db", db], environment: ["TILL_SECRETS_DIR": URL(fileURLWithPath: folder).path + ".secrets"])
             #expect(drifted.exitCode == 1)
             #expect(drifted.stdout.contains("payments") && drifted.stdout.contains("captured: stored 0, from events 2000"), "\(drifted.stdout)")
         }
