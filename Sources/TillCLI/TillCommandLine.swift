@@ -122,6 +122,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .customLong("goblinpay-seed"), help: "GoblinPay's random seed ($TILL_GOBLINPAY_SEED).")
     var goblinpaySeed: String?
+
+    @Option(name: .customLong("operator"), help: "Who is acting, recorded on every money event (default: $TILL_OPERATOR, else till).")
+    var operatorName: String?
 }
 
 /// Everything a command needs from its surroundings, read from options and environment.
@@ -234,6 +237,15 @@ struct CommandContext: Sendable {
         return .days(days)
     }
 
+    /// --operator, else $TILL_OPERATOR, else `till`: recorded on every money event.
+    func operatorName() throws(Rejection) -> OperatorName {
+        guard let text = global.operatorName ?? environment["TILL_OPERATOR"].flatMap({ $0.isEmpty ? nil : $0 }) else { return .till }
+        switch OperatorName.parse(text) {
+        case .success(let name): return name
+        case .failure(let rejection): throw rejection
+        }
+    }
+
     /// The shop's time zone ($TZ, else the system's): the one setting the service's card
     /// expiry check and the POS's screens share.
     var shopZone: ShopTimeZone { .from(environment: environment) }
@@ -243,6 +255,7 @@ struct CommandContext: Sendable {
         let clock = try clock()
         let configuration = try goblinPayConfiguration()
         let holdWindow = try holdWindow()
+        let operatorName = try operatorName()
         // The ledger first: a refused ledger must not leave a new GoblinPay file beside it.
         let database = try openDatabase()
         let processor: GoblinPay
@@ -252,7 +265,8 @@ struct CommandContext: Sendable {
             throw Rejection(.storageError, "Cannot open GoblinPay's ledger at \(processorLedgerPath.echoed(limit: 200)): \(TillService.storageDescription(error))")
         }
         return await TillService.open(
-            database: database, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone)
+            database: database, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone
+        ).acting(as: operatorName)
     }
 
     /// Runs a service call and prints its answer (JSON or the human summary).

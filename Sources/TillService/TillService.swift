@@ -29,12 +29,14 @@ public final class TillService: Sendable {
     let hooks: RequestHooks?
     /// The shop's time zone: card expiry is checked to the end of the month there.
     public let shopZone: ShopTimeZone
+    /// Who is acting: recorded on every money event this service writes.
+    public let operatorName: OperatorName
 
     public init(
         database: TillDatabase, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, owner: RequestOwner = .fresh(),
         leaseDuration: TimeSpan = TillService.defaultLeaseDuration, hooks: RequestHooks? = nil,
-        shopZone: ShopTimeZone = .current
+        shopZone: ShopTimeZone = .current, operatorName: OperatorName = .till
     ) {
         self.database = database
         self.processor = processor
@@ -45,6 +47,16 @@ public final class TillService: Sendable {
         self.leaseDuration = leaseDuration
         self.hooks = hooks
         self.shopZone = shopZone
+        self.operatorName = operatorName
+    }
+
+    /// The same till (ledger, processor, leases), acting for another operator: the POS after a
+    /// sign-in, a command with `--operator`.
+    public func acting(as operatorName: OperatorName) -> TillService {
+        guard operatorName != self.operatorName else { return self }
+        return TillService(
+            database: database, processor: processor, clock: clock, ids: ids, holdWindow: holdWindow, owner: owner,
+            leaseDuration: leaseDuration, hooks: hooks, shopZone: shopZone, operatorName: operatorName)
     }
 
     public static let defaultLeaseDuration = TimeSpan(milliseconds: 2 * 60 * 1000)
