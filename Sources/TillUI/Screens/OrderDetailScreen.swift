@@ -32,8 +32,12 @@ extension POSState {
                 return []
             }
             overlay = .amount(AmountDialog(
-                purpose: .refundOrderPayment(orderId: order.id, paymentId: payment.id, tender: Self.tenderText(payment, order.currency)),
+                purpose: .refundOrderPayment(
+                    orderId: order.id, paymentId: payment.id, tender: Self.tenderText(payment, order.currency),
+                    cash: payment.tender == "cash", email: order.email),
                 currency: order.currency, prefill: refundable, limit: refundable, key: nextKey()))
+            // Store credit may go only to the customer's own wallets: the dialog lists them.
+            return [.query(.customerWallets(email: order.email))]
         case .character("t"):
             return [.saveReceipt(orderId: order.id, text: Receipt.text(order, printedAt: localNow, utcOffsetSeconds: utcOffsetSeconds))]
         default: return nil
