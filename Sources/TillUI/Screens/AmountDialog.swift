@@ -1,5 +1,5 @@
 import TillCore
-import TillService
+public import TillService
 
 /// What an amount is for. Refunds ask for confirmation before they are sent.
 public enum AmountPurpose: Sendable, Equatable {

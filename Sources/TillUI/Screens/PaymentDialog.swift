@@ -380,7 +380,7 @@ extension POSState {
                 buffer.write(line, x: x, y: rect.maxY - 2 - lines.count + index, style: Theme.error, limit: width - 4)
             }
         }
-        dialogFoot("Enter charge  Tab next  F9 tender  Esc cancel", key: dialog.key, in: rect, into: &buffer)
+        dialogFoot("Enter charge  Tab  F9 tender  Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }
 
     private func problem(_ dialog: PaymentDialog, field: Int, into buffer: inout CellBuffer, x: Int, y: Int, right: Int) {

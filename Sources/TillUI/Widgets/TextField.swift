@@ -5,7 +5,7 @@ import TillCore
 ///
 /// The counter rules (DESIGN §8) live here, once, for every field of every form: a focused
 /// field takes every printable key, and one it refuses is never dropped in silence (it says
-/// why in `refusal`, which the form shows beside the field); a prefilled value is selected,
+/// why in `refusal`, shown while the field has the focus); a prefilled value is selected,
 /// so the first key typed replaces it, while ← → Home End keep it for editing; Ctrl-U clears.
 public struct TextField: Sendable, Equatable {
     public enum Filter: Sendable, Equatable {
@@ -26,7 +26,8 @@ public struct TextField: Sendable, Equatable {
     public let separators: Set<Character>
     /// The whole text is a prefill: the next printable key replaces it.
     public private(set) var selected: Bool
-    /// Why the last key typed was refused, until the next edit: shown beside the field.
+    /// Why the last refused key was refused, until a correction (Backspace, Delete, Ctrl-U) or
+    /// a new value: the field is flagged and the status bar says it.
     public private(set) var refusal: String?
 
     public init(_ text: String = "", filter: Filter = .any, maxLength: Int = 64, separators: Set<Character> = []) {
@@ -55,10 +56,7 @@ public struct TextField: Sendable, Equatable {
     public mutating func handle(_ key: Key) -> Bool {
         switch key {
         case .character(let character):
-            if separators.contains(character) {
-                refusal = nil
-                return true
-            }
+            if separators.contains(character) { return true }
             let base = selected ? "" : text
             if let reason = refused(character, in: base) {
                 refusal = reason
@@ -98,7 +96,8 @@ public struct TextField: Sendable, Equatable {
             return false
         }
         selected = false
-        refusal = nil
+        // The note stays while typing goes on (a fast typist still sees it); correcting clears it.
+        if key == .backspace || key == .delete || key == .control("u") { refusal = nil }
         return true
     }
 
