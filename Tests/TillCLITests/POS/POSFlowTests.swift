@@ -367,6 +367,6 @@ import TillUI
         #expect(text.contains("Visa ••••4242"))
         #expect(text.contains("Balance due") && text.contains("$0.00"))
         #expect(!text.contains(Self.visa))
-        #expect(pos.state.message?.text == "Receipt saved to \(path)")
+        #expect(pos.state.message?.text == "Receipt saved: receipt-\(id).txt in \(pos.directory.path)")
     }
 }
