@@ -326,7 +326,7 @@ extension POSState {
         buffer.write("Amount", x: x, y: y, style: dialog.focus == 1 ? Theme.label.bolded : Theme.label)
         dialog.amount.render(into: &buffer, x: fieldX, y: y, width: 14, focused: dialog.focus == 1, alignRight: true)
         buffer.write(dialog.target.currency, x: fieldX + 15, y: y, style: Theme.dim)
-        problem(dialog, field: 1, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+        problem(dialog, field: 1, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
         y += 2
         switch dialog.tender {
         case .card:
@@ -335,7 +335,7 @@ extension POSState {
             if let hint = dialog.card.numberHint, dialog.problem?.field != 2 {
                 buffer.write(hint.text, x: fieldX + 26, y: y, style: hint.isProblem ? Theme.error : Theme.success, limit: rect.maxX - fieldX - 28)
             }
-            problem(dialog, field: 2, into: &buffer, x: fieldX + 26, y: y, right: rect.maxX - 2)
+            problem(dialog, field: 2, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
             y += 2
             buffer.write("Expiry", x: x, y: y, style: dialog.focus == 3 ? Theme.label.bolded : Theme.label)
             dialog.card.expiry.render(into: &buffer, x: fieldX, y: y, width: 6, focused: dialog.focus == 3, shown: dialog.card.expiryText)
@@ -344,8 +344,8 @@ extension POSState {
             if let expiryProblem = dialog.card.expiryProblem(now: now, utcOffsetSeconds: utcOffsetSeconds), dialog.problem == nil {
                 buffer.write("! " + expiryProblem, x: fieldX + 20, y: y, style: Theme.error, limit: rect.maxX - fieldX - 22)
             }
-            problem(dialog, field: 3, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
-            problem(dialog, field: 4, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+            problem(dialog, field: 3, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
+            problem(dialog, field: 4, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
         case .cash:
             buffer.write("Cash given", x: x, y: y, style: dialog.focus == 2 ? Theme.label.bolded : Theme.label)
             dialog.tendered.render(into: &buffer, x: fieldX, y: y, width: 14, focused: dialog.focus == 2, alignRight: true)
@@ -383,6 +383,7 @@ extension POSState {
         dialogFoot("Enter charge  Tab  F9 tender  Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }
 
+    /// A field's problem, on the row under it across the dialog: room for the whole sentence.
     private func problem(_ dialog: PaymentDialog, field: Int, into buffer: inout CellBuffer, x: Int, y: Int, right: Int) {
         guard let problem = dialog.problem, problem.field == field else { return }
         buffer.write(String(repeating: " ", count: max(0, right - x)), x: x, y: y)
