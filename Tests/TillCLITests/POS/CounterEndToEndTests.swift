@@ -114,6 +114,22 @@ import Testing
         #expect(saved.contains("receipt-\(id)"))
     }
 
+    /// Repro 9 in the command line: `till order refund` of a cash installment says to hand
+    /// the cash back, with the amount; a refund to the card does not.
+    @Test func theCommandLineSaysToHandCashBack() throws {
+        let shop = try Shop()
+        defer { shop.remove() }
+        let created = try shop.json(["order", "create", "--email", "fred@example.com", "--amount", "25.00"])
+        let id = try #require(created["id"] as? String)
+        let paid = try shop.json(["order", "pay", id, "--amount", "25.00", "--cash", "30.00", "--key", "fred-1"])
+        let payment = try #require((paid["payment"] as? [String: Any])?["id"] as? String)
+        let (status, output) = try ChildProcess.run(
+            ChildProcess.tillPath, arguments: ["order", "refund", id, "--payment", payment, "--amount", "4.50", "--key", "fred-r"],
+            environment: shop.environment)
+        #expect(status == 0)
+        #expect(output.contains("HAND BACK CASH: $4.50"), "\(output)")
+    }
+
     /// Repro 7 and 8 at 80x24: a lost answer to create-and-pay says what to do, in the dialog
     /// and in the status bar; Esc goes to the Dashboard and stops there.
     @Test func aLostAnswerSaysWhatToDoAndEscStopsAtTheDashboard() throws {
