@@ -85,6 +85,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case orderAlreadyPaid = "order_already_paid"
         case insufficientCash = "insufficient_cash"
         case exceedsPaid = "exceeds_paid"
+        /// A refund to store credit names a wallet that is not the order's customer's.
+        case walletNotCustomers = "wallet_not_customers"
         // Gateway payments.
         case exceedsAuthorized = "exceeds_authorized"
         case exceedsCaptured = "exceeds_captured"
@@ -134,6 +136,7 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .orderAlreadyPaid: "The order is already paid in full."
             case .insufficientCash: "The cash tendered is less than the amount to pay."
             case .exceedsPaid: "The refund exceeds what is left of the payment."
+            case .walletNotCustomers: "A refund to store credit goes only to a wallet of the order's customer."
             case .exceedsAuthorized: "The capture exceeds the authorized amount."
             case .exceedsCaptured: "The refund exceeds the captured amount."
             case .captureAfterRefund: "A payment cannot be captured once a refund happened."

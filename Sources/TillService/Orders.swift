@@ -207,6 +207,7 @@ extension TillService {
         }
         return await keyedLocally(key: key, operation: "order.refund", target: orderId, fingerprint: fingerprint) { ledger, now in
             guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+            if let toWallet { try Self.requireCustomersWallet(toWallet, of: order, ledger) }
             // A card refund of this installment may be in flight: never give the same money back twice.
             _ = try Self.checkedBesidePending(
                 Self.projected(order, ledger: ledger).recordingRefund(
@@ -229,6 +230,17 @@ extension TillService {
             try ledger.save(next, at: now)
             try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: refund.at)
             return OrderRefundResult(order: OrderView(next), refund: RefundView(refund, paymentId: paymentId))
+        }
+    }
+
+    /// DESIGN §3: a refund to store credit goes to a wallet of the order's customer only (a
+    /// wallet with no customer, or another's, is refused before anything is checked further).
+    static func requireCustomersWallet(_ name: String, of order: Order, _ ledger: Ledger) throws {
+        guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
+        guard let owner = wallet.customer, owner.key == order.email.key else {
+            throw Refusal(rejection: Rejection(
+                .walletNotCustomers,
+                "Wallet \(name.echoed()) is not \(order.email.address.echoed(limit: 60))'s: store credit goes only to the customer's own wallets."))
         }
     }
 

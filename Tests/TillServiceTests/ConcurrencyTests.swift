@@ -219,7 +219,7 @@ struct ConcurrencyTests {
         let harness = try Harness()
         defer { harness.remove() }
         let service = harness.service
-        _ = try ok(await service.openWallet(name: "credit"))
+        _ = try ok(await service.openWallet(name: "credit", customer: "ed@example.com"))
         let paid = try ok(await service.createAndPay(email: "ed@example.com", amount: "50.00", tender: Cards.card(), key: "buy"))
         let orderId = paid.response.order.id, installment = paid.response.payment.id
         // Long enough that a poll sees it in flight even on a loaded machine (CI, fuzzers).

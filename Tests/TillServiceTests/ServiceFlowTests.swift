@@ -13,7 +13,7 @@ struct ServiceFlowTests {
         let harness = try Harness()
         defer { harness.remove() }
         let service = harness.service
-        _ = try ok(await service.openWallet(name: "Store Credit"))
+        _ = try ok(await service.openWallet(name: "Store Credit", customer: "olga@example.com"))
         let sale = try ok(await service.createAndPay(
             email: "olga@example.com", amount: "40.00", tender: .cash(tendered: "50.00"), key: "sale")).response
         #expect(sale.payment.amount == 4000)
@@ -47,11 +47,36 @@ struct ServiceFlowTests {
         #expect(try ok(await service.wallet(name: "Store Credit")).balance == 1500)
     }
 
+    /// Issue 11: store credit goes to a wallet of the order's customer only. Another
+    /// customer's overdrawn house account, or a wallet of nobody's, is refused with
+    /// wallet_not_customers and nothing changes (the key stays free).
+    @Test func aRefundToStoreCreditGoesOnlyToTheCustomersOwnWallet() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        _ = try ok(await service.openWallet(name: "house-zoe", overdraft: "100.00", customer: "zoe@example.com"))
+        _ = try ok(await service.debit(name: "house-zoe", amount: "80.00", key: "zoe"))
+        _ = try ok(await service.openWallet(name: "nobodys"))
+        _ = try ok(await service.openWallet(name: "olga-credit", customer: "OLGA@example.com"))
+        let sale = try ok(await service.createAndPay(
+            email: "olga@example.com", amount: "40.00", tender: .cash(tendered: "40.00"), key: "sale")).response
+        for wallet in ["house-zoe", "nobodys"] {
+            #expect(code(await service.refund(
+                orderId: sale.order.id, paymentId: sale.payment.id, amount: "15.00", key: "back", toWallet: wallet))?.rawValue == "wallet_not_customers")
+        }
+        #expect(try ok(await service.wallet(name: "house-zoe")).balance == -8000)
+        #expect(try ok(await service.order(id: sale.order.id)).refunded == 0)
+        let refund = try ok(await service.refund(
+            orderId: sale.order.id, paymentId: sale.payment.id, amount: "15.00", key: "back", toWallet: "olga-credit"))
+        #expect(refund.response.refund.toWallet == "olga-credit")
+        #expect(try ok(await service.wallet(name: "olga-credit")).balance == 1500)
+    }
+
     @Test func aCardInstallmentRefundedToAWalletNeverReachesGoblinPay() async throws {
         let harness = try Harness()
         defer { harness.remove() }
         let service = harness.service
-        _ = try ok(await service.openWallet(name: "credit"))
+        _ = try ok(await service.openWallet(name: "credit", customer: "pia@example.com"))
         let sale = try ok(await service.createAndPay(email: "pia@example.com", amount: "25.00", tender: Cards.card(), key: "sale")).response
         let refund = try ok(await service.refund(
             orderId: sale.order.id, paymentId: sale.payment.id, amount: "25.00", key: "back", toWallet: "credit")).response

@@ -97,7 +97,7 @@ import TillService
         state.detail = OrderDetailModel(orderId: "ord_1")
         state.detail.order = Fixture.order()
         state.screen = .orderDetail
-        _ = Fixture.press(&state, .character("p"), .character("3"), .tab, .tab)
+        _ = Fixture.press(&state, .character("p"), .function(9), .function(9))
         guard case .payment(var dialog) = state.overlay else { Issue.record("no dialog"); return }
         dialog.wallets = try (1...6).map { try Self.wallet("Wallet \($0)") }
         dialog.walletsLoaded = true
@@ -113,7 +113,7 @@ import TillService
         state.detail = OrderDetailModel(orderId: "ord_1")
         state.detail.order = Fixture.order()
         state.screen = .orderDetail
-        _ = Fixture.press(&state, .character("p"), .character("2"), .tab, .tab)
+        _ = Fixture.press(&state, .character("p"), .function(9))
         _ = Fixture.type(&state, "40")
         guard case .command(let command) = Fixture.press(&state, .enter).first else { Issue.record("not sent"); return }
         let order = Fixture.order()

@@ -30,7 +30,7 @@ import TillSnapshots
         state.detail.order = Fixture.order()
         state.screen = .orderDetail
         Snapshot.assert(state.render(), named: "order-detail-80x24")
-        _ = Fixture.press(&state, .character("p"), .tab, .tab)
+        _ = Fixture.press(&state, .character("p"))
         _ = Fixture.type(&state, "4000000000000002")
         _ = Fixture.press(&state, .tab)
         _ = Fixture.type(&state, "1230")
@@ -46,7 +46,7 @@ import TillSnapshots
         state.detail = OrderDetailModel(orderId: "ord_1")
         state.detail.order = Fixture.order()
         state.screen = .orderDetail
-        _ = Fixture.press(&state, .character("p"), .character("2"), .tab, .tab)
+        _ = Fixture.press(&state, .character("p"), .function(9))
         _ = Fixture.type(&state, "50")
         Snapshot.assert(state.render(), named: "payment-cash-typing-80x24")
         guard case .payment(var dialog) = state.overlay else { Issue.record("no dialog"); return }

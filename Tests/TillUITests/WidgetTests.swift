@@ -21,10 +21,35 @@ import TillService
         #expect(code.text == "USD")
     }
 
-    @Test func anAmountsDecimalCommaIsStoredAsAPoint() {
+    /// Issue 11: a comma is never guessed (thousands or decimal?): refused, and said so.
+    @Test func anAmountRefusesACommaAndSaysWhy() {
         var amount = TextField(filter: .amount, maxLength: 8)
         for key in ["1", "2", ",", "5", ",", "."] { _ = amount.handle(.character(Character(key))) }
-        #expect(amount.text == "12.5")
+        #expect(amount.text == "125.")
+        #expect(amount.refusal?.contains("no thousands separators") == true)
+        _ = amount.handle(.backspace)
+        #expect(amount.refusal == nil)
+    }
+
+    /// A prefill is selected: the first key replaces it, a move keeps it, Ctrl-U clears it.
+    @Test func aPrefillIsReplacedByTheFirstKeyAndKeptByAMove() {
+        var field = TextField("0.00", filter: .amount, maxLength: 20)
+        _ = field.handle(.character("5"))
+        #expect(field.text == "5")
+        field.set("40.00")
+        _ = field.handle(.left)
+        _ = field.handle(.backspace)
+        #expect(field.text == "40.0")
+        field.set("40.00")
+        _ = field.handle(.character("x"))
+        #expect(field.text == "40.00")
+        #expect(field.refusal?.contains("letters are not amounts") == true)
+        _ = field.handle(.control("u"))
+        #expect(field.text.isEmpty)
+        var card = CardEntry()
+        for key in "4242 4242-4242 4242" { _ = card.number.handle(.character(key)) }
+        #expect(card.number.text == "4242424242424242")
+        #expect(card.number.refusal == nil)
     }
 
     @Test func cardEntryMasksTheMiddleAndNamesTheBrandAsDigitsArrive() {

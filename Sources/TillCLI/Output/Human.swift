@@ -76,9 +76,14 @@ enum Human {
 
     static func refund(_ keyed: Keyed<OrderRefundResult>) -> String {
         let result = keyed.response
+        let amount = Format.money(result.refund.amount, result.order.currency)
         let destination = result.refund.toWallet.map { " as store credit to \($0)" } ?? ""
+        // Cash goes back over the counter: say so, with the amount (not again on a replay).
+        let cash = result.refund.toWallet == nil && !keyed.replayed
+            && result.order.payments.first { $0.id == result.refund.paymentId }?.tender == "cash"
         return (keyed.replayed ? "Replayed (key \(keyed.key)).\n" : "")
-            + "Refunded \(Format.money(result.refund.amount, result.order.currency)) of \(result.refund.paymentId)\(destination)\n"
+            + "Refunded \(amount) of \(result.refund.paymentId)\(destination)\n"
+            + (cash ? "HAND BACK CASH: \(amount)\n" : "")
             + order(result.order)
     }
 

@@ -124,10 +124,20 @@ extension POSState {
                 dialog.walletsLoaded = true
                 overlay = .payment(dialog)
             }
+            if case .amount(var dialog) = overlay, case .refundOrderPayment(_, _, _, _, let owner) = dialog.purpose,
+               Email.sameCustomer(owner, email) {
+                dialog.wallets = list.filter { $0.currency == dialog.currency }
+                dialog.walletsLoaded = true
+                overlay = .amount(dialog)
+            }
         case (.customerWallets, .failure):
             if case .payment(var dialog) = overlay {
                 dialog.walletsLoaded = true
                 overlay = .payment(dialog)
+            }
+            if case .amount(var dialog) = overlay {
+                dialog.walletsLoaded = true
+                overlay = .amount(dialog)
             }
         default:
             break
@@ -146,7 +156,7 @@ extension POSState {
             message = StatusMessage(text: "Order \(order.id) created for \(Format.money(order.total, order.currency))" + replayNote(replayed), isError: false)
             detail = OrderDetailModel(orderId: order.id)
             detail.order = order
-            back.append(screen)
+            back = [screen]
             screen = .orderDetail
             return []
         case (.createAndPay, .success(.orderPayment(let result, let replayed))),
@@ -167,15 +177,25 @@ extension POSState {
             }
             if screen != .orderDetail || detail.orderId != result.order.id {
                 detail = OrderDetailModel(orderId: result.order.id)
-                if screen != .orderDetail { back.append(screen) }
+                if screen != .orderDetail { back = [screen] }
                 screen = .orderDetail
             }
             detail.order = result.order
             detail.selected = max(0, result.order.payments.count - 1)
             return []
         case (.refund, .success(.orderRefund(let result, let replayed))):
-            overlay = nil
-            message = StatusMessage(text: "Refunded \(Format.money(result.refund.amount, result.order.currency)) on \(result.order.id)" + replayNote(replayed), isError: false)
+            let amount = Format.money(result.refund.amount, result.order.currency)
+            // Cash goes back over the counter: the dialog and the status bar say so, with the amount.
+            let cash = result.refund.toWallet == nil
+                && result.order.payments.first { $0.id == result.refund.paymentId }?.tender == "cash"
+            if cash, case .amount(var dialog) = overlay {
+                dialog.handBack = result.refund.amount
+                overlay = .amount(dialog)
+            } else {
+                overlay = nil
+            }
+            let destination = cash ? ": hand back \(amount) in cash" : result.refund.toWallet.map { " to store credit: \($0)" } ?? ""
+            message = StatusMessage(text: "Refunded \(amount) on \(result.order.id)\(destination)" + replayNote(replayed), isError: false)
             if detail.orderId == result.order.id { detail.order = result.order }
             return []
         case (_, .success(.payment(let payment, let replayed))):
@@ -222,13 +242,18 @@ extension POSState {
     /// pending on that order: the order is read again, so it shows the pending row (and the
     /// screen goes on resolving it once the dialog is closed).
     mutating func fail(_ command: POSCommand, _ rejection: Rejection) -> [POSEffect] {
+        // The action a message asks for comes first, so no width can cut it off.
         var text = "\(rejection.message) [\(rejection.code.rawValue)]"
         var status: String?
         var effects: [POSEffect] = []
         let unknown = rejection.code == .paymentPending || rejection.code == .requestInProgress
-        if case .createAndPay = command {
+        if case .createAndPay(_, _, _, _, _, let key) = command {
             // Only a refusal stores nothing; an unknown outcome may still become an order.
-            text += unknown ? " Press Enter again (same key) to learn the outcome." : " The order was not created."
+            newOrder.payPending = unknown
+            text = unknown
+                ? "No answer yet: press Enter again to learn the outcome (same key \(key), never charged twice). " + text
+                : "The order was not created. " + text
+            if unknown { status = "! No answer from GoblinPay: Enter again learns the outcome (key \(key))" }
         }
         if case .pay(let orderId, _, _, let key) = command, unknown {
             text = "Pending [\(rejection.code.rawValue)]: Esc shows it on the order, which keeps asking GoblinPay; "

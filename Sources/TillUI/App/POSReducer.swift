@@ -29,7 +29,10 @@ public enum POSReducer {
             state.busySince = nil
             return state.apply(command, answer)
         case .receiptSaved(let path):
-            state.message = StatusMessage(text: "Receipt saved to \(path)", isError: false)
+            // The file's name first: a long folder must not push it off the status bar.
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let folder = path.count > name.count ? String(path.dropLast(name.count + 1)) : "."
+            state.message = StatusMessage(text: "Receipt saved: \(name) in \(folder.isEmpty ? "/" : folder)", isError: false)
             return []
         case .receiptFailed(let message):
             state.message = StatusMessage(text: "! Receipt not saved: \(message)", isError: true)
@@ -56,7 +59,23 @@ public enum POSReducer {
         }
         if key == .function(10) { return [.quit] }
         if state.isTooSmall { return key == .character("q") ? [.quit] : [] }
-        if state.overlay != nil { return state.handleOverlay(key) }
+        if state.overlay != nil {
+            // Function keys work in dialogs too: F1 shows the help over the dialog (which comes
+            // back as it was), F2-F6 leave it for their screen. Nothing half-sent is lost: a
+            // request in flight holds every key (above), and the keys an unknown outcome needs
+            // live outside the dialog (the new-order form's, the authorize key).
+            if key == .function(1), state.overlay != .help {
+                state.underHelp = state.overlay
+                state.overlay = .help
+                return []
+            }
+            if case .function(let number) = key, let target = ScreenID.tabs.first(where: { $0.functionKey == number }) {
+                state.overlay = nil
+                state.underHelp = nil
+                return state.go(to: target)
+            }
+            return state.handleOverlay(key)
+        }
         if key == .function(1) || (key == .character("?") && !state.typing) {
             state.overlay = .help
             return []
@@ -76,20 +95,39 @@ public enum POSReducer {
 }
 
 extension POSState {
-    /// Shows `target`, remembering where we were for Esc, and loads what it needs.
+    /// Shows `target` entered afresh (DESIGN §8: a fresh form, the focus on its first field)
+    /// and loads what it needs. The same screen again only reloads it.
     mutating func go(to target: ScreenID) -> [POSEffect] {
         if target == screen { return reloadScreen() }
-        back.append(screen)
-        if back.count > 20 { back.removeFirst() }
+        back = [screen]
         screen = target
         message = nil
+        enterAfresh(target)
         return reloadScreen()
     }
 
+    /// Esc on a screen: to the Dashboard, and no further (no history to walk).
     mutating func goBack() -> [POSEffect] {
-        guard let previous = back.popLast() else { return [] }
-        screen = previous
-        return reloadScreen()
+        screen == .dashboard ? [] : go(to: .dashboard)
+    }
+
+    /// What a screen entered afresh starts with. New order: a blank form with fresh keys,
+    /// unless a create-and-pay from it has no answer yet (then the form and its key stay, and
+    /// it says so, so that F8 learns the outcome instead of charging again). Customers: an
+    /// empty search with the focus in it, so typed letters are a search, never commands.
+    mutating func enterAfresh(_ target: ScreenID) {
+        switch target {
+        case .newOrder:
+            if newOrder.payPending {
+                message = StatusMessage(text: NewOrderModel.keptNote(newOrder), isError: true)
+            } else if !newOrder.isPristine(currency: defaultCurrency) {
+                newOrder = freshNewOrder(currency: defaultCurrency)
+            }
+        case .customers:
+            customers = CustomersModel()
+        case .dashboard, .cardPayments, .wallets, .orderDetail:
+            break
+        }
     }
 
     mutating func openOrder(_ id: String) -> [POSEffect] {
@@ -135,7 +173,8 @@ extension POSState {
         guard let overlay else { return [] }
         switch overlay {
         case .help:
-            self.overlay = nil
+            self.overlay = underHelp
+            underHelp = nil
             return []
         case .payment(var dialog):
             let effects = dialog.handle(key, state: &self)
@@ -145,15 +184,18 @@ extension POSState {
             let effects = dialog.handle(key, state: &self)
             if case .amount = self.overlay { self.overlay = dialog.closed ? nil : .amount(dialog) }
             return effects
-        case .confirm(let dialog):
+        case .confirm(var dialog):
+            // Only an explicit y says yes: Enter (one pressed twice, or early) is not an answer.
             switch key {
-            case .character("y"), .character("Y"), .enter:
+            case .character("y"), .character("Y"):
                 self.overlay = nil
                 return submit(dialog.command)
             case .character("n"), .character("N"), .escape:
                 self.overlay = nil
                 return []
             default:
+                dialog.nudged = true
+                self.overlay = .confirm(dialog)
                 return []
             }
         case .authorize(var dialog):

@@ -57,9 +57,12 @@ public struct POSState: Sendable, Equatable {
     public let utcOffsetSeconds: Int
     public let databasePath: String
     public var screen: ScreenID = .dashboard
-    /// Where Esc goes back to.
+    /// The screen before this one (its tab stays lit under the order screen). Esc does not
+    /// walk it: Esc goes to the Dashboard (DESIGN §8).
     public var back: [ScreenID] = []
     public var overlay: Overlay?
+    /// The dialog that F1's help covers: any key on the help gives it back, as it was.
+    public var underHelp: Overlay?
     /// The command in flight: input that could submit again is ignored until it answers.
     public var busy: POSCommand?
     public var busySince: Instant?

@@ -19,7 +19,16 @@ extension POSState {
         case .wallets: renderWallets(into: &buffer, content)
         }
         switch overlay {
-        case .help: renderHelp(into: &buffer)
+        case .help:
+            switch underHelp {
+            case .payment(let dialog): renderPayment(dialog, into: &buffer)
+            case .amount(let dialog): renderAmount(dialog, into: &buffer)
+            case .confirm(let dialog): renderConfirm(dialog, into: &buffer)
+            case .authorize(let dialog): renderAuthorize(dialog, into: &buffer)
+            case .openWallet(let dialog): renderOpenWallet(dialog, into: &buffer)
+            case .help, nil: break
+            }
+            renderHelp(into: &buffer)
         case .payment(let dialog): renderPayment(dialog, into: &buffer)
         case .amount(let dialog): renderAmount(dialog, into: &buffer)
         case .confirm(let dialog): renderConfirm(dialog, into: &buffer)
@@ -46,22 +55,24 @@ extension POSState {
 
     var hints: String {
         switch overlay {
-        case .help: return "any key closes help"
+        case .help: return underHelp == nil ? "any key closes help" : "any key goes back to the dialog"
         case .payment(let dialog) where dialog.changeDue != nil: return "Enter close · hand back the change"
-        case .payment: return "Enter charge · Tab next field · ←→ tender · Esc cancel"
-        case .amount(let dialog) where !dialog.hasWalletField: return "Enter ok · Esc cancel"
-        case .amount, .authorize, .openWallet: return "Enter ok · Tab next field · Esc cancel"
-        case .confirm: return "y yes · n no"
+        case .payment: return "Enter charge · Tab next field · F9 tender · Ctrl-U clear · Esc cancel"
+        case .amount(let dialog) where dialog.handBack != nil: return "Enter close · hand back the cash"
+        case .amount(let dialog) where dialog.confirming: return "y yes · n no (Enter is not an answer)"
+        case .amount(let dialog) where !dialog.hasDestination: return "Enter ok · Ctrl-U clear · Esc cancel"
+        case .amount, .authorize, .openWallet: return "Enter ok · Tab next field · Ctrl-U clear · Esc cancel"
+        case .confirm: return "y yes · n no (Enter is not an answer)"
         case nil: break
         }
         switch screen {
         case .dashboard: return "↑↓ select · Enter open · p pay · n new order · h customers · q quit"
-        case .newOrder: return "Enter create · F8 create & pay · Tab next · Esc back"
-        case .orderDetail: return "p pay · r refund · t receipt · ↑↓ select · Esc back"
-        case .customers: return customers.focus == .search ? "type an email · ↑↓ choose · Tab orders · Esc back"
-            : "↑↓ PgUp PgDn · Enter open · p pay · Tab search · Esc back"
-        case .cardPayments: return "a authorize · c capture · r refund · v void · ↑↓ select · Esc back"
-        case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc back"
+        case .newOrder: return "Enter create · F8 create & pay · Tab next · Ctrl-U clear · Esc dashboard"
+        case .orderDetail: return "p pay · r refund · t receipt · ↑↓ select · Esc dashboard"
+        case .customers: return customers.focus == .search ? "type an email · ↑↓ choose · Tab orders · Esc dashboard"
+            : "↑↓ PgUp PgDn · Enter open · p pay · Tab or Esc search"
+        case .cardPayments: return "a authorize · c capture · r refund · v void · ↑↓ select · Esc dashboard"
+        case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc dashboard"
         }
     }
 
@@ -78,20 +89,49 @@ extension POSState {
         return frames[Int((max(0, elapsed) / 100) % Int64(frames.count))]
     }
 
+    /// The status bar: the spinner, else why the focused field refused a key, else the last
+    /// message; then the ledger's path and the clock. A message that does not fit is never
+    /// cut: it wraps upward over the rows above (the path gives way first).
     func renderStatus(into buffer: inout CellBuffer) {
         let y = height - 1
         let clock = " " + localNow.shortDate + " " + localNow.clock + " "
         let right = buffer.writeRight(clock, right: width, y: y, style: Theme.dim)
-        // What just happened matters more than the path: the path gives way to the message.
-        let said = busy.map { " \(spinner) \($0.progressLabel)…" } ?? message.map { " " + $0.text } ?? ""
-        let pathRoom = max(12, min(40, width - right - said.displayWidth - 3))
-        let path = Format.fitTail(databasePath, pathRoom)
+        let said: (text: String, style: Style)? = busy.map { (" \(spinner) \($0.progressLabel)…", Theme.warning) }
+            ?? focusedField?.refusal.map { (" ! " + $0, Theme.error) }
+            ?? message.map { (" " + $0.text, $0.isError ? Theme.error : Theme.success) }
+        let room = width - right - 1
+        let pathRoom = min(40, room - (said?.text.displayWidth ?? 0) - 2)
+        if let said, pathRoom < 12 {
+            // Wrapped, at most a third of the screen; the last row keeps the clock.
+            let lines = Format.wrap(said.text, width: room, lines: max(2, height / 3))
+            for (index, line) in lines.enumerated() {
+                let row = y - (lines.count - 1) + index
+                if row < y { buffer.write(String(repeating: " ", count: width), x: 0, y: row) }
+                buffer.write(line, x: 0, y: row, style: said.style, limit: room)
+            }
+            return
+        }
+        let path = Format.fitTail(databasePath, max(12, pathRoom))
         buffer.writeRight(path, right: width - right - 1, y: y, style: Theme.dim)
-        let room = width - right - path.displayWidth - 3
-        if let busy {
-            buffer.write(" \(spinner) \(busy.progressLabel)…", x: 0, y: y, style: Theme.warning, limit: room)
-        } else if let message {
-            buffer.write(" " + message.text, x: 0, y: y, style: message.isError ? Theme.error : Theme.success, limit: room)
+        if let said { buffer.write(said.text, x: 0, y: y, style: said.style, limit: width - right - path.displayWidth - 3) }
+    }
+
+    /// The text field that has the keyboard now, if any.
+    var focusedField: TextField? {
+        switch overlay {
+        case .payment(let dialog): return dialog.focusedField
+        case .amount(let dialog): return dialog.confirming || dialog.focus != 0 ? nil : dialog.amount
+        case .authorize(let dialog):
+            return [dialog.card.number, dialog.card.expiry, dialog.card.cvv, dialog.amount, dialog.currency][safe: dialog.focus]
+        case .openWallet(let dialog):
+            return [dialog.name, dialog.currency, dialog.balance, dialog.overdraft, dialog.customer][safe: dialog.focus]
+        case .help, .confirm: return nil
+        case nil: break
+        }
+        switch screen {
+        case .newOrder: return [newOrder.email, newOrder.amount, newOrder.currency][safe: newOrder.focus]
+        case .customers: return customers.focus == .search ? customers.search : nil
+        default: return nil
         }
     }
 }

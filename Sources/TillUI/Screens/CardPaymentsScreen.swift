@@ -176,7 +176,8 @@ extension POSState {
 
     func renderAuthorize(_ dialog: AuthorizeDialog, into buffer: inout CellBuffer) {
         let width = min(64, self.width - 4)
-        let rect = openDialog(width: width, height: 14, title: "Authorize a card", into: &buffer)
+        let errorRows = dialog.error.map { errorLines($0, width: width - 4).count } ?? 0
+        let rect = openDialog(width: width, height: min(height - 3, 13 + max(1, errorRows)), title: "Authorize a card", into: &buffer)
         let x = rect.x + 2
         let fieldX = x + 13
         let labels = ["Card number", "Expiry", "CVV", "Amount", "Currency"]
@@ -199,7 +200,11 @@ extension POSState {
                 buffer.write("! " + problem.message, x: fieldX + 16, y: y, style: Theme.error, limit: rect.maxX - fieldX - 18)
             }
         }
-        if let error = dialog.error { buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4) }
+        // Wrapped upward from the foot: never cut before the action it asks for (issue 11).
+        let said = dialog.error.map { errorLines($0, width: width - 4) } ?? []
+        for (index, line) in said.enumerated() {
+            buffer.write(line, x: x, y: rect.maxY - 2 - said.count + index, style: Theme.error, limit: width - 4)
+        }
         dialogFoot("Enter authorize   Tab next   Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }
 }

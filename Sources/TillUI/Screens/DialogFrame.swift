@@ -15,4 +15,10 @@ extension POSState {
             buffer.writeRight("key " + Format.fitTail(key, 14), right: rect.maxX - 2, y: rect.maxY - 2, style: Theme.dim)
         }
     }
+
+    /// An error in a dialog as the lines it needs at `width`: wrapped, never cut before the
+    /// action it asks for (up to 12 lines; every message is capped at 1,000 characters anyway).
+    func errorLines(_ text: String, width: Int) -> [String] {
+        Format.wrap("! " + text, width: width, lines: 12)
+    }
 }

@@ -1,22 +1,23 @@
 /// Every key, on one overlay (F1 or ?).
 extension POSState {
     static let helpSections: [(String, [(String, String)])] = [
-        ("Anywhere", [
+        ("Anywhere, dialogs too", [
             ("F2  d", "Dashboard"), ("F3  n", "New order"), ("F4  h", "Customers"),
             ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F1  ?", "This help"),
-            ("Esc", "Back / close"), ("F10  q  Ctrl-C", "Quit"),
+            ("Esc", "Close / Dashboard"), ("F10  q  Ctrl-C", "Quit"),
         ]),
+        ("Fields", [("Ctrl-U", "Clear the field"), ("type", "Replaces a prefill"), ("← → Home End", "Edit a prefill")]),
         ("Lists", [("↑ ↓ PgUp PgDn", "Move"), ("Enter  o", "Open the order"), ("p", "Take a payment")]),
-        ("Order", [("p", "Take a payment"), ("r", "Refund a payment"), ("t", "Receipt to a file")]),
-        ("New order", [("Tab  ↑ ↓", "Next field"), ("Enter", "Create"), ("F8", "Create and pay now")]),
-        ("Payment", [("1 2 3  ← →", "Choose tender"), ("Enter", "Charge")]),
-        ("Card payments", [("a", "Authorize"), ("c", "Capture"), ("r", "Refund"), ("v", "Void")]),
+        ("Order", [("p", "Take a payment"), ("r", "Refund (y confirms)"), ("t", "Receipt to a file")]),
+        ("New order", [("Tab  ↑ ↓", "Next field"), ("Enter", "Create"), ("F8", "Create and pay now"), ("Ctrl-N", "Blank form")]),
+        ("Payment", [("F9  ← →", "Choose tender"), ("Enter", "Charge")]),
+        ("Card payments", [("a  c", "Authorize / capture"), ("r  v", "Refund / void")]),
         ("Wallets", [("o", "Open a wallet"), ("+  -", "Credit / debit")]),
     ]
 
     func renderHelp(into buffer: inout CellBuffer) {
         let width = min(76, self.width - 2)
-        let rect = openDialog(width: width, height: height - 3, title: "Help · any key closes", into: &buffer)
+        let rect = openDialog(width: width, height: height - 3, title: underHelp == nil ? "Help · any key closes" : "Help · any key goes back to the dialog", into: &buffer)
         let columnWidth = (width - 4) / 2
         var x = rect.x + 2
         var y = rect.y + 1

@@ -20,11 +20,25 @@ public struct NewOrderModel: Sendable, Equatable {
     /// The create-and-pay request's key, kept the same way: after an unknown outcome, F8 again
     /// resolves the first attempt instead of making a second order and charging again.
     public var payKey: String
+    /// A create-and-pay sent from this form has no answer yet (`payment_pending`): the form
+    /// and `payKey` are kept when the screen is entered again, until F8 learns the outcome or
+    /// the operator starts a blank form with Ctrl-N.
+    public var payPending = false
 
     init(currency: String, key: String, payKey: String) {
         self.currency = TextField(currency, filter: .code, maxLength: 3)
         self.key = key
         self.payKey = payKey
+    }
+
+    /// Nothing typed yet: its keys were never sent, so entering the screen again may keep it.
+    func isPristine(currency code: String) -> Bool {
+        email.isEmpty && amount.isEmpty && currency.text == code && focus == 0 && problem == nil && error == nil
+    }
+
+    static func keptNote(_ form: NewOrderModel) -> String {
+        "Kept: the create-and-pay for \(form.email.text) has no answer yet. F8 then Enter learns the outcome "
+            + "(same key \(form.payKey)); Ctrl-N starts a blank form."
     }
 
     /// The order as typed, or the first field that needs fixing.
@@ -116,6 +130,16 @@ extension POSState {
             }
         case .escape:
             return nil
+        case .control("n"):
+            // A blank form on purpose. An unanswered create-and-pay stays in the ledger and is
+            // resolved with GoblinPay (at the next start, or `till pending --resolve`).
+            if form.payPending {
+                message = StatusMessage(
+                    text: "Blank form. The unanswered create-and-pay (key \(form.payKey)) is resolved at the next start or by `till pending --resolve`.",
+                    isError: false)
+            }
+            form = freshNewOrder(currency: defaultCurrency)
+            return []
         default:
             let fieldKey = key
             var handled = false
@@ -164,11 +188,23 @@ extension POSState {
                 buffer.write("! " + problem.message, x: fieldX, y: rows[index] + 1, style: Theme.error, limit: area.maxX - fieldX - 1)
             }
         }
-        if let error = form.error {
-            buffer.write("! " + error, x: x, y: area.y + 9, style: Theme.error, limit: area.width - 4)
+        var y = area.y + 8
+        if form.payPending {
+            for line in Format.wrap(NewOrderModel.keptNote(form), width: area.width - 4, lines: 3) {
+                buffer.write(line, x: x, y: y, style: Theme.warning, limit: area.width - 4)
+                y += 1
+            }
         }
-        buffer.write("Enter  create the order        F8  create it and take a payment now", x: x, y: area.y + 11, style: Theme.dim, limit: area.width - 4)
-        buffer.write("Tab/↑↓ move between fields     ↓ on the email picks a known customer", x: x, y: area.y + 12, style: Theme.dim, limit: area.width - 4)
+        if let error = form.error {
+            for line in Format.wrap("! " + error, width: area.width - 4, lines: 4) {
+                buffer.write(line, x: x, y: y, style: Theme.error, limit: area.width - 4)
+                y += 1
+            }
+        }
+        y = max(y + 1, area.y + 11)
+        buffer.write("Enter  create the order        F8  create it and take a payment now", x: x, y: y, style: Theme.dim, limit: area.width - 4)
+        buffer.write("Tab/↑↓ move between fields     ↓ on the email picks a known customer", x: x, y: y + 1, style: Theme.dim, limit: area.width - 4)
+        buffer.write("Ctrl-U clears a field          Ctrl-N a blank form", x: x, y: y + 2, style: Theme.dim, limit: area.width - 4)
         // Suggestions drop down under the email field.
         if form.focus == 0, !form.suggestions.isEmpty, overlay == nil {
             let listRect = Rect(x: fieldX - 1, y: rows[0] + 1, width: fieldWidth + 2, height: min(form.suggestions.count, 6) + 2)

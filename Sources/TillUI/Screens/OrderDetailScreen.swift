@@ -32,8 +32,12 @@ extension POSState {
                 return []
             }
             overlay = .amount(AmountDialog(
-                purpose: .refundOrderPayment(orderId: order.id, paymentId: payment.id, tender: Self.tenderText(payment, order.currency)),
+                purpose: .refundOrderPayment(
+                    orderId: order.id, paymentId: payment.id, tender: Self.tenderText(payment, order.currency),
+                    cash: payment.tender == "cash", email: order.email),
                 currency: order.currency, prefill: refundable, limit: refundable, key: nextKey()))
+            // Store credit may go only to the customer's own wallets: the dialog lists them.
+            return [.query(.customerWallets(email: order.email))]
         case .character("t"):
             return [.saveReceipt(orderId: order.id, text: Receipt.text(order, printedAt: localNow, utcOffsetSeconds: utcOffsetSeconds))]
         default: return nil
@@ -95,8 +99,9 @@ extension POSState {
 
     /// Timeline rows for the requests still pending on `order`, after its payments: when,
     /// tender, amount, "resolving…" or "NEEDS ATTENTION" (then its reason on a line of its own),
-    /// padded to `columns` cells.
-    func pendingRows(_ order: OrderView, columns: Int) -> (rows: [[String]], styles: [Style]) {
+    /// padded to `columns` cells. Given the table's `width`, the reason wraps over as many rows
+    /// as it needs (its end is the action it asks for); otherwise it is one row, cut to fit.
+    func pendingRows(_ order: OrderView, columns: Int, width: Int? = nil) -> (rows: [[String]], styles: [Style]) {
         var rows: [[String]] = []
         var styles: [Style] = []
         for request in order.pending ?? [] {
@@ -114,8 +119,11 @@ extension POSState {
             styles.append(attention ? Theme.error : Theme.warning)
             if attention {
                 // One cell: the row spans the table, so the reason gets the whole width.
-                rows.append(["  NEEDS ATTENTION: " + (request.attention ?? "GoblinPay applied it but Till could not record it")])
-                styles.append(Theme.error)
+                let reason = "  NEEDS ATTENTION: " + (request.attention ?? "GoblinPay applied it but Till could not record it")
+                for line in width.map({ Format.wrap(reason, width: $0, lines: 6) }) ?? [reason] {
+                    rows.append([line])
+                    styles.append(Theme.error)
+                }
             }
         }
         return (rows, styles)
@@ -173,7 +181,7 @@ extension POSState {
             rows.append([time, Self.tenderText(payment, order.currency), money(payment.amount), Format.state(payment.state), refunded])
             styles.append(payment.state == "voided" ? Theme.dim : Theme.text)
         }
-        let pending = pendingRows(order, columns: 5)
+        let pending = pendingRows(order, columns: 5, width: width)
         rows += pending.rows
         styles += pending.styles
         let table = Table(columns: [

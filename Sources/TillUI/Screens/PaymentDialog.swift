@@ -44,8 +44,9 @@ public struct PaymentDialog: Sendable, Equatable {
     public var wallets: [WalletView] = []
     public var walletsLoaded = false
     public var walletIndex = 0
-    /// 0 is the tender row; then the tender's fields (see `fieldCount`).
-    public var focus = 0
+    /// 0 is the tender row; then the tender's fields (see `fieldCount`). The dialog opens on
+    /// the first field the operator types into (`firstField`): the amount is prefilled.
+    public var focus = PaymentDialog.firstField
     public let key: String
     public var problem: FieldProblem?
     public var error: String?
@@ -55,6 +56,12 @@ public struct PaymentDialog: Sendable, Equatable {
     /// send the same amount under the same key), so it no longer follows the order's figures.
     var sent = false
     var closed = false
+
+    /// The card number, the cash handed over or the wallet list: the first thing to type or
+    /// choose for every tender.
+    static let firstField = 2
+    /// What a key the focused part cannot take was: said under the tender row or the wallets.
+    public var note: String?
 
     init(target: PaymentTarget, key: String) {
         self.target = target
@@ -132,6 +139,7 @@ public struct PaymentDialog: Sendable, Equatable {
             if key == .enter || key == .escape || key == .character(" ") { closed = true }
             return []
         }
+        note = nil
         switch key {
         case .escape:
             closed = true
@@ -141,6 +149,10 @@ public struct PaymentDialog: Sendable, Equatable {
             return []
         case .backTab:
             focus = (focus + fieldCount - 1) % fieldCount
+            return []
+        case .function(9):
+            // F9 from anywhere: a key no field can take, so typing never switches the tender.
+            switchTender(by: 1)
             return []
         case .enter:
             switch request(now: state.now, utcOffsetSeconds: state.utcOffsetSeconds) {
@@ -167,25 +179,21 @@ public struct PaymentDialog: Sendable, Equatable {
             break
         }
         if focus == 0 {
-            let order = TenderKind.allCases
-            let index = order.firstIndex(of: tender) ?? 0
             switch key {
-            case .left: tender = order[(index + order.count - 1) % order.count]
-            case .right: tender = order[(index + 1) % order.count]
-            case .character("1"), .character("c"): tender = .card
-            case .character("2"), .character("a"): tender = .cash
-            case .character("3"), .character("s"): tender = .storeCredit
+            case .left: switchTender(by: -1)
+            case .right: switchTender(by: 1)
             case .down: focus = 1
-            default: return []
+            case .character: note = "← → or F9 choose the tender; ↓ or Tab to the fields."
+            default: break
             }
-            problem = nil
-            focus = min(focus, fieldCount - 1)
             return []
         }
         if tender == .storeCredit, focus == 2 {
             switch key {
-            case .up: walletIndex = max(0, walletIndex - 1)
+            case .up:
+                if walletIndex > 0 { walletIndex -= 1 } else { focus = 1 }
             case .down: walletIndex = min(max(0, wallets.count - 1), walletIndex + 1)
+            case .character: note = "↑ ↓ choose a wallet; Tab to the other fields."
             default: break
             }
             return []
@@ -201,9 +209,26 @@ public struct PaymentDialog: Sendable, Equatable {
         var field = currentField
         if field.handle(key) {
             currentField = field
-            if problem?.field == focus { problem = nil }
+            if problem?.field == focus, field.refusal == nil { problem = nil }
         }
         return []
+    }
+
+    /// The next (or previous) tender, with the focus on its first field.
+    mutating func switchTender(by step: Int) {
+        let order = TenderKind.allCases
+        let index = order.firstIndex(of: tender) ?? 0
+        tender = order[(index + step + order.count) % order.count]
+        problem = nil
+        focus = Self.firstField
+    }
+
+    /// The text field with the focus, nil on the tender row or the wallet list.
+    var focusedField: TextField? {
+        switch (tender, focus) {
+        case (_, 1), (.card, 2...4), (.cash, 2): currentField
+        default: nil
+        }
     }
 
     /// The text field that has the focus (the tender row and wallet list are not fields).
@@ -265,7 +290,9 @@ extension POSState {
 
     func renderPayment(_ dialog: PaymentDialog, into buffer: inout CellBuffer) {
         let width = min(66, width - 4)
-        let height = 17
+        // Room for the error under the fields: the dialog grows rather than cut it.
+        let errorRows = dialog.error.map { errorLines($0, width: width - 4).count } ?? 0
+        let height = min(self.height - 3, 15 + max(2, errorRows))
         let title = dialog.target.orderId.map { "Take payment · \($0)" } ?? "Create and pay"
         let rect = openDialog(width: width, height: height, title: title, into: &buffer)
         let x = rect.x + 2
@@ -286,17 +313,20 @@ extension POSState {
         y += 1
         buffer.write("Tender", x: x, y: y, style: dialog.focus == 0 ? Theme.label.bolded : Theme.label)
         var tabX = fieldX
-        for (index, kind) in TenderKind.allCases.enumerated() {
+        for kind in TenderKind.allCases {
             let selected = kind == dialog.tender
-            let label = " \(index + 1) \(kind.rawValue) "
             let style = selected ? (dialog.focus == 0 ? Theme.tabActive : Theme.selected) : Theme.dim
-            tabX += buffer.write(label, x: tabX, y: y, style: style) + 1
+            tabX += buffer.write(" \(kind.rawValue) ", x: tabX, y: y, style: style) + 1
+        }
+        buffer.write("F9", x: tabX + 1, y: y, style: Theme.dim)
+        if dialog.focus == 0 || (dialog.focus == 2 && dialog.tender == .storeCredit), let note = dialog.note {
+            buffer.write("! " + note, x: x, y: y + 1, style: Theme.error, limit: rect.width - 4)
         }
         y += 2
         buffer.write("Amount", x: x, y: y, style: dialog.focus == 1 ? Theme.label.bolded : Theme.label)
         dialog.amount.render(into: &buffer, x: fieldX, y: y, width: 14, focused: dialog.focus == 1, alignRight: true)
         buffer.write(dialog.target.currency, x: fieldX + 15, y: y, style: Theme.dim)
-        problem(dialog, field: 1, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+        problem(dialog, field: 1, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
         y += 2
         switch dialog.tender {
         case .card:
@@ -305,7 +335,7 @@ extension POSState {
             if let hint = dialog.card.numberHint, dialog.problem?.field != 2 {
                 buffer.write(hint.text, x: fieldX + 26, y: y, style: hint.isProblem ? Theme.error : Theme.success, limit: rect.maxX - fieldX - 28)
             }
-            problem(dialog, field: 2, into: &buffer, x: fieldX + 26, y: y, right: rect.maxX - 2)
+            problem(dialog, field: 2, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
             y += 2
             buffer.write("Expiry", x: x, y: y, style: dialog.focus == 3 ? Theme.label.bolded : Theme.label)
             dialog.card.expiry.render(into: &buffer, x: fieldX, y: y, width: 6, focused: dialog.focus == 3, shown: dialog.card.expiryText)
@@ -314,8 +344,8 @@ extension POSState {
             if let expiryProblem = dialog.card.expiryProblem(now: now, utcOffsetSeconds: utcOffsetSeconds), dialog.problem == nil {
                 buffer.write("! " + expiryProblem, x: fieldX + 20, y: y, style: Theme.error, limit: rect.maxX - fieldX - 22)
             }
-            problem(dialog, field: 3, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
-            problem(dialog, field: 4, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
+            problem(dialog, field: 3, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
+            problem(dialog, field: 4, into: &buffer, x: x, y: y + 1, right: rect.maxX - 2)
         case .cash:
             buffer.write("Cash given", x: x, y: y, style: dialog.focus == 2 ? Theme.label.bolded : Theme.label)
             dialog.tendered.render(into: &buffer, x: fieldX, y: y, width: 14, focused: dialog.focus == 2, alignRight: true)
@@ -344,15 +374,16 @@ extension POSState {
             problem(dialog, field: 2, into: &buffer, x: fieldX, y: y + 4, right: rect.maxX - 2)
         }
         if let error = dialog.error {
-            // Two lines when it needs them: the action a message asks for comes at its end.
-            let lines = Format.wrap("! " + error, width: width - 4, lines: 3)
+            // As many lines as it takes (the dialog grew for them): never cut before its action.
+            let lines = errorLines(error, width: width - 4)
             for (index, line) in lines.enumerated() {
                 buffer.write(line, x: x, y: rect.maxY - 2 - lines.count + index, style: Theme.error, limit: width - 4)
             }
         }
-        dialogFoot("Enter charge  Tab next  Esc cancel", key: dialog.key, in: rect, into: &buffer)
+        dialogFoot("Enter charge  Tab  F9 tender  Esc cancel", key: dialog.key, in: rect, into: &buffer)
     }
 
+    /// A field's problem, on the row under it across the dialog: room for the whole sentence.
     private func problem(_ dialog: PaymentDialog, field: Int, into buffer: inout CellBuffer, x: Int, y: Int, right: Int) {
         guard let problem = dialog.problem, problem.field == field else { return }
         buffer.write(String(repeating: " ", count: max(0, right - x)), x: x, y: y)

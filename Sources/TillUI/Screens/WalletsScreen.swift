@@ -141,7 +141,8 @@ extension POSState {
 
     func renderOpenWallet(_ dialog: OpenWalletDialog, into buffer: inout CellBuffer) {
         let width = min(62, self.width - 4)
-        let rect = openDialog(width: width, height: 15, title: "Open a wallet", into: &buffer)
+        let said = dialog.error.map { errorLines($0, width: width - 4) } ?? []
+        let rect = openDialog(width: width, height: min(self.height - 3, 14 + max(1, said.count)), title: "Open a wallet", into: &buffer)
         let x = rect.x + 2
         let fieldX = x + 12
         let fields = [dialog.name, dialog.currency, dialog.balance, dialog.overdraft, dialog.customer]
@@ -155,7 +156,9 @@ extension POSState {
                 buffer.write("! " + problem.message, x: fieldX, y: y + 1, style: Theme.error, limit: rect.maxX - fieldX - 2)
             }
         }
-        if let error = dialog.error { buffer.write("! " + error, x: x, y: rect.maxY - 3, style: Theme.error, limit: width - 4) }
+        for (index, line) in said.enumerated() {
+            buffer.write(line, x: x, y: rect.maxY - 2 - said.count + index, style: Theme.error, limit: width - 4)
+        }
         dialogFoot("Enter open   Tab next   Esc cancel", key: nil, in: rect, into: &buffer)
     }
 }

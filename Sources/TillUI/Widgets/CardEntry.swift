@@ -5,8 +5,10 @@ public import TillService
 /// typed. The number is shown masked (first 6 and last 4 in clear, like a receipt) and the
 /// code never at all; the digits live only in this value while the dialog is open.
 public struct CardEntry: Sendable, Equatable {
-    public var number = TextField(filter: .digits, maxLength: 19)
-    public var expiry = TextField(filter: .digits, maxLength: 4)
+    /// Spaces and dashes typed with the number, and the "/" of an expiry, are the grouping the
+    /// fields show anyway.
+    public var number = TextField(filter: .digits, maxLength: 19, separators: [" ", "-"])
+    public var expiry = TextField(filter: .digits, maxLength: 4, separators: ["/"])
     public var cvv = TextField(filter: .digits, maxLength: 4)
 
     public init() {}

@@ -17,6 +17,7 @@ public enum Theme {
     public static let money = Style(bold: true)
     public static let field = Style(underline: true)
     public static let fieldFocused = Style(foreground: .yellow, bold: true, underline: true)
+    public static let fieldRefused = Style(foreground: .red, bold: true, underline: true)
     public static let cursor = Style(reverse: true)
     public static let frame = Style(foreground: .blue)
     public static let dialogFrame = Style(foreground: .yellow, bold: true)

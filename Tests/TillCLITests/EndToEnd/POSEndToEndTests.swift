@@ -55,7 +55,7 @@ import Glibc
     static func payByCard(_ pos: TmuxSession, amount: String, number: String = visa) throws {
         try pos.send("p")
         try pos.waitFor("Take payment")
-        try pos.send("Tab", "C-u")
+        try pos.send("BTab", "C-u")
         try pos.type(amount)
         try pos.send("Tab")
         try pos.type(number)
@@ -87,7 +87,7 @@ import Glibc
         try pos.waitFor("Paid $10.00 by Visa ••••4242")
         try pos.send("p")
         try pos.waitFor("Take payment")
-        try pos.send("2", "Tab", "Tab")
+        try pos.send("F9")
         try pos.type("50")
         try pos.waitFor("Change due  $10.00")
         try pos.send("Enter")
@@ -105,7 +105,7 @@ import Glibc
         try pos.send("C-u")
         try pos.type("4.00")
         try pos.send("Enter")
-        try pos.waitFor("Refund 4.00 USD?")
+        try pos.waitFor("Refund $4.00? Back to Visa")
         try pos.send("y")
         try pos.waitFor("Refunded $4.00")
 

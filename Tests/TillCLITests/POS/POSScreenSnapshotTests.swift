@@ -44,7 +44,7 @@ import TillUI
         Snapshot.assert(pos.state.render(), named: "order-detail-\(size)")
         await pos.press(.character("p"))
         Snapshot.assert(pos.state.render(), named: "take-payment-card-\(size)")
-        await pos.press(.character("3"))
+        await pos.press(.function(9), .function(9))
         Snapshot.assert(pos.state.render(), named: "take-payment-store-credit-\(size)")
         await pos.press(.escape, .function(3))
         await pos.type("b")
