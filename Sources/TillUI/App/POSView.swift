@@ -8,6 +8,10 @@ extension POSState {
             buffer.write("This terminal is \(width)×\(height): make it larger, or q to quit.", x: 0, y: 1)
             return buffer
         }
+        if let signIn = session.signIn {
+            renderSignIn(signIn, into: &buffer)
+            return buffer
+        }
         renderTabs(into: &buffer)
         let content = Rect(x: 0, y: 1, width: width, height: height - 3)
         switch screen {
@@ -78,9 +82,19 @@ extension POSState {
         return frames[Int((max(0, elapsed) / 100) % Int64(frames.count))]
     }
 
+    /// The status bar's right end: who is signed in (or named by TILL_OPERATOR; nothing for the
+    /// default `till`) and the clock.
+    var statusClock: String {
+        let who = session.signInRequired || session.current != .till ? " " + Format.fit(session.current.text, 16) + " ·" : ""
+        return who + " " + localNow.shortDate + " " + localNow.clock + " "
+    }
+
+    /// The columns a status message has whatever its length (the ledger's path gives way to 12).
+    var statusMessageRoom: Int { width - statusClock.displayWidth - 16 }
+
     func renderStatus(into buffer: inout CellBuffer) {
         let y = height - 1
-        let clock = " " + localNow.shortDate + " " + localNow.clock + " "
+        let clock = statusClock
         let right = buffer.writeRight(clock, right: width, y: y, style: Theme.dim)
         // What just happened matters more than the path: the path gives way to the message.
         let said = busy.map { " \(spinner) \($0.progressLabel)…" } ?? message.map { " " + $0.text } ?? ""

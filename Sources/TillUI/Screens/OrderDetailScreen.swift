@@ -35,7 +35,8 @@ extension POSState {
                 purpose: .refundOrderPayment(orderId: order.id, paymentId: payment.id, tender: Self.tenderText(payment, order.currency)),
                 currency: order.currency, prefill: refundable, limit: refundable, key: nextKey()))
         case .character("t"):
-            return [.saveReceipt(orderId: order.id, text: Receipt.text(order, printedAt: localNow, utcOffsetSeconds: utcOffsetSeconds))]
+            // The runner reads the order again: the receipt is what the ledger holds now.
+            return [.saveReceipt(orderId: order.id, printedAt: now)]
         default: return nil
         }
         return []
