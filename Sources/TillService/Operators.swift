@@ -26,10 +26,10 @@ public struct OperatorListView: Codable, Sendable, Equatable {
 /// slow on purpose), and a refused sign-in never says whether the name or the PIN was wrong:
 /// an unknown name costs the same hashing as a wrong PIN.
 extension TillService {
-    public func addOperator(name: String, pin: String) async -> Result<OperatorView, Rejection> {
+    public func addOperator(name nameText: String, pin pinText: String) async -> Result<OperatorView, Rejection> {
         let name: OperatorName
         let pin: OperatorPIN
-        switch (OperatorName.parse(name), OperatorPIN.parse(pin)) {
+        switch (OperatorName.parse(nameText), OperatorPIN.parse(pinText)) {
         case (.failure(let rejection), _), (_, .failure(let rejection)): return .failure(rejection)
         case (.success(let parsedName), .success(let parsedPIN)): (name, pin) = (parsedName, parsedPIN)
         }

@@ -1,7 +1,7 @@
 import Crypto
 import CryptoExtras
-import Foundation
-public import GRDB
+public import Foundation
+import GRDB
 public import TillCore
 
 /// The people who may sign in at the POS. A row keeps the name as given, its key (the name
@@ -40,14 +40,14 @@ public struct StoredOperator: Sendable, Equatable {
     public let pin: PINHash
 }
 
-/// Hashes PINs with scrypt (N = 2^15, r = 8, p = 1: 32 MiB and about a tenth of a second per
-/// try), a 16-byte random salt per operator, then HMAC-SHA256 under a pepper derived from the
+/// Hashes PINs with scrypt (N = 2^14, r = 8, p = 1: 16 MiB per try, the cost scrypt's author gives
+/// for interactive logins), a 16-byte random salt per operator, then HMAC-SHA256 under a pepper derived from the
 /// ledger's secret, which lives outside the ledger's folder (see `CardFingerprinter`). A 4-digit
 /// PIN has only 10^4 values, so a slow hash alone would not keep a copy of the ledger from
 /// giving it up in minutes; without the secret, a copy holds nothing a PIN can be tested against.
 struct PINHasher: Sendable {
     /// Names the parameters, so a later change of cost is recognised row by row.
-    static let scheme = "scrypt-n32768-r8-p1+hmac-sha256-pepper-v1"
+    static let scheme = "scrypt-n16384-r8-p1+hmac-sha256-pepper-v1"
     private let pepper: SymmetricKey
 
     init(fingerprinter: CardFingerprinter) {
@@ -78,7 +78,7 @@ struct PINHasher: Sendable {
 
     private func derive(_ digits: String, salt: Data) throws -> Data {
         let slow = try KDF.Scrypt.deriveKey(
-            from: Data(digits.utf8), salt: salt, outputByteCount: 32, rounds: 1 << 15, blockSize: 8, parallelism: 1)
+            from: Data(digits.utf8), salt: salt, outputByteCount: 32, rounds: 1 << 14, blockSize: 8, parallelism: 1)
         let keyed = slow.withUnsafeBytes { HMAC<SHA256>.authenticationCode(for: Data($0), using: pepper) }
         return Data(keyed)
     }

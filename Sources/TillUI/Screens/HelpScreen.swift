@@ -4,7 +4,7 @@ extension POSState {
         ("Anywhere", [
             ("F2  d", "Dashboard"), ("F3  n", "New order"), ("F4  h", "Customers"),
             ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F1  ?", "This help"),
-            ("Esc", "Back / close"), ("F10  q  Ctrl-C", "Quit"),
+            ("Esc", "Back / close"), ("Ctrl-L", "Lock (sign out)"), ("F10  q  Ctrl-C", "Quit"),
         ]),
         ("Lists", [("↑ ↓ PgUp PgDn", "Move"), ("Enter  o", "Open the order"), ("p", "Take a payment")]),
         ("Order", [("p", "Take a payment"), ("r", "Refund a payment"), ("t", "Receipt to a file")]),

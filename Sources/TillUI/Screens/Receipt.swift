@@ -1,4 +1,4 @@
-public import TillCore
+import TillCore
 public import TillService
 
 /// The shop as its receipts name it: `TILL_SHOP_NAME`, and `TILL_SHOP_ADDRESS` with `|`
@@ -103,6 +103,7 @@ public enum Receipt {
     }
 
     private static func line(_ left: String, _ right: String) -> String {
+        guard !right.isEmpty else { return left }
         let gap = max(1, width - left.displayWidth - right.displayWidth)
         return left + String(repeating: " ", count: gap) + right
     }

@@ -42,9 +42,9 @@ import TillUI
         let order = try await Self.order(pos, currency: "USD", total: "50.00", cash: "10.00", tendered: "20.00", card: "20.00", refund: "5.00", pending: "12.00")
         let text = Self.text(order)
         #expect(text == """
-                  Corner Shop
-                  12 Market St
-               Springfield 12345
+                          Corner Shop
+                          12 Market St
+                       Springfield 12345
             ========================================
             Order                              \(order.id)
             Customer                 ann@example.com
@@ -79,7 +79,7 @@ import TillUI
         let text = Self.text(order)
         for line in [
             "Total                             ¥5,000", "  Cash                            ¥1,000",
-            "    tendered ¥2,000        change ¥1,000", "    refund 2026-11-22 10:05       -¥500",
+            "    tendered ¥2,000        change ¥1,000", "    refund 2026-11-22 10:05        -¥500",
             "  Visa ••••4046                   ¥1,200", "Pending, not paid yet             ¥1,200",
             "Paid                              ¥3,000", "Balance due                       ¥2,000",
         ] {
