@@ -2,6 +2,7 @@ import Testing
 import TillCore
 import TillService
 @testable import TillUI
+import TillSnapshots
 
 /// Issue 11, operators at the counter: the sign-in screen, the idle lock that keeps the work
 /// for the same operator (and never hands it to another), the wait after refused PINs.
@@ -81,6 +82,12 @@ import TillService
         let screen = state.render().text
         #expect(screen.contains("Locked. Ann's work is kept for Ann."))
         #expect(!screen.contains("4242") && !screen.contains("ann@example.com") && !screen.contains("25.00"))
+        #expect(!screen.contains("Ann ·"))
+        _ = Fixture.type(&state, "Ann")
+        _ = Fixture.press(&state, .tab)
+        _ = Fixture.type(&state, "47x")
+        Snapshot.assert(state.render(), named: "sign-in-locked-80x24")
+        _ = Fixture.press(&state, .escape)
         _ = Self.signIn(&state, "ANN", pin: "4711", answer: .success(Self.ann))
         #expect(state.session.signIn == nil)
         #expect(state.overlay == before.overlay && state.newOrder == before.newOrder && state.screen == before.screen)

@@ -186,10 +186,11 @@ extension POSState {
         buffer.write(String(repeating: " ", count: width), x: 0, y: 0, style: Theme.tab)
         buffer.write(" Till ", x: 0, y: 0, style: Theme.tab.bolded)
         buffer.writeRight("signed out ", right: width, y: 0, style: Theme.tab)
-        let rect = openDialog(width: 56, height: 12, title: "Sign in", into: &buffer)
+        let rect = openDialog(width: 60, height: 12, title: "Sign in", into: &buffer)
         let x = rect.x + 3
         let fieldWidth = rect.width - 15
-        let intro = form.lockedFrom.map { "Locked. \($0.text)'s work is kept for \($0.text)." } ?? "Who is at the counter?"
+        let intro = form.lockedFrom.map { Format.fit($0.text, 16) }.map { "Locked. \($0)'s work is kept for \($0)." }
+            ?? "Who is at the counter?"
         buffer.write(intro, x: x, y: rect.y + 2, style: Theme.text, limit: rect.width - 6)
         buffer.write("Name", x: x, y: rect.y + 4, style: Theme.label)
         form.name.render(into: &buffer, x: x + 9, y: rect.y + 4, width: fieldWidth, focused: form.focus == .name)
@@ -209,9 +210,11 @@ extension POSState {
         let y = height - 2
         buffer.write(String(repeating: " ", count: width), x: 0, y: y, style: Theme.bar)
         buffer.write(" Sign in with your name and PIN", x: 0, y: y, style: Theme.bar, limit: width)
-        // The status bar without the last message: it may tell of the work kept underneath.
+        // The status bar without the last message (it may tell of the work kept underneath) and
+        // without a name: nobody is signed in.
         var quiet = self
         quiet.message = nil
+        quiet.session = OperatorSession()
         quiet.renderStatus(into: &buffer)
     }
 }
