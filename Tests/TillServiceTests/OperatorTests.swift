@@ -101,4 +101,20 @@ import TillStore
         #expect(code(await harness.service.addOperator(name: "ANN", pin: "1234")) == .operatorExists)
         #expect(code(await harness.service.addOperator(name: "", pin: "1234")) == .invalidName)
     }
+
+    /// A damaged operator row is a refusal naming the column, never a crash or a sign-in.
+    @Test func aDamagedOperatorRowIsAStorageErrorNotACrash() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        _ = try ok(await harness.service.addOperator(name: "Ann", pin: "4711"))
+        try await harness.database.pool.write { db in try db.execute(sql: "UPDATE operators SET pin_hash = 7") }
+        guard case .failure(let rejection) = await harness.service.verify(name: "Ann", pin: "4711") else {
+            Issue.record("signed in on a damaged row")
+            return
+        }
+        #expect(rejection.code == .storageError)
+        #expect(rejection.message.contains("operators.pin_hash"), "\(rejection.message)")
+        try await harness.database.pool.write { db in try db.execute(sql: "UPDATE operators SET pin_hash = x'00', name = 'Bob'") }
+        #expect(code(await harness.service.operators()) == .storageError)
+    }
 }
