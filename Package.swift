@@ -36,7 +36,11 @@ let package = Package(
         // The durable ledger: migrations, append-only events, read models, idempotency records.
         .target(
             name: "TillStore",
-            dependencies: ["TillCore", grdb, .product(name: "Crypto", package: "swift-crypto")],
+            // CryptoExtras: scrypt for operators' PINs.
+            dependencies: [
+                "TillCore", grdb, .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift
         ),
         // The application API: orchestrates core decisions, the store and the processor.

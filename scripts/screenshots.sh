@@ -174,6 +174,11 @@ pos_shots() {
     shot 07-card-payments    "a authorize"      F5 Down
     shot 08-wallets          "History"          F6
     shot 09-help             "any key closes"   F1
+    # Once an operator exists the POS starts on its sign-in screen (the PIN shows as dots).
+    printf '4711\n' | "$till" operator add Ann --db "$work/$database" >&2
+    start_app env TILL_NOW="$now" TZ=UTC LANG=C.UTF-8 "$till"
+    wait_for "Who is at the counter?"
+    shot 11-sign-in          "PIN      ••"      text:Ann Tab text:47
 }
 
 # Programs that exist today, standing in for the POS: the demo's live progress bar and its

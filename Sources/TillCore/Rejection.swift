@@ -117,6 +117,12 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case ledgerNotFound = "ledger_not_found"
         /// The ledger failed a check: its header or `quick_check` at open, or `till check`.
         case ledgerDamaged = "ledger_damaged"
+        // Operators (sign-in).
+        /// A PIN that breaks the rule (4 to 12 digits); the message never repeats it.
+        case invalidPin = "invalid_pin"
+        /// A sign-in refused: it never says whether the name or the PIN was wrong.
+        case unauthorized = "unauthorized"
+        case operatorExists = "operator_exists"
 
         public var defaultMessage: String {
             switch self {
@@ -158,6 +164,9 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .storageError: "The ledger could not be read or written; nothing was changed."
             case .ledgerNotFound: "There is no ledger there; `till init` creates one."
             case .ledgerDamaged: "The ledger is damaged; restore it from a backup."
+            case .invalidPin: "A PIN is 4 to 12 digits."
+            case .unauthorized: "That name and PIN do not sign in."
+            case .operatorExists: "An operator with that name already exists."
             }
         }
     }

@@ -187,6 +187,8 @@ enum LedgerSchema {
                     AND (captured, refunded, voided) IS NOT (payments.captured, payments.refunded, payments.voided))
                 """)
         }
+        // Issue 11: operators who sign in at the POS, their PINs only as salted slow hashes.
+        migrator.registerMigration("v5-operators", migrate: OperatorSchema.migrate)
         return migrator
     }
 

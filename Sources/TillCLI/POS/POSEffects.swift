@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TillCore
 import TillService
 import TillUI
@@ -14,6 +15,10 @@ struct POSEffects: Sendable {
     let utcOffsetSeconds: Int
     /// Where receipts are written ($TILL_RECEIPT_DIR, else the current directory).
     let receiptDirectory: String
+    /// The shop's name and address on receipts ($TILL_SHOP_NAME, $TILL_SHOP_ADDRESS).
+    var shop = ShopDetails.unnamed
+    /// Who signed in at the POS: nil until someone does (then the service's own operator acts).
+    let signedIn = SignedInOperator()
 
     static let pageSize = 40
 
@@ -24,7 +29,12 @@ struct POSEffects: Sendable {
         case .resolvePending(let orderId):
             _ = await service.resolveOpenRequests(target: orderId)
             return .resolved(orderId: orderId, await service.order(id: orderId))
-        case .saveReceipt(let orderId, let text): return saveReceipt(orderId: orderId, text: text)
+        case .saveReceipt(let orderId, let printedAt): return await printReceipt(orderId: orderId, printedAt: printedAt)
+        case .signIn(let name, let pin):
+            let answer = await service.verify(name: name, pin: pin)
+            // Effects run one after another: every command after this one acts as them.
+            if case .success(let name) = answer { signedIn.name.withLock { $0 = name } }
+            return .signedIn(answer)
         case .quit: return nil
         }
     }
@@ -58,7 +68,13 @@ struct POSEffects: Sendable {
         }
     }
 
+    /// The service acting as whoever is signed in: every command the POS sends goes through it.
+    var actingService: TillService {
+        signedIn.name.withLock { name in name.map { service.acting(as: $0) } } ?? service
+    }
+
     func run(_ command: POSCommand) async -> Result<CommandAnswer, Rejection> {
+        let service = actingService
         switch command {
         case .createOrder(let email, let amount, let currency, let key):
             return await service.createOrder(email: email, amount: amount, currency: currency, key: key)
@@ -88,6 +104,18 @@ struct POSEffects: Sendable {
             return await service.credit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
         case .debit(let wallet, let amount, let key):
             return await service.debit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
+        }
+    }
+
+    /// Reads the order as the ledger has it now (a reprint never shows an old state) and saves
+    /// its receipt.
+    func printReceipt(orderId: String, printedAt: Instant) async -> POSEvent {
+        switch await service.order(id: orderId) {
+        case .failure(let rejection): return .receiptFailed(message: "[\(rejection.code.rawValue)] \(rejection.message)")
+        case .success(let order):
+            let text = Receipt.text(
+                order, printedAt: LocalTime(printedAt, utcOffsetSeconds: utcOffsetSeconds), utcOffsetSeconds: utcOffsetSeconds, shop: shop)
+            return saveReceipt(orderId: order.id, text: text)
         }
     }
 
@@ -127,6 +155,11 @@ struct POSEffects: Sendable {
         }
         guard rename(temporary, path) == 0 else { throw ReceiptFileError(errno: errno) }
     }
+}
+
+/// Shared by every copy of the effects: who the POS acts as since the last sign-in.
+final class SignedInOperator: Sendable {
+    let name = Mutex<OperatorName?>(nil)
 }
 
 private struct ReceiptFileError: Error, CustomStringConvertible {

@@ -14,6 +14,7 @@ final class POSLoop: Sendable {
     private let clock: @Sendable () -> Instant
     private let databasePath: String
     private let environment: [String: String]
+    private let session: POSSessionSettings
     /// Answers from effect tasks, drained by the loop thread.
     private let inbox = Mutex<[POSEvent]>([])
     private let pending = Atomic<Int>(0)
@@ -23,8 +24,12 @@ final class POSLoop: Sendable {
     private let lane: AsyncStream<POSEffect>.Continuation
     private let laneStream: AsyncStream<POSEffect>
 
-    init(effects: POSEffects, clock: @escaping @Sendable () -> Instant, databasePath: String, environment: [String: String]) {
+    init(
+        effects: POSEffects, clock: @escaping @Sendable () -> Instant, databasePath: String, environment: [String: String],
+        session: POSSessionSettings
+    ) {
         self.effects = effects
+        self.session = session
         self.clock = clock
         self.databasePath = databasePath
         self.environment = environment
@@ -61,6 +66,7 @@ final class POSLoop: Sendable {
         var state = POSState(
             width: size.width, height: size.height, now: clock(), utcOffsetSeconds: effects.utcOffsetSeconds,
             databasePath: databasePath, keyPrefix: Self.keyPrefix())
+        state.startSession(as: session.operatorName, signInRequired: session.signInRequired, lockAfter: session.lockAfter)
         terminal.draw(state.render())
         perform(POSReducer.start(&state))
         // Ticks and polls are paced by the monotonic clock: the shop's clock may be fixed

@@ -9,8 +9,11 @@ public enum POSEffect: Sendable, Equatable {
     /// Ask GoblinPay what became of the order's requests whose outcome is unknown (recording
     /// what was applied, freeing what was not), then read the order again (`.resolved`).
     case resolvePending(orderId: String)
-    /// Write a receipt (already laid out as text) to a file named after the order.
-    case saveReceipt(orderId: String, text: String)
+    /// Read the order as it is now, lay out its receipt and write it to a file named after
+    /// the order (`receiptSaved` / `receiptFailed`).
+    case saveReceipt(orderId: String, printedAt: Instant)
+    /// Check a name and PIN; on success every later command acts as that operator (`signedIn`).
+    case signIn(name: String, pin: String)
     case quit
 }
 

@@ -18,6 +18,8 @@ public enum POSEvent: Sendable, Equatable {
     /// The open requests on an order were resolved with GoblinPay as far as they could be, and
     /// the order was read again.
     case resolved(orderId: String, Result<OrderView, Rejection>)
+    /// The answer to a sign-in (`POSEffect.signIn`): the runner now acts as this operator.
+    case signedIn(Result<OperatorName, Rejection>)
 }
 
 public enum QueryAnswer: Sendable, Equatable {

@@ -40,10 +40,13 @@ public enum POSReducer {
         case .ledgerChanged:
             return state.reloadScreen()
         case .pulse:
+            state.idlePulse()
             return state.resolvePendingIfDue()
         case .resolved(let id, let answer):
             if state.resolving == id { state.resolving = nil }
             return state.apply(.order(id: id), answer.map(QueryAnswer.order))
+        case .signedIn(let answer):
+            return state.signInAnswered(answer)
         }
     }
 
@@ -51,6 +54,9 @@ public enum POSReducer {
         // Ctrl-C always quits: a request still in flight is resolved with GoblinPay when
         // the till next starts.
         if key == .control("c") { return [.quit] }
+        // Any key is activity; while the sign-in screen is up it takes every key.
+        state.session.idlePulses = 0
+        if state.session.signIn != nil { return state.handleSignInKey(key) }
         // Nothing may submit twice: while a command runs, keys wait (the dialog keeps its
         // key anyway, so even a second submit would only replay).
         if state.busy != nil {
@@ -58,6 +64,7 @@ public enum POSReducer {
             return []
         }
         if key == .function(10) { return [.quit] }
+        if key == .control("l") { return state.lock() }
         if state.isTooSmall { return key == .character("q") ? [.quit] : [] }
         if state.overlay != nil {
             // Function keys work in dialogs too: F1 shows the help over the dialog (which comes

@@ -73,6 +73,8 @@ public struct POSState: Sendable, Equatable {
     public var customers = CustomersModel()
     public var cards = CardPaymentsModel()
     public var wallets = WalletsModel()
+    /// Who is signed in, the sign-in screen and the idle lock (SignInScreen.swift).
+    public var session = OperatorSession()
     public var defaultCurrency: String
     /// The order whose pending requests are being resolved in the background now, and the
     /// pulses left before the next pass (see `resolvePendingIfDue`).

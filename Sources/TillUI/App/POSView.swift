@@ -8,6 +8,10 @@ extension POSState {
             buffer.write("This terminal is \(width)×\(height): make it larger, or q to quit.", x: 0, y: 1)
             return buffer
         }
+        if let signIn = session.signIn {
+            renderSignIn(signIn, into: &buffer)
+            return buffer
+        }
         renderTabs(into: &buffer)
         let content = Rect(x: 0, y: 1, width: width, height: height - 3)
         switch screen {
@@ -89,12 +93,19 @@ extension POSState {
         return frames[Int((max(0, elapsed) / 100) % Int64(frames.count))]
     }
 
+    /// The status bar's right end: who is signed in (or named by TILL_OPERATOR; nothing for the
+    /// default `till`) and the clock.
+    var statusClock: String {
+        let who = session.signInRequired || session.current != .till ? " " + Format.fit(session.current.text, 16) + " ·" : ""
+        return who + " " + localNow.shortDate + " " + localNow.clock + " "
+    }
+
     /// The status bar: the spinner, else why the focused field refused a key, else the last
     /// message; then the ledger's path and the clock. A message that does not fit is never
     /// cut: it wraps upward over the rows above (the path gives way first).
     func renderStatus(into buffer: inout CellBuffer) {
         let y = height - 1
-        let clock = " " + localNow.shortDate + " " + localNow.clock + " "
+        let clock = statusClock
         let right = buffer.writeRight(clock, right: width, y: y, style: Theme.dim)
         let said: (text: String, style: Style)? = busy.map { (" \(spinner) \($0.progressLabel)…", Theme.warning) }
             ?? focusedField?.refusal.map { (" ! " + $0, Theme.error) }

@@ -4,7 +4,7 @@ extension POSState {
         ("Anywhere, dialogs too", [
             ("F2  d", "Dashboard"), ("F3  n", "New order"), ("F4  h", "Customers"),
             ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F1  ?", "This help"),
-            ("Esc", "Close / Dashboard"), ("F10  q  Ctrl-C", "Quit"),
+            ("Esc", "Close / Dashboard"), ("Ctrl-L", "Lock (sign out)"), ("F10  q  Ctrl-C", "Quit"),
         ]),
         ("Fields", [("Ctrl-U", "Clear the field"), ("type", "Replaces a prefill"), ("← → Home End", "Edit a prefill")]),
         ("Lists", [("↑ ↓ PgUp PgDn", "Move"), ("Enter  o", "Open the order"), ("p", "Take a payment")]),

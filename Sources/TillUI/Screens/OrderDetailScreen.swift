@@ -39,7 +39,8 @@ extension POSState {
             // Store credit may go only to the customer's own wallets: the dialog lists them.
             return [.query(.customerWallets(email: order.email))]
         case .character("t"):
-            return [.saveReceipt(orderId: order.id, text: Receipt.text(order, printedAt: localNow, utcOffsetSeconds: utcOffsetSeconds))]
+            // The runner reads the order again: the receipt is what the ledger holds now.
+            return [.saveReceipt(orderId: order.id, printedAt: now)]
         default: return nil
         }
         return []
