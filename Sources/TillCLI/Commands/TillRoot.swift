@@ -15,6 +15,7 @@ struct TillRoot: ParsableCommand {
         subcommands: [
             PointOfSaleCommand.self, OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self,
             BatchCommand.self, PendingCommand.self, SimCommand.self, InitCommand.self, CheckCommand.self,
+            DrawerCommand.self, ReportCommand.self,
         ],
         defaultSubcommand: PointOfSaleCommand.self
     )

@@ -55,6 +55,8 @@ struct POSEffects: Sendable {
             }
         case .customerWallets(let email):
             return await service.wallets(customer: email).map(QueryAnswer.wallets)
+        case .drawer(let currency):
+            return await service.xReport(currency: currency).map(QueryAnswer.drawer)
         }
     }
 
@@ -88,7 +90,37 @@ struct POSEffects: Sendable {
             return await service.credit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
         case .debit(let wallet, let amount, let key):
             return await service.debit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
+        case .openDrawer(let float, let currency, let key):
+            return await service.openDrawer(float: float, currency: currency, key: key)
+                .map { .drawerReport($0.response, replayed: $0.replayed, note: nil) }
+        case .payIn(let amount, let reason, let currency, let key):
+            return await service.payIn(amount: amount, reason: reason, currency: currency, key: key)
+                .map { .drawerMovement($0.response, replayed: $0.replayed) }
+        case .payOut(let amount, let reason, let currency, let key):
+            return await service.payOut(amount: amount, reason: reason, currency: currency, key: key)
+                .map { .drawerMovement($0.response, replayed: $0.replayed) }
+        case .closeDrawer(let counted, let currency, let key):
+            return await service.closeDrawer(counted: counted, currency: currency, key: key).map { keyed in
+                // The Z report is saved beside the receipts, in the shop's time.
+                let effects = self
+                let text = DrawerReportText.lines(keyed.response) { iso in
+                    guard let instant = Timestamp.parse(iso) else { return iso }
+                    let local = LocalTime(instant, utcOffsetSeconds: effects.utcOffsetSeconds)
+                    return local.isoDay + " " + local.clock
+                }.joined(separator: "\n") + "\n"
+                let note = switch ReportFile.saveZReport(session: keyed.response.session ?? "none", text: text, in: receiptDirectory) {
+                case .success(let path): "Z report saved to \(path)"
+                case .failure(let error): "! Z report not saved: \(error)"
+                }
+                return .drawerReport(keyed.response, replayed: keyed.replayed, note: note)
+            }
         }
+    }
+
+    /// These effects performed as `operatorName` (the POS sign-in calls this): every money
+    /// event they write is recorded as theirs.
+    func acting(as operatorName: OperatorName) -> POSEffects {
+        POSEffects(service: service.acting(as: operatorName), utcOffsetSeconds: utcOffsetSeconds, receiptDirectory: receiptDirectory)
     }
 
     /// A receipt names the customer and the card's brand and last four: it is written 0600
@@ -107,7 +139,7 @@ struct POSEffects: Sendable {
         }
     }
 
-    private static func writePrivately(_ bytes: [UInt8], to path: String) throws {
+    static func writePrivately(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".new-\(getpid())-\(UUID().uuidString.prefix(8))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ReceiptFileError(errno: errno) }

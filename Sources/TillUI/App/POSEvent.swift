@@ -29,6 +29,7 @@ public enum QueryAnswer: Sendable, Equatable {
     case payments(PaymentPage)
     case wallets([WalletView])
     case walletHistory([WalletLine])
+    case drawer(DrawerReportView)
 }
 
 public enum CommandAnswer: Sendable, Equatable {
@@ -37,4 +38,7 @@ public enum CommandAnswer: Sendable, Equatable {
     case orderRefund(OrderRefundResult, replayed: Bool)
     case payment(PaymentView, replayed: Bool)
     case wallet(WalletView, replayed: Bool)
+    /// The drawer opened (an X report) or closed (the Z report; `note` says where it was saved).
+    case drawerReport(DrawerReportView, replayed: Bool, note: String?)
+    case drawerMovement(DrawerMovementView, replayed: Bool)
 }

@@ -17,6 +17,7 @@ extension POSState {
         case .customers: renderCustomers(into: &buffer, content)
         case .cardPayments: renderCards(into: &buffer, content)
         case .wallets: renderWallets(into: &buffer, content)
+        case .drawer: renderDrawer(into: &buffer, content)
         }
         switch overlay {
         case .help: renderHelp(into: &buffer)
@@ -25,6 +26,7 @@ extension POSState {
         case .confirm(let dialog): renderConfirm(dialog, into: &buffer)
         case .authorize(let dialog): renderAuthorize(dialog, into: &buffer)
         case .openWallet(let dialog): renderOpenWallet(dialog, into: &buffer)
+        case .drawer(let dialog): renderDrawerDialog(dialog, into: &buffer)
         case nil: break
         }
         renderHints(into: &buffer)
@@ -41,7 +43,8 @@ extension POSState {
             let active = tab == screen || (screen == .orderDetail && tab == back.last)
             x += buffer.write(label, x: x, y: 0, style: active && screen != .orderDetail ? Theme.tabActive : Theme.tab)
         }
-        buffer.writeRight("F1 Help ", right: width, y: 0, style: Theme.tab)
+        // At 80 columns the tabs fill the bar: F1 still opens help, and the hints say so.
+        if width - x >= 9 { buffer.writeRight("F1 Help ", right: width, y: 0, style: Theme.tab) }
     }
 
     var hints: String {
@@ -52,6 +55,9 @@ extension POSState {
         case .amount(let dialog) where !dialog.hasWalletField: return "Enter ok · Esc cancel"
         case .amount, .authorize, .openWallet: return "Enter ok · Tab next field · Esc cancel"
         case .confirm: return "y yes · n no"
+        case .drawer(let dialog) where dialog.confirming: return "y close the drawer · n back"
+        case .drawer(let dialog) where dialog.hasReason: return "Enter ok · Tab next field · Esc cancel"
+        case .drawer: return "Enter ok · Esc cancel"
         case nil: break
         }
         switch screen {
@@ -62,6 +68,8 @@ extension POSState {
             : "↑↓ PgUp PgDn · Enter open · p pay · Tab search · Esc back"
         case .cardPayments: return "a authorize · c capture · r refund · v void · ↑↓ select · Esc back"
         case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc back"
+        case .drawer: return drawer.fullReport != nil ? "↑↓ scroll · Enter or Esc back to the drawer"
+            : "o open · i pay in · u pay out · c count & close · x X report · F1 help"
         }
     }
 

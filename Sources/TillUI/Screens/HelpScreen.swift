@@ -3,7 +3,7 @@ extension POSState {
     static let helpSections: [(String, [(String, String)])] = [
         ("Anywhere", [
             ("F2  d", "Dashboard"), ("F3  n", "New order"), ("F4  h", "Customers"),
-            ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F1  ?", "This help"),
+            ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F7  k", "Cash drawer"), ("F1  ?", "This help"),
             ("Esc", "Back / close"), ("F10  q  Ctrl-C", "Quit"),
         ]),
         ("Lists", [("↑ ↓ PgUp PgDn", "Move"), ("Enter  o", "Open the order"), ("p", "Take a payment")]),
@@ -12,6 +12,7 @@ extension POSState {
         ("Payment", [("1 2 3  ← →", "Choose tender"), ("Enter", "Charge")]),
         ("Card payments", [("a", "Authorize"), ("c", "Capture"), ("r", "Refund"), ("v", "Void")]),
         ("Wallets", [("o", "Open a wallet"), ("+  -", "Credit / debit")]),
+        ("Drawer", [("o", "Open with a float"), ("i  u", "Pay in / pay out"), ("c", "Count and close (y)"), ("x", "X report")]),
     ]
 
     func renderHelp(into buffer: inout CellBuffer) {
