@@ -73,7 +73,7 @@ extension TillService {
                     var intent = try prepare(ledger, now)
                     intent.id = "\(key.value)#\(try ledger.processorAttempts(key: key.value))"
                     intent.request = RequestIdentity(operation: operation, target: target, fingerprint: fingerprint.canonical)
-                    intent.operatorName = operatorName.text
+                    intent.operatorName = self.operatorName.text
                     try ledger.insert(StoredRequest(
                         key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
                         state: .inProgress, intent: try Self.encode(intent), leaseOwner: owner,

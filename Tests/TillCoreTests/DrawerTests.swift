@@ -7,8 +7,12 @@ import Testing
 
     static func usd(_ minor: Int64) -> Money { Money(minorUnits: minor, currency: .usd) }
 
-    static func line(_ kind: DrawerEvent.Kind, _ tender: Tender.Kind? = nil, _ amount: Int64, change: Int64 = 0) -> DrawerEvent {
+    static func line(_ kind: DrawerEvent.Kind, _ tender: Tender.Kind, _ amount: Int64, change: Int64 = 0) -> DrawerEvent {
         DrawerEvent(kind: kind, tender: tender, amount: usd(amount), change: usd(change), operatorName: .till, at: at)
+    }
+
+    static func line(_ kind: DrawerEvent.Kind, _ amount: Int64) -> DrawerEvent {
+        DrawerEvent(kind: kind, amount: usd(amount), operatorName: .till, at: at)
     }
 
     @Test func expectedIsFloatPlusCashAfterChangeLessRefundsPlusInLessOut() throws {

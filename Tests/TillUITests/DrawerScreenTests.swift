@@ -93,10 +93,11 @@ import TillSnapshots
         let close = POSCommand.closeDrawer(counted: "138.00", currency: "USD", key: dialog.key)
         #expect(Fixture.press(&state, .character("y")) == [.command(close)])
         let z = try Self.report(closedWith: 13_800)
-        let effects = POSReducer.update(&state, .completed(close, .success(.drawerReport(z, replayed: false, note: "Z report saved to /r/z.txt"))))
+        let effects = POSReducer.update(&state, .completed(close, .success(.drawerReport(z, replayed: false, note: "saved to /r/z.txt"))))
         #expect(effects == [.query(.drawer(currency: "USD"))])
         #expect(state.overlay == nil && state.drawer.fullReport == z)
-        #expect(state.message?.text == "Drawer closed, difference $0.50 over · Z report saved to /r/z.txt")
+        #expect(state.message?.text == "Drawer closed: difference $0.50 over")
+        #expect(state.drawer.savedNote == "saved to /r/z.txt")
         Snapshot.assert(state.render(), named: "drawer-z-report-80x24")
     }
 

@@ -109,8 +109,8 @@ struct POSEffects: Sendable {
                     return local.isoDay + " " + local.clock
                 }.joined(separator: "\n") + "\n"
                 let note = switch ReportFile.saveZReport(session: keyed.response.session ?? "none", text: text, in: receiptDirectory) {
-                case .success(let path): "Z report saved to \(path)"
-                case .failure(let error): "! Z report not saved: \(error)"
+                case .success(let path): "saved to \(path)"
+                case .failure(let error): "! not saved: \(error)"
                 }
                 return .drawerReport(keyed.response, replayed: keyed.replayed, note: note)
             }

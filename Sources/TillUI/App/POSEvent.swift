@@ -38,7 +38,7 @@ public enum CommandAnswer: Sendable, Equatable {
     case orderRefund(OrderRefundResult, replayed: Bool)
     case payment(PaymentView, replayed: Bool)
     case wallet(WalletView, replayed: Bool)
-    /// The drawer opened (an X report) or closed (the Z report; `note` says where it was saved).
+    /// The drawer opened (an X report) or closed (the Z report; `note`: "saved to PATH" or why not).
     case drawerReport(DrawerReportView, replayed: Bool, note: String?)
     case drawerMovement(DrawerMovementView, replayed: Bool)
 }

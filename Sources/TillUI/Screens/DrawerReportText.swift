@@ -1,4 +1,4 @@
-import TillService
+public import TillService
 
 /// An X or Z report as plain text: what `till drawer close` and `till report` print, the file
 /// saved beside receipts, and the POS's report view. It only lays out the figures the report
@@ -7,6 +7,7 @@ public enum DrawerReportText {
     /// The report's lines; `time` turns an ISO 8601 instant into the text to show.
     public static func lines(_ report: DrawerReportView, time: (String) -> String) -> [String] {
         let money = { (value: Int64) in Format.money(value, report.currency) }
+        let less = { (value: Int64) in lessText(value, report.currency) }
         let title = report.report == .z ? "Z report" : "X report"
         var lines: [String] = []
         guard let session = report.session else {
@@ -25,10 +26,10 @@ public enum DrawerReportText {
         lines.append("Cash drawer")
         lines.append(row("Float", money(report.float)))
         lines.append(row("Cash sales (tendered)", money(report.cashSales)))
-        lines.append(row("Change given", "−" + money(report.changeGiven)))
-        lines.append(row("Cash refunds (handed back)", "−" + money(report.cashRefunds)))
+        lines.append(row("Change given", less(report.changeGiven)))
+        lines.append(row("Cash refunds (handed back)", less(report.cashRefunds)))
         lines.append(row("Paid in", money(report.paidIn)))
-        lines.append(row("Paid out", "−" + money(report.paidOut)))
+        lines.append(row("Paid out", less(report.paidOut)))
         lines.append(row("Expected in the drawer", money(report.expected)))
         if let counted = report.counted, let difference = report.difference {
             lines.append(row("Counted", money(counted)))
@@ -62,6 +63,11 @@ public enum DrawerReportText {
             lines += outside(report, money: money, heading: "Moved while no drawer was open, since the last close (not in expected):")
         }
         return lines
+    }
+
+    /// "−$5.00" for money taken out, "$0.00" for none.
+    public static func lessText(_ value: Int64, _ currency: String) -> String {
+        value == 0 ? Format.money(0, currency) : "−" + Format.money(value, currency)
     }
 
     /// "$2.00 over", "-$1.50 short", "none".

@@ -10,6 +10,8 @@ public struct DrawerModel: Sendable, Equatable {
     /// A report shown in full (the X on `x`, the Z after a close), and how far it is scrolled.
     public var fullReport: DrawerReportView?
     public var scroll = 0
+    /// Where the Z report on screen was saved (or why it was not).
+    public var savedNote: String?
     public var loading = false
     public var error: String?
 }
@@ -187,10 +189,10 @@ extension POSState {
             if report.report == .z {
                 drawer.fullReport = report
                 drawer.scroll = 0
+                // The path goes on the report's heading: the status bar stays short enough to show whole.
+                drawer.savedNote = note
                 let difference = DrawerReportText.differenceText(report.difference ?? 0) { Format.money($0, report.currency) }
-                message = StatusMessage(
-                    text: "Drawer closed, difference \(difference)\(replayed(wasReplayed))" + (note.map { " · " + $0 } ?? ""),
-                    isError: false)
+                message = StatusMessage(text: "Drawer closed: difference \(difference)\(replayed(wasReplayed))", isError: false)
             } else {
                 drawer.report = report
                 message = StatusMessage(
@@ -216,7 +218,8 @@ extension POSState {
             let lines = DrawerReportText.lines(full, time: localTimeText)
             let room = area.height - 1
             let top = min(drawer.scroll, max(0, lines.count - room))
-            buffer.heading(full.report == .z ? "Z report" : "X report", x: x, y: area.y, width: width)
+            let title = full.report == .z ? "Z report" + (drawer.savedNote.map { " · " + $0 } ?? "") : "X report"
+            buffer.heading(Format.fit(title, width - 2), x: x, y: area.y, width: width)
             for (row, line) in lines.dropFirst(top).prefix(room).enumerated() {
                 buffer.write(line, x: x, y: area.y + 1 + row, limit: width)
             }
@@ -256,10 +259,10 @@ extension POSState {
         let lines: [(String, String)] = [
             ("Float", money(report.float)),
             ("Cash sales (tendered)", money(report.cashSales)),
-            ("Change given", "−" + money(report.changeGiven)),
-            ("Cash refunds handed back", "−" + money(report.cashRefunds)),
+            ("Change given", DrawerReportText.lessText(report.changeGiven, report.currency)),
+            ("Cash refunds handed back", DrawerReportText.lessText(report.cashRefunds, report.currency)),
             ("Paid in", money(report.paidIn)),
-            ("Paid out", "−" + money(report.paidOut)),
+            ("Paid out", DrawerReportText.lessText(report.paidOut, report.currency)),
         ]
         for (index, line) in lines.enumerated() {
             let y = left.y + 7 + index
@@ -275,8 +278,8 @@ extension POSState {
         let tenders: [(String, String)] = [
             ("Card", money(report.byTender["card"]?.taken ?? 0)),
             ("Cash (after change)", money(report.byTender["cash"]?.taken ?? 0)),
-            ("Card refunds", "−" + money(report.byTender["card"]?.refunded ?? 0)),
-            ("Cash refunds", "−" + money(report.cashRefunds)),
+            ("Card refunds", DrawerReportText.lessText(report.byTender["card"]?.refunded ?? 0, report.currency)),
+            ("Cash refunds", DrawerReportText.lessText(report.cashRefunds, report.currency)),
             ("Store credit (apart)", money(report.storeCreditRedeemed)),
         ]
         for (index, line) in tenders.enumerated() {
