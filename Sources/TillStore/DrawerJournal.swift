@@ -1,4 +1,4 @@
-public import GRDB
+import GRDB
 public import TillCore
 
 /// A journal line as stored: the core's line with where it sits and what it refers to.
@@ -41,11 +41,12 @@ extension Ledger {
         try Row.fetchOne(db, sql: "SELECT * FROM drawer_sessions WHERE id = ?", arguments: [id]).map(Self.sessionRow)
     }
 
-    /// Sessions newest first, optionally of one currency and state.
+    /// Sessions, the last opened first (by the order they were written, whatever the clocks
+    /// said), optionally of one currency and state.
     public func drawerSessionRows(currency: Currency?, state: DrawerSession.State?, limit: Int) throws -> [DrawerSessionRow] {
         try Row.fetchAll(db, sql: """
             SELECT * FROM drawer_sessions WHERE (?1 IS NULL OR currency = ?1) AND (?2 IS NULL OR state = ?2)
-            ORDER BY opened_at DESC, id DESC LIMIT ?3
+            ORDER BY rowid DESC LIMIT ?3
             """, arguments: [currency?.code, state?.rawValue, limit]).map(Self.sessionRow)
     }
 

@@ -89,15 +89,15 @@ extension Ledger {
             try db.cachedStatement(sql: """
                 INSERT INTO order_payments (id, order_id, position, amount, change, tendered, tender,
                     card_brand, card_first6, card_last4, card_expiry, card_fingerprint, wallet, payment_id,
-                    refunded, state, created_at, operator)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    refunded, state, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET refunded = excluded.refunded, state = excluded.state
                 """).execute(arguments: [
                     payment.id, order.id, position, payment.amount.minorUnits, payment.change.minorUnits, tendered,
                     payment.tender.kind.rawValue, card?.brand.rawValue, card?.first6, card?.last4,
                     card.map { Self.expiryText($0.expiry) }, cardFingerprints[payment.id], wallet,
                     payment.gatewayPaymentId, payment.refunded.minorUnits, payment.state.rawValue,
-                    payment.createdAt.millisecondsSinceEpoch, payment.operatorName.text,
+                    payment.createdAt.millisecondsSinceEpoch,
                 ])
             for refund in payment.refunds {
                 try db.cachedStatement(sql: """
@@ -148,8 +148,13 @@ extension Ledger {
         guard !rows.isEmpty else { return [] }
         let ids: [String] = try rows.map { try $0.required("id", in: "orders") }
         let placeholders = databaseQuestionMarks(count: ids.count)
+        // An installment's operator is its `paid` event's (through the events' order index).
         let paymentRows = try Row.fetchAll(
-            db, sql: "SELECT * FROM order_payments WHERE order_id IN (\(placeholders)) ORDER BY order_id, position",
+            db, sql: """
+                SELECT p.*, COALESCE((SELECT e.operator FROM order_events e
+                    WHERE e.order_id = p.order_id AND e.kind = 'paid' AND e.reference = p.id), 'till') AS operator
+                FROM order_payments p WHERE p.order_id IN (\(placeholders)) ORDER BY p.order_id, p.position
+                """,
             arguments: StatementArguments(ids))
         let refundRows = try Row.fetchAll(
             db, sql: "SELECT * FROM order_refunds WHERE order_id IN (\(placeholders)) ORDER BY created_at, rowid",
@@ -190,7 +195,7 @@ extension Ledger {
                 throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): order_payments.tender is not a tender")
             }
             guard let taker = OperatorName.restore(try payment.required("operator", in: table)) else {
-                throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): order_payments.operator is not an operator name")
+                throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): its order_events.operator is not an operator name")
             }
             order = try Self.unwrap(order.recordingPayment(
                 id: paymentId, amount: Money(minorUnits: payment.required("amount", in: table), currency: currency),

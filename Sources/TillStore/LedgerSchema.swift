@@ -199,7 +199,7 @@ enum LedgerSchema {
     /// then (NULL when none was). `drawer_sessions` is its read model; at most one session is
     /// open per currency, so a USD and a JPY drawer can be open side by side.
     static func migrateToDrawer(_ db: Database) throws {
-        for table in ["order_events", "payment_events", "wallet_events", "order_payments"] {
+        for table in ["order_events", "payment_events", "wallet_events"] {
             try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN operator TEXT NOT NULL DEFAULT 'till'")
         }
         try db.execute(sql: """
@@ -237,7 +237,6 @@ enum LedgerSchema {
                 closed_by TEXT
             );
             CREATE UNIQUE INDEX drawer_sessions_one_open ON drawer_sessions (currency) WHERE state = 'open';
-            CREATE INDEX drawer_sessions_by_time ON drawer_sessions (opened_at DESC, id DESC);
             """)
     }
 

@@ -12,7 +12,7 @@ extension POSState {
         ("Payment", [("1 2 3  ← →", "Choose tender"), ("Enter", "Charge")]),
         ("Card payments", [("a", "Authorize"), ("c", "Capture"), ("r", "Refund"), ("v", "Void")]),
         ("Wallets", [("o", "Open a wallet"), ("+  -", "Credit / debit")]),
-        ("Drawer", [("o", "Open with a float"), ("i  u", "Pay in / pay out"), ("c", "Count and close (y)"), ("x", "X report")]),
+        ("Drawer", [("o  i  u", "Open, pay in, out"), ("c", "Count and close"), ("x", "X report")]),
     ]
 
     func renderHelp(into buffer: inout CellBuffer) {
