@@ -86,7 +86,8 @@ extension TillService {
     }
 
     /// The X report: the open session's figures so far (in `currency`, or the one drawer open);
-    /// with no drawer open, what moved since the last close, outside any session.
+    /// with no drawer open, what moved since the last close, outside any session (in the
+    /// currency the journal last moved in, else USD).
     public func xReport(currency: String? = nil) async -> Result<DrawerReportView, Rejection> {
         let explicit: Currency?
         do throws(Rejection) { explicit = try currency.map { text throws(Rejection) in try Currency.named(text).get() } } catch {
@@ -100,7 +101,7 @@ extension TillService {
             } else if open.count == 1, let only = open.first {
                 chosen = only.currency
             } else if open.isEmpty {
-                chosen = .usd
+                chosen = try ledger.latestDrawerCurrency() ?? .usd
             } else {
                 throw Refusal(rejection: Self.severalDrawers(open))
             }

@@ -37,6 +37,11 @@ extension Ledger {
         try Row.fetchAll(db, sql: "SELECT * FROM drawer_sessions WHERE state = 'open' ORDER BY currency").map(Self.sessionRow)
     }
 
+    /// The currency of the journal's last line: the drawer a report means when none is open.
+    public func latestDrawerCurrency() throws -> Currency? {
+        try String.fetchOne(db, sql: "SELECT currency FROM drawer_events ORDER BY seq DESC LIMIT 1").map(Self.currency)
+    }
+
     public func drawerSessionRow(id: String) throws -> DrawerSessionRow? {
         try Row.fetchOne(db, sql: "SELECT * FROM drawer_sessions WHERE id = ?", arguments: [id]).map(Self.sessionRow)
     }

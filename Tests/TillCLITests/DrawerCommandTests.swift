@@ -7,13 +7,14 @@ import TillCLI
 /// every Z figure recomputed from the ledger's event rows with SQL.
 @Suite("Drawer and report commands")
 struct DrawerCommandTests {
-    static func till(_ arguments: [String], folder: String, operator name: String? = nil) async -> CommandResult {
+    /// `operator`: $TILL_OPERATOR; `flag`: --operator (Ben is named by the flag, Ana by the environment).
+    static func till(_ arguments: [String], folder: String, operator name: String? = nil, flag: String? = nil) async -> CommandResult {
         var environment = [
             "TILL_NOW": "2026-03-15T10:00:00Z", "TILL_DB": folder + "/till.sqlite",
             "TILL_SECRETS_DIR": folder + ".secrets", "TILL_RECEIPT_DIR": folder + "/receipts",
         ]
         if let name { environment["TILL_OPERATOR"] = name }
-        return await TillCommandLine.run(arguments + ["--json"], environment: environment)
+        return await TillCommandLine.run(arguments + (flag.map { ["--operator", $0] } ?? []) + ["--json"], environment: environment)
     }
 
     static func json(_ result: CommandResult) throws -> [String: Any] {
@@ -46,7 +47,7 @@ struct DrawerCommandTests {
         #expect(payment["operator"] as? String == "Ana")
         let card = await Self.till([
             "order", "create-and-pay", "--email", "card@example.com", "--amount", cardOrder, "--currency", currency,
-            "--card", "4242 4242 4242 4242", "--expiry", "12/30", "--cvv", "123", "--key", "card"], folder: folder, operator: "Ben")
+            "--card", "4242 4242 4242 4242", "--expiry", "12/30", "--cvv", "123", "--key", "card"], folder: folder, flag: "Ben")
         #expect(card.exitCode == 0, "\(card)")
         #expect(await Self.till([
             "wallet", "open", "gift", "--currency", currency, "--balance", creditOrder, "--customer", "credit@example.com"],
@@ -56,11 +57,11 @@ struct DrawerCommandTests {
             "--wallet", "gift", "--key", "credit"], folder: folder, operator: "Ana").exitCode == 0)
         let refunded = await Self.till([
             "order", "refund", try #require(cash["id"] as? String), "--payment", try #require(payment["id"] as? String),
-            "--amount", refund, "--key", "refund"], folder: folder, operator: "Ben")
+            "--amount", refund, "--key", "refund"], folder: folder, flag: "Ben")
         #expect(refunded.exitCode == 0, "\(refunded)")
         #expect(await Self.till(["drawer", "pay-in", "--amount", payIn, "--reason", "Change from the bank", "--key", "in"],
                                 folder: folder, operator: "Ana").exitCode == 0)
-        let out = await Self.till(["drawer", "pay-out", "--amount", payOut, "--reason", "Window cleaner", "--key", "out"], folder: folder, operator: "Ben")
+        let out = await Self.till(["drawer", "pay-out", "--amount", payOut, "--reason", "Window cleaner", "--key", "out"], folder: folder, flag: "Ben")
         #expect(out.exitCode == 0, "\(out)")
         let closed = await Self.till(["drawer", "close", "--counted", counted, "--key", "close"], folder: folder, operator: "Ana")
         let z = try Self.json(closed)
