@@ -254,25 +254,19 @@ public struct DrawerSession: Hashable, Sendable {
 /// `expected`, never lost). With no session (an X report when no drawer is open), only the
 /// movements outside any session.
 public struct DrawerReport: Hashable, Sendable {
+    /// One operator's share of the lines.
+    public struct ByOperator: Hashable, Sendable {
+        public let name: OperatorName
+        public let figures: DrawerFigures
+    }
+
     public let currency: Currency
     public let session: DrawerSession?
-    /// Lines of this session, by operator (operators in name order).
-    public let byOperator: [(name: OperatorName, figures: DrawerFigures)]
+    /// Lines of this session, by operator (in the order of their case-folded names).
+    public let byOperator: [ByOperator]
     /// Movements with no drawer open, since the close before this session (or since the last close).
     public let outside: DrawerFigures
-    public let outsideByOperator: [(name: OperatorName, figures: DrawerFigures)]
-
-    public static func == (lhs: DrawerReport, rhs: DrawerReport) -> Bool {
-        lhs.currency == rhs.currency && lhs.session == rhs.session && lhs.outside == rhs.outside
-            && lhs.byOperator.elementsEqual(rhs.byOperator) { $0.name == $1.name && $0.figures == $1.figures }
-            && lhs.outsideByOperator.elementsEqual(rhs.outsideByOperator) { $0.name == $1.name && $0.figures == $1.figures }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(currency)
-        hasher.combine(session)
-        hasher.combine(outside)
-    }
+    public let outsideByOperator: [ByOperator]
 
     /// The report of a session (nil: none open) from its journal and the lines outside any session.
     public static func make(
@@ -302,13 +296,13 @@ public struct DrawerReport: Hashable, Sendable {
         }
     }
 
-    static func byOperator(_ lines: [DrawerEvent]) -> Result<[(name: OperatorName, figures: DrawerFigures)], Rejection> {
+    static func byOperator(_ lines: [DrawerEvent]) -> Result<[ByOperator], Rejection> {
         var figures: [String: (name: OperatorName, figures: DrawerFigures)] = [:]
         for line in lines where line.kind != .closed {
             var entry = figures[line.operatorName.key] ?? (line.operatorName, DrawerFigures())
             if case .failure(let rejection) = entry.figures.add(line) { return .failure(rejection) }
             figures[line.operatorName.key] = entry
         }
-        return .success(figures.sorted { $0.key < $1.key }.map(\.value))
+        return .success(figures.sorted { $0.key < $1.key }.map { ByOperator(name: $0.value.name, figures: $0.value.figures) })
     }
 }
