@@ -317,13 +317,26 @@ extension Ledger {
                              event.at.millisecondsSinceEpoch, payment.id])
     }
 
-    /// A payment's event, by this ledger's operator; a void goes in the drawer's journal too.
+    /// A payment's event, by this ledger's operator. In the drawer's journal too: a void (with
+    /// the hold it released), and the captures and refunds of a gateway payment of its own (the
+    /// Cards screen, the API) as card sales and refunds; an order's card installment is
+    /// journalled through its order, once.
     private func insertEventRow(_ payment: Payment, _ event: PaymentEvent) throws {
         try db.execute(
             sql: "INSERT INTO payment_events (payment_id, kind, amount, at, operator) VALUES (?, ?, ?, ?, ?)",
             arguments: [payment.id, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch, operatorName.text])
-        if event.kind == .voided {
-            try journal(DrawerEvent(kind: .void, amount: event.amount, operatorName: operatorName, at: event.at), reference: payment.id)
+        switch event.kind {
+        case .voided:
+            try journal(DrawerEvent(kind: .void, amount: payment.authorized, operatorName: operatorName, at: event.at), reference: payment.id)
+        case .captured, .refunded:
+            let standalone = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT order_payment_id IS NULL FROM payments WHERE id = ?"), arguments: [payment.id]) ?? false
+            guard standalone else { return }
+            try journal(DrawerEvent(
+                kind: event.kind == .captured ? .sale : .refund, tender: .card, amount: event.amount, operatorName: operatorName,
+                at: event.at), reference: payment.id)
+        case .authorized, .captureFailed, .refundFailed:
+            break
         }
     }
 
