@@ -102,10 +102,9 @@ struct POSEffects: Sendable {
         case .closeDrawer(let counted, let currency, let key):
             return await service.closeDrawer(counted: counted, currency: currency, key: key).map { keyed in
                 // The Z report is saved beside the receipts, in the shop's time.
-                let effects = self
                 let text = DrawerReportText.lines(keyed.response) { iso in
                     guard let instant = Timestamp.parse(iso) else { return iso }
-                    let local = LocalTime(instant, utcOffsetSeconds: effects.utcOffsetSeconds)
+                    let local = LocalTime(instant, utcOffsetSeconds: utcOffsetSeconds)
                     return local.isoDay + " " + local.clock
                 }.joined(separator: "\n") + "\n"
                 let note = switch ReportFile.saveZReport(session: keyed.response.session ?? "none", text: text, in: receiptDirectory) {
