@@ -98,6 +98,10 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case insufficientFunds = "insufficient_funds"
         case walletExists = "wallet_exists"
         case invalidOverdraft = "invalid_overdraft"
+        // The cash drawer.
+        case drawerNotOpen = "drawer_not_open"
+        case drawerAlreadyOpen = "drawer_already_open"
+        case invalidReason = "invalid_reason"
         // Configuration and stored history.
         case invalidHoldWindow = "invalid_hold_window"
         case invalidEvent = "invalid_event"
@@ -152,6 +156,9 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .insufficientFunds: "The wallet has insufficient funds."
             case .walletExists: "A wallet with that name already exists."
             case .invalidOverdraft: "The overdraft limit must be zero or more."
+            case .drawerNotOpen: "No cash drawer is open; open one with a float first."
+            case .drawerAlreadyOpen: "A cash drawer is already open in this currency; close it first."
+            case .invalidReason: "A reason is required: 1 to 200 characters."
             case .invalidHoldWindow: "The authorization hold window must be longer than zero."
             case .invalidEvent: "The event does not fit the history it is applied to."
             case .idempotencyKeyReused: "The idempotency key was already used for a different request."

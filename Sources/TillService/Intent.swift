@@ -48,6 +48,8 @@ struct Intent: Codable, Sendable {
     /// The request this intent was recorded for, so a till that hears an applied answer after
     /// its request row was freed (a lookup raced its call) can still record it.
     var request: RequestIdentity?
+    /// Who asked: the events are recorded as theirs, whichever till records the answer.
+    var operatorName: String?
 
     func processorKey(_ step: String) -> String { "\(id):\(step)" }
 

@@ -161,13 +161,13 @@ extension TillService {
             // so cash can never take what a card already charged at the processor is due.
             let plan = try planBesidePending(order, amount: amount, tender: .cash(tendered: tendered), ledger: ledger, key: key)
             recorded = try decided(order.recordingPayment(
-                id: paymentId, amount: plan.applied, tender: .cash(tendered: tendered), at: now))
+                id: paymentId, amount: plan.applied, tender: .cash(tendered: tendered), by: ledger.operatorName, at: now))
         case .wallet(let name):
             guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
             let plan = try planBesidePending(order, amount: amount, tender: .storeCredit(wallet: wallet.name), ledger: ledger, key: key)
             let debited = try decided(wallet.debit(plan.applied))
             recorded = try decided(order.recordingPayment(
-                id: paymentId, amount: plan.applied, tender: .storeCredit(wallet: wallet.name), at: now))
+                id: paymentId, amount: plan.applied, tender: .storeCredit(wallet: wallet.name), by: ledger.operatorName, at: now))
             try ledger.update(debited, kind: "debited", amount: plan.applied, reference: paymentId, at: now)
         }
         try requireRoom(ledger, newOrder: nil, takings: (recorded.1.tender.kind, recorded.1.amount), at: now)

@@ -73,6 +73,7 @@ extension TillService {
                     var intent = try prepare(ledger, now)
                     intent.id = "\(key.value)#\(try ledger.processorAttempts(key: key.value))"
                     intent.request = RequestIdentity(operation: operation, target: target, fingerprint: fingerprint.canonical)
+                    intent.operatorName = self.operatorName.text
                     try ledger.insert(StoredRequest(
                         key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
                         state: .inProgress, intent: try Self.encode(intent), leaseOwner: owner,
@@ -370,7 +371,9 @@ extension TillService {
     func finish(_ intent: Intent, key: String) async -> ProcessorRun {
         let holdWindow = self.holdWindow, clock = self.clock
         do {
-            let response = try await database.write { ledger -> String in
+            // Recorded as the operator who asked, whichever till hears the answer.
+            let operatorName = intent.operatorName.flatMap(OperatorName.restore) ?? self.operatorName
+            let response = try await database.write(as: operatorName) { ledger -> String in
                 let now = clock()
                 let stored = try ledger.request(key: key)
                 if let stored, stored.state == .completed, let response = stored.response {
@@ -455,7 +458,8 @@ extension TillService {
             let (captured, _) = try decided(authorized.execute(.capture(money), at: at))
             try ledger.insert(captured, processorReference: reference, orderPaymentId: orderPaymentId, cardFingerprint: card.fingerprint)
             let (next, payment) = try decided(order.recordingPayment(
-                id: orderPaymentId, amount: money, tender: .card(summary), gatewayPaymentId: intent.paymentId, at: at))
+                id: orderPaymentId, amount: money, tender: .card(summary), gatewayPaymentId: intent.paymentId,
+                by: ledger.operatorName, at: at))
             try ledger.save(next, cardFingerprints: [orderPaymentId: card.fingerprint], at: now)
             try ledger.appendOrderEvent(orderId: orderId, kind: "paid", reference: orderPaymentId, amount: money, at: payment.createdAt)
             return try encode(OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment)))

@@ -207,13 +207,17 @@ extension TillService {
         return try decoder.decode(type, from: Data(text.utf8))
     }
 
-    /// Runs `work` in one write transaction; a thrown `Refusal` (or any error) rolls it back.
+    /// Runs `work` in one write transaction, its events recorded as this service's operator's;
+    /// a thrown `Refusal` or `Rejection` (or any error) rolls it back.
     func write<T: Sendable>(_ work: @escaping @Sendable (Ledger, Instant) throws -> T) async -> Result<T, Rejection> {
         let clock = self.clock
         do {
-            return .success(try await database.write { ledger in try work(ledger, clock()) })
+            return .success(try await database.write(as: operatorName) { ledger in try work(ledger, clock()) })
         } catch let refusal as Refusal {
             return .failure(refusal.rejection)
+        } catch let rejection as Rejection {
+            // The store refuses a drawer line the core refuses (`Ledger.journal`).
+            return .failure(rejection)
         } catch {
             return .failure(Self.storageRejection(error))
         }

@@ -56,6 +56,9 @@ public struct OrderPaymentView: Codable, Sendable, Equatable {
     /// Store credit: the wallet debited.
     public let wallet: String?
     public let refunds: [RefundView]
+    /// Who took it (DESIGN §5 "order payment"). Optional only so that answers stored before
+    /// operators were recorded still replay unchanged.
+    public let `operator`: String?
 
     public init(_ payment: OrderPayment) {
         id = payment.id
@@ -83,6 +86,7 @@ public struct OrderPaymentView: Codable, Sendable, Equatable {
             wallet = name
         }
         refunds = payment.refunds.map { RefundView($0, paymentId: payment.id) }
+        `operator` = payment.operatorName.text
     }
 }
 

@@ -24,6 +24,7 @@ enum Invariant {
     static let integrity = "8 PRAGMA integrity_check"
     static let duplicate = "6 a concurrent duplicate never executes"
     static let readModels = "9 read models equal their events (till check)"
+    static let drawer = "10 drawer: expected = the fold of its journal = the read model; every installment and refund journalled once"
 }
 
 /// One applied GoblinPay operation, with the Till request it came from: processor keys are
@@ -82,6 +83,7 @@ struct SimChecker {
     private var lastOrderEvent: Int64 = 0
     private var lastPaymentEvent: Int64 = 0
     private var lastWalletEvent: Int64 = 0
+    private var lastDrawerEvent: Int64 = 0
     private(set) var checks: [String: Int] = [:]
 
     // MARK: The step check
@@ -139,6 +141,13 @@ struct SimChecker {
         for key in walletKeys.sorted() {
             if let violation = try checkWallet(key: key, db: db) { return violation }
         }
+        let sessions = try String.fetchAll(db, sql: """
+            SELECT DISTINCT session_id FROM drawer_events WHERE seq > ? AND session_id IS NOT NULL
+            """, arguments: [lastDrawerEvent])
+        lastDrawerEvent = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM drawer_events") ?? lastDrawerEvent
+        for id in sessions.sorted() {
+            if let violation = try checkDrawerSession(id: id, db: db) { return violation }
+        }
         return nil
     }
 
@@ -160,6 +169,9 @@ struct SimChecker {
         }
         for key in try String.fetchAll(db, sql: "SELECT key FROM wallets ORDER BY key") {
             if let violation = try checkWallet(key: key, db: db) { return violation }
+        }
+        for id in try String.fetchAll(db, sql: "SELECT id FROM drawer_sessions ORDER BY id") {
+            if let violation = try checkDrawerSession(id: id, db: db) { return violation }
         }
         count(Invariant.readModels)
         if let difference = try ReadModelAudit.differences(in: db).first {
@@ -380,6 +392,56 @@ struct SimChecker {
                     invariant: Invariant.orders,
                     detail: "order \(id): card installment \(opId) of \(amount), refunded to the card \(installmentRefunded), has gateway payment \(payment ?? "none") captured \(captured.map(String.init) ?? "-"), refunded \(paymentRefunded.map(String.init) ?? "-")")
             }
+        }
+        return try checkJournal(orderId: id, db: db)
+    }
+
+    // MARK: 10: the drawer
+
+    /// Every installment and refund of the order has exactly one line in the drawer's journal,
+    /// of its amount, tender (a refund's: where the money went) and, for cash, change: no cash
+    /// movement lost or counted twice.
+    mutating func checkJournal(orderId: String, db: Database) throws -> SimViolation? {
+        count(Invariant.drawer)
+        let mismatch = try Row.fetchOne(db, sql: """
+            SELECT e.kind, e.reference, e.amount, COUNT(d.seq) AS lines, COALESCE(SUM(d.amount), 0) AS journalled,
+                MAX(d.tender) AS tender, MAX(d.change) AS change,
+                CASE e.kind WHEN 'paid' THEN (SELECT tender FROM order_payments WHERE id = e.reference)
+                    ELSE (SELECT CASE WHEN r.to_wallet IS NOT NULL THEN 'store_credit' ELSE p.tender END
+                          FROM order_refunds r JOIN order_payments p ON p.id = r.order_payment_id WHERE r.id = e.reference) END AS expected_tender,
+                CASE e.kind WHEN 'paid' THEN (SELECT change FROM order_payments WHERE id = e.reference) ELSE 0 END AS expected_change
+            FROM order_events e LEFT JOIN drawer_events d
+                ON d.reference = e.reference AND d.kind = CASE e.kind WHEN 'paid' THEN 'sale' ELSE 'refund' END
+            WHERE e.order_id = ? AND e.kind IN ('paid', 'refunded')
+            GROUP BY e.seq
+            HAVING lines != 1 OR journalled != e.amount OR tender IS NOT expected_tender OR change IS NOT expected_change
+            LIMIT 1
+            """, arguments: [orderId])
+        guard let mismatch else { return nil }
+        let kind: String = try mismatch.decode(forColumn: "kind"), reference: String = try mismatch.decode(forColumn: "reference")
+        let lines: Int64 = try mismatch.decode(forColumn: "lines"), journalled: Int64 = try mismatch.decode(forColumn: "journalled")
+        let amount: Int64 = try mismatch.decode(forColumn: "amount")
+        return SimViolation(
+            invariant: Invariant.drawer,
+            detail: "order \(orderId): \(kind) \(reference) of \(amount) has \(lines) journal lines for \(journalled), or another tender or change")
+    }
+
+    /// A session's expected cash, three ways: folded by the core from its journal, summed by
+    /// SQL from its lines, and as the read model keeps it.
+    mutating func checkDrawerSession(id: String, db: Database) throws -> SimViolation? {
+        count(Invariant.drawer)
+        let stored = try Int64.fetchOne(db, sql: "SELECT expected FROM drawer_sessions WHERE id = ?", arguments: [id])
+        let summed = try Int64.fetchOne(db, sql: """
+            SELECT SUM(CASE WHEN kind IN ('opened', 'paid_in') OR (kind = 'sale' AND tender = 'cash') THEN amount
+                WHEN kind = 'paid_out' OR (kind = 'refund' AND tender = 'cash') THEN -amount ELSE 0 END)
+            FROM drawer_events WHERE session_id = ?
+            """, arguments: [id])
+        let folded = try Ledger(db: db).drawerSession(id: id)?.expected.minorUnits
+        let open = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM drawer_sessions WHERE state = 'open' GROUP BY currency ORDER BY 1 DESC LIMIT 1") ?? 0
+        guard let stored, stored == summed, stored == folded, open <= 1 else {
+            return SimViolation(
+                invariant: Invariant.drawer,
+                detail: "drawer session \(id): expected \(stored.map(String.init) ?? "none") stored, \(summed.map(String.init) ?? "none") summed, \(folded.map(String.init) ?? "none") folded; \(open) open in one currency")
         }
         return nil
     }

@@ -16,6 +16,10 @@ enum SimOp: Sendable, Hashable {
     case openWallet(name: String, currency: String, balance: String, overdraft: String, customer: String?)
     case credit(name: String, amount: String, key: String)
     case debit(name: String, amount: String, key: String)
+    case openDrawer(float: String, currency: String, key: String)
+    case payIn(amount: String, reason: String, currency: String, key: String)
+    case payOut(amount: String, reason: String, currency: String, key: String)
+    case closeDrawer(counted: String, currency: String, key: String)
 
     static let expiry = "12/40"
 
@@ -23,7 +27,8 @@ enum SimOp: Sendable, Hashable {
         switch self {
         case .createOrder(_, _, _, let key), .pay(_, _, _, let key), .createAndPay(_, _, _, _, _, let key),
              .refund(_, _, _, let key, _), .authorize(_, _, _, let key), .capture(_, _, let key),
-             .refundPayment(_, _, let key), .void(_, let key), .credit(_, _, let key), .debit(_, _, let key):
+             .refundPayment(_, _, let key), .void(_, let key), .credit(_, _, let key), .debit(_, _, let key),
+             .openDrawer(_, _, let key), .payIn(_, _, _, let key), .payOut(_, _, _, let key), .closeDrawer(_, _, let key):
             return key
         case .openWallet: return nil
         }
@@ -43,6 +48,10 @@ enum SimOp: Sendable, Hashable {
         case .openWallet: return "wallet.open"
         case .credit: return "wallet.credit"
         case .debit: return "wallet.debit"
+        case .openDrawer: return "drawer.open"
+        case .payIn: return "drawer.pay_in"
+        case .payOut: return "drawer.pay_out"
+        case .closeDrawer: return "drawer.close"
         }
     }
 
@@ -81,6 +90,10 @@ enum SimOp: Sendable, Hashable {
             return "wallet.open \(name) \(currency) balance=\(balance) overdraft=\(overdraft)\(customer.map { " customer=\($0)" } ?? "")"
         case .credit(let name, let amount, let key): return "wallet.credit \(name) \(amount) key=\(key)"
         case .debit(let name, let amount, let key): return "wallet.debit \(name) \(amount) key=\(key)"
+        case .openDrawer(let float, let currency, let key): return "drawer.open \(float) \(currency) key=\(key)"
+        case .payIn(let amount, let reason, let currency, let key): return "drawer.pay_in \(amount) \(currency) \(reason) key=\(key)"
+        case .payOut(let amount, let reason, let currency, let key): return "drawer.pay_out \(amount) \(currency) \(reason) key=\(key)"
+        case .closeDrawer(let counted, let currency, let key): return "drawer.close \(counted) \(currency) key=\(key)"
         }
     }
 
@@ -101,6 +114,10 @@ enum SimOp: Sendable, Hashable {
         case .openWallet: return self
         case .credit(let name, let amount, let key): return .credit(name: name, amount: bump(amount), key: key)
         case .debit(let name, let amount, let key): return .debit(name: name, amount: bump(amount), key: key)
+        case .openDrawer(let float, let currency, let key): return .openDrawer(float: bump(float), currency: currency, key: key)
+        case .payIn(let amount, let reason, let currency, let key): return .payIn(amount: bump(amount), reason: reason, currency: currency, key: key)
+        case .payOut(let amount, let reason, let currency, let key): return .payOut(amount: bump(amount), reason: reason, currency: currency, key: key)
+        case .closeDrawer(let counted, let currency, let key): return .closeDrawer(counted: bump(counted), currency: currency, key: key)
         }
     }
 }
@@ -177,6 +194,14 @@ extension SimOp {
             return Self.answer(await service.credit(name: name, amount: amount, key: key)) { _, _ in }
         case .debit(let name, let amount, let key):
             return Self.answer(await service.debit(name: name, amount: amount, key: key)) { _, _ in }
+        case .openDrawer(let float, let currency, let key):
+            return Self.answer(await service.openDrawer(float: float, currency: currency, key: key)) { _, _ in }
+        case .payIn(let amount, let reason, let currency, let key):
+            return Self.answer(await service.payIn(amount: amount, reason: reason, currency: currency, key: key)) { _, _ in }
+        case .payOut(let amount, let reason, let currency, let key):
+            return Self.answer(await service.payOut(amount: amount, reason: reason, currency: currency, key: key)) { _, _ in }
+        case .closeDrawer(let counted, let currency, let key):
+            return Self.answer(await service.closeDrawer(counted: counted, currency: currency, key: key)) { _, _ in }
         }
     }
 

@@ -356,6 +356,8 @@ actor Simulator {
     enum Action: CaseIterable {
         case createOrder, payCard, payCash, payWallet, createAndPay, orderRefund, authorize, capture, refundPayment, void
         case openWallet, credit, debit, retryPending, replayAcknowledged, reuseKey, resolve, clock, faults, restart
+        /// Open, pay in, pay out or close a drawer (USD mostly, JPY sometimes), as its state allows.
+        case drawer
 
         var weight: Int {
             switch self {
@@ -379,13 +381,14 @@ actor Simulator {
             case .clock: 7
             case .faults: 3
             case .restart: 1
+            case .drawer: 5
             }
         }
 
         /// The actions that are requests (what an interleaving may run).
         static let workload: [Action] = [
             .createOrder, .payCard, .payCash, .payWallet, .createAndPay, .orderRefund, .authorize, .capture,
-            .refundPayment, .void, .credit, .debit,
+            .refundPayment, .void, .credit, .debit, .drawer,
         ]
     }
 
@@ -526,8 +529,29 @@ actor Simulator {
             guard let wallet = random.pick(wallets) else { return nil }
             let money = amount(random.between(1, 8_000), wallet.currency)
             return action == .credit ? .credit(name: wallet.name, amount: money, key: newKey()) : .debit(name: wallet.name, amount: money, key: newKey())
+        case .drawer:
+            return drawerOp()
         default:
             return nil
+        }
+    }
+
+    /// A drawer operation the drawer's state allows: open it when closed; when open, pay in,
+    /// pay out, or close it with a count a little over, under or exactly as expected.
+    private func drawerOp() -> SimOp? {
+        let currency = random.chance(100) ? "JPY" : "USD"
+        let expected = read { db in
+            try Int64.fetchOne(db, sql: "SELECT expected FROM drawer_sessions WHERE currency = ? AND state = 'open'", arguments: [currency])
+        } ?? nil
+        guard let expected else {
+            return .openDrawer(float: amount(random.between(0, 20_000), currency), currency: currency, key: newKey())
+        }
+        switch random.below(10) {
+        case 0..<4: return .payIn(amount: amount(random.between(1, 5_000), currency), reason: "sim top-up", currency: currency, key: newKey())
+        case 4..<7: return .payOut(amount: amount(random.between(1, 5_000), currency), reason: "sim supplier", currency: currency, key: newKey())
+        default:
+            let counted = max(0, expected + (random.chance(500) ? 0 : random.between(-300, 300)))
+            return .closeDrawer(counted: amount(counted, currency), currency: currency, key: newKey())
         }
     }
 

@@ -6,6 +6,13 @@ public import TillCore
 /// a row that breaks a domain rule surfaces as `LedgerCorruption` instead of a wrong answer.
 public struct Ledger {
     public let db: Database
+    /// Who is acting: written on every event this ledger appends (DESIGN §3).
+    public let operatorName: OperatorName
+
+    public init(db: Database, operatorName: OperatorName = .till) {
+        self.db = db
+        self.operatorName = operatorName
+    }
 }
 
 /// A stored row that the domain refuses: the ledger was edited behind Till's back.
@@ -102,25 +109,37 @@ extension Ledger {
         }
     }
 
-    /// Appends one line to an order's history (created, paid, refunded).
+    /// Appends one line to an order's history (created, paid, refunded), by this ledger's
+    /// operator. An installment or a refund is money moving at the counter: its line goes in
+    /// the drawer's journal too, in this transaction (`journalOrderMoney`), after `save`.
     public func appendOrderEvent(orderId: String, kind: String, reference: String?, amount: Money, at: Instant) throws {
+        try insertOrderEvent(orderId: orderId, kind: kind, reference: reference, amount: amount, at: at)
+        if let reference, kind == "paid" || kind == "refunded" {
+            try journalOrderMoney(kind: kind, reference: reference, at: at)
+        }
+    }
+
+    private func insertOrderEvent(orderId: String, kind: String, reference: String?, amount: Money, at: Instant) throws {
         try db.cachedStatement(
-            sql: "INSERT INTO order_events (order_id, kind, reference, amount, currency, at) VALUES (?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [orderId, kind, reference, amount.minorUnits, amount.currency.code, at.millisecondsSinceEpoch])
+            sql: "INSERT INTO order_events (order_id, kind, reference, amount, currency, at, operator) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            orderId, kind, reference, amount.minorUnits, amount.currency.code, at.millisecondsSinceEpoch, operatorName.text,
+        ])
     }
 
     /// Writes an order whose whole life is already decided (backfilled or imported history):
     /// the read model as `save` writes it, then one history line per step at its own time.
+    /// History is not counter activity: it never enters the drawer's journal.
     public func saveWithHistory(_ order: Order) throws {
         let refunds = order.payments.flatMap(\.refunds).sorted { $0.at < $1.at }
         let last = ([order.createdAt] + order.payments.map(\.createdAt) + refunds.map(\.at)).max() ?? order.createdAt
         try save(order, at: last)
-        try appendOrderEvent(orderId: order.id, kind: "created", reference: nil, amount: order.total, at: order.createdAt)
+        try insertOrderEvent(orderId: order.id, kind: "created", reference: nil, amount: order.total, at: order.createdAt)
         for payment in order.payments {
-            try appendOrderEvent(orderId: order.id, kind: "paid", reference: payment.id, amount: payment.amount, at: payment.createdAt)
+            try insertOrderEvent(orderId: order.id, kind: "paid", reference: payment.id, amount: payment.amount, at: payment.createdAt)
         }
         for refund in refunds {
-            try appendOrderEvent(orderId: order.id, kind: "refunded", reference: refund.id, amount: refund.amount, at: refund.at)
+            try insertOrderEvent(orderId: order.id, kind: "refunded", reference: refund.id, amount: refund.amount, at: refund.at)
         }
     }
 
@@ -129,8 +148,13 @@ extension Ledger {
         guard !rows.isEmpty else { return [] }
         let ids: [String] = try rows.map { try $0.required("id", in: "orders") }
         let placeholders = databaseQuestionMarks(count: ids.count)
+        // An installment's operator is its `paid` event's (through the events' order index).
         let paymentRows = try Row.fetchAll(
-            db, sql: "SELECT * FROM order_payments WHERE order_id IN (\(placeholders)) ORDER BY order_id, position",
+            db, sql: """
+                SELECT p.*, COALESCE((SELECT e.operator FROM order_events e
+                    WHERE e.order_id = p.order_id AND e.kind = 'paid' AND e.reference = p.id), 'till') AS operator
+                FROM order_payments p WHERE p.order_id IN (\(placeholders)) ORDER BY p.order_id, p.position
+                """,
             arguments: StatementArguments(ids))
         let refundRows = try Row.fetchAll(
             db, sql: "SELECT * FROM order_refunds WHERE order_id IN (\(placeholders)) ORDER BY created_at, rowid",
@@ -170,9 +194,12 @@ extension Ledger {
             default:
                 throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): order_payments.tender is not a tender")
             }
+            guard let taker = OperatorName.restore(try payment.required("operator", in: table)) else {
+                throw LedgerCorruption("order payment \(LedgerCorruption.shown(paymentId)): its order_events.operator is not an operator name")
+            }
             order = try Self.unwrap(order.recordingPayment(
                 id: paymentId, amount: Money(minorUnits: payment.required("amount", in: table), currency: currency),
-                tender: tender, gatewayPaymentId: payment.optional("payment_id", in: table),
+                tender: tender, gatewayPaymentId: payment.optional("payment_id", in: table), by: taker,
                 at: Instant(millisecondsSinceEpoch: payment.required("created_at", in: table))),
                 "order payment \(LedgerCorruption.shown(paymentId))").0
         }
@@ -278,22 +305,39 @@ extension Ledger {
                 cardFingerprint, payment.authorizedAt.millisecondsSinceEpoch, payment.expiresAt.millisecondsSinceEpoch,
                 payment.authorizedAt.millisecondsSinceEpoch,
             ])
-        for event in payment.events { try insertEventRow(paymentId: payment.id, event) }
+        for event in payment.events { try insertEventRow(payment, event) }
     }
 
     /// Appends an event the core accepted and brings the read model up to date with `payment`.
     public func append(_ event: PaymentEvent, to payment: Payment) throws {
-        try insertEventRow(paymentId: payment.id, event)
+        try insertEventRow(payment, event)
         try db.execute(sql: """
             UPDATE payments SET captured = ?, refunded = ?, voided = ?, updated_at = ? WHERE id = ?
             """, arguments: [payment.captured.minorUnits, payment.refunded.minorUnits, payment.isVoided,
                              event.at.millisecondsSinceEpoch, payment.id])
     }
 
-    private func insertEventRow(paymentId: String, _ event: PaymentEvent) throws {
+    /// A payment's event, by this ledger's operator. In the drawer's journal too: a void (with
+    /// the hold it released), and the captures and refunds of a gateway payment of its own (the
+    /// Cards screen, the API) as card sales and refunds; an order's card installment is
+    /// journalled through its order, once.
+    private func insertEventRow(_ payment: Payment, _ event: PaymentEvent) throws {
         try db.execute(
-            sql: "INSERT INTO payment_events (payment_id, kind, amount, at) VALUES (?, ?, ?, ?)",
-            arguments: [paymentId, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch])
+            sql: "INSERT INTO payment_events (payment_id, kind, amount, at, operator) VALUES (?, ?, ?, ?, ?)",
+            arguments: [payment.id, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch, operatorName.text])
+        switch event.kind {
+        case .voided:
+            try journal(DrawerEvent(kind: .void, amount: payment.authorized, operatorName: operatorName, at: event.at), reference: payment.id)
+        case .captured, .refunded:
+            let standalone = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT order_payment_id IS NULL FROM payments WHERE id = ?"), arguments: [payment.id]) ?? false
+            guard standalone else { return }
+            try journal(DrawerEvent(
+                kind: event.kind == .captured ? .sale : .refund, tender: .card, amount: event.amount, operatorName: operatorName,
+                at: event.at), reference: payment.id)
+        case .authorized, .captureFailed, .refundFailed:
+            break
+        }
     }
 
     /// The most recent gateway payments, newest first.
@@ -352,21 +396,24 @@ extension Ledger {
 
     private func appendWalletEvent(_ wallet: Wallet, kind: String, amount: Money, reference: String?, at now: Instant) throws {
         try db.execute(sql: """
-            INSERT INTO wallet_events (wallet_key, kind, amount, balance_after, reference, at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [wallet.key, kind, amount.minorUnits, wallet.balance.minorUnits, reference, now.millisecondsSinceEpoch])
+            INSERT INTO wallet_events (wallet_key, kind, amount, balance_after, reference, at, operator) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                wallet.key, kind, amount.minorUnits, wallet.balance.minorUnits, reference, now.millisecondsSinceEpoch, operatorName.text,
+            ])
     }
 
     /// A wallet's history, newest first.
     public func walletEvents(key: String, limit: Int) throws -> [WalletEventRecord] {
         try Row.fetchAll(db, sql: """
-            SELECT kind, amount, balance_after, reference, at FROM wallet_events WHERE wallet_key = ?
+            SELECT kind, amount, balance_after, reference, at, operator FROM wallet_events WHERE wallet_key = ?
             ORDER BY seq DESC LIMIT ?
             """, arguments: [key, limit]).map { row in
             let table = "wallet_events"
             return WalletEventRecord(
                 kind: try row.required("kind", in: table), amount: try row.required("amount", in: table),
                 balanceAfter: try row.required("balance_after", in: table), reference: try row.optional("reference", in: table),
-                at: Instant(millisecondsSinceEpoch: try row.required("at", in: table)))
+                at: Instant(millisecondsSinceEpoch: try row.required("at", in: table)),
+                operatorName: try row.required("operator", in: table))
         }
     }
 }
@@ -377,6 +424,8 @@ public struct WalletEventRecord: Sendable, Hashable {
     public let balanceAfter: Int64
     public let reference: String?
     public let at: Instant
+    /// Who moved it.
+    public let operatorName: String
 }
 
 // MARK: - Row helpers

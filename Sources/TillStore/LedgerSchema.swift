@@ -189,7 +189,57 @@ enum LedgerSchema {
         }
         // Issue 11: operators who sign in at the POS, their PINs only as salted slow hashes.
         migrator.registerMigration("v5-operators", migrate: OperatorSchema.migrate)
+        migrator.registerMigration("v5-operators-and-drawer", migrate: migrateToDrawer)
         return migrator
+    }
+
+    /// Issue 11: every money event names its operator (rows from before say `till`, the
+    /// default), and the cash drawer. `drawer_events` is the till's journal: one line per
+    /// money movement at the counter (every installment and refund, by tender; card voids;
+    /// pay-ins and pay-outs; a session's opening float and closing count), written in the
+    /// transaction of the movement and tagged with the drawer session open in its currency
+    /// then (NULL when none was). `drawer_sessions` is its read model; at most one session is
+    /// open per currency, so a USD and a JPY drawer can be open side by side.
+    static func migrateToDrawer(_ db: Database) throws {
+        for table in ["order_events", "payment_events", "wallet_events"] {
+            try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN operator TEXT NOT NULL DEFAULT 'till'")
+        }
+        try db.execute(sql: """
+            CREATE TABLE drawer_events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT,
+                currency TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('opened', 'sale', 'refund', 'void', 'paid_in', 'paid_out', 'closed')),
+                tender TEXT CHECK ((tender IS NULL) = (kind NOT IN ('sale', 'refund'))),
+                amount INTEGER NOT NULL CHECK (amount >= 0),
+                change INTEGER NOT NULL CHECK (change >= 0),
+                reference TEXT,
+                reason TEXT,
+                operator TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                CHECK ((session_id IS NULL) <= (kind NOT IN ('opened', 'closed', 'paid_in', 'paid_out')))
+            );
+            CREATE INDEX drawer_events_by_session ON drawer_events (session_id, seq);
+            CREATE INDEX drawer_events_by_currency ON drawer_events (currency, kind, seq);
+            CREATE TRIGGER drawer_events_no_update BEFORE UPDATE ON drawer_events
+            BEGIN SELECT RAISE(ABORT, 'drawer_events is append-only'); END;
+            CREATE TRIGGER drawer_events_no_delete BEFORE DELETE ON drawer_events
+            BEGIN SELECT RAISE(ABORT, 'drawer_events is append-only'); END;
+
+            CREATE TABLE drawer_sessions (
+                id TEXT PRIMARY KEY NOT NULL,
+                currency TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+                opening_float INTEGER NOT NULL CHECK (opening_float >= 0),
+                expected INTEGER NOT NULL,
+                counted INTEGER CHECK ((counted IS NULL) = (state = 'open')),
+                opened_at INTEGER NOT NULL,
+                opened_by TEXT NOT NULL,
+                closed_at INTEGER,
+                closed_by TEXT
+            );
+            CREATE UNIQUE INDEX drawer_sessions_one_open ON drawer_sessions (currency) WHERE state = 'open';
+            """)
     }
 
     /// Requests to the processor are held by leases, not by process ids: who may call the

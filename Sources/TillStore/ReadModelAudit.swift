@@ -29,7 +29,8 @@ public struct LedgerCheckReport: Sendable, Codable {
 /// `payments` from `payment_events`; `orders`, `order_payments` and `order_refunds` from
 /// `order_events` (and the refund rows); `wallets` from `wallet_events` (whose running
 /// balances must add up); `customer_totals` and `takings_by_quarter` from the orders'
-/// installments and refunds, as migration "v2-pos" built them; times from their first events, a
+/// installments and refunds, as migration "v2-pos" built them; `drawer_sessions` from
+/// `drawer_events`; times from their first events, a
 /// card installment's card from its payment, each order's `email_key` from its email, and every
 /// cell's type from its column's declared type. Each comparison is one SQL
 /// query that returns only the rows that differ, so a sound ledger costs one pass over each
@@ -119,6 +120,22 @@ public enum ReadModelAudit {
                     SELECT r.created_at / 900000, o.currency, p.tender, 0, 0, r.amount, 1
                     FROM order_refunds r JOIN orders o ON o.id = r.order_id JOIN order_payments p ON p.id = r.order_payment_id
                 ) GROUP BY quarter, currency, tender
+                """),
+        // A drawer session from its journal: expected = float + cash sales (after change) − cash
+        // refunds + paid in − paid out; counted and the close from its `closed` line.
+        Model(
+            table: "drawer_sessions", key: ["id"],
+            columns: ["currency", "state", "opening_float", "expected", "counted", "opened_at", "opened_by", "closed_at", "closed_by"],
+            expected: """
+                SELECT session_id AS id, MAX(currency) AS currency,
+                    CASE WHEN MAX(kind = 'closed') THEN 'closed' ELSE 'open' END AS state,
+                    SUM(CASE kind WHEN 'opened' THEN amount END) AS opening_float,
+                    SUM(CASE WHEN kind IN ('opened', 'paid_in') OR (kind = 'sale' AND tender = 'cash') THEN amount
+                        WHEN kind = 'paid_out' OR (kind = 'refund' AND tender = 'cash') THEN -amount ELSE 0 END) AS expected,
+                    SUM(CASE kind WHEN 'closed' THEN amount END) AS counted,
+                    MIN(CASE kind WHEN 'opened' THEN at END) AS opened_at, MAX(CASE kind WHEN 'opened' THEN operator END) AS opened_by,
+                    MAX(CASE kind WHEN 'closed' THEN at END) AS closed_at, MAX(CASE kind WHEN 'closed' THEN operator END) AS closed_by
+                FROM drawer_events WHERE session_id IS NOT NULL GROUP BY session_id
                 """),
     ]
 

@@ -1,5 +1,6 @@
 public import GRDB
 import Foundation
+public import TillCore
 
 #if canImport(Glibc)
 import Glibc
@@ -67,9 +68,12 @@ public final class TillDatabase: Sendable {
         self.fingerprinter = fingerprinter
     }
 
-    /// One write transaction (IMMEDIATE, so a second process waits instead of failing).
-    public func write<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
-        try await pool.write { db in try work(Ledger(db: db)) }
+    /// One write transaction (IMMEDIATE, so a second process waits instead of failing); its
+    /// events are recorded as `operatorName`'s.
+    public func write<T: Sendable>(
+        as operatorName: OperatorName = .till, _ work: @escaping @Sendable (Ledger) throws -> T
+    ) async throws -> T {
+        try await pool.write { db in try work(Ledger(db: db, operatorName: operatorName)) }
     }
 
     /// A consistent snapshot for reads; never blocks writers.

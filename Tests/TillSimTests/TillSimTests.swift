@@ -55,6 +55,17 @@ struct TillSimTests {
         #expect(result.steps == steps)
     }
 
+    /// Drawer sessions open, move cash and close among the sales, refunds and crashes, and the
+    /// drawer invariant is checked (expected = fold = read model; every movement journalled once).
+    @Test func drawerSessionsRunInTheWorkload() async {
+        let result = await TillSim.run(SimOptions(seed: 5, steps: 600, checkpointEvery: 200))
+        #expect(result.passed, "\(TillSim.failureReport(result))")
+        for operation in ["drawer.open", "drawer.pay_in", "drawer.pay_out", "drawer.close"] {
+            #expect(result.operations[operation, default: 0] > 0, "\(operation) never ran: \(result.operations)")
+        }
+        #expect(result.invariantChecks.first { $0.key.hasPrefix("10 drawer") }?.value ?? 0 > 100)
+    }
+
     @Test func seedRanges() {
         #expect(TillSim.parseSeeds("1-200") == 1...200)
         #expect(TillSim.parseSeeds("7") == 7...7)

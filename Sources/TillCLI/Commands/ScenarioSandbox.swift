@@ -23,6 +23,8 @@ public enum ScenarioSandbox {
             "TILL_DB": directory + "/ledger/till.sqlite", "TILL_SECRETS_DIR": directory + "/secrets", "HOME": directory,
             "XDG_DATA_HOME": directory + "/data", "XDG_CONFIG_HOME": directory + "/config",
             "XDG_STATE_HOME": directory + "/state", "TMPDIR": directory,
+            // A `drawer close` saves its Z report beside the receipts: inside the sandbox.
+            "TILL_RECEIPT_DIR": directory + "/receipts",
         ]
         let executor: ScenarioExecutor = { arguments, scenarioEnvironment in
             var environment = ["TILL_GOBLINPAY_FAILURE_RATE": "0", "TILL_GOBLINPAY_SEED": "1"]

@@ -16,6 +16,7 @@ struct TillRoot: ParsableCommand {
             PointOfSaleCommand.self, OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self,
             BatchCommand.self, PendingCommand.self, SimCommand.self, InitCommand.self, CheckCommand.self,
             OperatorCommand.self,
+            DrawerCommand.self, ReportCommand.self,
         ],
         defaultSubcommand: PointOfSaleCommand.self
     )

@@ -65,6 +65,8 @@ struct POSEffects: Sendable {
             }
         case .customerWallets(let email):
             return await service.wallets(customer: email).map(QueryAnswer.wallets)
+        case .drawer(let currency):
+            return await service.xReport(currency: currency).map(QueryAnswer.drawer)
         }
     }
 
@@ -104,6 +106,29 @@ struct POSEffects: Sendable {
             return await service.credit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
         case .debit(let wallet, let amount, let key):
             return await service.debit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
+        case .openDrawer(let float, let currency, let key):
+            return await service.openDrawer(float: float, currency: currency, key: key)
+                .map { .drawerReport($0.response, replayed: $0.replayed, note: nil) }
+        case .payIn(let amount, let reason, let currency, let key):
+            return await service.payIn(amount: amount, reason: reason, currency: currency, key: key)
+                .map { .drawerMovement($0.response, replayed: $0.replayed) }
+        case .payOut(let amount, let reason, let currency, let key):
+            return await service.payOut(amount: amount, reason: reason, currency: currency, key: key)
+                .map { .drawerMovement($0.response, replayed: $0.replayed) }
+        case .closeDrawer(let counted, let currency, let key):
+            return await service.closeDrawer(counted: counted, currency: currency, key: key).map { keyed in
+                // The Z report is saved beside the receipts, in the shop's time.
+                let text = DrawerReportText.lines(keyed.response) { iso in
+                    guard let instant = Timestamp.parse(iso) else { return iso }
+                    let local = LocalTime(instant, utcOffsetSeconds: utcOffsetSeconds)
+                    return local.isoDay + " " + local.clock
+                }.joined(separator: "\n") + "\n"
+                let note = switch ReportFile.saveZReport(session: keyed.response.session ?? "none", text: text, in: receiptDirectory) {
+                case .success(let path): "saved to \(path)"
+                case .failure(let error): "! not saved: \(error)"
+                }
+                return .drawerReport(keyed.response, replayed: keyed.replayed, note: note)
+            }
         }
     }
 
@@ -135,7 +160,7 @@ struct POSEffects: Sendable {
         }
     }
 
-    private static func writePrivately(_ bytes: [UInt8], to path: String) throws {
+    static func writePrivately(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".new-\(getpid())-\(UUID().uuidString.prefix(8))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ReceiptFileError(errno: errno) }

@@ -78,14 +78,15 @@ public struct Order: Hashable, Sendable {
     /// Records an installment that was planned and, for cards and store credit, charged.
     /// Plans again first, so a payment that no longer fits is refused, never recorded.
     /// `gatewayPaymentId` links a card installment to its gateway payment. The installment is
-    /// dated `eventTime(at: now)`.
+    /// dated `eventTime(at: now)` and taken by `operatorName`.
     public func recordingPayment(
-        id paymentId: String, amount: Money, tender: Tender, gatewayPaymentId: String? = nil, at now: Instant
+        id paymentId: String, amount: Money, tender: Tender, gatewayPaymentId: String? = nil,
+        by operatorName: OperatorName = .till, at now: Instant
     ) -> Result<(Order, OrderPayment), Rejection> {
         plan(amount: amount, tender: tender).map { plan in
             let payment = OrderPayment(
                 id: paymentId, amount: plan.applied, change: plan.change, tender: tender,
-                gatewayPaymentId: gatewayPaymentId, createdAt: eventTime(at: now),
+                gatewayPaymentId: gatewayPaymentId, createdAt: eventTime(at: now), operatorName: operatorName,
                 refunded: .zero(currency), refunds: [])
             var next = self
             // plan() proved applied <= balance due, so paid stays <= total.
@@ -142,6 +143,8 @@ public struct OrderPayment: Hashable, Sendable {
     public let tender: Tender
     public let gatewayPaymentId: String?
     public let createdAt: Instant
+    /// Who took it.
+    public let operatorName: OperatorName
     public fileprivate(set) var refunded: Money
     public fileprivate(set) var refunds: [OrderRefund]
 

@@ -130,6 +130,8 @@ extension POSState {
                 dialog.walletsLoaded = true
                 overlay = .amount(dialog)
             }
+        case (.drawer, _):
+            applyDrawer(answer)
         case (.customerWallets, .failure):
             if case .payment(var dialog) = overlay {
                 dialog.walletsLoaded = true
@@ -151,6 +153,9 @@ extension POSState {
         }
         let replayNote = { (replayed: Bool) in replayed ? " (already done: nothing new was charged)" : "" }
         switch (command, answer) {
+        case (_, .success(.drawerReport(_, _, _))), (_, .success(.drawerMovement(_, _))):
+            if case .success(let drawerAnswer) = answer { return applyDrawer(command, drawerAnswer) }
+            return []
         case (.createOrder, .success(.order(let order, let replayed))):
             newOrder = freshNewOrder(currency: order.currency)
             message = StatusMessage(text: "Order \(order.id) created for \(Format.money(order.total, order.currency))" + replayNote(replayed), isError: false)
@@ -275,6 +280,9 @@ extension POSState {
         case .openWallet(var dialog):
             dialog.error = text
             overlay = .openWallet(dialog)
+        case .drawer(var dialog):
+            dialog.error = text
+            overlay = .drawer(dialog)
         default:
             if case .createOrder = command { newOrder.error = text }
         }

@@ -30,6 +30,8 @@ public enum POSQuery: Sendable, Equatable {
     case wallets
     case walletHistory(name: String)
     case customerWallets(email: String)
+    /// The X report of the drawer in `currency` (or what moved with none open).
+    case drawer(currency: String)
 }
 
 /// A mutation, carrying the idempotency key its dialog holds.
@@ -45,6 +47,11 @@ public enum POSCommand: Sendable, Equatable {
     case openWallet(name: String, currency: String, balance: String, overdraft: String, customer: String?)
     case credit(wallet: String, amount: String, key: String)
     case debit(wallet: String, amount: String, key: String)
+    case openDrawer(float: String, currency: String, key: String)
+    case payIn(amount: String, reason: String, currency: String, key: String)
+    case payOut(amount: String, reason: String, currency: String, key: String)
+    /// Answers the Z report, saved as a file beside the receipts.
+    case closeDrawer(counted: String, currency: String, key: String)
 
     /// What the status bar says while it runs.
     public var progressLabel: String {
@@ -60,6 +67,9 @@ public enum POSCommand: Sendable, Equatable {
         case .openWallet: "Opening the wallet"
         case .credit: "Crediting"
         case .debit: "Debiting"
+        case .openDrawer: "Opening the drawer"
+        case .payIn, .payOut: "Recording the cash"
+        case .closeDrawer: "Closing the drawer"
         }
     }
 }

@@ -31,6 +31,7 @@ public enum QueryAnswer: Sendable, Equatable {
     case payments(PaymentPage)
     case wallets([WalletView])
     case walletHistory([WalletLine])
+    case drawer(DrawerReportView)
 }
 
 public enum CommandAnswer: Sendable, Equatable {
@@ -39,4 +40,7 @@ public enum CommandAnswer: Sendable, Equatable {
     case orderRefund(OrderRefundResult, replayed: Bool)
     case payment(PaymentView, replayed: Bool)
     case wallet(WalletView, replayed: Bool)
+    /// The drawer opened (an X report) or closed (the Z report; `note`: "saved to PATH" or why not).
+    case drawerReport(DrawerReportView, replayed: Bool, note: String?)
+    case drawerMovement(DrawerMovementView, replayed: Bool)
 }

@@ -132,6 +132,10 @@ extension POSState {
             }
         case .customers:
             customers = CustomersModel()
+        case .drawer:
+            // The drawer's figures, not an old report left full screen.
+            drawer.fullReport = nil
+            drawer.scroll = 0
         case .dashboard, .cardPayments, .wallets, .orderDetail:
             break
         }
@@ -161,6 +165,9 @@ extension POSState {
             var effects: [POSEffect] = [.query(.wallets)]
             if let name = selectedWallet?.name { effects.append(.query(.walletHistory(name: name))) }
             return effects
+        case .drawer:
+            drawer.loading = true
+            return [.query(drawerQuery)]
         }
     }
 
@@ -173,6 +180,7 @@ extension POSState {
         case .customers: return handleCustomersKey(key)
         case .cardPayments: return handleCardsKey(key)
         case .wallets: return handleWalletsKey(key)
+        case .drawer: return handleDrawerKey(key)
         }
     }
 
@@ -212,6 +220,10 @@ extension POSState {
         case .openWallet(var dialog):
             let effects = dialog.handle(key, state: &self)
             if case .openWallet = self.overlay { self.overlay = dialog.closed ? nil : .openWallet(dialog) }
+            return effects
+        case .drawer(var dialog):
+            let effects = dialog.handle(key, state: &self)
+            if case .drawer = self.overlay { self.overlay = dialog.closed ? nil : .drawer(dialog) }
             return effects
         }
     }

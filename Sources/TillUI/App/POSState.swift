@@ -3,7 +3,7 @@ import TillService
 
 /// The screens, in tab-bar order, with the keys that reach them from anywhere.
 public enum ScreenID: String, Sendable, CaseIterable {
-    case dashboard, newOrder, customers, cardPayments, wallets, orderDetail
+    case dashboard, newOrder, customers, cardPayments, wallets, orderDetail, drawer
 
     public var title: String {
         switch self {
@@ -13,6 +13,7 @@ public enum ScreenID: String, Sendable, CaseIterable {
         case .cardPayments: "Cards"
         case .wallets: "Wallets"
         case .orderDetail: "Order"
+        case .drawer: "Drawer"
         }
     }
 
@@ -25,6 +26,7 @@ public enum ScreenID: String, Sendable, CaseIterable {
         case .cardPayments: 5
         case .wallets: 6
         case .orderDetail: nil
+        case .drawer: 7
         }
     }
 
@@ -37,10 +39,12 @@ public enum ScreenID: String, Sendable, CaseIterable {
         case .cardPayments: "g"
         case .wallets: "w"
         case .orderDetail: nil
+        // k: the cash box (c, d and r are taken by actions and the Dashboard).
+        case .drawer: "k"
         }
     }
 
-    static let tabs: [ScreenID] = [.dashboard, .newOrder, .customers, .cardPayments, .wallets]
+    static let tabs: [ScreenID] = [.dashboard, .newOrder, .customers, .cardPayments, .wallets, .drawer]
 }
 
 /// A line for the status bar: what just happened, or what went wrong.
@@ -75,6 +79,7 @@ public struct POSState: Sendable, Equatable {
     public var wallets = WalletsModel()
     /// Who is signed in, the sign-in screen and the idle lock (SignInScreen.swift).
     public var session = OperatorSession()
+    public var drawer = DrawerModel()
     public var defaultCurrency: String
     /// The order whose pending requests are being resolved in the background now, and the
     /// pulses left before the next pass (see `resolvePendingIfDue`).
@@ -138,4 +143,5 @@ public enum Overlay: Sendable, Equatable {
     case confirm(ConfirmDialog)
     case authorize(AuthorizeDialog)
     case openWallet(OpenWalletDialog)
+    case drawer(DrawerDialog)
 }

@@ -21,6 +21,7 @@ extension POSState {
         case .customers: renderCustomers(into: &buffer, content)
         case .cardPayments: renderCards(into: &buffer, content)
         case .wallets: renderWallets(into: &buffer, content)
+        case .drawer: renderDrawer(into: &buffer, content)
         }
         switch overlay {
         case .help:
@@ -30,6 +31,7 @@ extension POSState {
             case .confirm(let dialog): renderConfirm(dialog, into: &buffer)
             case .authorize(let dialog): renderAuthorize(dialog, into: &buffer)
             case .openWallet(let dialog): renderOpenWallet(dialog, into: &buffer)
+            case .drawer(let dialog): renderDrawerDialog(dialog, into: &buffer)
             case .help, nil: break
             }
             renderHelp(into: &buffer)
@@ -38,6 +40,7 @@ extension POSState {
         case .confirm(let dialog): renderConfirm(dialog, into: &buffer)
         case .authorize(let dialog): renderAuthorize(dialog, into: &buffer)
         case .openWallet(let dialog): renderOpenWallet(dialog, into: &buffer)
+        case .drawer(let dialog): renderDrawerDialog(dialog, into: &buffer)
         case nil: break
         }
         renderHints(into: &buffer)
@@ -54,7 +57,8 @@ extension POSState {
             let active = tab == screen || (screen == .orderDetail && tab == back.last)
             x += buffer.write(label, x: x, y: 0, style: active && screen != .orderDetail ? Theme.tabActive : Theme.tab)
         }
-        buffer.writeRight("F1 Help ", right: width, y: 0, style: Theme.tab)
+        // At 80 columns the tabs fill the bar: F1 still opens help, and the hints say so.
+        if width - x >= 9 { buffer.writeRight("F1 Help ", right: width, y: 0, style: Theme.tab) }
     }
 
     var hints: String {
@@ -67,6 +71,9 @@ extension POSState {
         case .amount(let dialog) where !dialog.hasDestination: return "Enter ok · Ctrl-U clear · Esc cancel"
         case .amount, .authorize, .openWallet: return "Enter ok · Tab next field · Ctrl-U clear · Esc cancel"
         case .confirm: return "y yes · n no (Enter is not an answer)"
+        case .drawer(let dialog) where dialog.confirming: return "y close the drawer · n back (Enter is not an answer)"
+        case .drawer(let dialog) where dialog.hasReason: return "Enter ok · Tab next field · Ctrl-U clear · Esc cancel"
+        case .drawer: return "Enter ok · Ctrl-U clear · Esc cancel"
         case nil: break
         }
         switch screen {
@@ -77,6 +84,8 @@ extension POSState {
             : "↑↓ PgUp PgDn · Enter open · p pay · Tab or Esc search"
         case .cardPayments: return "a authorize · c capture · r refund · v void · ↑↓ select · Esc dashboard"
         case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc dashboard"
+        case .drawer: return drawer.fullReport != nil ? "↑↓ scroll · Enter or Esc back to the drawer"
+            : "o open · i pay in · u pay out · c count & close · x X report · Esc dashboard"
         }
     }
 
@@ -136,6 +145,7 @@ extension POSState {
             return [dialog.card.number, dialog.card.expiry, dialog.card.cvv, dialog.amount, dialog.currency][safe: dialog.focus]
         case .openWallet(let dialog):
             return [dialog.name, dialog.currency, dialog.balance, dialog.overdraft, dialog.customer][safe: dialog.focus]
+        case .drawer(let dialog): return dialog.confirming ? nil : [dialog.amount, dialog.reason][safe: dialog.focus]
         case .help, .confirm: return nil
         case nil: break
         }

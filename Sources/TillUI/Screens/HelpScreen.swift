@@ -3,7 +3,7 @@ extension POSState {
     static let helpSections: [(String, [(String, String)])] = [
         ("Anywhere, dialogs too", [
             ("F2  d", "Dashboard"), ("F3  n", "New order"), ("F4  h", "Customers"),
-            ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F1  ?", "This help"),
+            ("F5  g", "Card payments"), ("F6  w", "Wallets"), ("F7  k", "Cash drawer"), ("F1  ?", "This help"),
             ("Esc", "Close / Dashboard"), ("Ctrl-L", "Lock (sign out)"), ("F10  q  Ctrl-C", "Quit"),
         ]),
         ("Fields", [("Ctrl-U", "Clear the field"), ("type", "Replaces a prefill"), ("← → Home End", "Edit a prefill")]),
@@ -13,6 +13,7 @@ extension POSState {
         ("Payment", [("F9  ← →", "Choose tender"), ("Enter", "Charge")]),
         ("Card payments", [("a  c", "Authorize / capture"), ("r  v", "Refund / void")]),
         ("Wallets", [("o", "Open a wallet"), ("+  -", "Credit / debit")]),
+        ("Drawer", [("o  i  u", "Open, pay in, out"), ("c", "Count and close"), ("x", "X report")]),
     ]
 
     func renderHelp(into buffer: inout CellBuffer) {

@@ -83,9 +83,8 @@ public enum Receipt {
         return lines.joined(separator: "\n")
     }
 
-    /// Who took the payment. THE SPOT FOR THE LEAD AT MERGE: return the payment's operator once
-    /// `OrderPaymentView` carries it (the drawer work, issue 11); until then nobody is named.
-    static func takenBy(_ payment: OrderPaymentView) -> String? { nil }
+    /// Who took the payment (payments recorded before operators were kept name nobody).
+    static func takenBy(_ payment: OrderPaymentView) -> String? { payment.operator }
 
     static func tender(_ payment: OrderPaymentView) -> String {
         if let card = payment.card { return Format.card(brand: card.brand, last4: card.last4) }

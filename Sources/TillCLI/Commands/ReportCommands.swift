@@ -1,0 +1,36 @@
+import ArgumentParser
+import TillService
+import TillUI
+
+/// `till report x|z`: the drawer's reports (DESIGN §5).
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "The drawer's X report (the open session so far) and Z report (a closed session).",
+        subcommands: [X.self, Z.self])
+
+    struct X: TillCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "x", abstract: "The open session so far; with no drawer open, what moved since the last close.")
+        @Option(help: "The drawer's currency, when several are open.") var currency: String?
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            await context.respond({ await $0.xReport(currency: currency) }) {
+                DrawerReportText.lines($0, time: Human.time).joined(separator: "\n") + "\n"
+            }
+        }
+    }
+
+    struct Z: TillCommand {
+        static let configuration = CommandConfiguration(commandName: "z", abstract: "A closed session's final report (default: the latest).")
+        @Argument(help: "The session id (default: the latest closed session).") var session: String?
+        @Option(help: "The currency of the latest closed session to show.") var currency: String?
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            await context.respond({ await $0.zReport(session: session, currency: currency) }) {
+                DrawerReportText.lines($0, time: Human.time).joined(separator: "\n") + "\n"
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import GRDB
+public import TillCore
+
+/// A journal line as stored: the core's line with where it sits and what it refers to.
+public struct DrawerLine: Sendable, Hashable {
+    public let seq: Int64
+    public let sessionId: String?
+    public let event: DrawerEvent
+    /// The order payment, refund or gateway payment the line records, if any.
+    public let reference: String?
+    /// Why cash was paid in or out.
+    public let reason: String?
+}
+
+/// A drawer session's row in the read model.
+public struct DrawerSessionRow: Sendable, Hashable {
+    public let id: String
+    public let currency: Currency
+    public let state: DrawerSession.State
+    public let openedAt: Instant
+    public let closedAt: Instant?
+}
+
+/// The drawer's journal (`drawer_events`) and its read model (`drawer_sessions`). Every line
+/// is tagged with the session open in its currency when it is written, in the transaction of
+/// the movement; the read model is brought up to date through the core (`DrawerSession`), so a
+/// line that would overflow the session's figures is refused, never stored.
+extension Ledger {
+    /// The session open in `currency`, if any.
+    public func openDrawerSession(currency: Currency) throws -> DrawerSessionRow? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE currency = ? AND state = 'open'"),
+                         arguments: [currency.code]).map(Self.sessionRow)
+    }
+
+    /// Every open session (one per currency at most), by currency.
+    public func openDrawerSessions() throws -> [DrawerSessionRow] {
+        try Row.fetchAll(db, sql: "SELECT * FROM drawer_sessions WHERE state = 'open' ORDER BY currency").map(Self.sessionRow)
+    }
+
+    /// The currency of the journal's last line: the drawer a report means when none is open.
+    public func latestDrawerCurrency() throws -> Currency? {
+        try String.fetchOne(db, sql: "SELECT currency FROM drawer_events ORDER BY seq DESC LIMIT 1").map(Self.currency)
+    }
+
+    public func drawerSessionRow(id: String) throws -> DrawerSessionRow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM drawer_sessions WHERE id = ?", arguments: [id]).map(Self.sessionRow)
+    }
+
+    /// Sessions, the last opened first (by the order they were written, whatever the clocks
+    /// said), optionally of one currency and state.
+    public func drawerSessionRows(currency: Currency?, state: DrawerSession.State?, limit: Int) throws -> [DrawerSessionRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM drawer_sessions WHERE (?1 IS NULL OR currency = ?1) AND (?2 IS NULL OR state = ?2)
+            ORDER BY rowid DESC LIMIT ?3
+            """, arguments: [currency?.code, state?.rawValue, limit]).map(Self.sessionRow)
+    }
+
+    /// A session rebuilt from its journal through the core.
+    public func drawerSession(id: String) throws -> DrawerSession? {
+        let lines = try drawerLines(sessionId: id)
+        guard !lines.isEmpty else { return nil }
+        return try Self.unwrap(DrawerSession.fold(id: id, journal: lines.map(\.event)), "drawer session \(LedgerCorruption.shown(id))")
+    }
+
+    /// A session's journal, its opening first.
+    public func drawerLines(sessionId: String) throws -> [DrawerLine] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM drawer_events WHERE session_id = ? ORDER BY seq"),
+                         arguments: [sessionId]).map(Self.line)
+    }
+
+    /// Lines of `currency` written while no drawer was open, after the last close before
+    /// `beforeSeq` (or the last close of all, when nil).
+    public func drawerLinesOutside(currency: Currency, beforeSeq: Int64?) throws -> [DrawerLine] {
+        let before = beforeSeq ?? Int64.max
+        let lastClose = try Int64.fetchOne(db, sql: """
+            SELECT MAX(seq) FROM drawer_events WHERE currency = ? AND kind = 'closed' AND seq < ?
+            """, arguments: [currency.code, before]) ?? 0
+        return try Row.fetchAll(db, sql: """
+            SELECT * FROM drawer_events WHERE session_id IS NULL AND currency = ? AND seq > ? AND seq < ? ORDER BY seq
+            """, arguments: [currency.code, lastClose, before]).map(Self.line)
+    }
+
+    /// Opens a session with its float; the caller checked that none is open in its currency.
+    public func openDrawer(id: String, float: Money, at now: Instant) throws {
+        try db.execute(sql: """
+            INSERT INTO drawer_sessions (id, currency, state, opening_float, expected, counted, opened_at, opened_by)
+            VALUES (?, ?, 'open', ?, ?, NULL, ?, ?)
+            """, arguments: [id, float.currency.code, float.minorUnits, float.minorUnits, now.millisecondsSinceEpoch, operatorName.text])
+        try insertLine(DrawerEvent(kind: .opened, amount: float, operatorName: operatorName, at: now), sessionId: id, reference: nil, reason: nil)
+    }
+
+    /// Appends a line to the journal, tagged with the session open in its currency (if any),
+    /// and brings that session's row up to date. A pay-in, pay-out or close needs an open
+    /// session (`drawer_not_open`, thrown as a `Rejection`).
+    @discardableResult
+    public func journal(_ event: DrawerEvent, reference: String? = nil, reason: String? = nil) throws -> DrawerSession? {
+        guard let open = try openDrawerSession(currency: event.amount.currency) else {
+            guard ![.paidIn, .paidOut, .closed].contains(event.kind) else {
+                throw Rejection(.drawerNotOpen, "No \(event.amount.currency.code) drawer is open; open one with a float first.")
+            }
+            try insertLine(event, sessionId: nil, reference: reference, reason: reason)
+            return nil
+        }
+        guard let session = try drawerSession(id: open.id) else { throw LedgerCorruption("drawer session \(LedgerCorruption.shown(open.id)) has no journal") }
+        let next: DrawerSession
+        switch session.applying(event) {
+        case .success(let applied): next = applied
+        case .failure(let rejection): throw rejection
+        }
+        try insertLine(event, sessionId: open.id, reference: reference, reason: reason)
+        try db.execute(sql: """
+            UPDATE drawer_sessions SET state = ?, expected = ?, counted = ?, closed_at = ?, closed_by = ? WHERE id = ?
+            """, arguments: [next.state.rawValue, next.expected.minorUnits, next.counted?.minorUnits,
+                             next.closedAt?.millisecondsSinceEpoch, next.closedBy?.text, open.id])
+        return next
+    }
+
+    /// The journal line of an installment or a refund just saved (`appendOrderEvent`): its
+    /// tender (a refund's is where the money went: a wallet named on it is store credit),
+    /// amount and, for cash, the change handed back.
+    func journalOrderMoney(kind: String, reference: String, at: Instant) throws {
+        let event: DrawerEvent
+        if kind == "paid" {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT p.tender, p.amount, p.change, o.currency FROM order_payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ?
+                """), arguments: [reference]) else { throw LedgerCorruption("order payment \(LedgerCorruption.shown(reference)) was not saved") }
+            let currency = try Self.currency(row.required("currency", in: "orders"))
+            event = DrawerEvent(
+                kind: .sale, tender: try Self.tender(row.required("tender", in: "order_payments")),
+                amount: Money(minorUnits: try row.required("amount", in: "order_payments"), currency: currency),
+                change: Money(minorUnits: try row.required("change", in: "order_payments"), currency: currency),
+                operatorName: operatorName, at: at)
+        } else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT r.amount, r.to_wallet, p.tender, o.currency FROM order_refunds r
+                JOIN order_payments p ON p.id = r.order_payment_id JOIN orders o ON o.id = r.order_id WHERE r.id = ?
+                """), arguments: [reference]) else { throw LedgerCorruption("order refund \(LedgerCorruption.shown(reference)) was not saved") }
+            let toWallet: String? = try row.optional("to_wallet", in: "order_refunds")
+            event = DrawerEvent(
+                kind: .refund, tender: toWallet == nil ? try Self.tender(row.required("tender", in: "order_payments")) : .storeCredit,
+                amount: Money(minorUnits: try row.required("amount", in: "order_refunds"),
+                              currency: try Self.currency(row.required("currency", in: "orders"))),
+                operatorName: operatorName, at: at)
+        }
+        try journal(event, reference: reference)
+    }
+
+    private func insertLine(_ event: DrawerEvent, sessionId: String?, reference: String?, reason: String?) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO drawer_events (session_id, currency, kind, tender, amount, change, reference, reason, operator, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                sessionId, event.amount.currency.code, event.kind.rawValue, event.tender?.rawValue, event.amount.minorUnits,
+                event.change.minorUnits, reference, reason, event.operatorName.text, event.at.millisecondsSinceEpoch,
+            ])
+    }
+
+    static func tender(_ text: String) throws -> Tender.Kind {
+        guard let kind = Tender.Kind(rawValue: text) else { throw LedgerCorruption("\(LedgerCorruption.shown(text)) is not a tender") }
+        return kind
+    }
+
+    static func line(_ row: Row) throws -> DrawerLine {
+        let table = "drawer_events"
+        let seq: Int64 = try row.required("seq", in: table)
+        guard let kind = DrawerEvent.Kind(rawValue: try row.required("kind", in: table)) else {
+            throw LedgerCorruption("drawer line \(seq): drawer_events.kind is not a drawer event")
+        }
+        guard let who = OperatorName.restore(try row.required("operator", in: table)) else {
+            throw LedgerCorruption("drawer line \(seq): drawer_events.operator is not an operator name")
+        }
+        let currency = try currency(row.required("currency", in: table))
+        let tenderText: String? = try row.optional("tender", in: table)
+        return DrawerLine(
+            seq: seq, sessionId: try row.optional("session_id", in: table),
+            event: DrawerEvent(
+                kind: kind, tender: try tenderText.map(tender),
+                amount: Money(minorUnits: try row.required("amount", in: table), currency: currency),
+                change: Money(minorUnits: try row.required("change", in: table), currency: currency),
+                operatorName: who, at: Instant(millisecondsSinceEpoch: try row.required("at", in: table))),
+            reference: try row.optional("reference", in: table), reason: try row.optional("reason", in: table))
+    }
+
+    static func sessionRow(_ row: Row) throws -> DrawerSessionRow {
+        let table = "drawer_sessions"
+        let id: String = try row.required("id", in: table)
+        guard let state = DrawerSession.State(rawValue: try row.required("state", in: table)) else {
+            throw LedgerCorruption("drawer session \(LedgerCorruption.shown(id)): drawer_sessions.state is not a state")
+        }
+        let closedAt: Int64? = try row.optional("closed_at", in: table)
+        return DrawerSessionRow(
+            id: id, currency: try currency(row.required("currency", in: table)), state: state,
+            openedAt: Instant(millisecondsSinceEpoch: try row.required("opened_at", in: table)),
+            closedAt: closedAt.map(Instant.init(millisecondsSinceEpoch:)))
+    }
+}
