@@ -187,6 +187,7 @@ enum LedgerSchema {
                     AND (captured, refunded, voided) IS NOT (payments.captured, payments.refunded, payments.voided))
                 """)
         }
+        migrator.registerMigration("v5-find", migrate: migrateToFind)
         return migrator
     }
 

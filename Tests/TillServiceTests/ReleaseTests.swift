@@ -137,3 +137,88 @@ struct ReleaseTests {
         #expect(try await second.ledger.entries().map(\.sequence) == [1, 2, 3])
     }
 }
+
+/// The POS's finding reads (issue 11): customers by any part of the email or their store
+/// credit's name, orders by id prefix, open holds, and net takings without store credit.
+@Suite("Finding")
+struct FindingQueryTests {
+    @Test func customersAreFoundByAnyPartOfTheFoldedEmailPrefixMatchesFirst() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        for email in ["zed.shah@example.com", "Shah.Priya@Example.com", "bob@example.org", "STRASSE@x.de"] {
+            _ = try ok(await service.createOrder(email: email, amount: "10.00"))
+        }
+        _ = try ok(await service.openWallet(name: "Gardening Club", customer: "bob@example.org"))
+        #expect(try ok(await service.findCustomers("SHAH")).map(\.email) == ["Shah.Priya@Example.com", "zed.shah@example.com"])
+        #expect(try ok(await service.findCustomers("straße")).map(\.email) == ["STRASSE@x.de"])
+        #expect(try ok(await service.findCustomers("ening cl")).map(\.email) == ["bob@example.org"])
+        #expect(try ok(await service.findCustomers("nobody")).isEmpty)
+        #expect(try ok(await service.findCustomers("")).count == 4)
+    }
+
+    @Test func ordersAreFoundByTheStartOfTheirId() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        let id = try ok(await service.createOrder(email: "ann@example.com", amount: "10.00")).response.id
+        _ = try ok(await service.createOrder(email: "ann@example.com", amount: "20.00"))
+        #expect(try ok(await service.findOrders(idPrefix: " \(id.uppercased()) ")).map(\.id) == [id])
+        #expect(try ok(await service.findOrders(idPrefix: String(id.prefix(10)))).map(\.id) == [id])
+        #expect(try ok(await service.findOrders(idPrefix: "ord_", limit: 2)).count == 2)
+        #expect(try ok(await service.findOrders(idPrefix: "nope")).isEmpty)
+    }
+
+    @Test func openHoldsAreWhatMayStillBeCaptured() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        func authorize(_ amount: String, _ key: String) async throws -> String {
+            try ok(await service.authorize(
+                number: Cards.visa, expiry: Cards.expiry, cvv: Cards.cvv, amount: amount, currency: "USD", key: key)).response.id
+        }
+        let fresh = try await authorize("10.00", "a1")
+        let partly = try await authorize("10.00", "a2")
+        _ = try ok(await service.capture(paymentId: partly, amount: "4.00", key: "c2"))
+        let released = try await authorize("10.00", "a3")
+        _ = try ok(await service.capture(paymentId: released, amount: "4.00", key: "c3"))
+        _ = try ok(await service.release(paymentId: released, key: "r3"))
+        let voided = try await authorize("10.00", "a4")
+        _ = try ok(await service.void(paymentId: voided, key: "v4"))
+        let full = try await authorize("10.00", "a5")
+        _ = try ok(await service.capture(paymentId: full, amount: "10.00", key: "c5"))
+        let orderId = try ok(await service.createOrder(email: "ann@example.com", amount: "10.00")).response.id
+        _ = try ok(await service.pay(orderId: orderId, amount: "10.00", tender: Cards.card(), key: "p1"))
+
+        #expect(Set(try ok(await service.openHolds(limit: 50, after: nil)).payments.map(\.id)) == [fresh, partly])
+        let all = try ok(await service.cardPayments(limit: 50, after: nil)).payments
+        let installment = try #require(all.first { $0.orderPaymentId != nil })
+        #expect(installment.orderId == orderId)
+        #expect(installment.customer == "ann@example.com")
+        // Past the hold window nothing is open.
+        harness.clock.advance(milliseconds: 8 * 86_400_000)
+        #expect(try ok(await service.openHolds(limit: 50, after: nil)).payments.isEmpty)
+    }
+
+    @Test func netTakingsCountCardAndCashLessRefundsPaidOutNeverStoreCredit() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let service = harness.service
+        _ = try ok(await service.openWallet(name: "ann-credit", balance: "100.00", customer: "ann@example.com"))
+        let card = try ok(await service.createOrder(email: "ann@example.com", amount: "50.00")).response.id
+        let paid = try ok(await service.pay(orderId: card, amount: "50.00", tender: Cards.card(), key: "p1")).response.payment.id
+        let cash = try ok(await service.createOrder(email: "ann@example.com", amount: "20.00")).response.id
+        let cashPaid = try ok(await service.pay(orderId: cash, amount: "20.00", tender: .cash(tendered: "25.00"), key: "p2")).response.payment.id
+        let credit = try ok(await service.createOrder(email: "ann@example.com", amount: "30.00")).response.id
+        _ = try ok(await service.pay(orderId: credit, amount: "30.00", tender: .wallet(name: "ann-credit"), key: "p3"))
+        _ = try ok(await service.refund(orderId: card, paymentId: paid, amount: "5.00", key: "r1"))
+        _ = try ok(await service.refund(orderId: card, paymentId: paid, amount: "7.00", key: "r2", toWallet: "ann-credit"))
+        _ = try ok(await service.refund(orderId: cash, paymentId: cashPaid, amount: "2.00", key: "r3"))
+
+        let dashboard = try ok(await service.dashboard(utcOffsetSeconds: 0))
+        let net = try #require(dashboard.net.first { $0.currency == "USD" })
+        #expect(net.net == 5000 + 2000 - 500 - 200)
+        #expect(net.storeCreditRedeemed == 3000)
+        #expect(net.refundedToStoreCredit == 700)
+    }
+}

@@ -27,6 +27,10 @@ public enum POSQuery: Sendable, Equatable {
     case wallets
     case walletHistory(name: String)
     case customerWallets(email: String)
+    /// Orders whose id starts with the Customers search text (an id from a receipt).
+    case findOrders(idPrefix: String)
+    /// The Cards screen's "open holds" filter: authorizations that may still be captured.
+    case openHolds(after: PaymentCursor?)
 }
 
 /// A mutation, carrying the idempotency key its dialog holds.
@@ -39,6 +43,7 @@ public enum POSCommand: Sendable, Equatable {
     case capture(paymentId: String, amount: String, key: String)
     case refundPayment(paymentId: String, amount: String, key: String)
     case void(paymentId: String, key: String)
+    case release(paymentId: String, key: String)
     case openWallet(name: String, currency: String, balance: String, overdraft: String, customer: String?)
     case credit(wallet: String, amount: String, key: String)
     case debit(wallet: String, amount: String, key: String)
@@ -54,6 +59,7 @@ public enum POSCommand: Sendable, Equatable {
         case .capture: "Capturing with GoblinPay"
         case .refundPayment: "Refunding with GoblinPay"
         case .void: "Voiding with GoblinPay"
+        case .release: "Releasing the rest with GoblinPay"
         case .openWallet: "Opening the wallet"
         case .credit: "Crediting"
         case .debit: "Debiting"

@@ -29,6 +29,8 @@ public enum QueryAnswer: Sendable, Equatable {
     case payments(PaymentPage)
     case wallets([WalletView])
     case walletHistory([WalletLine])
+    /// Orders whose id starts with what was typed in the Customers search.
+    case orderMatches([OrderSummaryView])
 }
 
 public enum CommandAnswer: Sendable, Equatable {

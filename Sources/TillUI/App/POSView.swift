@@ -55,12 +55,13 @@ extension POSState {
         case nil: break
         }
         switch screen {
-        case .dashboard: return "↑↓ select · Enter open · p pay · n new order · h customers · q quit"
+        case .dashboard: return dashboard.focus == .owing ? "↑↓ select · Enter customer · Tab recent orders · q quit"
+            : "↑↓ select · Enter open · Tab owing · p pay · n new order · h customers · q quit"
         case .newOrder: return "Enter create · F8 create & pay · Tab next · Esc back"
         case .orderDetail: return "p pay · r refund · t receipt · ↑↓ select · Esc back"
-        case .customers: return customers.focus == .search ? "type an email · ↑↓ choose · Tab orders · Esc back"
+        case .customers: return customers.focus == .search ? "type email, name or order id · ↑↓ choose · Tab orders · Esc back"
             : "↑↓ PgUp PgDn · Enter open · p pay · Tab search · Esc back"
-        case .cardPayments: return "a authorize · c capture · r refund · v void · ↑↓ select · Esc back"
+        case .cardPayments: return "a auth · c capture · l release · r refund · v void · f holds · Enter order · Esc"
         case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc back"
         }
     }

@@ -10,7 +10,10 @@ extension POSState {
         ("Order", [("p", "Take a payment"), ("r", "Refund a payment"), ("t", "Receipt to a file")]),
         ("New order", [("Tab  ↑ ↓", "Next field"), ("Enter", "Create"), ("F8", "Create and pay now")]),
         ("Payment", [("1 2 3  ← →", "Choose tender"), ("Enter", "Charge")]),
-        ("Card payments", [("a", "Authorize"), ("c", "Capture"), ("r", "Refund"), ("v", "Void")]),
+        ("Card payments", [
+            ("a", "Authorize"), ("c", "Capture"), ("l", "Release the rest"), ("r", "Refund"), ("v", "Void"),
+            ("f", "Open holds only"), ("Enter  o", "Open its order"),
+        ]),
         ("Wallets", [("o", "Open a wallet"), ("+  -", "Credit / debit")]),
     ]
 
