@@ -54,7 +54,7 @@ extension POSState {
             let chosen = customers.customer?.email
             customers.results = found
             customers.error = found.isEmpty && !prefix.isEmpty && customers.orderMatches.isEmpty
-                ? "No customer's email or store credit has \(prefix.echoed()) in it." : nil
+                ? "No email or store credit has \(prefix.echoed()) in it." : nil
             if let index = found.firstIndex(where: { found in chosen.map { Email.sameCustomer(found.email, $0) } ?? false }) {
                 customers.resultIndex = index
                 return []
@@ -104,9 +104,10 @@ extension POSState {
             if after != nil {
                 cards.payments += page.payments
                 cards.next = page.next
-            } else if let last = page.payments.last, let join = cards.payments.firstIndex(where: { $0.id == last.id }),
+            } else if page.next != nil, let last = page.payments.last, let join = cards.payments.firstIndex(where: { $0.id == last.id }),
                       join + 1 < cards.payments.count {
-                // A refresh of the first page: the pages loaded below it stay.
+                // A refresh of the first page: the pages loaded below it stay (a first page
+                // that is the whole list replaces it: an open hold released drops out).
                 cards.payments = page.payments + cards.payments[(join + 1)...]
             } else {
                 cards.payments = page.payments

@@ -61,7 +61,7 @@ extension POSState {
         case .orderDetail: return "p pay · r refund · t receipt · ↑↓ select · Esc back"
         case .customers: return customers.focus == .search ? "type email, name or order id · ↑↓ choose · Tab orders · Esc back"
             : "↑↓ PgUp PgDn · Enter open · p pay · Tab search · Esc back"
-        case .cardPayments: return "a auth · c capture · l release · r refund · v void · f holds · Enter order · Esc"
+        case .cardPayments: return "a auth · c capture · l release · r refund · v void · f holds · Enter order"
         case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc back"
         }
     }

@@ -143,7 +143,7 @@ extension POSState {
         let x = area.x + 1
         buffer.write("Email", x: x + 1, y: area.y, style: Theme.label)
         model.search.render(into: &buffer, x: x + 8, y: area.y, width: 30, focused: model.focus == .search && overlay == nil)
-        buffer.write("any part of an email or name, or an order id", x: x + 40, y: area.y, style: Theme.dim, limit: area.maxX - x - 41)
+        buffer.write("part of email or name, or an order id", x: x + 40, y: area.y, style: Theme.dim, limit: area.maxX - x - 41)
         let listWidth = max(24, area.width / 3)
         let listRect = Rect(x: x, y: area.y + 2, width: listWidth, height: area.height - 2)
         buffer.heading("Customers", x: listRect.x, y: listRect.y, width: listRect.width)
