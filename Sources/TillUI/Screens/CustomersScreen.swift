@@ -147,12 +147,17 @@ extension POSState {
         let listWidth = max(24, area.width / 3)
         let listRect = Rect(x: x, y: area.y + 2, width: listWidth, height: area.height - 2)
         buffer.heading("Customers", x: listRect.x, y: listRect.y, width: listRect.width)
-        // An order found by its id comes first: Enter opens it when it is the only one.
-        for (row, order) in model.orderMatches.enumerated() {
-            let text = "Order \(order.id)" + (order.id == model.foundOrder?.id ? " · Enter opens" : "")
-            buffer.write(Format.pad(text, listRect.width), x: listRect.x, y: listRect.y + 1 + row, style: Theme.success, limit: listRect.width)
+        // An order found by its id comes first (its id on a line of its own, so a narrow list
+        // still shows it whole): Enter opens the one the search names.
+        var top = listRect.y + 1
+        for order in model.orderMatches {
+            buffer.write("Order " + order.id, x: listRect.x, y: top, style: Theme.success, limit: listRect.width)
+            top += 1
+            if order.id == model.foundOrder?.id {
+                buffer.write("  Enter opens it · \(Format.money(order.total, order.currency))", x: listRect.x, y: top, style: Theme.dim, limit: listRect.width)
+                top += 1
+            }
         }
-        let top = listRect.y + 1 + model.orderMatches.count
         if model.results.isEmpty && model.orderMatches.isEmpty {
             buffer.write(model.search.isEmpty ? "Type an email, a name or an order id." : "No customer matches.", x: listRect.x, y: top, style: Theme.dim, limit: listRect.width)
         }
