@@ -121,15 +121,22 @@ enum POSQuery {
         """
     /// Customers whose key holds the term anywhere, or who own a wallet whose key holds the
     /// wallet term (Till keeps no names: a wallet named after its customer is the name). Those
-    /// whose key starts with the term come first, then by key. A scan of `customer_totals`, one
-    /// short row a customer and currency: about 10 ms for the 50,000 customers of a
-    /// 1,000,000-order ledger (README, "Finding").
+    /// whose key starts with the term come first (through the primary key), then those holding
+    /// it further in, then by wallet, each by key. The middle part walks `customer_totals` in
+    /// key order and stops at `limit` matches: a common term answers at once, a term nobody
+    /// has reads every customer once (about 20 ms for the 48,660 customers of a
+    /// 1,000,000-order demo ledger; README, "Finding").
     static let customersContaining = """
         WITH found AS (
             SELECT email_key, MIN(rank) AS rank FROM (
-                SELECT email_key, instr(email_key, :term) > 1 AS rank FROM customer_totals WHERE instr(email_key, :term) > 0
+                SELECT * FROM (SELECT DISTINCT email_key, 0 AS rank FROM customer_totals
+                    WHERE email_key >= :term AND email_key < :end ORDER BY email_key LIMIT :limit)
                 UNION ALL
-                SELECT customer_key, 2 FROM wallets WHERE customer_key IS NOT NULL AND instr(key, :name) > 0)
+                SELECT * FROM (SELECT DISTINCT email_key, 1 AS rank FROM customer_totals
+                    WHERE instr(email_key, :term) > 1 ORDER BY email_key LIMIT :limit)
+                UNION ALL
+                SELECT * FROM (SELECT customer_key, 2 AS rank FROM wallets
+                    WHERE customer_key IS NOT NULL AND instr(key, :name) > 0 ORDER BY customer_key LIMIT :limit))
             GROUP BY email_key ORDER BY rank, email_key LIMIT :limit)
         SELECT c.* FROM found f JOIN customer_totals c ON c.email_key = f.email_key
         ORDER BY f.rank, c.email_key, c.currency
@@ -287,7 +294,7 @@ extension Ledger {
     public func customers(containing term: String, walletTerm: String, limit: Int) throws -> [[CustomerTotals]] {
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: POSQuery.customersContaining),
-            arguments: ["term": term, "name": walletTerm, "limit": limit])
+            arguments: ["term": term, "end": term + "\u{10FFFF}", "name": walletTerm, "limit": limit])
         var customers: [[CustomerTotals]] = []
         var lastKey: String?
         for row in rows {
