@@ -94,14 +94,13 @@ extension POSState {
     mutating func handleCustomersKey(_ key: Key) -> [POSEffect]? {
         switch customers.focus {
         case .search:
+            // An order id (or the unique start of one) was typed: Enter opens that order.
+            if key == .enter, let order = customers.foundOrder { return openOrder(order.id) }
             switch key {
             case .up, .down:
                 guard !customers.results.isEmpty else { return [] }
                 customers.resultIndex = max(0, min(customers.results.count - 1, customers.resultIndex + (key == .up ? -1 : 1)))
                 return customers.choose(customers.results[customers.resultIndex].email)
-            case .enter where customers.foundOrder != nil:
-                // An order id (or the unique start of one) was typed: open that order.
-                return openOrder(customers.foundOrder?.id ?? "")
             case .enter, .tab:
                 // The orders may still be on their way: the focus moves anyway.
                 guard customers.customer != nil || !customers.results.isEmpty else { return [] }
@@ -159,7 +158,7 @@ extension POSState {
             }
         }
         if model.results.isEmpty && model.orderMatches.isEmpty {
-            buffer.write(model.search.isEmpty ? "Type an email, a name or an order id." : "No customer matches.", x: listRect.x, y: top, style: Theme.dim, limit: listRect.width)
+            buffer.write(model.search.isEmpty ? "Type an email or a name." : "No customer matches.", x: listRect.x, y: top, style: Theme.dim, limit: listRect.width)
         }
         let visible = listRect.maxY - top
         let offset = max(0, model.resultIndex - visible + 1)

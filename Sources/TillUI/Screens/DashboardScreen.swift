@@ -98,13 +98,16 @@ extension POSState {
             buffer.write(Format.fit(text, left.width), x: left.x, y: y, style: Theme.money)
             y += 1
         }
-        if let credit = primaryNet, credit.storeCreditRedeemed > 0 || credit.refundedToStoreCredit > 0 {
+        // At 80x24 the block has 8 rows: the note gives way before the lists below move.
+        if let credit = primaryNet, credit.storeCreditRedeemed > 0 || credit.refundedToStoreCredit > 0, y < left.y + topHeight - 1 {
             let text = "not in net: store credit used \(Format.money(credit.storeCreditRedeemed, primary))"
                 + (credit.refundedToStoreCredit > 0 ? ", refunded to credit \(Format.money(credit.refundedToStoreCredit, primary))" : "")
             buffer.write(Format.fit(text, left.width), x: left.x, y: y, style: Theme.dim)
             y += 1
         }
-        buffer.write("\(data.ordersCreated) orders created · \(data.paymentsTaken) payments taken", x: left.x, y: y, style: Theme.dim, limit: left.width)
+        if y < left.y + topHeight {
+            buffer.write("\(data.ordersCreated) orders created · \(data.paymentsTaken) payments taken", x: left.x, y: y, style: Theme.dim, limit: left.width)
+        }
 
         // The 14-day chart.
         let days = data.daily
