@@ -94,6 +94,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case voidAfterCapture = "void_after_capture"
         case alreadyVoided = "already_voided"
         case authorizationExpired = "authorization_expired"
+        case releaseBeforeCapture = "release_before_capture"
+        case nothingToRelease = "nothing_to_release"
         // Wallets.
         case insufficientFunds = "insufficient_funds"
         case walletExists = "wallet_exists"
@@ -153,6 +155,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .voidAfterCapture: "A payment cannot be voided once it was captured."
             case .alreadyVoided: "The payment was voided; nothing more is possible."
             case .authorizationExpired: "The authorization has expired."
+            case .releaseBeforeCapture: "Nothing was captured yet: void the authorization instead of releasing its rest."
+            case .nothingToRelease: "Nothing is left to release: all of the authorization was captured or released."
             case .insufficientFunds: "The wallet has insufficient funds."
             case .walletExists: "A wallet with that name already exists."
             case .invalidOverdraft: "The overdraft limit must be zero or more."

@@ -13,6 +13,9 @@ public protocol PaymentProcessor: Sendable {
     func refund(key: String, authorization: String, amount: Money) async -> ProcessorOutcome
     /// Releases an authorization that was never captured.
     func void(key: String, authorization: String) async -> ProcessorOutcome
+    /// Releases the uncaptured rest of a partly captured authorization: nothing more can be
+    /// captured afterwards; refunds of what was captured still can be made.
+    func release(key: String, authorization: String) async -> ProcessorOutcome
     /// What became of a key whose outcome the caller did not learn (a timeout, a lost response).
     func lookup(key: String) async -> ProcessorLookup
 }

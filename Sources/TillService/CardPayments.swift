@@ -164,6 +164,13 @@ extension TillService {
         await gatewayCommand(.void, paymentId: paymentId, amount: nil, key: key)
     }
 
+    /// Releases the uncaptured rest of a partly captured authorization (DESIGN §3): no capture
+    /// is possible afterwards, refunds still are. The rest is decided by the core when the
+    /// request is recorded; GoblinPay gives up the same rest under the request's own key.
+    public func release(paymentId: String, key: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
+        await gatewayCommand(.release, paymentId: paymentId, amount: nil, key: key)
+    }
+
     public func payment(id: String) async -> Result<PaymentView, Rejection> {
         await read { ledger, now in
             guard let stored = try ledger.payment(id: id) else { throw Refusal(rejection: Self.noPayment(id)) }
@@ -198,16 +205,18 @@ extension TillService {
             let command: PaymentCommand = switch (kind, money) {
             case (.capture, let money?): .capture(money)
             case (.refund, let money?): .refund(money)
+            case (.release, _): .release
             default: .void
             }
             try Self.admit(kind, besideOpenRequestsOn: paymentId, ledger: ledger, key: key.value)
             let at = stored.payment.eventTime(at: now)
-            _ = try Self.checkedBesidePending(
+            let event = try Self.checkedBesidePending(
                 Self.projected(stored.payment, ledger: ledger, at: now).decide(command, at: at),
                 alone: { stored.payment.decide(command, at: at) }, open: ledger.openRequests(target: paymentId),
                 what: "Payment \(paymentId)", hint: Rejection.RetryHint(key: key.value, paymentId: paymentId))
+            // A release carries the rest it gives up, so `till pending` can show it.
             return Intent(
-                kind: kind, at: now.millisecondsSinceEpoch, amount: money?.minorUnits ?? 0,
+                kind: kind, at: now.millisecondsSinceEpoch, amount: money?.minorUnits ?? event.amount.minorUnits,
                 currency: stored.payment.currency.code, paymentId: paymentId, processorReference: stored.processorReference)
         }
     }
@@ -217,7 +226,8 @@ extension TillService {
     /// refunds, whose sums are checked against the payment as if every open one succeeds.
     /// Anything else could be made impossible by the open one's outcome once it is known (a
     /// capture whose answer was lost, then a refund: the capture could never be recorded), so
-    /// it is refused with `payment_pending` until the open one resolves.
+    /// it is refused with `payment_pending` until the open one resolves. A release, like a void,
+    /// commutes with nothing: it ends what may be captured.
     static func admit(_ kind: Intent.Kind, besideOpenRequestsOn paymentId: String, ledger: Ledger, key: String) throws {
         for request in try ledger.openRequests(target: paymentId) {
             guard let open = intent(of: request) else { continue }
@@ -239,6 +249,7 @@ extension TillService {
             case .capture: .capture(money)
             case .refund: .refund(money)
             case .void: .void
+            case .release: .release
             default: nil
             }
             if let command, case .success(let (next, _)) = projected.execute(command, at: now) { projected = next }

@@ -8,8 +8,8 @@ struct Intent: Codable, Sendable {
     enum Kind: String, Codable, Sendable {
         /// `payment authorize`.
         case authorize
-        /// `payment capture` / `refund` / `void` on an existing authorization.
-        case capture, refund, void
+        /// `payment capture` / `refund` / `void` / `release` on an existing authorization.
+        case capture, refund, void, release
         /// A card installment on an order: authorize + capture; a failed capture is voided.
         case orderCard = "order_card"
         /// A card installment refunded through its order.
@@ -22,6 +22,7 @@ struct Intent: Codable, Sendable {
             case .capture: "capture"
             case .refund, .orderRefund: "refund"
             case .void: "void"
+            case .release: "release"
             }
         }
     }
@@ -57,7 +58,7 @@ struct Intent: Codable, Sendable {
     func retryHint(key: String) -> Rejection.RetryHint {
         switch kind {
         case .authorize: Rejection.RetryHint(key: key, paymentId: paymentId)
-        case .capture, .refund, .void: Rejection.RetryHint(key: key, paymentId: paymentId)
+        case .capture, .refund, .void, .release: Rejection.RetryHint(key: key, paymentId: paymentId)
         case .orderCard, .orderRefund: Rejection.RetryHint(key: key, orderId: orderId)
         }
     }

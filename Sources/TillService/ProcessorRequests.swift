@@ -143,6 +143,8 @@ extension TillService {
             outcome = await calling(key) { await processor.refund(key: intent.processorKey(step), authorization: reference, amount: money) }
         case .void:
             outcome = await calling(key) { await processor.void(key: intent.processorKey(step), authorization: reference) }
+        case .release:
+            outcome = await calling(key) { await processor.release(key: intent.processorKey(step), authorization: reference) }
         }
         guard let outcome else { return .crashed }
         guard intent.kind == .orderCard, case .approved(let authorization) = outcome else {
@@ -429,11 +431,12 @@ extension TillService {
                 holdWindow: TimeSpan(milliseconds: intent.holdWindow ?? holdWindow.milliseconds)))
             try ledger.insert(payment, processorReference: reference, orderPaymentId: nil, cardFingerprint: card.fingerprint)
             return try encode(PaymentView(payment, orderPaymentId: nil, at: now))
-        case .capture, .refund, .void:
+        case .capture, .refund, .void, .release:
             guard let stored = try ledger.payment(id: intent.paymentId) else { throw Refusal(rejection: noPayment(intent.paymentId)) }
             let command: PaymentCommand = switch intent.kind {
             case .capture: .capture(money)
             case .refund: .refund(money)
+            case .release: .release
             default: .void
             }
             let (payment, event) = try decided(stored.payment.execute(command, at: at))

@@ -75,6 +75,30 @@ extension TillService {
                     refunded: try plus(sum.refunded, bucket.refunded.minorUnits), count: sum.count + bucket.payments)
             }
 
+            // Net takings per currency, by the core's one rule: refunds credited to wallets
+            // today are told apart from those paid out (by the installment's tender).
+            var toCredit: [String: Money] = [:]
+            for line in try ledger.refundsToStoreCredit(from: todayStart, to: todayStart.adding(TimeSpan(milliseconds: dayLength))) {
+                toCredit["\(line.amount.currency.code) \(line.tender.rawValue)"] = line.amount
+            }
+            var byCurrencyTakings: [String: Takings] = [:]
+            for bucket in buckets where bucket.bucket == days - 1 {
+                let currency = bucket.amount.currency
+                var sums = byCurrencyTakings[currency.code] ?? Takings(currency: currency)
+                let credited = toCredit["\(currency.code) \(bucket.tender.rawValue)"] ?? .zero(currency)
+                try decided(sums.take(bucket.amount, by: bucket.tender))
+                try decided(bucket.refunded.subtracting(credited).flatMap { sums.refund($0, of: bucket.tender, toStoreCredit: false) })
+                try decided(sums.refund(credited, of: bucket.tender, toStoreCredit: true))
+                byCurrencyTakings[currency.code] = sums
+            }
+            let net = try byCurrencyTakings.keys.sorted().compactMap { code -> NetTakings? in
+                guard let sums = byCurrencyTakings[code] else { return nil }
+                return NetTakings(
+                    currency: code, net: try decided(sums.net).minorUnits,
+                    storeCreditRedeemed: sums.storeCreditRedeemed.minorUnits,
+                    refundedToStoreCredit: sums.refundedToStoreCredit.minorUnits)
+            }
+
             let tenderOrder = Tender.Kind.allCases.map(\.rawValue)
             takings.sort {
                 ($0.currency, tenderOrder.firstIndex(of: $0.tender) ?? 0) < ($1.currency, tenderOrder.firstIndex(of: $1.tender) ?? 0)
@@ -88,7 +112,7 @@ extension TillService {
                 recentOrders: recent == 0 ? [] : try ledger.orderSummaries(limit: recent, after: nil).map(OrderSummaryView.init),
                 owing: owing == 0 ? [] : try ledger.owingCustomers(limit: owing).map {
                     CustomerBalance(email: $0.email.address, currency: $0.currency.code, owing: $0.owing.minorUnits, openOrders: $0.openOrders)
-                })
+                }, net: net)
         }
     }
 
@@ -102,6 +126,29 @@ extension TillService {
         return await read { ledger, _ in
             try ledger.customers(prefix: key, limit: limit).map { try Self.customerView($0, ledger: ledger) }
         }
+    }
+
+    /// Customers found by any part of their email (without regard to case, on the folded key),
+    /// or by any part of the name of store credit opened for them: Till keeps no other names.
+    /// Emails that start with the text come first, then by email. Empty text: every customer,
+    /// by email.
+    public func findCustomers(_ text: String, limit: Int = 8) async -> Result<[CustomerView], Rejection> {
+        guard (1...100).contains(limit) else { return .failure(Rejection(.invalidRequest, "The limit must be 1 to 100.")) }
+        let term = Email.key(for: text)
+        guard !term.isEmpty else { return await customers(prefix: "", limit: limit) }
+        let walletTerm = Wallet.key(for: text)
+        return await read { ledger, _ in
+            try ledger.customers(containing: term, walletTerm: walletTerm, limit: limit).map { try Self.customerView($0, ledger: ledger) }
+        }
+    }
+
+    /// Orders whose id starts with `prefix` (an id from a receipt, or its start), by id. Blanks
+    /// around it are ignored, and ids are lowercase.
+    public func findOrders(idPrefix: String, limit: Int = 2) async -> Result<[OrderSummaryView], Rejection> {
+        if case .failure(let rejection) = Self.page(limit) { return .failure(rejection) }
+        let prefix = idPrefix.trimmingBlanks().lowercased()
+        guard !prefix.isEmpty else { return .success([]) }
+        return await read { ledger, _ in try ledger.orderSummaries(idPrefix: prefix, limit: limit).map(OrderSummaryView.init) }
     }
 
     /// One customer's totals and store credit; `not_found` if they never ordered.
@@ -139,17 +186,26 @@ extension TillService {
 
     // MARK: Card payments and wallets
 
-    /// Gateway payments newest first (order installments' included), a page at a time.
+    /// Gateway payments newest first (order installments' included, with their order and
+    /// customer), a page at a time.
     public func cardPayments(limit: Int, after: PaymentCursor?) async -> Result<PaymentPage, Rejection> {
         if case .failure(let rejection) = Self.page(limit) { return .failure(rejection) }
         return await read { ledger, now in
-            let stored = try ledger.payments(limit: limit + 1, after: after?.position)
-            let shown = stored.prefix(limit)
-            return PaymentPage(
-                payments: shown.map { PaymentView($0.payment, orderPaymentId: $0.orderPaymentId, at: now) },
-                next: stored.count > limit
-                    ? shown.last.map { PaymentCursor(PaymentPosition(authorizedAt: $0.payment.authorizedAt, id: $0.payment.id)) }
-                    : nil)
+            try Self.paymentPage(ledger.payments(limit: limit + 1, after: after?.position), limit: limit, ledger: ledger, at: now)
+        }
+    }
+
+    /// The open holds (`Payment.isOpenHold`: authorized or partly captured, not voided,
+    /// released or expired), newest first, a page at a time: what may still be captured or
+    /// released.
+    public func openHolds(limit: Int, after: PaymentCursor?) async -> Result<PaymentPage, Rejection> {
+        if case .failure(let rejection) = Self.page(limit) { return .failure(rejection) }
+        return await read { ledger, now in
+            let stored = try ledger.openHolds(at: now, limit: limit + 1, after: after?.position)
+            // The index narrows; the core decides (a page may come out shorter, never wrong).
+            let page = try Self.paymentPage(stored, limit: limit, ledger: ledger, at: now)
+            let open = Set(stored.filter { $0.payment.isOpenHold(at: now) }.map(\.payment.id))
+            return PaymentPage(payments: page.payments.filter { open.contains($0.id) }, next: page.next)
         }
     }
 
@@ -179,6 +235,25 @@ extension TillService {
             openOrders: totals.reduce(0) { $0 + $1.openOrders }, firstOrderAt: Timestamp.iso8601(first),
             lastOrderAt: Timestamp.iso8601(latest.lastOrderAt), totals: totals.map(CustomerTotal.init),
             storeCredit: try ledger.wallets(customerKey: latest.email.key).map(WalletView.init))
+    }
+
+    /// A page of gateway payments (one row more than `limit` says another follows), each
+    /// installment with its order and customer.
+    static func paymentPage(_ stored: [StoredPayment], limit: Int, ledger: Ledger, at now: Instant) throws -> PaymentPage {
+        let shown = stored.prefix(limit)
+        let orders = try ledger.installmentOrders(shown.compactMap(\.orderPaymentId))
+        return PaymentPage(
+            payments: shown.map { stored in
+                var view = PaymentView(stored.payment, orderPaymentId: stored.orderPaymentId, at: now)
+                if let found = stored.orderPaymentId.flatMap({ orders[$0] }) {
+                    view.orderId = found.orderId
+                    view.customer = found.email
+                }
+                return view
+            },
+            next: stored.count > limit
+                ? shown.last.map { PaymentCursor(PaymentPosition(authorizedAt: $0.payment.authorizedAt, id: $0.payment.id)) }
+                : nil)
     }
 
     /// One row more than the page is asked for says whether another page follows.

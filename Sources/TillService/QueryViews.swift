@@ -138,10 +138,13 @@ public struct DashboardView: Codable, Sendable, Equatable {
     public let recentOrders: [OrderSummaryView]
     /// Largest first.
     public let owing: [CustomerBalance]
+    /// Today's net takings per currency (`Takings.net`), with the store credit kept apart.
+    public let net: [NetTakings]
 
     public init(
         day: String, currency: String, takings: [TakingsLine], refunds: [RefundTotal], ordersCreated: Int,
-        paymentsTaken: Int, daily: [DailySales], recentOrders: [OrderSummaryView], owing: [CustomerBalance]
+        paymentsTaken: Int, daily: [DailySales], recentOrders: [OrderSummaryView], owing: [CustomerBalance],
+        net: [NetTakings] = []
     ) {
         self.day = day
         self.currency = currency
@@ -152,6 +155,23 @@ public struct DashboardView: Codable, Sendable, Equatable {
         self.daily = daily
         self.recentOrders = recentOrders
         self.owing = owing
+        self.net = net
+    }
+}
+
+/// One currency's net takings (`TillCore.Takings`): card + cash less refunds paid out; store
+/// credit spent, and refunds credited to wallets, are apart (not new money).
+public struct NetTakings: Codable, Sendable, Equatable {
+    public let currency: String
+    public let net: Int64
+    public let storeCreditRedeemed: Int64
+    public let refundedToStoreCredit: Int64
+
+    public init(currency: String, net: Int64, storeCreditRedeemed: Int64, refundedToStoreCredit: Int64) {
+        self.currency = currency
+        self.net = net
+        self.storeCreditRedeemed = storeCreditRedeemed
+        self.refundedToStoreCredit = refundedToStoreCredit
     }
 }
 

@@ -128,11 +128,18 @@ public struct PaymentView: Codable, Sendable, Equatable {
     public let refunded: Int64
     public let capturable: Int64
     public let refundable: Int64
+    /// The uncaptured rest given up by `payment release` (0 until then).
+    public let released: Int64
+    /// What a release would give up now (0 when none is allowed).
+    public let releasable: Int64
     public let card: CardView
     public let authorizedAt: String
     public let expiresAt: String
     /// Set when the payment was taken as an order installment.
     public let orderPaymentId: String?
+    /// The order and customer of an installment (the lists fill them in; absent otherwise).
+    public var orderId: String?
+    public var customer: String?
     public let events: [PaymentEventView]
 
     public init(_ payment: Payment, orderPaymentId: String?, at now: Instant) {
@@ -144,6 +151,8 @@ public struct PaymentView: Codable, Sendable, Equatable {
         refunded = payment.refunded.minorUnits
         capturable = payment.capturable(at: now).minorUnits
         refundable = payment.refundable.minorUnits
+        released = payment.released.minorUnits
+        releasable = payment.releasable(at: now).minorUnits
         card = CardView(payment.card)
         authorizedAt = Timestamp.iso8601(payment.authorizedAt)
         expiresAt = Timestamp.iso8601(payment.expiresAt)

@@ -25,6 +25,7 @@ enum Invariant {
     static let duplicate = "6 a concurrent duplicate never executes"
     static let readModels = "9 read models equal their events (till check)"
     static let drawer = "10 drawer: expected = the fold of its journal = the read model; every installment and refund journalled once"
+    static let released = "11 no capture after a release; captured + released = authorized"
 }
 
 /// One applied GoblinPay operation, with the Till request it came from: processor keys are
@@ -60,6 +61,7 @@ struct AuthorizationState: Sendable {
     var captured: Int64 = 0
     var refunded: Int64 = 0
     var voided: Int64 = 0
+    var released: Int64 = 0
     var entries: [AppliedEntry] = []
 }
 
@@ -101,6 +103,7 @@ struct SimChecker {
             case .capture: state.captured += applied.amount
             case .refund: state.refunded += applied.amount
             case .void: state.voided += applied.amount
+            case .release: state.released += applied.amount
             }
             state.entries.append(applied)
             authorizations[applied.reference] = state
@@ -228,13 +231,14 @@ struct SimChecker {
         guard let state = authorizations[reference] else { return nil }
         count(Invariant.ledgersAgree)
         count(Invariant.amounts)
+        count(Invariant.released)
         func violation(_ invariant: String, _ detail: String) -> SimViolation {
             SimViolation(invariant: invariant, detail: "authorization \(reference): \(detail)")
         }
         if state.captured > state.authorized || state.refunded > state.captured {
             return violation(Invariant.amounts, "GoblinPay holds authorized \(state.authorized), captured \(state.captured), refunded \(state.refunded)")
         }
-        var recorded = (authorize: false, captured: Int64(0), refunded: Int64(0), voided: false)
+        var recorded = (authorize: false, captured: Int64(0), refunded: Int64(0), voided: false, released: Int64(0))
         var attempts: [String: [AppliedEntry]] = [:]
         var order: [String] = []
         for entry in state.entries {
@@ -253,6 +257,7 @@ struct SimChecker {
                     case .capture: recorded.captured += entry.amount
                     case .refund: recorded.refunded += entry.amount
                     case .void: recorded.voided = true
+                    case .release: recorded.released += entry.amount
                     }
                 }
             case .open(let requestState):
@@ -282,14 +287,16 @@ struct SimChecker {
             if recorded.authorize {
                 return violation(Invariant.ledgersAgree, "the authorizing request completed, but Till has no payment for it")
             }
-            if recorded.captured > 0 || recorded.refunded > 0 || recorded.voided {
+            if recorded.captured > 0 || recorded.refunded > 0 || recorded.voided || recorded.released > 0 {
                 return violation(Invariant.ledgersAgree, "completed requests captured/refunded/voided it, but Till has no payment for it")
             }
             return nil
         }
         let id: String = try row.decode(forColumn: "id")
         // Till's figures as Till itself reads them: folded from the payment's events.
-        var authorized: Int64 = 0, captured: Int64 = 0, refunded: Int64 = 0, voided = false
+        var authorized: Int64 = 0, captured: Int64 = 0, refunded: Int64 = 0, voided = false, released: Int64 = 0
+        // Events in order: a capture recorded after the release is a violation of its own.
+        var capturedAfterRelease = false
         for event in try Row.fetchAll(
             db, sql: "SELECT kind, SUM(amount) AS amount FROM payment_events WHERE payment_id = ? GROUP BY kind", arguments: [id]) {
             let kind: String = try event.decode(forColumn: "kind"), amount: Int64 = try event.decode(forColumn: "amount")
@@ -298,9 +305,14 @@ struct SimChecker {
             case "captured": captured = amount
             case "refunded": refunded = amount
             case "voided": voided = true
+            case "released": released = amount
             default: break
             }
         }
+        capturedAfterRelease = try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM payment_events c JOIN payment_events r ON r.payment_id = c.payment_id
+                WHERE c.payment_id = ? AND c.kind = 'captured' AND r.kind = 'released' AND c.seq > r.seq)
+            """, arguments: [id]) ?? false
         // The `payments` columns are a read model of the same events: they must agree.
         let columns: (Int64, Int64, Bool) = (
             try row.decode(forColumn: "captured"), try row.decode(forColumn: "refunded"), try row.decode(forColumn: "voided"))
@@ -309,18 +321,26 @@ struct SimChecker {
                 Invariant.amounts,
                 "Till payment \(id): columns captured \(columns.0), refunded \(columns.1), voided \(columns.2) differ from its events (\(captured), \(refunded), \(voided))")
         }
-        if captured > authorized || refunded > captured {
-            return violation(Invariant.amounts, "Till payment \(id) has authorized \(authorized), captured \(captured), refunded \(refunded)")
+        if captured > authorized || refunded > captured || (released > 0 && captured + released != authorized) {
+            return violation(
+                Invariant.amounts,
+                "Till payment \(id) has authorized \(authorized), captured \(captured), refunded \(refunded), released \(released)")
+        }
+        if capturedAfterRelease || (state.released > 0 && state.captured + state.released != state.authorized) {
+            return violation(
+                Invariant.released,
+                "payment \(id): captured after its rest was released (Till), or GoblinPay holds captured \(state.captured) + released \(state.released) != authorized \(state.authorized)")
         }
         guard recorded.authorize else {
             return violation(Invariant.ledgersAgree, "Till payment \(id) exists, but the request that authorized it is not recorded as completed")
         }
-        if authorized != state.authorized || captured != recorded.captured || refunded != recorded.refunded || voided != recorded.voided {
+        if authorized != state.authorized || captured != recorded.captured || refunded != recorded.refunded || voided != recorded.voided
+            || released != recorded.released {
             return violation(
                 Invariant.ledgersAgree,
-                "Till payment \(id) records authorized \(authorized), captured \(captured), refunded \(refunded), voided \(voided); "
-                    + "GoblinPay holds authorized \(state.authorized), captured \(state.captured), refunded \(state.refunded), voided \(state.voided), "
-                    + "of which completed requests applied captured \(recorded.captured), refunded \(recorded.refunded), voided \(recorded.voided)")
+                "Till payment \(id) records authorized \(authorized), captured \(captured), refunded \(refunded), voided \(voided), released \(released); "
+                    + "GoblinPay holds authorized \(state.authorized), captured \(state.captured), refunded \(state.refunded), voided \(state.voided), released \(state.released), "
+                    + "of which completed requests applied captured \(recorded.captured), refunded \(recorded.refunded), voided \(recorded.voided), released \(recorded.released)")
         }
         return nil
     }

@@ -13,6 +13,7 @@ enum SimOp: Sendable, Hashable {
     case capture(paymentId: String, amount: String, key: String)
     case refundPayment(paymentId: String, amount: String, key: String)
     case void(paymentId: String, key: String)
+    case release(paymentId: String, key: String)
     case openWallet(name: String, currency: String, balance: String, overdraft: String, customer: String?)
     case credit(name: String, amount: String, key: String)
     case debit(name: String, amount: String, key: String)
@@ -27,7 +28,7 @@ enum SimOp: Sendable, Hashable {
         switch self {
         case .createOrder(_, _, _, let key), .pay(_, _, _, let key), .createAndPay(_, _, _, _, _, let key),
              .refund(_, _, _, let key, _), .authorize(_, _, _, let key), .capture(_, _, let key),
-             .refundPayment(_, _, let key), .void(_, let key), .credit(_, _, let key), .debit(_, _, let key),
+             .refundPayment(_, _, let key), .void(_, let key), .release(_, let key), .credit(_, _, let key), .debit(_, _, let key),
              .openDrawer(_, _, let key), .payIn(_, _, _, let key), .payOut(_, _, _, let key), .closeDrawer(_, _, let key):
             return key
         case .openWallet: return nil
@@ -45,6 +46,7 @@ enum SimOp: Sendable, Hashable {
         case .capture: return "payment.capture"
         case .refundPayment: return "payment.refund"
         case .void: return "payment.void"
+        case .release: return "payment.release"
         case .openWallet: return "wallet.open"
         case .credit: return "wallet.credit"
         case .debit: return "wallet.debit"
@@ -86,6 +88,7 @@ enum SimOp: Sendable, Hashable {
         case .capture(let paymentId, let amount, let key): return "payment.capture \(paymentId) \(amount) key=\(key)"
         case .refundPayment(let paymentId, let amount, let key): return "payment.refund \(paymentId) \(amount) key=\(key)"
         case .void(let paymentId, let key): return "payment.void \(paymentId) key=\(key)"
+        case .release(let paymentId, let key): return "payment.release \(paymentId) key=\(key)"
         case .openWallet(let name, let currency, let balance, let overdraft, let customer):
             return "wallet.open \(name) \(currency) balance=\(balance) overdraft=\(overdraft)\(customer.map { " customer=\($0)" } ?? "")"
         case .credit(let name, let amount, let key): return "wallet.credit \(name) \(amount) key=\(key)"
@@ -110,7 +113,8 @@ enum SimOp: Sendable, Hashable {
         case .authorize(let number, let amount, let currency, let key): return .authorize(number: number, amount: bump(amount), currency: currency, key: key)
         case .capture(let paymentId, let amount, let key): return .capture(paymentId: paymentId, amount: bump(amount), key: key)
         case .refundPayment(let paymentId, let amount, let key): return .refundPayment(paymentId: paymentId, amount: bump(amount), key: key)
-        case .void(let paymentId, let key): return .capture(paymentId: paymentId, amount: "1.00", key: key)
+        case .void(let paymentId, let key), .release(let paymentId, let key):
+            return .capture(paymentId: paymentId, amount: "1.00", key: key)
         case .openWallet: return self
         case .credit(let name, let amount, let key): return .credit(name: name, amount: bump(amount), key: key)
         case .debit(let name, let amount, let key): return .debit(name: name, amount: bump(amount), key: key)
@@ -185,6 +189,8 @@ extension SimOp {
             return Self.answer(await service.refundPayment(paymentId: paymentId, amount: amount, key: key), Self.gateway)
         case .void(let paymentId, let key):
             return Self.answer(await service.void(paymentId: paymentId, key: key), Self.gateway)
+        case .release(let paymentId, let key):
+            return Self.answer(await service.release(paymentId: paymentId, key: key), Self.gateway)
         case .openWallet(let name, let currency, let balance, let overdraft, let customer):
             switch await service.openWallet(name: name, currency: currency, balance: balance, overdraft: overdraft, customer: customer) {
             case .success(let view): return SimAnswer(ok: true, response: SimJSON.text(view))

@@ -51,6 +51,10 @@ final class SimProcessor: PaymentProcessor {
         count("void", key, nil, await goblin.void(key: key, authorization: authorization))
     }
 
+    func release(key: String, authorization: String) async -> ProcessorOutcome {
+        count("release", key, nil, await goblin.release(key: key, authorization: authorization))
+    }
+
     func lookup(key: String) async -> ProcessorLookup {
         let answer = await goblin.lookup(key: key)
         let name = switch answer {

@@ -314,7 +314,8 @@ actor Simulator {
 
     private func conflicting(with op: SimOp) -> SimOp? {
         switch op {
-        case .capture(let paymentId, _, _), .refundPayment(let paymentId, _, _), .void(let paymentId, _):
+        case .capture(let paymentId, _, _), .refundPayment(let paymentId, _, _), .void(let paymentId, _),
+             .release(let paymentId, _):
             return gatewayOp(on: paymentId)
         case .pay(let orderId, _, _, _), .refund(let orderId, _, _, _, _):
             return random.chance(500) ? payOp(orderId: orderId, tender: nil) : refundOp(orderId: orderId)
@@ -355,6 +356,7 @@ actor Simulator {
 
     enum Action: CaseIterable {
         case createOrder, payCard, payCash, payWallet, createAndPay, orderRefund, authorize, capture, refundPayment, void
+        case release
         case openWallet, credit, debit, retryPending, replayAcknowledged, reuseKey, resolve, clock, faults, restart
         /// Open, pay in, pay out or close a drawer (USD mostly, JPY sometimes), as its state allows.
         case drawer
@@ -371,6 +373,7 @@ actor Simulator {
             case .capture: 10
             case .refundPayment: 6
             case .void: 3
+            case .release: 3
             case .openWallet: 2
             case .credit: 3
             case .debit: 3
@@ -388,7 +391,7 @@ actor Simulator {
         /// The actions that are requests (what an interleaving may run).
         static let workload: [Action] = [
             .createOrder, .payCard, .payCash, .payWallet, .createAndPay, .orderRefund, .authorize, .capture,
-            .refundPayment, .void, .credit, .debit, .drawer,
+            .refundPayment, .void, .release, .credit, .debit, .drawer,
         ]
     }
 
@@ -515,7 +518,7 @@ actor Simulator {
         case .authorize:
             let currency = random.chance(100) ? "JPY" : "USD"
             return .authorize(number: card(), amount: amount(random.between(100, 50_000), currency), currency: currency, key: newKey())
-        case .capture, .refundPayment, .void:
+        case .capture, .refundPayment, .void, .release:
             guard let paymentId = random.pick(gatewayPayments) else { return nil }
             return gatewayOp(on: paymentId, kind: action)
         case .openWallet:
@@ -598,7 +601,7 @@ actor Simulator {
         return .refund(orderId: orderId, paymentId: id, amount: amount(minor, currency), key: newKey(), toWallet: toWallet)
     }
 
-    /// A capture, refund or void of a gateway payment, sized from what it holds now.
+    /// A capture, refund, void or release of a gateway payment, sized from what it holds now.
     private func gatewayOp(on paymentId: String, kind: Action? = nil) -> SimOp? {
         guard let (currency, authorized, captured, refunded) = read({ db -> (String, Int64, Int64, Int64)? in
             guard let payment = try Row.fetchOne(
@@ -607,7 +610,7 @@ actor Simulator {
             return (try payment.decode(forColumn: "currency"), try payment.decode(forColumn: "authorized"),
                     try payment.decode(forColumn: "captured"), try payment.decode(forColumn: "refunded"))
         }) ?? nil else { return nil }
-        let chosen = kind ?? [Action.capture, .capture, .refundPayment, .void][random.below(4)]
+        let chosen = kind ?? [Action.capture, .capture, .refundPayment, .void, .release][random.below(5)]
         let roll = random.below(100)
         switch chosen {
         case .capture:
@@ -618,6 +621,8 @@ actor Simulator {
             let rest = max(1, captured - refunded)
             let minor = roll < 60 ? random.between(1, rest) : roll < 90 ? rest : rest + random.between(1, 500)
             return .refundPayment(paymentId: paymentId, amount: amount(minor, currency), key: newKey())
+        case .release:
+            return .release(paymentId: paymentId, key: newKey())
         default:
             return .void(paymentId: paymentId, key: newKey())
         }

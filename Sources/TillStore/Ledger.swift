@@ -335,7 +335,9 @@ extension Ledger {
             try journal(DrawerEvent(
                 kind: event.kind == .captured ? .sale : .refund, tender: .card, amount: event.amount, operatorName: operatorName,
                 at: event.at), reference: payment.id)
-        case .authorized, .captureFailed, .refundFailed:
+        case .authorized, .captureFailed, .refundFailed, .released:
+            // No money moved: a hold taken, a failed call, or the uncaptured rest given back
+            // after a partial capture (what was captured is the sale, journalled above).
             break
         }
     }

@@ -190,6 +190,7 @@ enum LedgerSchema {
         // Issue 11: operators who sign in at the POS, their PINs only as salted slow hashes.
         migrator.registerMigration("v5-operators", migrate: OperatorSchema.migrate)
         migrator.registerMigration("v5-operators-and-drawer", migrate: migrateToDrawer)
+        migrator.registerMigration("v5-find", migrate: migrateToFind)
         return migrator
     }
 

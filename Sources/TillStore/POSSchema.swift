@@ -118,4 +118,19 @@ extension LedgerSchema {
             END;
             """)
     }
+
+    /// Migration "v5-find" (issue 11): two small partial indexes for the POS's finding.
+    /// - `payments_open_holds`: the Cards screen's "open holds" filter pages through the few
+    ///   authorizations that may still hold money (nothing voided or refunded, not all captured)
+    ///   instead of every card installment ever taken; a released one drops out by its event.
+    /// - `order_refunds_to_wallet`: the dashboard tells refunds to store credit (not money
+    ///   paid out) from the others, over a day, through the few that went to a wallet.
+    static func migrateToFind(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX payments_open_holds ON payments (authorized_at DESC, id DESC)
+                WHERE voided = 0 AND refunded = 0 AND captured < authorized;
+            CREATE INDEX order_refunds_to_wallet ON order_refunds (created_at) WHERE to_wallet IS NOT NULL;
+            CREATE INDEX payment_events_released ON payment_events (payment_id) WHERE kind = 'released';
+            """)
+    }
 }

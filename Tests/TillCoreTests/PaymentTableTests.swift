@@ -8,21 +8,27 @@ struct PaymentTableTests {
     /// DESIGN.md §3 written out independently of `PaymentRules`, so editing the table without
     /// editing the contract fails here.
     static let contract: [PaymentStatus: [PaymentOperation: PaymentRule]] = [
-        .authorized: [.capture: .allowed, .refund: .refused(.exceedsCaptured), .void: .allowed],
-        .partiallyCaptured: [.capture: .allowed, .refund: .allowed, .void: .refused(.voidAfterCapture)],
-        .captured: [.capture: .refused(.exceedsAuthorized), .refund: .allowed, .void: .refused(.voidAfterCapture)],
-        .partiallyRefunded: [.capture: .refused(.captureAfterRefund), .refund: .allowed, .void: .refused(.voidAfterCapture)],
-        .refunded: [.capture: .refused(.captureAfterRefund), .refund: .refused(.exceedsCaptured), .void: .refused(.voidAfterCapture)],
-        .voided: [.capture: .refused(.alreadyVoided), .refund: .refused(.alreadyVoided), .void: .refused(.alreadyVoided)],
+        .authorized: [.capture: .allowed, .refund: .refused(.exceedsCaptured), .void: .allowed,
+                      .release: .refused(.releaseBeforeCapture)],
+        .partiallyCaptured: [.capture: .allowed, .refund: .allowed, .void: .refused(.voidAfterCapture), .release: .allowed],
+        .captured: [.capture: .refused(.exceedsAuthorized), .refund: .allowed, .void: .refused(.voidAfterCapture),
+                    .release: .refused(.nothingToRelease)],
+        .partiallyRefunded: [.capture: .refused(.captureAfterRefund), .refund: .allowed, .void: .refused(.voidAfterCapture),
+                             .release: .allowed],
+        .refunded: [.capture: .refused(.captureAfterRefund), .refund: .refused(.exceedsCaptured), .void: .refused(.voidAfterCapture),
+                    .release: .allowed],
+        .voided: [.capture: .refused(.alreadyVoided), .refund: .refused(.alreadyVoided), .void: .refused(.alreadyVoided),
+                  .release: .refused(.alreadyVoided)],
         .expired: [.capture: .refused(.authorizationExpired), .refund: .refused(.authorizationExpired),
-                   .void: .refused(.authorizationExpired)],
+                   .void: .refused(.authorizationExpired), .release: .refused(.authorizationExpired)],
     ]
 
     static var pairs: [(PaymentStatus, PaymentOperation)] {
         PaymentStatus.allCases.flatMap { status in PaymentOperation.allCases.map { (status, $0) } }
     }
 
-    /// A $10.00 authorization brought into `status`, and the instant to act at.
+    /// A $10.00 authorization brought into `status`, and the instant to act at. The refunded
+    /// states capture only part, so a release (allowed there) has a rest to give up.
     static func payment(in status: PaymentStatus) -> (Payment, Instant)? {
         guard let start = Fixture.authorized(1000) else { return nil }
         let now = Fixture.now
@@ -30,8 +36,8 @@ struct PaymentTableTests {
         case .authorized, .expired: []
         case .partiallyCaptured: [.capture(Fixture.usd(400))]
         case .captured: [.capture(Fixture.usd(1000))]
-        case .partiallyRefunded: [.capture(Fixture.usd(1000)), .refund(Fixture.usd(300))]
-        case .refunded: [.capture(Fixture.usd(1000)), .refund(Fixture.usd(1000))]
+        case .partiallyRefunded: [.capture(Fixture.usd(600)), .refund(Fixture.usd(300))]
+        case .refunded: [.capture(Fixture.usd(600)), .refund(Fixture.usd(600))]
         case .voided: [.void]
         }
         var payment = start
@@ -55,6 +61,7 @@ struct PaymentTableTests {
         case .capture: .capture(Fixture.usd(1))
         case .refund: .refund(Fixture.usd(1))
         case .void: .void
+        case .release: .release
         }
         let result = payment.execute(command, at: now)
         switch PaymentRules.rule(operation, in: status) {
@@ -69,7 +76,7 @@ struct PaymentTableTests {
 
     @Test("zero and other-currency amounts are refused before the table is consulted", arguments: pairs)
     func amountChecksComeFirst(status: PaymentStatus, operation: PaymentOperation) throws {
-        guard operation != .void else { return }
+        guard operation != .void, operation != .release else { return }
         let (payment, now) = try #require(Self.payment(in: status))
         let zero: PaymentCommand = operation == .capture ? .capture(Fixture.usd(0)) : .refund(Fixture.usd(0))
         let negative: PaymentCommand = operation == .capture ? .capture(Fixture.usd(-1)) : .refund(Fixture.usd(-1))

@@ -368,6 +368,9 @@ struct POSQueryTests {
         ("recent orders", POSQuery.recentOrders, "orders_by_time"),
         ("card payments", POSQuery.payments, "payments_by_time"),
         ("version", POSQuery.marks, "SEARCH wallet_events"),
+        ("order by id prefix", POSQuery.ordersByIdPrefix, "sqlite_autoindex_orders_1 (id>? AND id<?)"),
+        ("open holds", POSQuery.openHolds, "payments_open_holds"),
+        ("refunds to store credit", POSQuery.refundsToStoreCredit, "order_refunds_to_wallet"),
     ])
     func everyPOSQueryUsesAnIndex(name: String, sql: String, index: String) async throws {
         let harness = try Harness()

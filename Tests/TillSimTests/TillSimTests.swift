@@ -34,6 +34,16 @@ struct TillSimTests {
         #expect((result.invariantChecks.values.reduce(0, +)) > Self.steps)
     }
 
+    /// The workload releases the rest of partly captured holds, GoblinPay applies some, and
+    /// invariant 10 (no capture after a release) is checked.
+    @Test func releasesRunAndAreChecked() async {
+        let result = await TillSim.run(SimOptions(seed: 4, steps: 800, checkpointEvery: 200))
+        #expect(result.passed, "\(TillSim.failureReport(result))")
+        #expect((result.operations["payment.release"] ?? 0) > 0, "\(result.operations)")
+        #expect(result.processorCalls.contains { $0.key.hasPrefix("release") && $0.key.contains("approved") }, "\(result.processorCalls)")
+        #expect(result.invariantChecks.contains { $0.key.hasPrefix("10 ") && $0.value > 0 }, "\(result.invariantChecks)")
+    }
+
     @Test func sameSeedSameRun() async {
         let options = SimOptions(seed: 42, steps: 300, checkpointEvery: 100)
         let first = await TillSim.run(options)

@@ -3,8 +3,8 @@ import TillService
 
 struct PaymentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "payment", abstract: "The card gateway: authorize, capture, refund, void.",
-        subcommands: [Authorize.self, Capture.self, Refund.self, Void.self, Get.self])
+        commandName: "payment", abstract: "The card gateway: authorize, capture, refund, void, release.",
+        subcommands: [Authorize.self, Capture.self, Refund.self, Void.self, Release.self, Get.self])
 
     struct Authorize: TillCommand {
         static let configuration = CommandConfiguration(abstract: "Place a hold on a card.")
@@ -61,6 +61,20 @@ struct PaymentCommand: ParsableCommand {
 
         func execute(_ context: CommandContext) async -> CommandResult {
             await context.respond({ await $0.void(paymentId: id, key: key) }) {
+                Human.payment($0.response, key: $0.key, replayed: $0.replayed)
+            }
+        }
+    }
+
+    struct Release: TillCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Release the uncaptured rest of an authorization after a partial capture.")
+        @Argument(help: "Payment id.") var id: String
+        @Option(help: "Idempotency key.") var key: String?
+        @OptionGroup var global: GlobalOptions
+
+        func execute(_ context: CommandContext) async -> CommandResult {
+            await context.respond({ await $0.release(paymentId: id, key: key) }) {
                 Human.payment($0.response, key: $0.key, replayed: $0.replayed)
             }
         }

@@ -91,7 +91,8 @@ enum Human {
         let c = payment.currency
         var lines = [
             "Payment \(payment.id)  \(payment.card.brand) \(payment.card.first6)…\(payment.card.last4)  \(payment.status.replacingOccurrences(of: "_", with: " "))",
-            "  authorized \(Format.money(payment.authorized, c))   captured \(Format.money(payment.captured, c))   refunded \(Format.money(payment.refunded, c))",
+            "  authorized \(Format.money(payment.authorized, c))   captured \(Format.money(payment.captured, c))   refunded \(Format.money(payment.refunded, c))"
+                + (payment.released > 0 ? "   released \(Format.money(payment.released, c))" : ""),
             "  capturable \(Format.money(payment.capturable, c))   refundable \(Format.money(payment.refundable, c))   hold until \(time(payment.expiresAt))",
         ]
         for event in payment.events {

@@ -21,6 +21,8 @@ struct POSEffects: Sendable {
     let signedIn = SignedInOperator()
 
     static let pageSize = 40
+    /// The dashboard's lists are filled to the terminal's height: a tall terminal shows this many.
+    static let dashboardRows = 60
 
     func perform(_ effect: POSEffect) async -> POSEvent? {
         switch effect {
@@ -42,13 +44,15 @@ struct POSEffects: Sendable {
     func answer(_ query: POSQuery) async -> Result<QueryAnswer, Rejection> {
         switch query {
         case .dashboard:
-            return await service.dashboard(utcOffsetSeconds: utcOffsetSeconds).map(QueryAnswer.dashboard)
+            return await service.dashboard(
+                utcOffsetSeconds: utcOffsetSeconds, recent: Self.dashboardRows, owing: Self.dashboardRows
+            ).map(QueryAnswer.dashboard)
         case .order(let id):
             return await service.order(id: id).map(QueryAnswer.order)
         case .suggestions(let prefix):
             return await service.customers(prefix: prefix, limit: 6).map(QueryAnswer.customers)
-        case .customers(let prefix):
-            return await service.customers(prefix: prefix, limit: 50).map(QueryAnswer.customers)
+        case .customers(let text):
+            return await service.findCustomers(text, limit: 50).map(QueryAnswer.customers)
         case .customer(let email):
             return await service.customer(email: email).map(QueryAnswer.customer)
         case .customerOrders(let email, let after):
@@ -67,6 +71,10 @@ struct POSEffects: Sendable {
             return await service.wallets(customer: email).map(QueryAnswer.wallets)
         case .drawer(let currency):
             return await service.xReport(currency: currency).map(QueryAnswer.drawer)
+        case .findOrders(let prefix):
+            return await service.findOrders(idPrefix: prefix, limit: 2).map(QueryAnswer.orderMatches)
+        case .openHolds(let after):
+            return await service.openHolds(limit: Self.pageSize, after: after).map(QueryAnswer.payments)
         }
     }
 
@@ -99,6 +107,8 @@ struct POSEffects: Sendable {
             return await service.refundPayment(paymentId: id, amount: amount, key: key).map { .payment($0.response, replayed: $0.replayed) }
         case .void(let id, let key):
             return await service.void(paymentId: id, key: key).map { .payment($0.response, replayed: $0.replayed) }
+        case .release(let id, let key):
+            return await service.release(paymentId: id, key: key).map { .payment($0.response, replayed: $0.replayed) }
         case .openWallet(let name, let currency, let balance, let overdraft, let customer):
             return await service.openWallet(name: name, currency: currency, balance: balance, overdraft: overdraft, customer: customer)
                 .map { .wallet($0, replayed: false) }

@@ -64,10 +64,10 @@ public enum DrawerReason {
     }
 }
 
-/// The figures of a stretch of the journal, in minor units of one currency. Takings are defined
-/// here, once: card + cash after change − refunds to card or cash. Store credit redeemed is not
-/// new money (it was taken when the credit was sold) and refunds to store credit give no money
-/// back: both are shown apart and never counted in takings.
+/// The figures of a stretch of the journal, in minor units of one currency. Takings follow
+/// `Takings.net`, the one rule the dashboard uses too: store credit redeemed is not new money
+/// (it was taken when the credit was sold) and refunds to store credit give no money back, so
+/// both are shown apart and never counted in takings.
 public struct DrawerFigures: Hashable, Sendable {
     /// Cash handed over for sales (before change).
     public private(set) var cashTendered: Int64 = 0
@@ -96,8 +96,12 @@ public struct DrawerFigures: Hashable, Sendable {
     /// Cash kept from sales: tendered less change.
     public var cashTaken: Int64 { cashTendered &- changeGiven }
 
-    /// Card + cash after change − refunds to card or cash (checked when the figures were added up).
-    public var takings: Int64 { cardSales &+ cashTaken &- cardRefunds &- cashRefunds }
+    /// `Takings.net` over these figures (it fits: `add` checked it when the figures were added up).
+    public var takings: Int64 { netTakings ?? 0 }
+
+    private var netTakings: Int64? {
+        Takings.net(card: cardSales, cash: cashTaken, refundedToCard: cardRefunds, refundedInCash: cashRefunds)
+    }
 
     /// Net cash these lines put in the drawer: cash taken − cash refunds + paid in − paid out.
     public var cashMovement: Int64 { cashTaken &- cashRefunds &+ paidIn &- paidOut }
@@ -155,9 +159,7 @@ public struct DrawerFigures: Hashable, Sendable {
             return .failure(Rejection(.invalidEvent, "A sale or refund in the drawer's journal has no tender."))
         }
         // The derived figures must fit too, so reading them never wraps.
-        guard let taken = minus(next.cashTendered, next.changeGiven),
-              let gross = plus(next.cardSales, taken),
-              let lessCard = minus(gross, next.cardRefunds), minus(lessCard, next.cashRefunds) != nil,
+        guard let taken = minus(next.cashTendered, next.changeGiven), next.netTakings != nil,
               let lessRefunds = minus(taken, next.cashRefunds), let plusIn = plus(lessRefunds, next.paidIn),
               minus(plusIn, next.paidOut) != nil
         else { return Self.tooLarge }

@@ -1,5 +1,5 @@
 /// A card payment at the gateway: authorized once, then captured and refunded in parts, or
-/// voided. A value: every operation answers a new payment or a rejection, and keeps its
+/// voided; after a partial capture the uncaptured rest may be released. A value: every operation answers a new payment or a rejection, and keeps its
 /// history as events.
 public struct Payment: Hashable, Sendable {
     /// The default authorization hold: 7 days.
@@ -10,6 +10,8 @@ public struct Payment: Hashable, Sendable {
     public let authorized: Money
     public private(set) var captured: Money
     public private(set) var refunded: Money
+    /// The uncaptured rest given up by a release (zero until then).
+    public private(set) var released: Money
     public private(set) var isVoided: Bool
     public let authorizedAt: Instant
     /// After this instant nothing more can be captured.
@@ -17,6 +19,10 @@ public struct Payment: Hashable, Sendable {
     public private(set) var events: [PaymentEvent]
 
     public var currency: Currency { authorized.currency }
+
+    /// What the hold on the card amounts to: the authorized amount less any released rest.
+    /// A release takes exactly the uncaptured rest, so this never goes below `captured`.
+    public var held: Money { Money(minorUnits: authorized.minorUnits - released.minorUnits, currency: currency) }
 
     /// A new authorization: `invalid_amount` unless the amount is positive, `invalid_hold_window`
     /// unless the hold window is.
@@ -28,29 +34,43 @@ public struct Payment: Hashable, Sendable {
         guard holdWindow.milliseconds > 0 else { return .failure(Rejection(.invalidHoldWindow)) }
         let zero = Money.zero(amount.currency)
         return .success(Payment(
-            id: id, card: card, authorized: amount, captured: zero, refunded: zero,
+            id: id, card: card, authorized: amount, captured: zero, refunded: zero, released: zero,
             isVoided: false, authorizedAt: now, expiresAt: now.adding(holdWindow),
             events: [PaymentEvent(kind: .authorized, amount: amount, at: now)]))
     }
 
-    /// The status as of `now` (an authorization with nothing captured expires with time).
+    /// The status as of `now` (an authorization with nothing captured expires with time). A
+    /// released payment reads `captured`: all that is still held was captured.
     public func status(at now: Instant) -> PaymentStatus {
         if isVoided { return .voided }
         if refunded.isPositive { return refunded == captured ? .refunded : .partiallyRefunded }
-        if captured.isPositive { return captured == authorized ? .captured : .partiallyCaptured }
+        if captured.isPositive { return captured == held ? .captured : .partiallyCaptured }
         return isExpired(at: now) ? .expired : .authorized
     }
 
     /// True once the hold window has passed.
     public func isExpired(at now: Instant) -> Bool { now > expiresAt }
 
-    /// What may still be captured now: nothing once voided, refunded or expired.
+    /// What may still be captured now: nothing once voided, refunded, released or expired.
     public func capturable(at now: Instant) -> Money {
         guard case .allowed = PaymentRules.rule(.capture, in: status(at: now)), !isExpired(at: now) else {
             return .zero(currency)
         }
-        return Money(minorUnits: authorized.minorUnits - captured.minorUnits, currency: currency)
+        return Money(minorUnits: held.minorUnits - captured.minorUnits, currency: currency)
     }
+
+    /// What a release would give up now: the uncaptured rest after a partial capture, or zero
+    /// when the table or the hold window refuses a release.
+    public func releasable(at now: Instant) -> Money {
+        guard case .allowed = PaymentRules.rule(.release, in: status(at: now)), !isExpired(at: now) else {
+            return .zero(currency)
+        }
+        return Money(minorUnits: held.minorUnits - captured.minorUnits, currency: currency)
+    }
+
+    /// An open hold: an authorization that still holds money on the card that could be
+    /// captured (authorized or partly captured; not voided, refunded, released or expired).
+    public func isOpenHold(at now: Instant) -> Bool { capturable(at: now).isPositive }
 
     /// What may still be refunded.
     public var refundable: Money {
@@ -61,7 +81,7 @@ public struct Payment: Hashable, Sendable {
     /// Decides a command without changing anything. Checks run in this order: the amount
     /// (`invalid_amount`), its currency (`currency_mismatch`), the transition table for the
     /// status, the hold window for captures (`authorization_expired`), the amount limits
-    /// (`exceeds_authorized`, `exceeds_captured`).
+    /// (`exceeds_authorized`, `exceeds_captured`, `nothing_to_release`).
     public func decide(_ command: PaymentCommand, at now: Instant) -> Result<PaymentEvent, Rejection> {
         if let amount = command.amount,
            case .failure(let rejection) = amount.requirePositive().flatMap({ $0.require(currency: currency, of: "This payment") }) {
@@ -73,7 +93,7 @@ public struct Payment: Hashable, Sendable {
         switch command {
         case .capture(let amount):
             guard !isExpired(at: now) else { return .failure(Rejection(.authorizationExpired)) }
-            guard let total = try? captured.adding(amount).get(), total.minorUnits <= authorized.minorUnits else {
+            guard let total = try? captured.adding(amount).get(), total.minorUnits <= held.minorUnits else {
                 return .failure(Rejection(
                     .exceedsAuthorized, "Only \(capturable(at: now).formatted) of \(authorized.formatted) is left to capture."))
             }
@@ -86,6 +106,11 @@ public struct Payment: Hashable, Sendable {
             return .success(PaymentEvent(kind: .refunded, amount: amount, at: now))
         case .void:
             return .success(PaymentEvent(kind: .voided, amount: .zero(currency), at: now))
+        case .release:
+            guard !isExpired(at: now) else { return .failure(Rejection(.authorizationExpired)) }
+            let rest = held.minorUnits - captured.minorUnits
+            guard rest > 0 else { return .failure(Rejection(.nothingToRelease)) }
+            return .success(PaymentEvent(kind: .released, amount: Money(minorUnits: rest, currency: currency), at: now))
         }
     }
 
@@ -113,6 +138,12 @@ public struct Payment: Hashable, Sendable {
             next.refunded = Money(minorUnits: refunded.minorUnits + event.amount.minorUnits, currency: currency)
         case .voided:
             next.isVoided = true
+        case .released:
+            // decide() computed the amount as the uncaptured rest; a stored event must match it.
+            guard event.amount == releasable(at: event.at) else {
+                return .failure(Rejection(.invalidEvent, "A release gives up exactly the uncaptured rest."))
+            }
+            next.released = event.amount
         case .authorized, .captureFailed, .refundFailed:
             // The processor did not do it: nothing moved, so no rule changes (a failed refund
             // is not "a refund that occurred").
@@ -140,19 +171,22 @@ public enum PaymentCommand: Hashable, Sendable {
     case capture(Money)
     case refund(Money)
     case void
+    /// Give up the uncaptured rest after a partial capture (the amount is the rest).
+    case release
 
     public var operation: PaymentOperation {
         switch self {
         case .capture: .capture
         case .refund: .refund
         case .void: .void
+        case .release: .release
         }
     }
 
     var amount: Money? {
         switch self {
         case .capture(let amount), .refund(let amount): amount
-        case .void: nil
+        case .void, .release: nil
         }
     }
 }
@@ -160,7 +194,7 @@ public enum PaymentCommand: Hashable, Sendable {
 /// One line of a payment's history.
 public struct PaymentEvent: Hashable, Sendable {
     public enum Kind: String, CaseIterable, Sendable {
-        case authorized, captured, refunded, voided
+        case authorized, captured, refunded, voided, released
         /// The processor refused or failed the attempt; amounts did not move.
         case captureFailed = "capture_failed"
         case refundFailed = "refund_failed"
@@ -182,6 +216,7 @@ public struct PaymentEvent: Hashable, Sendable {
         case .captured, .captureFailed: .capture(amount)
         case .refunded, .refundFailed: .refund(amount)
         case .voided: .void
+        case .released: .release
         case .authorized: nil
         }
     }

@@ -6,8 +6,8 @@ import GRDB
 /// what it authorized, captured, refunded and voided per processor key.
 ///
 /// Like a real processor it enforces its own rules whatever the caller checked: capture up to
-/// authorized - captured, never after a void or a refund; refund up to captured - refunded;
-/// void only before any capture. A call that breaks them is `.declined` and applies nothing.
+/// authorized - captured, never after a void, a refund or a release; refund up to captured -
+/// refunded; void only before any capture; release only of an uncaptured rest after a capture. A call that breaks them is `.declined` and applies nothing.
 ///
 /// Each processor key is applied at most once. Calling again with an applied key answers
 /// `.approved` with the same reference and applies nothing (with a different operation,
@@ -108,6 +108,12 @@ public final class GoblinPay: PaymentProcessor {
     public func void(key: String, authorization: String) async -> ProcessorOutcome {
         await perform(LedgerRequest(
             key: key, operation: .void, authorization: authorization, amount: nil, card: nil))
+    }
+
+    /// Releases the uncaptured rest after a partial capture; the ledger records the rest.
+    public func release(key: String, authorization: String) async -> ProcessorOutcome {
+        await perform(LedgerRequest(
+            key: key, operation: .release, authorization: authorization, amount: nil, card: nil))
     }
 
     /// `.applied` with the authorization's reference when the key was applied, `.notApplied`

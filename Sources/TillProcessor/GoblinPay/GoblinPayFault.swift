@@ -1,6 +1,6 @@
 /// The kinds of call GoblinPay takes, as faults target them and the ledger names them.
 public enum GoblinPayOperation: String, CaseIterable, Hashable, Sendable {
-    case authorize, capture, refund, void
+    case authorize, capture, refund, void, release
 }
 
 /// Something to go wrong on a coming call, injected by a test with

@@ -43,7 +43,8 @@ public struct GoblinPayLedgerEntry: Hashable, Sendable {
     public let operation: GoblinPayOperation
     /// The authorization it belongs to (its own reference for an authorization).
     public let reference: String
-    /// The amount authorized, captured or refunded; for a void, the authorized amount released.
+    /// The amount authorized, captured or refunded; for a void, the authorized amount released;
+    /// for a release, the uncaptured rest given up.
     public let amount: Money
     /// Authorizations only.
     public let cardBrand: CardBrand?
@@ -61,9 +62,12 @@ public struct GoblinPayAuthorizationSummary: Hashable, Sendable {
     public let refunded: Money
     /// The amount released by a void (the authorized amount), zero when not voided.
     public let voided: Money
+    /// The uncaptured rest given up by a release, zero when not released.
+    public let released: Money
     let profile: CardProfile
 
     public var isVoided: Bool { voided.isPositive }
+    public var isReleased: Bool { released.isPositive }
 
     /// Sums the entries of one authorization (its own entry first); nil when there is none.
     /// The ledger's rules keep every sum within the authorized amount, so a sum that overflows
@@ -79,6 +83,7 @@ public struct GoblinPayAuthorizationSummary: Hashable, Sendable {
         var captured = Money.zero(currency)
         var refunded = Money.zero(currency)
         var voided = Money.zero(currency)
+        var released = Money.zero(currency)
         func add(_ amount: Money, to total: inout Money) throws {
             switch total.adding(amount) {
             case .success(let sum): total = sum
@@ -92,6 +97,7 @@ public struct GoblinPayAuthorizationSummary: Hashable, Sendable {
             case .capture: try add(entry.amount, to: &captured)
             case .refund: try add(entry.amount, to: &refunded)
             case .void: try add(entry.amount, to: &voided)
+            case .release: try add(entry.amount, to: &released)
             }
         }
         reference = authorization.reference
@@ -99,6 +105,7 @@ public struct GoblinPayAuthorizationSummary: Hashable, Sendable {
         self.captured = captured
         self.refunded = refunded
         self.voided = voided
+        self.released = released
         profile = authorization.profile ?? .ordinary
     }
 }

@@ -43,6 +43,9 @@ enum GoblinPayReason {
     static let exceedsAuthorized = "exceeds authorized amount"
     static let exceedsCaptured = "exceeds captured amount"
     static let voidAfterCapture = "void after capture"
+    static let alreadyReleased = "authorization released"
+    static let releaseBeforeCapture = "nothing captured to release after"
+    static let nothingToRelease = "nothing left to release"
     static let authorizationFailed = "authorization failed at the issuer; nothing applied"
     static let captureFailed = "capture failed at GoblinPay; nothing applied"
     static let refundFailed = "refund failed at GoblinPay; nothing applied"
@@ -61,9 +64,10 @@ extension LedgerTransaction {
     ///
     ///    | operation | refused when                                                       |
     ///    |-----------|--------------------------------------------------------------------|
-    ///    | capture   | voided; any refund applied; captured + amount > authorized         |
+    ///    | capture   | voided; released; any refund applied; captured + amount > authorized |
     ///    | refund    | refunded + amount > captured (so nothing after a void)             |
     ///    | void      | voided already; anything captured                                  |
+    ///    | release   | voided; released already; nothing captured; nothing uncaptured     |
     ///
     /// 6. failures before applying: the card's fixed failures, then the seeded capture roll
     ///    (ordinary cards only), counted under the key so the next attempt rolls anew;
@@ -76,7 +80,7 @@ extension LedgerTransaction {
         if let reason = request.forcedDecline { return .declined(reason) }
         switch request.operation {
         case .authorize: return try authorize(request, configuration: configuration)
-        case .capture, .refund, .void: return try follow(request, configuration: configuration)
+        case .capture, .refund, .void, .release: return try follow(request, configuration: configuration)
         }
     }
 
@@ -101,7 +105,7 @@ extension LedgerTransaction {
         return .applied(reference: reference, firstTime: true)
     }
 
-    /// Capture, refund or void of an existing authorization.
+    /// Capture, refund, void or release of an existing authorization.
     private func follow(_ request: LedgerRequest, configuration: GoblinPayConfiguration) throws -> LedgerDecision {
         guard let reference = request.authorization,
               let state = try GoblinPayAuthorizationSummary(entries: entries(reference: reference))
@@ -121,7 +125,8 @@ extension LedgerTransaction {
         }
         try insert(NewLedgerEntry(
             key: request.key, operation: request.operation, reference: reference,
-            amount: request.amount ?? state.authorized, cardBrand: nil, cardLast4: nil, profile: nil))
+            amount: request.amount ?? (request.operation == .release ? state.uncaptured : state.authorized),
+            cardBrand: nil, cardLast4: nil, profile: nil))
         return .applied(reference: reference, firstTime: true)
     }
 
@@ -149,6 +154,7 @@ extension GoblinPayAuthorizationSummary {
             return nil
         case .capture:
             if isVoided { return GoblinPayReason.alreadyVoided }
+            if isReleased { return GoblinPayReason.alreadyReleased }
             if refunded.isPositive { return GoblinPayReason.captureAfterRefund }
             return fits(amount, on: captured, within: authorized) ? nil : GoblinPayReason.exceedsAuthorized
         case .refund:
@@ -156,7 +162,18 @@ extension GoblinPayAuthorizationSummary {
         case .void:
             if isVoided { return GoblinPayReason.alreadyVoided }
             return captured.isPositive ? GoblinPayReason.voidAfterCapture : nil
+        case .release:
+            if isVoided { return GoblinPayReason.alreadyVoided }
+            if isReleased { return GoblinPayReason.alreadyReleased }
+            if !captured.isPositive { return GoblinPayReason.releaseBeforeCapture }
+            return uncaptured.isPositive ? nil : GoblinPayReason.nothingToRelease
         }
+    }
+
+    /// What is authorized and neither captured nor released (the sums stay within the
+    /// authorized amount by the rules above).
+    var uncaptured: Money {
+        Money(minorUnits: authorized.minorUnits - captured.minorUnits - released.minorUnits, currency: authorized.currency)
     }
 
     /// `total + amount <= limit`; an overflowing sum does not fit.
@@ -175,7 +192,7 @@ extension GoblinPayLedgerEntry {
             return request.amount == amount && request.card?.brand == cardBrand && request.card?.last4 == cardLast4
         case .capture, .refund:
             return request.authorization == reference && request.amount == amount
-        case .void:
+        case .void, .release:
             return request.authorization == reference
         }
     }

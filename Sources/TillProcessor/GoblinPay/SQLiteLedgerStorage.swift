@@ -81,6 +81,28 @@ final class SQLiteLedgerStorage: LedgerStorage {
                 CREATE INDEX failed_attempt_by_key ON failed_attempt (processor_key);
                 """)
         }
+        // A release is recorded as its own kind: the table is rebuilt with the wider CHECK.
+        migrator.registerMigration("v2-release") { db in
+            try db.execute(sql: """
+                CREATE TABLE operation_v2 (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    processor_key TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL CHECK (kind IN ('authorize', 'capture', 'refund', 'void', 'release')),
+                    reference TEXT NOT NULL,
+                    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+                    currency TEXT NOT NULL,
+                    card_brand TEXT,
+                    card_last4 TEXT CHECK (card_last4 IS NULL OR length(card_last4) = 4),
+                    card_profile TEXT
+                );
+                INSERT INTO operation_v2 SELECT * FROM operation;
+                DROP TABLE operation;
+                ALTER TABLE operation_v2 RENAME TO operation;
+                CREATE INDEX operation_by_reference ON operation (reference, sequence);
+                CREATE UNIQUE INDEX one_authorization_per_reference ON operation (reference)
+                    WHERE kind = 'authorize';
+                """)
+        }
         return migrator
     }
 }

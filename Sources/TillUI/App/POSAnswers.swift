@@ -9,7 +9,11 @@ extension POSState {
         case (.dashboard, .success(.dashboard(let data))):
             // The selection follows the order, not the row: new orders arrive above it.
             let selectedId = dashboard.data?.recentOrders[safe: dashboard.selected]?.id
+            let owingLine = dashboard.data?.owing[safe: dashboard.owingSelected]
             dashboard.data = data
+            dashboard.owingSelected = data.owing.firstIndex { $0.email == owingLine?.email && $0.currency == owingLine?.currency }
+                ?? min(dashboard.owingSelected, max(0, data.owing.count - 1))
+            if data.owing.isEmpty { dashboard.focus = .orders }
             dashboard.loading = false
             dashboard.error = nil
             dashboard.selected = data.recentOrders.firstIndex { $0.id == selectedId }
@@ -49,7 +53,8 @@ extension POSState {
             // A reload (or a longer prefix) keeps the customer on screen while they still match.
             let chosen = customers.customer?.email
             customers.results = found
-            customers.error = found.isEmpty && !prefix.isEmpty ? "No customer's email starts with \(prefix.echoed())." : nil
+            customers.error = found.isEmpty && !prefix.isEmpty && customers.orderMatches.isEmpty
+                ? "No email or store credit has \(prefix.echoed()) in it." : nil
             if let index = found.firstIndex(where: { found in chosen.map { Email.sameCustomer(found.email, $0) } ?? false }) {
                 customers.resultIndex = index
                 return []
@@ -83,16 +88,26 @@ extension POSState {
             customers.loadingMore = false
             customers.error = rejection.message
 
-        case (.cardPayments(let after), .success(.payments(let page))):
+        case (.findOrders(let prefix), .success(.orderMatches(let found))):
+            guard customers.search.text == prefix else { return [] }
+            customers.orderMatches = found
+            if !found.isEmpty { customers.error = nil }
+        case (.findOrders, .failure):
+            customers.orderMatches = []
+
+        case (.cardPayments(let after), .success(.payments(let page))), (.openHolds(let after), .success(.payments(let page))):
+            // A page of the list the operator no longer looks at (the filter changed) is dropped.
+            if case .openHolds = query { guard cards.openHoldsOnly else { return [] } } else { guard !cards.openHoldsOnly else { return [] } }
             cards.loadingMore = false
             cards.error = nil
             let selectedId = selectedCardPayment?.id
             if after != nil {
                 cards.payments += page.payments
                 cards.next = page.next
-            } else if let last = page.payments.last, let join = cards.payments.firstIndex(where: { $0.id == last.id }),
+            } else if page.next != nil, let last = page.payments.last, let join = cards.payments.firstIndex(where: { $0.id == last.id }),
                       join + 1 < cards.payments.count {
-                // A refresh of the first page: the pages loaded below it stay.
+                // A refresh of the first page: the pages loaded below it stay (a first page
+                // that is the whole list replaces it: an open hold released drops out).
                 cards.payments = page.payments + cards.payments[(join + 1)...]
             } else {
                 cards.payments = page.payments
@@ -100,7 +115,7 @@ extension POSState {
             }
             cards.selected = cards.payments.firstIndex { $0.id == selectedId }
                 ?? min(cards.selected, max(0, cards.payments.count - 1))
-        case (.cardPayments, .failure(let rejection)):
+        case (.cardPayments, .failure(let rejection)), (.openHolds, .failure(let rejection)):
             cards.loadingMore = false
             cards.error = rejection.message
 
@@ -209,6 +224,7 @@ extension POSState {
             case .authorize: "Authorized"
             case .capture: "Captured"
             case .refundPayment: "Refunded"
+            case .release: "Released the rest"
             default: "Voided"
             }
             message = StatusMessage(text: "\(verb): \(payment.id) is now \(Format.state(payment.status))" + replayNote(replayed), isError: false)

@@ -32,6 +32,10 @@ public enum POSQuery: Sendable, Equatable {
     case customerWallets(email: String)
     /// The X report of the drawer in `currency` (or what moved with none open).
     case drawer(currency: String)
+    /// Orders whose id starts with the Customers search text (an id from a receipt).
+    case findOrders(idPrefix: String)
+    /// The Cards screen's "open holds" filter: authorizations that may still be captured.
+    case openHolds(after: PaymentCursor?)
 }
 
 /// A mutation, carrying the idempotency key its dialog holds.
@@ -44,6 +48,7 @@ public enum POSCommand: Sendable, Equatable {
     case capture(paymentId: String, amount: String, key: String)
     case refundPayment(paymentId: String, amount: String, key: String)
     case void(paymentId: String, key: String)
+    case release(paymentId: String, key: String)
     case openWallet(name: String, currency: String, balance: String, overdraft: String, customer: String?)
     case credit(wallet: String, amount: String, key: String)
     case debit(wallet: String, amount: String, key: String)
@@ -64,6 +69,7 @@ public enum POSCommand: Sendable, Equatable {
         case .capture: "Capturing with GoblinPay"
         case .refundPayment: "Refunding with GoblinPay"
         case .void: "Voiding with GoblinPay"
+        case .release: "Releasing the rest with GoblinPay"
         case .openWallet: "Opening the wallet"
         case .credit: "Crediting"
         case .debit: "Debiting"

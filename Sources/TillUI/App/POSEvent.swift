@@ -32,6 +32,8 @@ public enum QueryAnswer: Sendable, Equatable {
     case wallets([WalletView])
     case walletHistory([WalletLine])
     case drawer(DrawerReportView)
+    /// Orders whose id starts with what was typed in the Customers search.
+    case orderMatches([OrderSummaryView])
 }
 
 public enum CommandAnswer: Sendable, Equatable {

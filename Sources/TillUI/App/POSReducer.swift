@@ -160,7 +160,7 @@ extension POSState {
         case .customers:
             return customers.reload()
         case .cardPayments:
-            return [.query(.cardPayments(after: nil))]
+            return [.query(cards.openHoldsOnly ? .openHolds(after: nil) : .cardPayments(after: nil))]
         case .wallets:
             var effects: [POSEffect] = [.query(.wallets)]
             if let name = selectedWallet?.name { effects.append(.query(.walletHistory(name: name))) }

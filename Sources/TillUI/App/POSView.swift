@@ -77,12 +77,13 @@ extension POSState {
         case nil: break
         }
         switch screen {
-        case .dashboard: return "↑↓ select · Enter open · p pay · n new order · h customers · q quit"
+        case .dashboard: return dashboard.focus == .owing ? "↑↓ select · Enter customer · Tab recent orders · q quit"
+            : "↑↓ select · Enter open · Tab owing · p pay · n new order · h customers · q quit"
         case .newOrder: return "Enter create · F8 create & pay · Tab next · Ctrl-U clear · Esc dashboard"
         case .orderDetail: return "p pay · r refund · t receipt · ↑↓ select · Esc dashboard"
-        case .customers: return customers.focus == .search ? "type an email · ↑↓ choose · Tab orders · Esc dashboard"
+        case .customers: return customers.focus == .search ? "type email, name or order id · ↑↓ choose · Tab orders · Esc dashboard"
             : "↑↓ PgUp PgDn · Enter open · p pay · Tab or Esc search"
-        case .cardPayments: return "a authorize · c capture · r refund · v void · ↑↓ select · Esc dashboard"
+        case .cardPayments: return "a auth · c capture · l release · r refund · v void · f holds · Enter order"
         case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc dashboard"
         case .drawer: return drawer.fullReport != nil ? "↑↓ scroll · Enter or Esc back to the drawer"
             : "o open · i pay in · u pay out · c count & close · x X report · Esc dashboard"

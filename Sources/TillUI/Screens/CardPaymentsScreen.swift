@@ -1,9 +1,12 @@
 import TillCore
 public import TillService
 
-/// Card payments at the gateway: state and amounts; authorize, capture, refund, void.
+/// Card payments at the gateway: state and amounts, the order and customer of installments;
+/// authorize, capture, release the rest, refund, void; an "open holds" filter.
 public struct CardPaymentsModel: Sendable, Equatable {
     public var payments: [PaymentView] = []
+    /// Only authorizations that may still be captured (`f`), newest first.
+    public var openHoldsOnly = false
     public var next: PaymentCursor?
     public var loadingMore = false
     public var selected = 0
@@ -88,8 +91,36 @@ extension POSState {
             cards.selected = max(0, min(cards.payments.count - 1, cards.selected + step))
             if cards.selected >= cards.payments.count - 5, let next = cards.next, !cards.loadingMore {
                 cards.loadingMore = true
-                return [.query(.cardPayments(after: next))]
+                return [.query(cards.openHoldsOnly ? .openHolds(after: next) : .cardPayments(after: next))]
             }
+            return []
+        case .character("f"):
+            // Another list: it starts from the top.
+            cards.openHoldsOnly.toggle()
+            cards.payments = []
+            cards.next = nil
+            cards.selected = 0
+            cards.loadingMore = false
+            message = StatusMessage(text: cards.openHoldsOnly ? "Open holds only: f shows every card payment." : "Every card payment.", isError: false)
+            return reloadScreen()
+        case .enter, .character("o"):
+            guard let payment = selectedCardPayment else { return [] }
+            guard let orderId = payment.orderId else {
+                message = StatusMessage(text: "\(payment.id) was authorized on its own: it belongs to no order.", isError: true)
+                return []
+            }
+            return openOrder(orderId)
+        case .character("l"):
+            guard let payment = selectedCardPayment else { return [] }
+            guard payment.releasable > 0 else {
+                message = StatusMessage(text: Self.nothingToRelease(payment), isError: true)
+                return []
+            }
+            let rest = Format.money(payment.releasable, payment.currency)
+            overlay = .confirm(ConfirmDialog(
+                title: "Release · \(payment.id)",
+                question: "Release the uncaptured \(rest) of \(Format.money(payment.authorized, payment.currency)) on \(Format.card(brand: payment.card.brand, last4: payment.card.last4))? Nothing more can be captured.",
+                command: .release(paymentId: payment.id, key: nextKey())))
             return []
         case .character("a"):
             let key = cards.authorizeKey ?? nextKey()
@@ -132,37 +163,57 @@ extension POSState {
 
     /// An order's card installment is changed through its order, never here.
     static func belongsToOrder(_ payment: PaymentView) -> String? {
-        payment.orderPaymentId.map { "\(payment.id) is an order's installment (\($0)): refund it from its order." }
+        payment.orderPaymentId.map { installment in
+            "\(payment.id) is installment \(installment) of order \(payment.orderId ?? "?"): Enter opens it; refund it there."
+        }
+    }
+
+    /// Why `l` does nothing on this payment, in the operator's words (the core decided: releasable 0).
+    static func nothingToRelease(_ payment: PaymentView) -> String {
+        if payment.released > 0 { return "The rest of \(payment.id) was already released." }
+        if payment.captured == 0 && payment.capturable > 0 { return "Nothing captured on \(payment.id) yet: void it (v) to release the hold." }
+        return "Nothing left to release on \(payment.id) (\(Format.state(payment.status)))."
     }
 
     func renderCards(into buffer: inout CellBuffer, _ area: Rect) {
         let x = area.x + 1
         let width = area.width - 2
-        buffer.heading("Card payments", x: x, y: area.y, width: width)
-        if let error = cards.error { buffer.write("! " + error, x: x + 16, y: area.y, style: Theme.error, limit: width - 16) }
+        buffer.heading(cards.openHoldsOnly ? "Card payments · open holds" : "Card payments", x: x, y: area.y, width: width)
+        let titleWidth = cards.openHoldsOnly ? 30 : 16
+        if let error = cards.error { buffer.write("! " + error, x: x + titleWidth, y: area.y, style: Theme.error, limit: width - titleWidth) }
+        // Wide terminals get the full card name, the refunded column and the order id; the
+        // customer takes what is left (an authorization on its own has none).
+        let wide = width >= 100, widest = width >= 150
         let rows = cards.payments.map { payment -> [String] in
             let money = { (value: Int64) in Format.money(value, payment.currency) }
-            return [
+            var row = [
                 localTime(payment.authorizedAt).map { "\($0.day) \(LocalTime.months[$0.month - 1])" } ?? "",
-                width >= 100 ? Format.card(brand: payment.card.brand, last4: payment.card.last4)
+                wide ? Format.card(brand: payment.card.brand, last4: payment.card.last4)
                     : Format.cardShort(brand: payment.card.brand, last4: payment.card.last4),
                 Format.state(payment.status),
-                money(payment.authorized), money(payment.captured), money(payment.refunded), money(payment.capturable),
-                payment.orderPaymentId == nil ? "" : "ord",
+                money(payment.authorized), money(payment.captured),
             ]
+            if wide { row.append(money(payment.refunded)) }
+            row += [money(payment.capturable), payment.customer ?? "—"]
+            if widest { row.append(payment.orderId ?? "") }
+            return row
         }
         let styles = cards.payments.map { ["voided", "expired", "refunded"].contains($0.status) ? Theme.dim : Theme.text }
         let detailHeight = 4
         // Money columns: 10 cells at 80 columns ("$9,999.99"), 13 once there is room.
-        let money = width >= 100 ? 13 : 10
-        Table(columns: [
-            .init("Date", width: 6), .init("Card", width: 0), .init("Status", width: 11),
+        let money = wide ? 13 : 10
+        var columns: [Table.Column] = [
+            .init("Date", width: 6), .init("Card", width: wide ? 19 : 11), .init("Status", width: 11),
             .init("Authorized", width: money, alignRight: true), .init("Captured", width: money, alignRight: true),
-            .init("Refunded", width: money, alignRight: true), .init("Capturable", width: money, alignRight: true),
-            .init("", width: 3),
-        ]).render(rows, selected: cards.payments.isEmpty ? nil : cards.selected, focused: overlay == nil, into: &buffer,
-                  Rect(x: x, y: area.y + 1, width: width, height: area.height - 1 - detailHeight), rowStyles: styles,
-                  emptyText: "No card payments yet: press a to authorize one.")
+        ]
+        if wide { columns.append(.init("Refunded", width: money, alignRight: true)) }
+        columns += [.init("Capturable", width: money, alignRight: true), .init("Customer", width: 0)]
+        if widest { columns.append(.init("Order", width: 20)) }
+        Table(columns: columns).render(
+            rows, selected: cards.payments.isEmpty ? nil : cards.selected, focused: overlay == nil, into: &buffer,
+            Rect(x: x, y: area.y + 1, width: width, height: area.height - 1 - detailHeight), rowStyles: styles,
+            emptyText: cards.openHoldsOnly ? "No open holds: f shows every card payment."
+                : "No card payments yet: press a to authorize one.")
         guard let payment = selectedCardPayment else { return }
         let y = area.maxY - detailHeight
         buffer.heading("\(payment.id) · authorized \(localTime(payment.authorizedAt)?.clock ?? "") · expires \(localTime(payment.expiresAt).map { "\($0.isoDay) \($0.clock)" } ?? "")", x: x, y: y, width: width)
@@ -170,7 +221,9 @@ extension POSState {
             "\(localTime(event.at)?.clock ?? "") \(event.kind) \(Format.money(event.amount, payment.currency))"
         }.joined(separator: "  ·  ")
         buffer.write(history, x: x, y: y + 1, style: Theme.dim, limit: width)
-        let actions = Self.belongsToOrder(payment) ?? "refundable \(Format.money(payment.refundable, payment.currency)) · capturable \(Format.money(payment.capturable, payment.currency))"
+        var actions = Self.belongsToOrder(payment) ?? "refundable \(Format.money(payment.refundable, payment.currency)) · capturable \(Format.money(payment.capturable, payment.currency))"
+        if payment.releasable > 0 { actions += " · l releases the \(Format.money(payment.releasable, payment.currency)) rest" }
+        if payment.released > 0 { actions += " · \(Format.money(payment.released, payment.currency)) released" }
         buffer.write(actions, x: x, y: y + 2, style: Theme.dim, limit: width)
     }
 

@@ -1,13 +1,17 @@
 import TillCore
 public import TillService
 
-/// Customer history: search by email as you type; the chosen customer's lifetime figures,
-/// store credit, orders (newest first, paged from the database) and the selected order's
-/// payments.
+/// Customer history: search as you type by any part of the email, the name of the customer's
+/// store credit, or an order id (from a receipt: Enter opens the order); the chosen customer's
+/// lifetime figures, store credit, orders (newest first, paged from the database) and the
+/// selected order's payments.
 public struct CustomersModel: Sendable, Equatable {
     public enum Focus: Sendable, Equatable { case search, orders }
 
-    public var search = TextField(filter: .email, maxLength: 254)
+    /// Any text: a name may have spaces.
+    public var search = TextField(filter: .any, maxLength: 254)
+    /// Orders whose id starts with the search text (at most two: one means Enter opens it).
+    public var orderMatches: [OrderSummaryView] = []
     public var focus = Focus.search
     public var results: [CustomerView] = []
     public var resultIndex = 0
@@ -26,8 +30,29 @@ public struct CustomersModel: Sendable, Equatable {
 
     var selectedEmail: String? { results[safe: resultIndex]?.email ?? customer?.email }
 
-    mutating func reload() -> [POSEffect] {
+    /// The order the search names: the one whose id was typed in full, else the only one
+    /// whose id starts with what was typed.
+    var foundOrder: OrderSummaryView? {
+        let typed = search.text.trimmingBlanks().lowercased()
+        return orderMatches.first { $0.id == typed } ?? (orderMatches.count == 1 ? orderMatches.first : nil)
+    }
+
+    /// An order id is searched once this much of it is typed ("ord_" alone matches every order).
+    static let orderIdMinimum = 5
+
+    /// The searches for what is in the search field now.
+    mutating func searches() -> [POSEffect] {
         var effects: [POSEffect] = [.query(.customers(prefix: search.text))]
+        if search.text.trimmingBlanks().count >= Self.orderIdMinimum {
+            effects.append(.query(.findOrders(idPrefix: search.text)))
+        } else {
+            orderMatches = []
+        }
+        return effects
+    }
+
+    mutating func reload() -> [POSEffect] {
+        var effects = searches()
         if let email = customer?.email {
             loadingMore = true
             effects += [.query(.customer(email: email)), .query(.customerOrders(email: email, after: nil))]
@@ -69,6 +94,8 @@ extension POSState {
     mutating func handleCustomersKey(_ key: Key) -> [POSEffect]? {
         switch customers.focus {
         case .search:
+            // An order id (or the unique start of one) was typed: Enter opens that order.
+            if key == .enter, let order = customers.foundOrder { return openOrder(order.id) }
             switch key {
             case .up, .down:
                 guard !customers.results.isEmpty else { return [] }
@@ -84,7 +111,7 @@ extension POSState {
             default:
                 let before = customers.search.text
                 guard customers.search.handle(key) else { return nil }
-                if customers.search.text != before { return [.query(.customers(prefix: customers.search.text))] }
+                if customers.search.text != before { return customers.searches() }
                 return []
             }
         case .orders:
@@ -115,19 +142,30 @@ extension POSState {
         let x = area.x + 1
         buffer.write("Email", x: x + 1, y: area.y, style: Theme.label)
         model.search.render(into: &buffer, x: x + 8, y: area.y, width: 30, focused: model.focus == .search && overlay == nil)
-        buffer.write("type to search · ↑↓ choose · Tab orders", x: x + 40, y: area.y, style: Theme.dim, limit: area.maxX - x - 41)
+        buffer.write("part of email or name, or an order id", x: x + 40, y: area.y, style: Theme.dim, limit: area.maxX - x - 41)
         let listWidth = max(24, area.width / 3)
         let listRect = Rect(x: x, y: area.y + 2, width: listWidth, height: area.height - 2)
         buffer.heading("Customers", x: listRect.x, y: listRect.y, width: listRect.width)
-        if model.results.isEmpty {
-            buffer.write(model.search.isEmpty ? "Type an email." : "No customer matches.", x: listRect.x, y: listRect.y + 1, style: Theme.dim)
+        // An order found by its id comes first (its id on a line of its own, so a narrow list
+        // still shows it whole): Enter opens the one the search names.
+        var top = listRect.y + 1
+        for order in model.orderMatches {
+            buffer.write("Order " + order.id, x: listRect.x, y: top, style: Theme.success, limit: listRect.width)
+            top += 1
+            if order.id == model.foundOrder?.id {
+                buffer.write("  Enter opens it · \(Format.money(order.total, order.currency))", x: listRect.x, y: top, style: Theme.dim, limit: listRect.width)
+                top += 1
+            }
         }
-        let visible = listRect.height - 1
+        if model.results.isEmpty && model.orderMatches.isEmpty {
+            buffer.write(model.search.isEmpty ? "Type an email or a name." : "No customer matches.", x: listRect.x, y: top, style: Theme.dim, limit: listRect.width)
+        }
+        let visible = listRect.maxY - top
         let offset = max(0, model.resultIndex - visible + 1)
-        for (row, customer) in model.results.dropFirst(offset).prefix(visible).enumerated() {
+        for (row, customer) in model.results.dropFirst(offset).prefix(max(0, visible)).enumerated() {
             let index = offset + row
             let style = index == model.resultIndex ? (model.focus == .search ? Theme.selected : Theme.selectedUnfocused) : Theme.text
-            buffer.write(Format.pad(customer.email, listRect.width), x: listRect.x, y: listRect.y + 1 + row, style: style)
+            buffer.write(Format.pad(customer.email, listRect.width), x: listRect.x, y: top + row, style: style)
         }
         let right = Rect(x: listRect.maxX + 2, y: area.y + 2, width: area.maxX - listRect.maxX - 3, height: area.height - 2)
         guard let customer = model.customer else {
@@ -185,5 +223,20 @@ extension POSState {
         ]).render(paymentRows, selected: nil, focused: false, into: &buffer,
                   Rect(x: right.x, y: paymentsY + 1, width: right.width, height: right.maxY - paymentsY - 1),
                   rowStyles: styles, emptyText: "No payments.")
+    }
+
+    /// Shows `email`'s history on the Customers screen (from the dashboard's Owing list): the
+    /// search holds their email, their orders have the focus.
+    mutating func openCustomer(_ email: String) -> [POSEffect] {
+        var effects = go(to: .customers)
+        customers.search.set(email)
+        customers.orderMatches = []
+        customers.results = []
+        customers.resultIndex = 0
+        customers.focus = .orders
+        customers.customer = nil
+        // The answer chooses them (their own email comes first) and loads their orders.
+        effects += [.query(.customers(prefix: email))]
+        return effects
     }
 }

@@ -1,18 +1,44 @@
 import TillCore
 public import TillService
 
-/// Today at a glance: takings by tender, refunds, a 14-day chart, recent orders and the
-/// customers who still owe.
+/// Today at a glance: takings by tender, refunds, net takings, a 14-day chart, recent orders
+/// and the customers who still owe. Both lists are selectable (Tab goes from one to the other).
 public struct DashboardModel: Sendable, Equatable {
+    public enum Focus: Sendable, Equatable { case orders, owing }
+
     public var data: DashboardView?
     public var loading = false
     public var selected = 0
+    public var focus = Focus.orders
+    /// The selected line of the Owing list.
+    public var owingSelected = 0
     public var error: String?
 }
 
 extension POSState {
     mutating func handleDashboardKey(_ key: Key) -> [POSEffect]? {
         let orders = dashboard.data?.recentOrders ?? []
+        let owing = dashboard.data?.owing ?? []
+        switch key {
+        case .tab, .backTab, .left, .right:
+            // The Owing list takes the keys while it has the focus; an empty one cannot.
+            dashboard.focus = dashboard.focus == .orders && !owing.isEmpty ? .owing : .orders
+            return []
+        default: break
+        }
+        if dashboard.focus == .owing, !owing.isEmpty {
+            switch key {
+            case .up, .pageUp: dashboard.owingSelected = max(0, dashboard.owingSelected - (key == .up ? 1 : 10))
+            case .down, .pageDown: dashboard.owingSelected = min(owing.count - 1, dashboard.owingSelected + (key == .down ? 1 : 10))
+            case .home: dashboard.owingSelected = 0
+            case .enter, .character("o"):
+                guard let line = owing[safe: dashboard.owingSelected] else { return [] }
+                return openCustomer(line.email)
+            case .character("r"): return reloadScreen()
+            default: return nil
+            }
+            return []
+        }
         switch key {
         case .up, .pageUp: dashboard.selected = max(0, dashboard.selected - (key == .up ? 1 : 10))
         case .down, .pageDown: dashboard.selected = min(max(0, orders.count - 1), dashboard.selected + (key == .down ? 1 : 10))
@@ -39,8 +65,9 @@ extension POSState {
         let leftWidth = max(38, area.width * 9 / 20)
         let left = Rect(x: area.x + 1, y: area.y, width: leftWidth - 1, height: area.height)
         let right = Rect(x: area.x + leftWidth + 1, y: area.y, width: area.width - leftWidth - 2, height: area.height)
-        // The chart grows with the terminal; the takings need 8 rows.
-        let topHeight = max(8, min(16, area.height * 2 / 5))
+        // The chart grows with the terminal; the takings need 8 rows. Below it the lists fill
+        // the rest (the runner asks for enough orders and customers for a tall terminal).
+        let topHeight = max(8, min(20, area.height * 2 / 5))
 
         // Today's takings.
         buffer.heading("Today · \(localNow.shortDate)", x: left.x, y: left.y, width: left.width)
@@ -60,17 +87,27 @@ extension POSState {
         buffer.writeRight(Format.money(-(refund?.amount ?? 0), primary), right: left.maxX - 7, y: y, style: refund == nil ? Theme.dim : Theme.warning)
         buffer.writeRight("\(refund?.count ?? 0)×", right: left.maxX, y: y, style: Theme.dim)
         y += 1
-        let nets = Self.netToday(data)
+        // The service's figure (`Takings.net`): store credit used or refunded to is not new money.
+        let primaryNet = data.net.first { $0.currency == primary }
         buffer.write("Net takings", x: left.x, y: y, style: Theme.label.bolded)
-        buffer.writeRight(Format.money(nets.first { $0.currency == primary }?.amount ?? 0, primary), right: left.maxX - 7, y: y, style: Theme.success)
+        buffer.writeRight(Format.money(primaryNet?.net ?? 0, primary), right: left.maxX - 7, y: y, style: Theme.success)
         y += 1
-        let others = nets.filter { $0.currency != primary }
+        let others = data.net.filter { $0.currency != primary }
         if !others.isEmpty {
-            let text = "also " + others.map { Format.money($0.amount, $0.currency) }.joined(separator: " · ") + " net"
+            let text = "also " + others.map { Format.money($0.net, $0.currency) }.joined(separator: " · ") + " net"
             buffer.write(Format.fit(text, left.width), x: left.x, y: y, style: Theme.money)
             y += 1
         }
-        buffer.write("\(data.ordersCreated) orders created · \(data.paymentsTaken) payments taken", x: left.x, y: y, style: Theme.dim, limit: left.width)
+        // At 80x24 the block has 8 rows: the note gives way before the lists below move.
+        if let credit = primaryNet, credit.storeCreditRedeemed > 0 || credit.refundedToStoreCredit > 0, y < left.y + topHeight - 1 {
+            let text = "not in net: store credit used \(Format.money(credit.storeCreditRedeemed, primary))"
+                + (credit.refundedToStoreCredit > 0 ? ", refunded to credit \(Format.money(credit.refundedToStoreCredit, primary))" : "")
+            buffer.write(Format.fit(text, left.width), x: left.x, y: y, style: Theme.dim)
+            y += 1
+        }
+        if y < left.y + topHeight {
+            buffer.write("\(data.ordersCreated) orders created · \(data.paymentsTaken) payments taken", x: left.x, y: y, style: Theme.dim, limit: left.width)
+        }
 
         // The 14-day chart.
         let days = data.daily
@@ -96,7 +133,8 @@ extension POSState {
             .init("When", width: 6), .init("Customer", width: 0), .init("Total", width: 11, alignRight: true),
             .init("Status", width: 14),
         ])
-        table.render(rows, selected: dashboard.selected, focused: true, into: &buffer,
+        let listFocused = overlay == nil
+        table.render(rows, selected: dashboard.selected, focused: listFocused && dashboard.focus == .orders, into: &buffer,
                      Rect(x: left.x, y: lower + 1, width: ordersWidth, height: area.maxY - lower - 1))
         let owingX = left.x + ordersWidth + 2
         let owingWidth = area.maxX - owingX - 1
@@ -104,29 +142,18 @@ extension POSState {
         if data.owing.isEmpty {
             buffer.write("Nobody owes anything.", x: owingX, y: lower + 1, style: Theme.dim, limit: owingWidth)
         }
-        for (index, line) in data.owing.prefix(area.maxY - lower - 1).enumerated() {
+        // Scrolled like a table: the selected line stays on screen.
+        let visible = max(0, area.maxY - lower - 1)
+        let offset = max(0, dashboard.owingSelected - visible + 1)
+        for (row, line) in data.owing.dropFirst(offset).prefix(visible).enumerated() {
+            let y = lower + 1 + row
             let amount = Format.money(line.owing, line.currency)
-            buffer.write(Format.fit(line.email, owingWidth - amount.displayWidth - 1), x: owingX, y: lower + 1 + index, limit: owingWidth)
-            buffer.writeRight(amount, right: owingX + owingWidth, y: lower + 1 + index, style: Theme.warning)
+            let selected = offset + row == dashboard.owingSelected && dashboard.focus == .owing
+            let style = selected ? (listFocused ? Theme.selected : Theme.selectedUnfocused) : Theme.text
+            if selected { buffer.write(String(repeating: " ", count: owingWidth), x: owingX, y: y, style: style) }
+            buffer.write(Format.fit(line.email, owingWidth - amount.displayWidth - 1), x: owingX, y: y, style: style, limit: owingWidth)
+            buffer.writeRight(amount, right: owingX + owingWidth, y: y, style: selected ? style : Theme.warning)
         }
-    }
-
-    /// Takings minus refunds today, per currency, in the order currencies first appear.
-    /// Saturating: a sum past Int64 (which the ledger's own checks make impossible) shows as
-    /// the largest amount instead of trapping.
-    static func netToday(_ data: DashboardView) -> [(currency: String, amount: Int64)] {
-        var nets: [(currency: String, amount: Int64)] = []
-        func add(_ currency: String, _ amount: Int64) {
-            if let index = nets.firstIndex(where: { $0.currency == currency }) {
-                let (sum, overflow) = nets[index].amount.addingReportingOverflow(amount)
-                nets[index].amount = overflow ? (amount > 0 ? .max : .min) : sum
-            } else {
-                nets.append((currency, amount))
-            }
-        }
-        for line in data.takings { add(line.currency, line.amount) }
-        for refund in data.refunds { add(refund.currency, -refund.amount) }
-        return nets
     }
 
     /// "10:05" today, "21 Nov" before: a list's time column.

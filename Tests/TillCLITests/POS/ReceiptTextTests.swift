@@ -16,7 +16,8 @@ import TillUI
     /// An order of `total` with a cash installment, a card installment refunded in part and a
     /// card installment whose answer was lost (pending), all through the real service.
     static func order(_ pos: POSHarness, currency: String, total: String, cash: String, tendered: String, card: String, refund: String, pending: String) async throws -> OrderView {
-        let service = pos.service
+        // Ana takes the installments: the receipt names who took each.
+        let service = pos.service.acting(as: try OperatorName.parse("Ana").get())
         let order = try await service.createOrder(email: "ann@example.com", amount: total, currency: currency, key: "r-\(currency)-1").get().response
         _ = try await service.pay(orderId: order.id, amount: cash, tender: .cash(tendered: tendered), key: "r-\(currency)-2").get()
         let paid = try await service.pay(
@@ -52,10 +53,10 @@ import TillUI
             ----------------------------------------
             Total                             $50.00
             ----------------------------------------
-              2026-11-22 10:05
+              2026-11-22 10:05                by Ana
               Cash                            $10.00
                 tendered $20.00        change $10.00
-              2026-11-22 10:05
+              2026-11-22 10:05                by Ana
               Visa ••••4242                   $20.00
                 refund 2026-11-22 10:05       -$5.00
               2026-11-22 10:05               PENDING

@@ -63,9 +63,11 @@ extension PropertyTests {
                         case ..<45:
                             command = .capture(commandAmount(
                                 pivot: model.authorized - model.captured, currency: currency, &random))
-                        case ..<85:
+                        case ..<80:
                             command = .refund(commandAmount(
                                 pivot: model.captured - model.refunded, currency: currency, &random))
+                        case ..<88:
+                            command = .release
                         default:
                             command = .void
                         }
@@ -85,18 +87,18 @@ extension PropertyTests {
                             // execute reads a clock that stepped back as the last event's time.
                             let effective = max(now, lastEventAt)
                             event = successEvent(
-                                for: command, currency: currency, at: Instant(millisecondsSinceEpoch: effective))
+                                for: command, model: model, at: Instant(millisecondsSinceEpoch: effective))
                             expected = model.outcome(command, at: effective)
                             outcome = payment.execute(command, at: at).map { next, executed in
                                 trial.check(executed == event, "execute(\(command)) returned the event \(executed)")
                                 return next
                             }
                         case 3, 4:
-                            event = successEvent(for: command, currency: currency, at: at)
+                            event = successEvent(for: command, model: model, at: at)
                             expected = outOfOrder ? .invalidEvent : ruling
                             outcome = payment.applying(event)
                         default:
-                            event = failureEvent(for: command, at: at) ?? successEvent(for: command, currency: currency, at: at)
+                            event = failureEvent(for: command, at: at) ?? successEvent(for: command, model: model, at: at)
                             expected = outOfOrder ? .invalidEvent : ruling
                             outcome = payment.applying(event)
                         }
@@ -152,6 +154,7 @@ extension PropertyTests {
                     "amounts changed currency")
         trial.check(0 <= refunded && refunded <= captured && captured <= authorized,
                     "0 <= refunded \(refunded) <= captured \(captured) <= authorized \(authorized) broken")
+        trial.check(payment.released.minorUnits == model.released, "released \(payment.released.minorUnits), model says \(model.released)")
         trial.check(captured == model.captured && refunded == model.refunded && payment.isVoided == model.voided,
                     "captured \(captured) refunded \(refunded) voided \(payment.isVoided), model says "
                         + "\(model.captured) \(model.refunded) \(model.voided)")
@@ -166,8 +169,8 @@ extension PropertyTests {
             let consistent: Bool = switch status {
             case .authorized: captured == 0 && !payment.isVoided && !expired
             case .expired: captured == 0 && !payment.isVoided && expired
-            case .partiallyCaptured: 0 < captured && captured < authorized && refunded == 0
-            case .captured: captured == authorized && refunded == 0
+            case .partiallyCaptured: 0 < captured && captured < authorized && refunded == 0 && model.released == 0
+            case .captured: captured == model.held && refunded == 0
             case .partiallyRefunded: 0 < refunded && refunded < captured
             case .refunded: 0 < refunded && refunded == captured
             case .voided: payment.isVoided && captured == 0
@@ -180,8 +183,8 @@ extension PropertyTests {
         let capturable = payment.capturable(at: at)
         trial.check(capturable.currency == payment.currency, "capturable changed currency")
         if (status == .authorized || status == .partiallyCaptured) && !payment.isExpired(at: at) {
-            trial.check(Int128(capturable.minorUnits) + Int128(captured) == Int128(authorized),
-                        "capturable \(capturable.minorUnits) + captured \(captured) != authorized \(authorized)")
+            trial.check(Int128(capturable.minorUnits) + Int128(captured) == Int128(model.held),
+                        "capturable \(capturable.minorUnits) + captured \(captured) != held \(model.held)")
         } else {
             trial.check(capturable.isZero, "capturable is \(capturable.minorUnits) in status \(status)")
         }
@@ -189,11 +192,14 @@ extension PropertyTests {
                     "refundable \(payment.refundable.minorUnits) != captured - refunded")
     }
 
-    private func successEvent(for command: PaymentCommand, currency: Currency, at: Instant) -> PaymentEvent {
+    /// A release gives up the rest the model says is uncaptured.
+    private func successEvent(for command: PaymentCommand, model: GatewayModel, at: Instant) -> PaymentEvent {
         switch command {
         case .capture(let amount): PaymentEvent(kind: .captured, amount: amount, at: at)
         case .refund(let amount): PaymentEvent(kind: .refunded, amount: amount, at: at)
-        case .void: PaymentEvent(kind: .voided, amount: .zero(currency), at: at)
+        case .void: PaymentEvent(kind: .voided, amount: .zero(model.currency), at: at)
+        case .release:
+            PaymentEvent(kind: .released, amount: Money(minorUnits: model.held - model.captured, currency: model.currency), at: at)
         }
     }
 
@@ -202,14 +208,14 @@ extension PropertyTests {
         switch command {
         case .capture(let amount): PaymentEvent(kind: .captureFailed, amount: amount, at: at)
         case .refund(let amount): PaymentEvent(kind: .refundFailed, amount: amount, at: at)
-        case .void: nil
+        case .void, .release: nil
         }
     }
 
     private func moneyIn(_ command: PaymentCommand) -> Money? {
         switch command {
         case .capture(let amount), .refund(let amount): amount
-        case .void: nil
+        case .void, .release: nil
         }
     }
 }

@@ -11,6 +11,11 @@ struct GatewayModel {
     var captured: Int64 = 0
     var refunded: Int64 = 0
     var voided = false
+    /// The uncaptured rest given up by a release.
+    var released: Int64 = 0
+
+    /// What the hold amounts to once a release gave up the rest.
+    var held: Int64 { authorized - released }
 
     init(authorized: Int64, currency: Currency, expiresAt: Int64) {
         self.authorized = authorized
@@ -21,7 +26,7 @@ struct GatewayModel {
     func status(at now: Int64) -> PaymentStatus {
         if voided { return .voided }
         if refunded > 0 { return refunded == captured ? .refunded : .partiallyRefunded }
-        if captured > 0 { return captured == authorized ? .captured : .partiallyCaptured }
+        if captured > 0 { return captured == held ? .captured : .partiallyCaptured }
         return now > expiresAt ? .expired : .authorized
     }
 
@@ -32,22 +37,29 @@ struct GatewayModel {
         case .capture(let amount), .refund(let amount):
             if amount.minorUnits <= 0 { return .invalidAmount }
             if amount.currency != currency { return .currencyMismatch }
-        case .void: break
+        case .void, .release: break
         }
         let expired = now > expiresAt
         if voided { return .alreadyVoided }
         switch command {
         case .capture(let amount):
             if refunded > 0 { return .captureAfterRefund }
-            if captured == authorized { return .exceedsAuthorized }
+            if captured == held { return .exceedsAuthorized }
             if expired { return .authorizationExpired }
-            return Int128(captured) + Int128(amount.minorUnits) > Int128(authorized) ? .exceedsAuthorized : nil
+            return Int128(captured) + Int128(amount.minorUnits) > Int128(held) ? .exceedsAuthorized : nil
         case .refund(let amount):
             if captured == 0 { return expired ? .authorizationExpired : .exceedsCaptured }
             return Int128(refunded) + Int128(amount.minorUnits) > Int128(captured) ? .exceedsCaptured : nil
         case .void:
             if captured > 0 { return .voidAfterCapture }
             return expired ? .authorizationExpired : nil
+        case .release:
+            // Before any capture: void instead (or nothing, once expired). With all captured and
+            // no refund the status is `captured`, refused before the hold window is looked at.
+            if captured == 0 { return expired ? .authorizationExpired : .releaseBeforeCapture }
+            if refunded == 0 && captured == held { return .nothingToRelease }
+            if expired { return .authorizationExpired }
+            return captured == held ? .nothingToRelease : nil
         }
     }
 
@@ -56,6 +68,7 @@ struct GatewayModel {
         case .capture(let amount): captured += amount.minorUnits
         case .refund(let amount): refunded += amount.minorUnits
         case .void: voided = true
+        case .release: released = held - captured
         }
     }
 }
