@@ -33,6 +33,11 @@ extension TillService {
         case (.failure(let rejection), _), (_, .failure(let rejection)): return .failure(rejection)
         case (.success(let parsedName), .success(let parsedPIN)): (name, pin) = (parsedName, parsedPIN)
         }
+        // `till` is the work nobody signed in for: a person by that name would merge with it in
+        // every by-operator figure.
+        guard name.key != OperatorName.till.key else {
+            return .failure(Rejection(.invalidName, "\"till\" is reserved for work nobody signed in for: choose another name."))
+        }
         let hash: PINHash
         do { hash = try database.hashPIN(pin) } catch {
             return .failure(Rejection(.storageError, "The PIN could not be hashed; nothing was changed."))

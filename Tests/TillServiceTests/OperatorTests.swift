@@ -57,6 +57,19 @@ import TillStore
         #expect(try ok(await harness.service.verify(name: "ann", pin: "4711")).text == "Ann")
     }
 
+    /// `till` names the work nobody signed in for: no person may take that name (in any case).
+    @Test func tillIsReservedForWorkNobodySignedInFor() async throws {
+        let harness = try Harness()
+        for name in ["till", " TILL "] {
+            guard case .failure(let rejection) = await harness.service.addOperator(name: name, pin: "4711") else {
+                Issue.record("\(name) was added")
+                continue
+            }
+            #expect(rejection.code == .invalidName)
+        }
+        #expect(try ok(await harness.service.operators()).isEmpty)
+    }
+
     @Test func aWrongPINAndAnUnknownNameAreRefusedAlike() async throws {
         let harness = try Harness()
         defer { harness.remove() }

@@ -261,6 +261,6 @@ import TillService
         _ = POSReducer.update(&state, .completed(command, .success(.orderRefund(result, replayed: false))))
         let screen = state.render().text
         #expect(screen.contains("Hand back $4.00"))
-        #expect(state.message?.text.contains("hand back $4.00 in cash") == true)
+        #expect(state.message?.text.hasPrefix("Hand back $4.00 in cash") == true)
     }
 }

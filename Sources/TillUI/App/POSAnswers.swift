@@ -214,8 +214,11 @@ extension POSState {
             } else {
                 overlay = nil
             }
-            let destination = cash ? ": hand back \(amount) in cash" : result.refund.toWallet.map { " to store credit: \($0)" } ?? ""
-            message = StatusMessage(text: "Refunded \(amount) on \(result.order.id)\(destination)" + replayNote(replayed), isError: false)
+            // The action first: the operator must hand the cash back before anything else.
+            let text = cash
+                ? "Hand back \(amount) in cash: refunded on \(result.order.id)"
+                : "Refunded \(amount) on \(result.order.id)" + (result.refund.toWallet.map { " to store credit: \($0)" } ?? "")
+            message = StatusMessage(text: text + replayNote(replayed), isError: false)
             if detail.orderId == result.order.id { detail.order = result.order }
             return []
         case (_, .success(.payment(let payment, let replayed))):
@@ -228,7 +231,7 @@ extension POSState {
             default: "Voided"
             }
             message = StatusMessage(text: "\(verb): \(payment.id) is now \(Format.state(payment.status))" + replayNote(replayed), isError: false)
-            if case .authorize = command { cards.authorizeKey = nil }
+            if case .authorize = command { cards.unanswered = nil }
             if let index = cards.payments.firstIndex(where: { $0.id == payment.id }) {
                 cards.payments[index] = payment
                 cards.selected = index
@@ -291,6 +294,18 @@ extension POSState {
             dialog.error = text
             overlay = .amount(dialog)
         case .authorize(var dialog):
+            if rejection.code == .idempotencyKeyReused {
+                // The kept key was spent by the earlier request (it went through after all):
+                // this one was not sent. A new key, and the operator decides.
+                cards.unanswered = nil
+                dialog = dialog.rekeyed(nextKey())
+                text = "Not sent: this dialog's key belongs to the earlier authorization (it went through, or is still "
+                    + "being resolved: see the list and `till pending`). Enter sends this one as a new hold."
+                effects.append(.query(.cardPayments(after: nil)))
+            } else {
+                dialog.unanswered = unknown
+                cards.unanswered = unknown ? dialog : nil
+            }
             dialog.error = text
             overlay = .authorize(dialog)
         case .openWallet(var dialog):

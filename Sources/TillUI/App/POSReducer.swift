@@ -56,6 +56,8 @@ public enum POSReducer {
         if key == .control("c") { return [.quit] }
         // Any key is activity; while the sign-in screen is up it takes every key.
         state.session.idlePulses = 0
+        // Too small to draw anything, the sign-in form included: only q and F10 quit.
+        if state.isTooSmall { return key == .character("q") || key == .function(10) ? [.quit] : [] }
         if state.session.signIn != nil { return state.handleSignInKey(key) }
         // Nothing may submit twice: while a command runs, keys wait (the dialog keeps its
         // key anyway, so even a second submit would only replay).
@@ -65,7 +67,6 @@ public enum POSReducer {
         }
         if key == .function(10) { return [.quit] }
         if key == .control("l") { return state.lock() }
-        if state.isTooSmall { return key == .character("q") ? [.quit] : [] }
         if state.overlay != nil {
             // Function keys work in dialogs too: F1 shows the help over the dialog (which comes
             // back as it was), F2-F6 leave it for their screen. Nothing half-sent is lost: a
@@ -103,11 +104,13 @@ public enum POSReducer {
 
 extension POSState {
     /// Shows `target` entered afresh (DESIGN §8: a fresh form, the focus on its first field)
-    /// and loads what it needs. The same screen again only reloads it.
+    /// and loads what it needs. Its own key on the screen shown enters it afresh too: F4 on
+    /// Customers is a new search, F3 on New order a blank form.
     mutating func go(to target: ScreenID) -> [POSEffect] {
-        if target == screen { return reloadScreen() }
-        back = [screen]
-        screen = target
+        if target != screen {
+            back = [screen]
+            screen = target
+        }
         message = nil
         enterAfresh(target)
         return reloadScreen()

@@ -11,9 +11,10 @@ public struct CardPaymentsModel: Sendable, Equatable {
     public var loadingMore = false
     public var selected = 0
     public var error: String?
-    /// The authorize dialog's key, kept until an authorization succeeds: reopening the dialog
-    /// after an unknown outcome must not put a second hold on the card.
-    public var authorizeKey: String?
+    /// An authorize dialog whose answer never came (`payment_pending`), kept whole with its key
+    /// when closed: `a` brings it back, so Enter learns the outcome instead of putting a
+    /// second hold on the card. Dropped once it succeeds or its key proves spent.
+    public var unanswered: AuthorizeDialog?
 }
 
 /// Authorize a card without an order: card, amount, currency. One idempotency key.
@@ -28,10 +29,25 @@ public struct AuthorizeDialog: Sendable, Equatable {
     public var error: String?
     var closed = false
 
+    /// The last answer was unknown (`payment_pending`, `request_in_progress`): the request may
+    /// have gone through, so this dialog and its key are kept until it is learned.
+    var unanswered = false
+
     init(currency: String, key: String) {
         self.currency = TextField(currency, filter: .code, maxLength: 3)
         self.key = key
     }
+
+    /// The same typed card and amount under a new key: the old key went to another request.
+    func rekeyed(_ key: String) -> AuthorizeDialog {
+        var copy = AuthorizeDialog(currency: currency.text, key: key)
+        copy.card = card
+        copy.amount = amount
+        copy.focus = focus
+        return copy
+    }
+
+    static let keptNote = "Kept: this authorization had no answer. Enter learns the outcome (same key, never a second hold)."
 
     mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
         switch key {
@@ -123,9 +139,12 @@ extension POSState {
                 command: .release(paymentId: payment.id, key: nextKey())))
             return []
         case .character("a"):
-            let key = cards.authorizeKey ?? nextKey()
-            cards.authorizeKey = key
-            overlay = .authorize(AuthorizeDialog(currency: defaultCurrency, key: key))
+            if let kept = cards.unanswered {
+                overlay = .authorize(kept)
+                message = StatusMessage(text: AuthorizeDialog.keptNote, isError: true)
+                return []
+            }
+            overlay = .authorize(AuthorizeDialog(currency: defaultCurrency, key: nextKey()))
             return []
         case .character("c"), .character("r"), .character("v"):
             guard let payment = selectedCardPayment else { return [] }

@@ -79,7 +79,9 @@ extension POSState {
         session.idlePulses += 1
         guard session.idlePulses >= session.lockAfter else { return }
         if session.signIn != nil {
+            // Back to the name: a PIN typed next must never land in the name field, in clear.
             session.signIn?.pin.set("")
+            session.signIn?.focus = .name
         } else if busy == nil {
             _ = lock()
         }
@@ -161,11 +163,27 @@ extension POSState {
                 message = StatusMessage(text: "Welcome back, \(name.text).", isError: false)
                 return []
             }
-            self = freshForNextOperator()
+            let kept = unansweredNote
+            let next = freshForNextOperator()
+            self = next
+            // Seen with Swift 6.3.1: this whole-value assignment left `keyCounter` behind
+            // (`self == next` was false right after it), so a new operator's form reused the
+            // last one's keys. Set again: keys must never repeat (SignInTests checks it).
+            keyCounter = next.keyCounter
             self.session = session
-            message = StatusMessage(text: "Signed in as \(name.text).", isError: false)
+            message = kept.map { StatusMessage(text: "Signed in as \(name.text). " + $0, isError: true) }
+                ?? StatusMessage(text: "Signed in as \(name.text).", isError: false)
             return reloadScreen()
         }
+    }
+
+    /// What the next operator must hear of: requests with no answer yet, kept for them.
+    private var unansweredNote: String? {
+        var kept: [String] = []
+        if newOrder.payPending { kept.append("a create-and-pay for \(Format.fit(newOrder.email.text, 30)) (F3)") }
+        if cards.unanswered != nil { kept.append("an authorization (F5, a)") }
+        return kept.isEmpty ? nil
+            : "Check before charging again: \(kept.joined(separator: " and ")) had no answer yet and may have gone through."
     }
 
     /// A POS as it starts, keeping the terminal, the clock and the key counter (keys are never
@@ -177,6 +195,10 @@ extension POSState {
         fresh.keyCounter = keyCounter
         fresh.newOrder = fresh.freshNewOrder(currency: defaultCurrency)
         fresh.resolving = resolving
+        // A request whose answer never came is no half-typed form: it may have charged the
+        // customer. It stays, with its key (Enter learns the outcome, never charges again).
+        if newOrder.payPending { fresh.newOrder = newOrder }
+        fresh.cards.unanswered = cards.unanswered
         return fresh
     }
 
