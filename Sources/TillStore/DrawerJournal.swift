@@ -98,6 +98,16 @@ extension Ledger {
             guard ![.paidIn, .paidOut, .closed].contains(event.kind) else {
                 throw Rejection(.drawerNotOpen, "No \(event.amount.currency.code) drawer is open; open one with a float first.")
             }
+            // Cash moved with no drawer open is reported apart (the next X and Z): its figures
+            // must add up now, so an overflow refuses this sale or refund rather than every
+            // later report and the next drawer open.
+            var outside = DrawerFigures()
+            for line in try drawerLinesOutside(currency: event.amount.currency, beforeSeq: nil) {
+                if case .failure = outside.add(line.event) {
+                    throw LedgerCorruption("the \(event.amount.currency.code) lines moved with no drawer open do not add up")
+                }
+            }
+            if case .failure(let rejection) = outside.add(event) { throw rejection }
             try insertLine(event, sessionId: nil, reference: reference, reason: reason)
             return nil
         }

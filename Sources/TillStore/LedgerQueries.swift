@@ -148,7 +148,7 @@ enum POSQuery {
     /// Authorizations that may still hold money, newest first, through `payments_open_holds`;
     /// the core has the last word (`Payment.isOpenHold`).
     static let openHolds = """
-        SELECT * FROM payments WHERE voided = 0 AND refunded = 0 AND captured < authorized
+        SELECT * FROM payments WHERE voided = 0 AND captured < authorized
             AND expires_at >= ? AND (authorized_at, id) < (?, ?)
             AND NOT EXISTS (SELECT 1 FROM payment_events e WHERE e.payment_id = payments.id AND e.kind = 'released')
         ORDER BY authorized_at DESC, id DESC LIMIT ?

@@ -128,7 +128,7 @@ extension LedgerSchema {
     static func migrateToFind(_ db: Database) throws {
         try db.execute(sql: """
             CREATE INDEX payments_open_holds ON payments (authorized_at DESC, id DESC)
-                WHERE voided = 0 AND refunded = 0 AND captured < authorized;
+                WHERE voided = 0 AND captured < authorized;
             CREATE INDEX order_refunds_to_wallet ON order_refunds (created_at) WHERE to_wallet IS NOT NULL;
             CREATE INDEX payment_events_released ON payment_events (payment_id) WHERE kind = 'released';
             """)

@@ -49,6 +49,8 @@ struct PaymentReleaseTests {
     func releaseAfterRefund() throws {
         let payment = try #require(after([.capture(Fixture.usd(600)), .refund(Fixture.usd(100))]))
         #expect(payment.releasable(at: Fixture.now) == Fixture.usd(400))
+        // Nothing capturable after a refund, but $4.00 still held: an open hold (review finding).
+        #expect(payment.isOpenHold(at: Fixture.now))
         let released = try payment.execute(.release, at: Fixture.now).get().0
         #expect(released.status(at: Fixture.now) == .partiallyRefunded)
         #expect(rejectionCode(released.decide(.release, at: Fixture.now)) == .nothingToRelease)

@@ -15,6 +15,8 @@ struct BatchCommand: TillCommand {
     func execute(_ context: CommandContext) async -> CommandResult {
         var environment = context.environment
         environment["TILL_DB"] = context.databasePath
+        // The batch's --operator (or TILL_OPERATOR) acts for every line that names nobody.
+        do { environment["TILL_OPERATOR"] = try context.operatorName().text } catch { return context.failure(error) }
         var failures = 0
         while let line = readLine(strippingNewline: true) {
             guard !line.trimmingBlanks().isEmpty else { continue }

@@ -68,9 +68,10 @@ public struct Payment: Hashable, Sendable {
         return Money(minorUnits: held.minorUnits - captured.minorUnits, currency: currency)
     }
 
-    /// An open hold: an authorization that still holds money on the card that could be
-    /// captured (authorized or partly captured; not voided, refunded, released or expired).
-    public func isOpenHold(at now: Instant) -> Bool { capturable(at: now).isPositive }
+    /// An open hold: an authorization that still holds money on the card, which could be
+    /// captured or released (not voided, released or expired; a partial refund after a
+    /// partial capture leaves the uncaptured rest held).
+    public func isOpenHold(at now: Instant) -> Bool { capturable(at: now).isPositive || releasable(at: now).isPositive }
 
     /// What may still be refunded.
     public var refundable: Money {

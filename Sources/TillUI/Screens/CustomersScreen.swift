@@ -31,10 +31,12 @@ public struct CustomersModel: Sendable, Equatable {
     var selectedEmail: String? { results[safe: resultIndex]?.email ?? customer?.email }
 
     /// The order the search names: the one whose id was typed in full, else the only one
-    /// whose id starts with what was typed.
+    /// whose id starts with what was typed. Matches of an earlier text whose answer is still
+    /// on screen never count: Enter opens only what the field says now.
     var foundOrder: OrderSummaryView? {
         let typed = search.text.trimmingBlanks().lowercased()
-        return orderMatches.first { $0.id == typed } ?? (orderMatches.count == 1 ? orderMatches.first : nil)
+        let current = orderMatches.filter { $0.id.hasPrefix(typed) }
+        return current.first { $0.id == typed } ?? (current.count == 1 && orderMatches.count == 1 ? current.first : nil)
     }
 
     /// An order id is searched once this much of it is typed ("ord_" alone matches every order).
@@ -45,6 +47,9 @@ public struct CustomersModel: Sendable, Equatable {
         var effects: [POSEffect] = [.query(.customers(prefix: search.text))]
         if search.text.trimmingBlanks().count >= Self.orderIdMinimum {
             effects.append(.query(.findOrders(idPrefix: search.text)))
+            // Until the answer for this text comes, only matches it still names stay.
+            let typed = search.text.trimmingBlanks().lowercased()
+            orderMatches.removeAll { !$0.id.hasPrefix(typed) }
         } else {
             orderMatches = []
         }
