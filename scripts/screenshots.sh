@@ -83,6 +83,9 @@ t() { tmux -u -L "$socket" -f /dev/null "$@"; }
 # keeps; with xterm-256color it would erase with a colour, which capture-pane drops.)
 start_app() {
     t kill-server >/dev/null 2>&1 || true
+    # A server still dying answers the next start with "server exited unexpectedly": wait it out.
+    local tries=0
+    while t list-sessions >/dev/null 2>&1 && [ $tries -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
     t start-server \; set-option -g status off \; set-option -g default-terminal tmux-256color \
         \; set-option -g remain-on-exit on \; set-option -g remain-on-exit-format "" \; set-option -g history-limit 0 \
         \; new-session -d -s shots -c "$work" -x "$width" -y "$height" -- env TERM=tmux-256color TILL_DB="$database" "$@"
@@ -151,6 +154,11 @@ shots_taken=0
 pos_shots() {
     start_app env TILL_NOW="$now" TZ=UTC LANG=C.UTF-8 TILL_GOBLINPAY_FAILURE_RATE=0 TILL_RECEIPT_DIR="$work" "$till"
     shot 01-dashboard        "Net takings"
+    # The day starts with the drawer: a float of $100.00 (cash sales below land in it).
+    t send-keys -t shots F7; wait_for "No drawer is open"
+    t send-keys -t shots o; wait_for "Open the drawer"
+    t send-keys -t shots -l 100.00; t send-keys -t shots Enter
+    wait_for "float of"
     shot 02-new-order        "Known customers"  F3 text:s
     # Pick the first suggestion, type the amount, create: the order screen opens.
     t send-keys -t shots Down Enter; t send-keys -t shots -l 84.50; t send-keys -t shots Enter
@@ -171,9 +179,15 @@ pos_shots() {
     t send-keys -t shots F4; t send-keys -t shots -l so
     wait_for "Lifetime"
     shot 06-customer-history "Payments ·"       Tab Down Down
-    shot 07-card-payments    "a authorize"      F5 Down
+    shot 07-card-payments    "a auth"           F5 Down
     shot 08-wallets          "History"          F6
     shot 09-help             "any key closes"   F1
+    # The drawer with the day's figures, then counted ($4.50 short) and closed: the Z report.
+    shot 12-drawer           "−\$15.50"         Escape F7
+    t send-keys -t shots c; wait_for "Count and close"
+    t send-keys -t shots -l 140.00; t send-keys -t shots Enter
+    wait_for "counted?"
+    shot 13-z-report         "Drawer closed"    y
     # Once an operator exists the POS starts on its sign-in screen (the PIN shows as dots).
     printf '4711\n' | "$till" operator add Ann --db "$work/$database" >&2
     start_app env TILL_NOW="$now" TZ=UTC LANG=C.UTF-8 "$till"

@@ -103,8 +103,9 @@ extension Ledger {
             // later report and the next drawer open.
             var outside = DrawerFigures()
             for line in try drawerLinesOutside(currency: event.amount.currency, beforeSeq: nil) {
-                if case .failure = outside.add(line.event) {
-                    throw LedgerCorruption("the \(event.amount.currency.code) lines moved with no drawer open do not add up")
+                if case .failure(let rejection) = outside.add(line.event) {
+                    throw LedgerCorruption(
+                        "drawer_events: the \(event.amount.currency.code) lines moved with no drawer open do not add up (\(rejection.message))")
                 }
             }
             if case .failure(let rejection) = outside.add(event) { throw rejection }

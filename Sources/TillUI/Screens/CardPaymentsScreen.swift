@@ -183,7 +183,8 @@ extension POSState {
     /// An order's card installment is changed through its order, never here.
     static func belongsToOrder(_ payment: PaymentView) -> String? {
         payment.orderPaymentId.map { installment in
-            "\(payment.id) is installment \(installment) of order \(payment.orderId ?? "?"): Enter opens it; refund it there."
+            // The action first: the ids after it may be cut at 80 columns.
+            "Enter opens its order to refund it there: order \(payment.orderId ?? "?"), installment \(installment) of \(payment.id)."
         }
     }
 

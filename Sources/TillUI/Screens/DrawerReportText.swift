@@ -70,10 +70,10 @@ public enum DrawerReportText {
         value == 0 ? Format.money(0, currency) : "−" + Format.money(value, currency)
     }
 
-    /// "$2.00 over", "-$1.50 short", "none".
+    /// "$2.00 over", "$1.50 short", "none": the word carries the sign.
     public static func differenceText(_ difference: Int64, money: (Int64) -> String) -> String {
         if difference == 0 { return "none" }
-        return "\(money(difference)) \(difference > 0 ? "over" : "short")"
+        return "\(money(Int64(exactly: difference.magnitude) ?? .max)) \(difference > 0 ? "over" : "short")"
     }
 
     static func outside(_ report: DrawerReportView, money: (Int64) -> String, heading: String) -> [String] {

@@ -297,8 +297,10 @@ extension POSState {
         }
         let apart = report.outsideSession
         if apart.sales > 0 || apart.refunds > 0 {
-            buffer.write("+ \(money(apart.cashMovement)) cash moved with no drawer open (not in expected)",
-                         x: left.x, y: left.y + 14, style: Theme.warning, limit: left.width)
+            let note = "+ \(money(apart.cashMovement)) cash moved with no drawer open (not in expected; x shows it)"
+            for (index, line) in Format.wrap(note, width: left.width, lines: 3).enumerated() {
+                buffer.write(line, x: left.x, y: left.y + 14 + index, style: Theme.warning, limit: left.width)
+            }
         }
         if let error = drawer.error { buffer.write("! " + error, x: left.x, y: area.maxY - 1, style: Theme.error, limit: width) }
     }

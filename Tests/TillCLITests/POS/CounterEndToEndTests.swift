@@ -105,7 +105,7 @@ import Testing
         let screen = try pos.waitFor("HAND BACK CASH")
         #expect(screen.contains("Hand back $1.00 in cash."))
         // The status bar too (wrapped upward when it needs a second row).
-        #expect(Self.bottom(screen, rows: 3).contains("hand back $1.00 in cash"))
+        #expect(Self.bottom(screen, rows: 3).contains("Hand back $1.00 in cash: refunded on"))
         #expect(try shop.json(["order", "get", id])["refunded"] as? Int == 100)
         try pos.send("Enter")
         try pos.waitUntilGone("HAND BACK CASH")
