@@ -170,18 +170,6 @@ public struct DrawerFigures: Hashable, Sendable {
     static let tooLarge: Result<Void, Rejection> = .failure(Rejection(.amountTooLarge, "The drawer's figures are too large to add up."))
 }
 
-/// `a + b`, nil on overflow.
-private func plus(_ a: Int64, _ b: Int64) -> Int64? {
-    let (value, overflow) = a.addingReportingOverflow(b)
-    return overflow ? nil : value
-}
-
-/// `a - b`, nil on overflow.
-private func minus(_ a: Int64, _ b: Int64) -> Int64? {
-    let (value, overflow) = a.subtractingReportingOverflow(b)
-    return overflow ? nil : value
-}
-
 /// A drawer session as its journal leaves it.
 public struct DrawerSession: Hashable, Sendable {
     public enum State: String, Sendable {

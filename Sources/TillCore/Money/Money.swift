@@ -64,3 +64,15 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return .success(Money(minorUnits: value, currency: currency))
     }
 }
+
+/// `a + b` in minor units, nil on overflow: for figures kept as bare `Int64` (the drawer's, the takings rule).
+func plus(_ a: Int64, _ b: Int64) -> Int64? {
+    let (value, overflow) = a.addingReportingOverflow(b)
+    return overflow ? nil : value
+}
+
+/// `a - b` in minor units, nil on overflow.
+func minus(_ a: Int64, _ b: Int64) -> Int64? {
+    let (value, overflow) = a.subtractingReportingOverflow(b)
+    return overflow ? nil : value
+}

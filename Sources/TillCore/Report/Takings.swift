@@ -45,10 +45,7 @@ public struct Takings: Hashable, Sendable {
     /// The rule itself, in minor units of one currency, for figures kept elsewhere (the drawer's
     /// journal): card + cash after change − refunds by card − refunds in cash; nil on overflow.
     public static func net(card: Int64, cash: Int64, refundedToCard: Int64, refundedInCash: Int64) -> Int64? {
-        let (gross, o1) = card.addingReportingOverflow(cash)
-        let (lessCard, o2) = gross.subtractingReportingOverflow(refundedToCard)
-        let (net, o3) = lessCard.subtractingReportingOverflow(refundedInCash)
-        return o1 || o2 || o3 ? nil : net
+        plus(card, cash).flatMap { minus($0, refundedToCard) }.flatMap { minus($0, refundedInCash) }
     }
 
     /// Store credit spent on orders: shown beside the takings, never in them.
