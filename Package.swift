@@ -8,6 +8,8 @@ import PackageDescription
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // A member is visible only where its module is imported: what a file uses, it names.
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
@@ -30,9 +32,12 @@ let package = Package(
     targets: [
         // The pure domain: no I/O, no clock, no randomness, no dependencies.
         .target(name: "TillCore", swiftSettings: strictSwift),
+        // The one seeded generator (SplitMix64) of the demo, the simulator, GoblinPay's seeded
+        // hash and the tests: a seed replays a run on any machine.
+        .target(name: "SeededRandom", swiftSettings: strictSwift),
         // The remote side: the PaymentProcessor protocol and the GoblinPay simulator, which
         // keeps its own ledger (in memory, or in its own SQLite file beside the till's).
-        .target(name: "TillProcessor", dependencies: ["TillCore", grdb], swiftSettings: strictSwift),
+        .target(name: "TillProcessor", dependencies: ["TillCore", "SeededRandom", grdb], swiftSettings: strictSwift),
         // The durable ledger: migrations, append-only events, read models, idempotency records.
         .target(
             name: "TillStore",
@@ -47,18 +52,18 @@ let package = Package(
         .target(name: "TillService", dependencies: ["TillCore", "TillStore", "TillProcessor"], swiftSettings: strictSwift),
         // Scripted scenarios: the plain-text format, its parser and the runner (no Till types:
         // it drives any command through a closure, so the CLI and the tests share it).
-        .target(name: "TillScenario", swiftSettings: strictSwift),
+        .target(name: "TillScenario", dependencies: ["TillCore"], swiftSettings: strictSwift),
         // `till sim`: the deterministic simulator (VOPR style) over the real service, a real
         // SQLite ledger and GoblinPay, with seeded workloads, faults, crashes and a jumping clock.
         .target(
-            name: "TillSim", dependencies: ["TillCore", "TillStore", "TillService", "TillProcessor", grdb],
+            name: "TillSim", dependencies: ["TillCore", "TillStore", "TillService", "TillProcessor", "SeededRandom", grdb],
             swiftSettings: strictSwift),
         // The command line and demo data, as a library the tests drive in-process.
         .target(
             name: "TillCLI",
             dependencies: [
                 "TillCore", "TillStore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SeededRandom", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
@@ -82,18 +87,18 @@ let package = Package(
             dependencies: ["TillCore", "TillScenario", "TillStore", "TillCLI", grdb],
             swiftSettings: strictSwift),
         .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
-        .testTarget(name: "TillCoreTests", dependencies: ["TillCore"], swiftSettings: strictSwift),
+        .testTarget(name: "TillCoreTests", dependencies: ["TillCore", "SeededRandom"], swiftSettings: strictSwift),
         .testTarget(
-            name: "TillUITests", dependencies: ["TillUI", "TillService", "TillCore", "TillSnapshots"], exclude: ["Snapshots"],
+            name: "TillUITests", dependencies: ["TillUI", "TillService", "TillCore", "TillSnapshots", "SeededRandom"], exclude: ["Snapshots"],
             swiftSettings: strictSwift),
         // Text snapshots of rendered screens, shared by the UI and POS flow tests.
         .target(name: "TillSnapshots", dependencies: ["TillUI"], path: "Tests/TillSnapshots", swiftSettings: strictSwift),
         .testTarget(name: "TillTerminalTests", dependencies: ["TillTerminal", "TillUI", "CNCurses"], swiftSettings: strictSwift),
-        .testTarget(name: "TillProcessorTests", dependencies: ["TillProcessor", "TillCore"], swiftSettings: strictSwift),
+        .testTarget(name: "TillProcessorTests", dependencies: ["TillProcessor", "TillCore", "SeededRandom"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillServiceTests",
             // Crypto: the PAN-recovery test computes fingerprints as an attacker would.
-            dependencies: ["TillService", "TillStore", "TillProcessor", "TillCore", grdb, .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TillService", "TillStore", "TillProcessor", "TillCore", "SeededRandom", grdb, .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -103,7 +108,7 @@ let package = Package(
         .testTarget(name: "TillSimTests", dependencies: ["TillSim"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillCLITests",
-            dependencies: ["TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", grdb],
+            dependencies: ["TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "SeededRandom", grdb],
             exclude: ["POS/Snapshots"],
             swiftSettings: strictSwift
         ),

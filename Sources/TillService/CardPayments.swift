@@ -23,7 +23,7 @@ extension TillService {
                     total: Money(minorUnits: newOrder.total, currency: installment.amount.currency), at: now))
             } else {
                 guard let existing = try ledger.order(id: installment.orderId) else {
-                    throw Refusal(rejection: Self.noOrder(installment.orderId))
+                    throw Self.noOrder(installment.orderId)
                 }
                 order = existing
             }
@@ -44,14 +44,14 @@ extension TillService {
         return await processorRequest(
             key: key, operation: "order.refund", target: refund.orderId, fingerprint: fingerprint, card: nil
         ) { ledger, now in
-            guard let order = try ledger.order(id: refund.orderId) else { throw Refusal(rejection: Self.noOrder(refund.orderId)) }
+            guard let order = try ledger.order(id: refund.orderId) else { throw Self.noOrder(refund.orderId) }
             _ = try Self.checkedBesidePending(
                 Self.projected(order, ledger: ledger).recordingRefund(
                     id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now),
                 alone: { order.recordingRefund(id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now) },
                 open: ledger.openRequests(target: order.id), what: "Order \(order.id)",
                 hint: Rejection.RetryHint(key: key.value, orderId: order.id))
-            guard let stored = try ledger.payment(id: refund.paymentId) else { throw Refusal(rejection: Self.noPayment(refund.paymentId)) }
+            guard let stored = try ledger.payment(id: refund.paymentId) else { throw Self.noPayment(refund.paymentId) }
             try Self.requireRoom(ledger, newOrder: nil, takings: (.card, refund.amount), at: now)
             return Intent(
                 kind: .orderRefund, at: now.millisecondsSinceEpoch,
@@ -83,13 +83,13 @@ extension TillService {
         switch projected {
         case .success(let value): return value
         case .failure(let rejection):
-            guard !open.isEmpty, case .success = alone() else { throw Refusal(rejection: rejection) }
+            guard !open.isEmpty, case .success = alone() else { throw rejection }
             let keys = open.prefix(3).map(\.key).joined(separator: ", ")
             let reason = rejection.message.prefix { $0 != "." }
-            throw Refusal(rejection: Rejection(
+            throw Rejection(
                 .paymentPending,
                 "\(what) has a request whose outcome is not known yet (key \(keys)); until it resolves: \(reason). Nothing was done; retry with the same key once it is resolved."
-            ).retrying(hint))
+            ).retrying(hint)
         }
     }
 
@@ -173,7 +173,7 @@ extension TillService {
 
     public func payment(id: String) async -> Result<PaymentView, Rejection> {
         await read { ledger, now in
-            guard let stored = try ledger.payment(id: id) else { throw Refusal(rejection: Self.noPayment(id)) }
+            guard let stored = try ledger.payment(id: id) else { throw Self.noPayment(id) }
             return PaymentView(stored.payment, orderPaymentId: stored.orderPaymentId, at: now)
         }
     }
@@ -185,7 +185,7 @@ extension TillService {
         do throws(Rejection) {
             key = try parseKey(keyText, ids: ids).get()
             let currency = try await read { ledger, _ in
-                guard let stored = try ledger.payment(id: paymentId) else { throw Refusal(rejection: Self.noPayment(paymentId)) }
+                guard let stored = try ledger.payment(id: paymentId) else { throw Self.noPayment(paymentId) }
                 return stored.payment.currency
             }.get()
             if let amount { money = try Money.parse(amount, currency: currency).get() } else { money = nil }
@@ -197,10 +197,10 @@ extension TillService {
         return await processorRequest(
             key: key, operation: operation, target: paymentId, fingerprint: fingerprint, card: nil
         ) { ledger, now in
-            guard let stored = try ledger.payment(id: paymentId) else { throw Refusal(rejection: Self.noPayment(paymentId)) }
+            guard let stored = try ledger.payment(id: paymentId) else { throw Self.noPayment(paymentId) }
             if stored.orderPaymentId != nil {
-                throw Refusal(rejection: Rejection(
-                    .paymentBelongsToOrder, "Card payment \(paymentId) was taken for an order; refund it with `till order refund`."))
+                throw Rejection(
+                    .paymentBelongsToOrder, "Card payment \(paymentId) was taken for an order; refund it with `till order refund`.")
             }
             let command: PaymentCommand = switch (kind, money) {
             case (.capture, let money?): .capture(money)
@@ -233,10 +233,10 @@ extension TillService {
             guard let open = intent(of: request) else { continue }
             let commutes = open.kind == kind && (kind == .capture || kind == .refund)
             guard !commutes else { continue }
-            throw Refusal(rejection: Rejection(
+            throw Rejection(
                 .paymentPending,
                 "Payment \(paymentId) has a \(open.kind.rawValue) whose outcome is not known yet (key \(request.key)); nothing was done. Try again once it is resolved (`till pending --resolve`)."
-            ).retrying(Rejection.RetryHint(key: key, paymentId: paymentId)))
+            ).retrying(Rejection.RetryHint(key: key, paymentId: paymentId))
         }
     }
 

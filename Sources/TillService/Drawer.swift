@@ -20,8 +20,8 @@ extension TillService {
         let sessionId = ids.make("drw")
         return await keyedLocally(key: key, operation: "drawer.open", target: money.currency.code, fingerprint: fingerprint) { ledger, now in
             if let open = try ledger.openDrawerSession(currency: money.currency) {
-                throw Refusal(rejection: Rejection(
-                    .drawerAlreadyOpen, "The \(money.currency.code) drawer is already open (session \(open.id)); close it first."))
+                throw Rejection(
+                    .drawerAlreadyOpen, "The \(money.currency.code) drawer is already open (session \(open.id)); close it first.")
             }
             try ledger.openDrawer(id: sessionId, float: money, at: now)
             return try Self.drawerReport(ledger, sessionId: sessionId, currency: money.currency, kind: .x)
@@ -58,7 +58,7 @@ extension TillService {
         return await keyedLocally(key: key, operation: operation, target: money.currency.code, fingerprint: fingerprint) { ledger, now in
             let line = DrawerEvent(kind: kind, amount: money, operatorName: ledger.operatorName, at: now)
             guard let session = try ledger.journal(line, reference: key.value, reason: reason) else {
-                throw Refusal(rejection: Self.noDrawer(money.currency))
+                throw Self.noDrawer(money.currency)
             }
             return DrawerMovementView(
                 session: session.id, kind: kind.rawValue, currency: money.currency.code, amount: money.minorUnits, reason: reason,
@@ -79,7 +79,7 @@ extension TillService {
         } catch { return .failure(error) }
         let fingerprint = RequestFingerprint(operation: "drawer.close", target: money.currency.code, parameters: ["counted": money])
         return await keyedLocally(key: key, operation: "drawer.close", target: money.currency.code, fingerprint: fingerprint) { ledger, now in
-            guard let open = try ledger.openDrawerSession(currency: money.currency) else { throw Refusal(rejection: Self.noDrawer(money.currency)) }
+            guard let open = try ledger.openDrawerSession(currency: money.currency) else { throw Self.noDrawer(money.currency) }
             try ledger.journal(DrawerEvent(kind: .closed, amount: money, operatorName: ledger.operatorName, at: now))
             return try Self.drawerReport(ledger, sessionId: open.id, currency: money.currency, kind: .z)
         }
@@ -103,7 +103,7 @@ extension TillService {
             } else if open.isEmpty {
                 chosen = try ledger.latestDrawerCurrency() ?? .usd
             } else {
-                throw Refusal(rejection: Self.severalDrawers(open))
+                throw Self.severalDrawers(open)
             }
             let session = open.first { $0.currency == chosen }
             return try Self.drawerReport(ledger, sessionId: session?.id, currency: chosen, kind: .x)
@@ -120,16 +120,16 @@ extension TillService {
             let row: DrawerSessionRow
             if let sessionId {
                 guard let found = try ledger.drawerSessionRow(id: sessionId) else {
-                    throw Refusal(rejection: Rejection(.notFound, "There is no drawer session \(sessionId.echoed())."))
+                    throw Rejection(.notFound, "There is no drawer session \(sessionId.echoed()).")
                 }
                 guard found.state == .closed else {
-                    throw Refusal(rejection: Rejection(
-                        .invalidRequest, "Drawer session \(found.id) is still open: `till report x` shows it so far."))
+                    throw Rejection(
+                        .invalidRequest, "Drawer session \(found.id) is still open: `till report x` shows it so far.")
                 }
                 row = found
             } else {
                 guard let latest = try ledger.drawerSessionRows(currency: explicit, state: .closed, limit: 1).first else {
-                    throw Refusal(rejection: Rejection(.notFound, "No drawer session was closed yet."))
+                    throw Rejection(.notFound, "No drawer session was closed yet.")
                 }
                 row = latest
             }
@@ -142,7 +142,7 @@ extension TillService {
         await read { ledger, _ in
             try ledger.drawerSessionRows(currency: nil, state: nil, limit: limit).map { row in
                 guard let session = try ledger.drawerSession(id: row.id) else {
-                    throw Refusal(rejection: Rejection(.storageError, "Drawer session \(row.id) has no journal."))
+                    throw Rejection(.storageError, "Drawer session \(row.id) has no journal.")
                 }
                 return DrawerSessionView(session)
             }
@@ -171,8 +171,8 @@ extension TillService {
                 return currency
             }
             let open = try ledger.openDrawerSessions()
-            guard let only = open.first else { throw Refusal(rejection: Rejection(.drawerNotOpen)) }
-            guard open.count == 1 else { throw Refusal(rejection: Self.severalDrawers(open)) }
+            guard let only = open.first else { throw Rejection(.drawerNotOpen) }
+            guard open.count == 1 else { throw Self.severalDrawers(open) }
             return only.currency
         }
     }

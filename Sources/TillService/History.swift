@@ -9,7 +9,7 @@ extension TillService {
         await write { ledger, _ in
             for order in orders {
                 if try ledger.orderExists(id: order.id) {
-                    throw Refusal(rejection: Rejection(.invalidRequest, "Order \(order.id) is already in the ledger."))
+                    throw Rejection(.invalidRequest, "Order \(order.id) is already in the ledger.")
                 }
                 try ledger.saveWithHistory(order)
             }

@@ -44,7 +44,7 @@ extension TillService {
         }
         return await write { ledger, now in
             if try ledger.storedOperator(key: name.key) != nil {
-                throw Refusal(rejection: Rejection(.operatorExists, "An operator named \(name.text.echoed()) already exists."))
+                throw Rejection(.operatorExists, "An operator named \(name.text.echoed()) already exists.")
             }
             return OperatorView(try ledger.insertOperator(name, pin: hash, at: now))
         }
@@ -61,7 +61,7 @@ extension TillService {
         }
         return await write { ledger, now in
             guard try ledger.disableOperator(key: name.key, at: now), let stored = try ledger.storedOperator(key: name.key) else {
-                throw Refusal(rejection: Rejection(.notFound, "There is no operator named \(name.text.echoed())."))
+                throw Rejection(.notFound, "There is no operator named \(name.text.echoed()).")
             }
             return OperatorView(stored)
         }

@@ -14,7 +14,7 @@ extension TillService {
 
     public func order(id: String) async -> Result<OrderView, Rejection> {
         await read { ledger, _ in
-            guard let order = try ledger.order(id: id) else { throw Refusal(rejection: Self.noOrder(id)) }
+            guard let order = try ledger.order(id: id) else { throw Self.noOrder(id) }
             return try Self.view(of: order, ledger: ledger)
         }
     }
@@ -90,7 +90,7 @@ extension TillService {
             key = try IdempotencyKey.parse(keyText).get()
             let parsedTender = try ParsedTender.parse(tender).get()
             let currency = try await read { ledger, _ in
-                guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+                guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
                 return order.currency
             }.get()
             money = try Money.parse(amount, currency: currency).get()
@@ -106,7 +106,7 @@ extension TillService {
         }
         let ids = self.ids
         return await keyedLocally(key: key, operation: "order.pay", target: orderId, fingerprint: fingerprint) { ledger, now in
-            guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+            guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
             let (next, payment) = try Self.applyLocally(
                 pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now, key: key.value)
             return OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment))
@@ -155,7 +155,7 @@ extension TillService {
         let recorded: (Order, OrderPayment)
         switch tender {
         case .card:
-            throw Refusal(rejection: Rejection(.invalidRequest, "A card installment goes through the processor."))
+            throw Rejection(.invalidRequest, "A card installment goes through the processor.")
         case .cash(let tendered):
             // Checked against the order as it will be once card installments in flight land,
             // so cash can never take what a card already charged at the processor is due.
@@ -163,7 +163,7 @@ extension TillService {
             recorded = try decided(order.recordingPayment(
                 id: paymentId, amount: plan.applied, tender: .cash(tendered: tendered), by: ledger.operatorName, at: now))
         case .wallet(let name):
-            guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
+            guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw noWallet(name) }
             let plan = try planBesidePending(order, amount: amount, tender: .storeCredit(wallet: wallet.name), ledger: ledger, key: key)
             let debited = try decided(wallet.debit(plan.applied))
             recorded = try decided(order.recordingPayment(
@@ -190,7 +190,7 @@ extension TillService {
             key = try IdempotencyKey.parse(keyText).get()
             if let walletText { toWallet = try Wallet.validName(walletText).get() } else { toWallet = nil }
             order = try await read { ledger, _ in
-                guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+                guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
                 return order
             }.get()
             money = try Money.parse(amount, currency: order.currency).get()
@@ -206,7 +206,7 @@ extension TillService {
                 key: key, fingerprint: fingerprint)
         }
         return await keyedLocally(key: key, operation: "order.refund", target: orderId, fingerprint: fingerprint) { ledger, now in
-            guard let order = try ledger.order(id: orderId) else { throw Refusal(rejection: Self.noOrder(orderId)) }
+            guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
             if let toWallet { try Self.requireCustomersWallet(toWallet, of: order, ledger) }
             // A card refund of this installment may be in flight: never give the same money back twice.
             _ = try Self.checkedBesidePending(
@@ -223,7 +223,7 @@ extension TillService {
             if walletName == nil, case .storeCredit(let name) = tender { walletName = name }
             if let walletName {
                 guard let wallet = try ledger.wallet(key: Wallet.key(for: walletName)) else {
-                    throw Refusal(rejection: Self.noWallet(walletName))
+                    throw Self.noWallet(walletName)
                 }
                 try ledger.update(try decided(wallet.credit(money)), kind: "credited", amount: money, reference: refundId, at: now)
             }
@@ -236,11 +236,11 @@ extension TillService {
     /// DESIGN §3: a refund to store credit goes to a wallet of the order's customer only (a
     /// wallet with no customer, or another's, is refused before anything is checked further).
     static func requireCustomersWallet(_ name: String, of order: Order, _ ledger: Ledger) throws {
-        guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: noWallet(name)) }
+        guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw noWallet(name) }
         guard let owner = wallet.customer, owner.key == order.email.key else {
-            throw Refusal(rejection: Rejection(
+            throw Rejection(
                 .walletNotCustomers,
-                "Wallet \(name.echoed()) is not \(order.email.address.echoed(limit: 60))'s: store credit goes only to the customer's own wallets."))
+                "Wallet \(name.echoed()) is not \(order.email.address.echoed(limit: 60))'s: store credit goes only to the customer's own wallets.")
         }
     }
 

@@ -53,19 +53,19 @@ extension TillService {
                     else {
                         let hint = stored.flatMap(Self.intent(of:))?.retryHint(key: key.value)
                             ?? Self.retryHint(key: key.value, operation: operation, target: target)
-                        throw Refusal(rejection: rejection.code == .requestInProgress ? rejection.retrying(hint) : rejection)
+                        throw rejection.code == .requestInProgress ? rejection.retrying(hint) : rejection
                     }
                     try ledger.claim(stored, owner: owner, until: now.adding(lease), at: now)
                     return .resume(intent)
                 case .resolve:
                     guard let stored, let intent = Self.intent(of: stored) else {
-                        throw Refusal(rejection: Rejection(.requestInProgress).retrying(Self.retryHint(key: key.value, operation: operation, target: target)))
+                        throw Rejection(.requestInProgress).retrying(Self.retryHint(key: key.value, operation: operation, target: target))
                     }
                     if stored.state == .needsAttention {
-                        throw Refusal(rejection: Rejection(
+                        throw Rejection(
                             .paymentPending,
                             "GoblinPay applied this request but Till could not record it (\(stored.attention ?? "no reason kept")); it needs attention: see `till pending`."
-                        ).retrying(intent.retryHint(key: key.value)))
+                        ).retrying(intent.retryHint(key: key.value))
                     }
                     try ledger.claim(stored, owner: owner, until: now.adding(lease), at: now)
                     return .resume(intent)
@@ -411,20 +411,20 @@ extension TillService {
                 .paymentPending, "GoblinPay applied it; the ledger was busy (\(StorageFailure.describe(error))), so it is recorded on the next resolution."
             ).retrying(intent.retryHint(key: key)))
         } catch {
-            let reason = (error as? Refusal)?.rejection.description ?? Self.storageRejection(error).message
+            let reason = (error as? Rejection)?.description ?? Self.storageRejection(error).message
             return await park(intent, key: key, reason: reason)
         }
     }
 
     static func record(_ intent: Intent, ledger: Ledger, now: Instant, holdWindow: TimeSpan) throws -> String {
         guard let money = intent.money, let reference = intent.processorReference else {
-            throw Refusal(rejection: Rejection(.invalidEvent, "The stored intent is incomplete."))
+            throw Rejection(.invalidEvent, "The stored intent is incomplete.")
         }
         let at = intent.instant
         switch intent.kind {
         case .authorize:
             guard let card = intent.card, let summary = card.summary else {
-                throw Refusal(rejection: Rejection(.invalidEvent, "The stored card is incomplete."))
+                throw Rejection(.invalidEvent, "The stored card is incomplete.")
             }
             let payment = try decided(Payment.authorize(
                 id: intent.paymentId, card: summary, amount: money, at: at,
@@ -432,7 +432,7 @@ extension TillService {
             try ledger.insert(payment, processorReference: reference, orderPaymentId: nil, cardFingerprint: card.fingerprint)
             return try encode(PaymentView(payment, orderPaymentId: nil, at: now))
         case .capture, .refund, .void, .release:
-            guard let stored = try ledger.payment(id: intent.paymentId) else { throw Refusal(rejection: noPayment(intent.paymentId)) }
+            guard let stored = try ledger.payment(id: intent.paymentId) else { throw noPayment(intent.paymentId) }
             let command: PaymentCommand = switch intent.kind {
             case .capture: .capture(money)
             case .refund: .refund(money)
@@ -445,7 +445,7 @@ extension TillService {
         case .orderCard:
             guard let card = intent.card, let summary = card.summary, let orderId = intent.orderId,
                   let orderPaymentId = intent.orderPaymentId
-            else { throw Refusal(rejection: Rejection(.invalidEvent, "The stored installment is incomplete.")) }
+            else { throw Rejection(.invalidEvent, "The stored installment is incomplete.") }
             var order: Order
             if let newOrder = intent.newOrder {
                 let email = try decided(Email.parse(newOrder.email))
@@ -453,7 +453,7 @@ extension TillService {
                     id: orderId, email: email, total: Money(minorUnits: newOrder.total, currency: money.currency), at: at))
                 try ledger.appendOrderEvent(orderId: orderId, kind: "created", reference: nil, amount: order.total, at: at)
             } else {
-                guard let existing = try ledger.order(id: orderId) else { throw Refusal(rejection: noOrder(orderId)) }
+                guard let existing = try ledger.order(id: orderId) else { throw noOrder(orderId) }
                 order = existing
             }
             let authorized = try decided(Payment.authorize(
@@ -469,7 +469,7 @@ extension TillService {
         case .orderRefund:
             guard let orderId = intent.orderId, let orderPaymentId = intent.orderPaymentId, let refundId = intent.refundId,
                   let order = try ledger.order(id: orderId), let stored = try ledger.payment(id: intent.paymentId)
-            else { throw Refusal(rejection: Rejection(.invalidEvent, "The stored refund is incomplete.")) }
+            else { throw Rejection(.invalidEvent, "The stored refund is incomplete.") }
             let (payment, event) = try decided(stored.payment.execute(.refund(money), at: at))
             try ledger.append(event, to: payment)
             let (next, refund) = try decided(order.recordingRefund(id: refundId, ofPayment: orderPaymentId, amount: money, at: at))

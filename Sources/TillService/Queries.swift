@@ -158,7 +158,7 @@ extension TillService {
         case .success(let email):
             return await read { ledger, _ in
                 let totals = try ledger.customerTotals(emailKey: email.key)
-                guard !totals.isEmpty else { throw Refusal(rejection: Rejection(.notFound, "\(email) has no orders.")) }
+                guard !totals.isEmpty else { throw Rejection(.notFound, "\(email) has no orders.") }
                 return try Self.customerView(totals, ledger: ledger)
             }
         }
@@ -229,7 +229,7 @@ extension TillService {
     static func customerView(_ totals: [CustomerTotals], ledger: Ledger) throws -> CustomerView {
         guard let latest = totals.max(by: { $0.lastOrderAt < $1.lastOrderAt }),
               let first = totals.map(\.firstOrderAt).min()
-        else { throw Refusal(rejection: Rejection(.notFound, "The customer has no orders.")) }
+        else { throw Rejection(.notFound, "The customer has no orders.") }
         return CustomerView(
             email: latest.email.address, orderCount: totals.reduce(0) { $0 + $1.orders },
             openOrders: totals.reduce(0) { $0 + $1.openOrders }, firstOrderAt: Timestamp.iso8601(first),
@@ -274,6 +274,6 @@ extension TillService {
 /// `a + b` for sums of money, or `amount_too_large` (rolling back nothing: reads only).
 private func plus(_ a: Int64, _ b: Int64) throws -> Int64 {
     let (sum, overflow) = a.addingReportingOverflow(b)
-    if overflow { throw Refusal(rejection: Rejection(.amountTooLarge, "The takings are too large to add up.")) }
+    if overflow { throw Rejection(.amountTooLarge, "The takings are too large to add up.") }
     return sum
 }

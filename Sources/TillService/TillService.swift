@@ -92,11 +92,10 @@ public struct IdSource: Sendable {
 
     public init(make: @escaping @Sendable (_ prefix: String) -> String) { self.make = make }
 
-    /// "ord_" + 16 random characters of a lowercase base-32 alphabet (80 bits).
+    /// "ord_" + 16 random characters of the id alphabet (`RecordId`, 80 bits).
     public static let random = IdSource { prefix in
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
         var generator = SystemRandomNumberGenerator()
-        return prefix + "_" + String((0..<16).map { _ in alphabet[Int(generator.next() % 32)] })
+        return RecordId.make(prefix) { generator.next() }
     }
 }
 
@@ -184,11 +183,6 @@ public struct RequestHooks: Sendable {
 
 // MARK: - Transactions and the one idempotency rule
 
-/// A rejection thrown inside a write transaction so that everything it wrote rolls back.
-struct Refusal: Error {
-    let rejection: Rejection
-}
-
 extension TillService {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -208,15 +202,14 @@ extension TillService {
     }
 
     /// Runs `work` in one write transaction, its events recorded as this service's operator's;
-    /// a thrown `Refusal` or `Rejection` (or any error) rolls it back.
+    /// a thrown `Rejection` (or any error) rolls it back.
     func write<T: Sendable>(_ work: @escaping @Sendable (Ledger, Instant) throws -> T) async -> Result<T, Rejection> {
         let clock = self.clock
         do {
             return .success(try await database.write(as: operatorName) { ledger in try work(ledger, clock()) })
-        } catch let refusal as Refusal {
-            return .failure(refusal.rejection)
         } catch let rejection as Rejection {
-            // The store refuses a drawer line the core refuses (`Ledger.journal`).
+            // A rejection thrown inside the transaction (ours, or the store's refusal of a
+            // drawer line the core refuses) rolls everything it wrote back.
             return .failure(rejection)
         } catch {
             return .failure(Self.storageRejection(error))
@@ -227,8 +220,8 @@ extension TillService {
         let clock = self.clock
         do {
             return .success(try await database.read { ledger in try work(ledger, clock()) })
-        } catch let refusal as Refusal {
-            return .failure(refusal.rejection)
+        } catch let rejection as Rejection {
+            return .failure(rejection)
         } catch {
             return .failure(Self.storageRejection(error))
         }
@@ -256,13 +249,13 @@ extension TillService {
             let stored = try ledger.request(key: key.value)
             switch Idempotency.decide(record: stored?.record, request: fingerprint) {
             case .replay(let response):
-                guard let decoded = try? Self.decode(R.self, response) else { throw Refusal(rejection: Self.damagedResponse(key: key.value)) }
+                guard let decoded = try? Self.decode(R.self, response) else { throw Self.damagedResponse(key: key.value) }
                 return Keyed(response: decoded, key: key.value, replayed: true)
             case .reject(let rejection):
-                throw Refusal(rejection: rejection)
+                throw rejection
             case .resolve:
                 // Only processor requests can have an unknown outcome; this key is one of them.
-                throw Refusal(rejection: Rejection(.requestInProgress))
+                throw Rejection(.requestInProgress)
             case .execute:
                 let response = try work(ledger, now)
                 try ledger.insert(StoredRequest(
@@ -278,7 +271,7 @@ extension TillService {
 func decided<T>(_ result: Result<T, Rejection>) throws -> T {
     switch result {
     case .success(let value): return value
-    case .failure(let rejection): throw Refusal(rejection: rejection)
+    case .failure(let rejection): throw rejection
     }
 }
 

@@ -19,7 +19,7 @@ extension TillService {
         } catch { return .failure(error) }
         return await write { ledger, now in
             if try ledger.wallet(key: wallet.key) != nil {
-                throw Refusal(rejection: Rejection(.walletExists, "A wallet named \(wallet.name) already exists."))
+                throw Rejection(.walletExists, "A wallet named \(wallet.name) already exists.")
             }
             try ledger.insert(wallet, at: now)
             return WalletView(wallet)
@@ -28,7 +28,7 @@ extension TillService {
 
     public func wallet(name: String) async -> Result<WalletView, Rejection> {
         await read { ledger, _ in
-            guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Refusal(rejection: Self.noWallet(name)) }
+            guard let wallet = try ledger.wallet(key: Wallet.key(for: name)) else { throw Self.noWallet(name) }
             return WalletView(wallet)
         }
     }
@@ -36,7 +36,7 @@ extension TillService {
     /// A wallet's movements, newest first.
     public func walletHistory(name: String, limit: Int = 50) async -> Result<[WalletEventRecord], Rejection> {
         await read { ledger, _ in
-            guard try ledger.wallet(key: Wallet.key(for: name)) != nil else { throw Refusal(rejection: Self.noWallet(name)) }
+            guard try ledger.wallet(key: Wallet.key(for: name)) != nil else { throw Self.noWallet(name) }
             return try ledger.walletEvents(key: Wallet.key(for: name), limit: limit)
         }
     }
@@ -58,7 +58,7 @@ extension TillService {
         do throws(Rejection) {
             key = try IdempotencyKey.parse(keyText).get()
             let walletCurrency = try await read { ledger, _ in
-                guard let wallet = try ledger.wallet(key: walletKey) else { throw Refusal(rejection: Self.noWallet(name)) }
+                guard let wallet = try ledger.wallet(key: walletKey) else { throw Self.noWallet(name) }
                 return wallet.currency
             }.get()
             money = try Money.parse(amount, currency: try parseCurrency(currency, default: walletCurrency).get()).get()
@@ -66,7 +66,7 @@ extension TillService {
         let operation = credit ? "wallet.credit" : "wallet.debit"
         let fingerprint = RequestFingerprint(operation: operation, target: walletKey, parameters: ["amount": money])
         return await keyedLocally(key: key, operation: operation, target: walletKey, fingerprint: fingerprint) { ledger, now in
-            guard let wallet = try ledger.wallet(key: walletKey) else { throw Refusal(rejection: Self.noWallet(name)) }
+            guard let wallet = try ledger.wallet(key: walletKey) else { throw Self.noWallet(name) }
             let next = try decided(credit ? wallet.credit(money) : wallet.debit(money))
             try ledger.update(next, kind: credit ? "credited" : "debited", amount: money, reference: key.value, at: now)
             return WalletView(next)

@@ -79,7 +79,7 @@ public struct LedgerMarks: Sendable, Hashable {
 }
 
 /// The statements, named so the query-plan test checks the very SQL the ledger runs.
-enum POSQuery {
+enum ReadSQL {
     static let marks = """
         SELECT COALESCE((SELECT MAX(seq) FROM order_events), 0),
             COALESCE((SELECT MAX(seq) FROM payment_events), 0),
@@ -166,7 +166,7 @@ enum POSQuery {
 
 extension Ledger {
     public func marks() throws -> LedgerMarks {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: POSQuery.marks)) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: ReadSQL.marks)) else {
             return LedgerMarks(orders: 0, payments: 0, wallets: 0)
         }
         return LedgerMarks(
@@ -178,21 +178,21 @@ extension Ledger {
 
     /// Every customer's orders, newest first.
     public func orderSummaries(limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
-        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
-        return try summaries(POSQuery.recentOrders, [time, id, limit])
+        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
+        return try summaries(ReadSQL.recentOrders, [time, id, limit])
     }
 
     /// One customer's orders, newest first, through `orders_by_customer`.
     public func orderSummaries(emailKey: String, limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
-        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
-        return try summaries(POSQuery.customerOrders, [emailKey, time, id, limit])
+        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
+        return try summaries(ReadSQL.customerOrders, [emailKey, time, id, limit])
     }
 
 
     /// Orders created in `[from, to)`.
     public func ordersCreated(from: Instant, to: Instant) throws -> Int {
         try Int.fetchOne(
-            db.cachedStatement(sql: POSQuery.ordersCreated),
+            db.cachedStatement(sql: ReadSQL.ordersCreated),
             arguments: [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]) ?? 0
     }
 
@@ -228,7 +228,7 @@ extension Ledger {
         let (end, overflow) = size.multipliedReportingOverflow(by: Int64(max(0, count)))
         guard !overflow else { return [] }
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: POSQuery.takings),
+            db.cachedStatement(sql: ReadSQL.takings),
             arguments: ["start": first, "size": size, "end": first &+ end])
         return try rows.map { row in
             let table = "takings_by_quarter"
@@ -251,7 +251,7 @@ extension Ledger {
     /// each with their totals per currency.
     public func customers(prefix: String, limit: Int) throws -> [[CustomerTotals]] {
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: POSQuery.customersByPrefix), arguments: [prefix, prefix + "\u{10FFFF}", limit])
+            db.cachedStatement(sql: ReadSQL.customersByPrefix), arguments: [prefix, prefix + "\u{10FFFF}", limit])
         var customers: [[CustomerTotals]] = []
         var lastKey: String?
         for row in rows {
@@ -265,12 +265,12 @@ extension Ledger {
 
     /// One customer's totals per currency (empty if they never ordered).
     public func customerTotals(emailKey: String) throws -> [CustomerTotals] {
-        try Row.fetchAll(db.cachedStatement(sql: POSQuery.customer), arguments: [emailKey]).map(Self.customerTotals)
+        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.customer), arguments: [emailKey]).map(Self.customerTotals)
     }
 
     /// Who owes the most, per customer and currency, largest first.
     public func owingCustomers(limit: Int) throws -> [CustomerTotals] {
-        try Row.fetchAll(db.cachedStatement(sql: POSQuery.owing), arguments: [limit]).map(Self.customerTotals)
+        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.owing), arguments: [limit]).map(Self.customerTotals)
     }
 
     static func customerTotals(_ row: Row) throws -> CustomerTotals {
@@ -293,7 +293,7 @@ extension Ledger {
     /// own a wallet whose key holds `walletTerm`; prefix matches first, then by key.
     public func customers(containing term: String, walletTerm: String, limit: Int) throws -> [[CustomerTotals]] {
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: POSQuery.customersContaining),
+            db.cachedStatement(sql: ReadSQL.customersContaining),
             arguments: ["term": term, "end": term + "\u{10FFFF}", "name": walletTerm, "limit": limit])
         var customers: [[CustomerTotals]] = []
         var lastKey: String?
@@ -308,13 +308,13 @@ extension Ledger {
 
     /// Orders whose id starts with `prefix`, by id.
     public func orderSummaries(idPrefix prefix: String, limit: Int) throws -> [OrderSummary] {
-        try summaries(POSQuery.ordersByIdPrefix, [prefix, prefix + "\u{10FFFF}", limit])
+        try summaries(ReadSQL.ordersByIdPrefix, [prefix, prefix + "\u{10FFFF}", limit])
     }
 
     /// Refunds credited to wallets in `[from, to)` per currency and installment tender.
     public func refundsToStoreCredit(from: Instant, to: Instant) throws -> [(tender: Tender.Kind, amount: Money, refunds: Int)] {
         try Row.fetchAll(
-            db.cachedStatement(sql: POSQuery.refundsToStoreCredit),
+            db.cachedStatement(sql: ReadSQL.refundsToStoreCredit),
             arguments: [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]
         ).map { row in
             let table = "order_refunds"
@@ -329,11 +329,11 @@ extension Ledger {
 
     // MARK: Gateway payments and wallets
 
-    /// Authorizations that may still hold money at `now`, newest first (see `POSQuery.openHolds`).
+    /// Authorizations that may still hold money at `now`, newest first (see `ReadSQL.openHolds`).
     public func openHolds(at now: Instant, limit: Int, after: PaymentPosition?) throws -> [StoredPayment] {
-        let (time, id) = after.map { ($0.authorizedAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
+        let (time, id) = after.map { ($0.authorizedAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
         return try rebuildPayments(Row.fetchAll(
-            db.cachedStatement(sql: POSQuery.openHolds), arguments: [now.millisecondsSinceEpoch, time, id, limit]))
+            db.cachedStatement(sql: ReadSQL.openHolds), arguments: [now.millisecondsSinceEpoch, time, id, limit]))
     }
 
     /// The order and customer of each installment among `orderPaymentIds`.
@@ -353,17 +353,17 @@ extension Ledger {
 
     /// Gateway payments newest first, with their events (order installments' included).
     public func payments(limit: Int, after: PaymentPosition?) throws -> [StoredPayment] {
-        let (time, id) = after.map { ($0.authorizedAt.millisecondsSinceEpoch, $0.id) } ?? POSQuery.firstPage
-        return try rebuildPayments(Row.fetchAll(db.cachedStatement(sql: POSQuery.payments), arguments: [time, id, limit]))
+        let (time, id) = after.map { ($0.authorizedAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
+        return try rebuildPayments(Row.fetchAll(db.cachedStatement(sql: ReadSQL.payments), arguments: [time, id, limit]))
     }
 
     /// Wallets by name (without regard to case).
     public func wallets(limit: Int) throws -> [Wallet] {
-        try Row.fetchAll(db.cachedStatement(sql: POSQuery.wallets), arguments: [limit]).map(Self.wallet)
+        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.wallets), arguments: [limit]).map(Self.wallet)
     }
 
     /// The wallets of one customer, by name.
     public func wallets(customerKey: String) throws -> [Wallet] {
-        try Row.fetchAll(db.cachedStatement(sql: POSQuery.customerWallets), arguments: [customerKey]).map(Self.wallet)
+        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.customerWallets), arguments: [customerKey]).map(Self.wallet)
     }
 }

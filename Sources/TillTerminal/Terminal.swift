@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The ncurses backend: draws a `CellBuffer`, reads keys and resizes, and gives the terminal
 /// back on close or on a fatal signal. It decides nothing: the UI renders, this only flushes.

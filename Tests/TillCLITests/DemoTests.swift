@@ -5,6 +5,7 @@ import Testing
 import TillCore
 import TillProcessor
 import TillService
+import TillStore
 
 /// `till demo` against a real SQLite ledger in a temporary directory: the data it writes goes
 /// through the service, so it must read back as valid orders, payments and wallets.

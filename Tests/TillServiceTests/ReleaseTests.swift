@@ -3,6 +3,7 @@ import Testing
 import TillCore
 import TillProcessor
 import TillService
+import Foundation
 
 /// Releasing the rest of an authorization through the service: the same record-intent ->
 /// call -> record-outcome path as a void, with its key derived from the request.

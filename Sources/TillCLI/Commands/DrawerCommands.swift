@@ -3,7 +3,7 @@ import TillService
 import TillUI
 
 /// `till drawer open|pay-in|pay-out|close`: the cash drawer (DESIGN §5).
-struct DrawerCommand: ParsableCommand {
+struct DrawerCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drawer", abstract: "The cash drawer: open with a float, pay in and out, close with a count.",
         subcommands: [Open.self, PayIn.self, PayOut.self, Close.self])
@@ -32,7 +32,7 @@ struct DrawerCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.payIn(amount: amount, reason: reason, currency: currency, key: key) }, human: DrawerCommand.movement)
+            await context.respond({ await $0.payIn(amount: amount, reason: reason, currency: currency, key: key) }, human: DrawerCommands.movement)
         }
     }
 
@@ -45,7 +45,7 @@ struct DrawerCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.payOut(amount: amount, reason: reason, currency: currency, key: key) }, human: DrawerCommand.movement)
+            await context.respond({ await $0.payOut(amount: amount, reason: reason, currency: currency, key: key) }, human: DrawerCommands.movement)
         }
     }
 

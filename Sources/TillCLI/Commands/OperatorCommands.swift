@@ -5,7 +5,7 @@ import TillService
 /// `till operator add|list|disable`: who may sign in at the POS. Once an operator exists, the
 /// POS starts on its sign-in screen. A PIN is never an argument (any local user sees argv in
 /// `ps`): it is read from standard input, with a prompt and echo off on a terminal.
-struct OperatorCommand: ParsableCommand {
+struct OperatorCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operator", abstract: "People who sign in at the POS (name + PIN).",
         subcommands: [Add.self, List.self, Disable.self])

@@ -2,7 +2,7 @@ import ArgumentParser
 import TillCore
 import TillService
 
-struct OrderCommand: ParsableCommand {
+struct OrderCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order", abstract: "Orders and their installments.",
         subcommands: [Create.self, Get.self, List.self, Pay.self, CreateAndPay.self, Refund.self])

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TillService
 
-struct PaymentCommand: ParsableCommand {
+struct PaymentCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payment", abstract: "The card gateway: authorize, capture, refund, void, release.",
         subcommands: [Authorize.self, Capture.self, Refund.self, Void.self, Release.self, Get.self])

@@ -3,7 +3,7 @@ import TillService
 import TillUI
 
 /// `till report x|z`: the drawer's reports (DESIGN §5).
-struct ReportCommand: ParsableCommand {
+struct ReportCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "The drawer's X report (the open session so far) and Z report (a closed session).",
         subcommands: [X.self, Z.self])

@@ -13,10 +13,10 @@ struct TillRoot: ParsableCommand {
             """,
         version: TillVersion.current,
         subcommands: [
-            PointOfSaleCommand.self, OrderCommand.self, PaymentCommand.self, WalletCommand.self, RunCommand.self, DemoCommand.self,
+            PointOfSaleCommand.self, OrderCommands.self, PaymentCommands.self, WalletCommands.self, RunCommand.self, DemoCommand.self,
             BatchCommand.self, PendingCommand.self, SimCommand.self, InitCommand.self, CheckCommand.self,
-            OperatorCommand.self,
-            DrawerCommand.self, ReportCommand.self,
+            OperatorCommands.self,
+            DrawerCommands.self, ReportCommands.self,
         ],
         defaultSubcommand: PointOfSaleCommand.self
     )

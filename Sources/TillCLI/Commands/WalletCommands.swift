@@ -1,7 +1,7 @@
 import ArgumentParser
 import TillService
 
-struct WalletCommand: ParsableCommand {
+struct WalletCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallet", abstract: "Store credit and house accounts.",
         subcommands: [Open.self, Credit.self, Debit.self, Get.self])

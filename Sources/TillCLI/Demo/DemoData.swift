@@ -118,8 +118,7 @@ enum DemoData {
         }
 
         var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
-        let runId = String((0..<8).map { _ in alphabet[Int(generator.next() % 32)] })
+        let runId = RecordId.characters(count: 8) { generator.next() }
         let runner = DemoRunner(plan: plan, keyPrefix: "demo-\(seed)-\(runId)")
 
         var tally = DemoSummary()

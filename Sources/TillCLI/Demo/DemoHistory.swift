@@ -167,14 +167,7 @@ struct DemoHistory {
 
     /// "ord_" + the time in 9 base-32 digits + 7 random ones: 16 characters, like the service's.
     private mutating func id(_ prefix: String, _ time: Int64) -> String {
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
-        var digits: [Character] = []
-        var value = UInt64(max(0, time))
-        for _ in 0..<9 {
-            digits.append(alphabet[Int(value % 32)])
-            value /= 32
-        }
-        let tail = (0..<7).map { _ in alphabet[Int(idRandom.next() % 32)] }
-        return prefix + "_" + String(digits.reversed()) + String(tail)
+        let tail = RecordId.characters(count: 7) { idRandom.next() }
+        return prefix + "_" + RecordId.digits(of: UInt64(max(0, time)), count: 9) + tail
     }
 }

@@ -1,5 +1,6 @@
 import TillService
 import TillUI
+import Foundation
 
 /// The human face: short, aligned summaries with money formatted per currency.
 enum Human {

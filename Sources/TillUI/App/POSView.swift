@@ -1,3 +1,4 @@
+import TillCore
 /// Draws the whole POS into a fresh buffer: tab bar, the screen, any overlay, the key hints
 /// and the status bar (message or spinner, database path, clock).
 extension POSState {

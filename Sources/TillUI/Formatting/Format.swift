@@ -1,4 +1,5 @@
 import TillCore
+import Foundation
 
 /// Text for people: money per currency, local times, names cut to fit a column.
 public enum Format {

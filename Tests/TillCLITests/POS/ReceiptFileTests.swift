@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TillCLI
+import TillUI
 
 #if canImport(Glibc)
 import Glibc

@@ -10,7 +10,7 @@ import TillService
 /// customers found as they are typed, pages that neither repeat nor skip, wallets by owner,
 /// and the indexes and aggregates that keep all of it instant on a long history.
 @Suite("POS queries")
-struct POSQueryTests {
+struct ReadQueryTests {
     static func at(_ text: String) throws -> Instant { try #require(Timestamp.parse(text)) }
 
     /// Yesterday and today around 2026-03-15T10:00Z (12:00 in UTC+2, whose day began at
@@ -358,19 +358,19 @@ struct POSQueryTests {
     /// Each POS statement, as the ledger runs it, reads through an index: no table scan and
     /// no sort of a whole table, whatever the table's size.
     @Test(arguments: [
-        ("customer prefix", POSQuery.customersByPrefix, "customer_totals USING PRIMARY KEY (email_key>? AND email_key<?)"),
-        ("customer", POSQuery.customer, "customer_totals USING PRIMARY KEY (email_key=?)"),
-        ("customer orders", POSQuery.customerOrders, "orders_by_customer"),
-        ("customer wallets", POSQuery.customerWallets, "wallets_by_customer"),
-        ("owing", POSQuery.owing, "customer_totals_owing"),
-        ("takings", POSQuery.takings, "takings_by_quarter USING PRIMARY KEY (quarter>? AND quarter<?)"),
-        ("orders created", POSQuery.ordersCreated, "COVERING INDEX orders_by_time"),
-        ("recent orders", POSQuery.recentOrders, "orders_by_time"),
-        ("card payments", POSQuery.payments, "payments_by_time"),
-        ("version", POSQuery.marks, "SEARCH wallet_events"),
-        ("order by id prefix", POSQuery.ordersByIdPrefix, "sqlite_autoindex_orders_1 (id>? AND id<?)"),
-        ("open holds", POSQuery.openHolds, "payments_open_holds"),
-        ("refunds to store credit", POSQuery.refundsToStoreCredit, "order_refunds_to_wallet"),
+        ("customer prefix", ReadSQL.customersByPrefix, "customer_totals USING PRIMARY KEY (email_key>? AND email_key<?)"),
+        ("customer", ReadSQL.customer, "customer_totals USING PRIMARY KEY (email_key=?)"),
+        ("customer orders", ReadSQL.customerOrders, "orders_by_customer"),
+        ("customer wallets", ReadSQL.customerWallets, "wallets_by_customer"),
+        ("owing", ReadSQL.owing, "customer_totals_owing"),
+        ("takings", ReadSQL.takings, "takings_by_quarter USING PRIMARY KEY (quarter>? AND quarter<?)"),
+        ("orders created", ReadSQL.ordersCreated, "COVERING INDEX orders_by_time"),
+        ("recent orders", ReadSQL.recentOrders, "orders_by_time"),
+        ("card payments", ReadSQL.payments, "payments_by_time"),
+        ("version", ReadSQL.marks, "SEARCH wallet_events"),
+        ("order by id prefix", ReadSQL.ordersByIdPrefix, "sqlite_autoindex_orders_1 (id>? AND id<?)"),
+        ("open holds", ReadSQL.openHolds, "payments_open_holds"),
+        ("refunds to store credit", ReadSQL.refundsToStoreCredit, "order_refunds_to_wallet"),
     ])
     func everyPOSQueryUsesAnIndex(name: String, sql: String, index: String) async throws {
         let harness = try Harness()
