@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "TillCLI",
             dependencies: [
-                "TillCore", "TillStore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim",
+                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim",
                 "SeededRandom", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -84,7 +84,7 @@ let package = Package(
         // and by TillFuzzTests, which replays the committed corpus and regressions.
         .target(
             name: "TillFuzzTargets",
-            dependencies: ["TillCore", "TillScenario", "TillStore", "TillCLI", grdb],
+            dependencies: ["TillCore", "TillScenario", "TillStore", "TillCLI"],
             swiftSettings: strictSwift),
         .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
         .testTarget(name: "TillCoreTests", dependencies: ["TillCore", "SeededRandom"], swiftSettings: strictSwift),

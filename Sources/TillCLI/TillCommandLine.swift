@@ -3,7 +3,6 @@ import Foundation
 import TillCore
 import TillProcessor
 import TillService
-import TillStore
 
 /// What one `till` invocation printed and how it exited. Commands write here instead of to
 /// the terminal, so the scenario runner and the tests drive the real command line in-process.
@@ -161,26 +160,17 @@ struct CommandContext: Sendable {
         return configHome + "/till/secrets"
     }
 
-    /// Opens the ledger (see `LedgerCreation`). Only Till's default folder, or the folder of a
-    /// ledger being created on purpose (`till init`), is created, private (0700); anywhere else
+    /// Opens the ledger (see `LedgerFile.Creation`). Only Till's default folder, or the folder of
+    /// a ledger being created on purpose (`till init`), is created, private (0700); anywhere else
     /// a missing folder is a mistyped path, and an error.
-    func openDatabase(creating: LedgerCreation = .ifNoTrace) throws(Rejection) -> TillDatabase {
+    func openLedger(creating: LedgerFile.Creation = .ifNoTrace) throws(Rejection) -> LedgerFile {
         try checkLedgerNamed()
-        let path = databasePath
         do {
             try createOwnFolder(creating: creating)
-            return try TillDatabase.open(path: path, secretsDirectory: secretsDirectory, creating: creating)
-        } catch let error as LedgerOpenError {
-            let code: Rejection.Code = switch error.kind {
-            case .notFound: .ledgerNotFound
-            case .damaged: .ledgerDamaged
-            case .newer: .storageError
-            case .exists: .invalidRequest
-            }
-            throw Rejection(code, "Cannot open the ledger: \(error).")
         } catch {
-            throw Rejection(.storageError, "Cannot open the ledger at \(path.echoed(limit: 200)): \(TillService.storageDescription(error))")
+            throw LedgerFile.openingRejection(path: databasePath, error)
         }
+        return try LedgerFile.open(path: databasePath, secretsDirectory: secretsDirectory, creating: creating)
     }
 
     /// An empty `--db` or `TILL_DB` is a script's unset variable, not a wish for the default
@@ -196,7 +186,7 @@ struct CommandContext: Sendable {
 
     /// Creates the ledger's folder (0700) where Till may: its default location, or for a ledger
     /// made on purpose.
-    func createOwnFolder(creating: LedgerCreation = .ifNoTrace) throws {
+    func createOwnFolder(creating: LedgerFile.Creation = .ifNoTrace) throws {
         try checkLedgerNamed()
         guard explicitDatabasePath == nil || creating == .fresh else { return }
         let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
@@ -257,7 +247,7 @@ struct CommandContext: Sendable {
         let holdWindow = try holdWindow()
         let operatorName = try operatorName()
         // The ledger first: a refused ledger must not leave a new GoblinPay file beside it.
-        let database = try openDatabase()
+        let ledger = try openLedger()
         let processor: GoblinPay
         do {
             processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
@@ -265,7 +255,7 @@ struct CommandContext: Sendable {
             throw Rejection(.storageError, "Cannot open GoblinPay's ledger at \(processorLedgerPath.echoed(limit: 200)): \(TillService.storageDescription(error))")
         }
         return await TillService.open(
-            database: database, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone
+            ledger: ledger, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone
         ).acting(as: operatorName)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import TillCLI
 import TillScenario
+import TillStore
 
 /// `till batch` lines, run for real on a fresh copy of the fuzz ledger (`FuzzLedger`). Input:
 /// up to 6 lines, each read as `BatchCommand` reads a line (a JSON array of strings, not
@@ -65,28 +65,9 @@ enum BatchLinesFuzz {
     /// The newest order, payment and order payment ids of the ledger in `folder`, longest
     /// placeholder first so `$ORDER_PAYMENT` is not read as `$ORDER` + `_PAYMENT`.
     private static func newestIds(in folder: URL) throws -> [(key: String, value: String)] {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: folder.appendingPathComponent("till.sqlite").path, configuration: configuration)
-        return try queue.read { db in
-            let queries = [
-                ("$ORDER_PAYMENT", "SELECT id FROM order_payments ORDER BY rowid DESC LIMIT 1"),
-                ("$PAYMENT", "SELECT id FROM payments ORDER BY rowid DESC LIMIT 1"),
-                ("$ORDER", "SELECT id FROM orders ORDER BY rowid DESC LIMIT 1"),
-            ]
-            return try queries.map { placeholder, sql in
-                (placeholder, try FuzzSQL.texts(db, sql).first ?? "none")
-            }
-        }
-    }
-}
-
-/// Reading raw cells without trapping, whatever a damaged cell holds.
-enum FuzzSQL {
-    /// The first column of every row, where it reads as text.
-    static func texts(_ db: Database, _ sql: String, _ arguments: StatementArguments = []) throws -> [String] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
-            row.first.flatMap { String.fromDatabaseValue($0.1) }
-        }
+        let placeholders = [("$ORDER_PAYMENT", "order_payments"), ("$PAYMENT", "payments"), ("$ORDER", "orders")]
+        let ids = try LedgerRows.newestIds(
+            in: placeholders.map(\.1), ledgerAt: folder.appendingPathComponent("till.sqlite").path)
+        return zip(placeholders, ids).map { placeholder, id in (placeholder.0, id ?? "none") }
     }
 }

@@ -6,12 +6,12 @@ extension TillService {
     /// Opens the ledger at `path` for `till demo`, which fills it with sample orders and card
     /// payments: refused (`invalid_request`) when it holds data no demo made (`DemoRuns` in
     /// TillStore), unless `intoExisting`. The check comes first: on a ledger that is refused,
-    /// nothing is written, no processor is made and no open request is resolved. Returns the
-    /// service and the processor `makeProcessor` made, for the demo's other services to share.
-    public static func openForDemo<Processor: PaymentProcessor>(
+    /// nothing is written, no processor is made and no open request is resolved. The demo's
+    /// other services share its ledger and processor (`sharing(clock:)`).
+    public static func openForDemo(
         path: String, secretsDirectory: String, intoExisting: Bool, clock: @escaping @Sendable () -> Instant,
-        makeProcessor: () throws -> Processor
-    ) async throws -> (TillService, Processor) {
+        makeProcessor: () throws -> any PaymentProcessor
+    ) async throws -> TillService {
         let database = try TillDatabase.open(path: path, secretsDirectory: secretsDirectory)
         if case .other(let found) = try await database.read({ try $0.demoContents() }), !intoExisting {
             let shown = String(reflecting: path.count > 80 ? "…" + path.suffix(80) : path)
@@ -24,7 +24,7 @@ extension TillService {
         let processor = try makeProcessor()
         let service = TillService(database: database, processor: processor, clock: clock, ids: .random)
         _ = await service.resolveOpenRequests()
-        return (service, processor)
+        return service
     }
 
     /// Records that a demo run ended: the ledger as it is now counts as the demo's.

@@ -252,7 +252,7 @@ extension TillService {
                 return view
             },
             next: stored.count > limit
-                ? shown.last.map { PaymentCursor(PaymentPosition(authorizedAt: $0.payment.authorizedAt, id: $0.payment.id)) }
+                ? shown.last.map { PaymentCursor(PagePosition(at: $0.payment.authorizedAt, id: $0.payment.id)) }
                 : nil)
     }
 

@@ -239,12 +239,12 @@ public struct OrderCursor: Sendable, Equatable, Codable {
     let createdAt: Int64
     let id: String
 
-    init(_ position: OrderPosition) {
-        createdAt = position.createdAt.millisecondsSinceEpoch
+    init(_ position: PagePosition) {
+        createdAt = position.at.millisecondsSinceEpoch
         id = position.id
     }
 
-    var position: OrderPosition { OrderPosition(createdAt: Instant(millisecondsSinceEpoch: createdAt), id: id) }
+    var position: PagePosition { PagePosition(at: Instant(millisecondsSinceEpoch: createdAt), id: id) }
 }
 
 public struct OrderPage: Codable, Sendable, Equatable {
@@ -263,12 +263,12 @@ public struct PaymentCursor: Sendable, Equatable, Codable {
     let authorizedAt: Int64
     let id: String
 
-    init(_ position: PaymentPosition) {
-        authorizedAt = position.authorizedAt.millisecondsSinceEpoch
+    init(_ position: PagePosition) {
+        authorizedAt = position.at.millisecondsSinceEpoch
         id = position.id
     }
 
-    var position: PaymentPosition { PaymentPosition(authorizedAt: Instant(millisecondsSinceEpoch: authorizedAt), id: id) }
+    var position: PagePosition { PagePosition(at: Instant(millisecondsSinceEpoch: authorizedAt), id: id) }
 }
 
 public struct PaymentPage: Codable, Sendable, Equatable {

@@ -1,7 +1,7 @@
 import Foundation
 public import TillCore
 public import TillProcessor
-public import TillStore
+import TillStore
 
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +13,8 @@ import Glibc
 /// record outcome". Safe to call from many tasks at once and from several processes sharing a
 /// database: the ledger's write transactions serialize them.
 public final class TillService: Sendable {
-    public let database: TillDatabase
+    /// The store: TillStore's, behind the service (nothing public mentions it).
+    let database: TillDatabase
     let processor: any PaymentProcessor
     let clock: @Sendable () -> Instant
     let ids: IdSource
@@ -32,7 +33,20 @@ public final class TillService: Sendable {
     /// Who is acting: recorded on every money event this service writes.
     public let operatorName: OperatorName
 
-    public init(
+    /// A service on an opened ledger (`LedgerFile.open`). `TillService.open` also resolves what
+    /// a previous run left open; this does not (the simulator decides when).
+    public convenience init(
+        ledger: LedgerFile, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant,
+        ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, owner: RequestOwner = .fresh(),
+        leaseDuration: TimeSpan = TillService.defaultLeaseDuration, hooks: RequestHooks? = nil,
+        shopZone: ShopTimeZone = .current, operatorName: OperatorName = .till
+    ) {
+        self.init(
+            database: ledger.database, processor: processor, clock: clock, ids: ids, holdWindow: holdWindow, owner: owner,
+            leaseDuration: leaseDuration, hooks: hooks, shopZone: shopZone, operatorName: operatorName)
+    }
+
+    init(
         database: TillDatabase, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, owner: RequestOwner = .fresh(),
         leaseDuration: TimeSpan = TillService.defaultLeaseDuration, hooks: RequestHooks? = nil,
@@ -59,6 +73,14 @@ public final class TillService: Sendable {
             leaseDuration: leaseDuration, hooks: hooks, shopZone: shopZone, operatorName: operatorName)
     }
 
+    /// Another service on the same ledger and processor, with its own clock and its own leases
+    /// (a fresh owner): the demo's counters, working side by side.
+    public func sharing(clock: @escaping @Sendable () -> Instant) -> TillService {
+        TillService(
+            database: database, processor: processor, clock: clock, ids: ids, holdWindow: holdWindow, owner: .fresh(),
+            leaseDuration: leaseDuration, hooks: hooks, shopZone: shopZone, operatorName: operatorName)
+    }
+
     public static let defaultLeaseDuration = TimeSpan(milliseconds: 2 * 60 * 1000)
 
     /// Opens the ledger at `path` (its card-fingerprint secret in `secretsDirectory`) and
@@ -69,18 +91,18 @@ public final class TillService: Sendable {
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
     ) async throws -> TillService {
         await open(
-            database: try TillDatabase.open(path: path, secretsDirectory: secretsDirectory), processor: processor, clock: clock, ids: ids,
-            holdWindow: holdWindow, shopZone: shopZone)
+            ledger: LedgerFile(database: try TillDatabase.open(path: path, secretsDirectory: secretsDirectory)), processor: processor,
+            clock: clock, ids: ids, holdWindow: holdWindow, shopZone: shopZone)
     }
 
     /// A service on a ledger opened already (the CLI opens it before the processor, so a
     /// refused ledger leaves no processor file behind), resolving what a previous run left open.
     public static func open(
-        database: TillDatabase, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
+        ledger: LedgerFile, processor: any PaymentProcessor, clock: @escaping @Sendable () -> Instant = SystemClock.now,
         ids: IdSource = .random, holdWindow: TimeSpan = Payment.defaultHoldWindow, shopZone: ShopTimeZone = .current
     ) async -> TillService {
         let service = TillService(
-            database: database, processor: processor, clock: clock, ids: ids, holdWindow: holdWindow, shopZone: shopZone)
+            ledger: ledger, processor: processor, clock: clock, ids: ids, holdWindow: holdWindow, shopZone: shopZone)
         _ = await service.resolveOpenRequests()
         return service
     }
@@ -184,22 +206,9 @@ public struct RequestHooks: Sendable {
 // MARK: - Transactions and the one idempotency rule
 
 extension TillService {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.text(value) }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(type, from: Data(text.utf8))
-    }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try StoredJSON.value(type, text) }
 
     /// Runs `work` in one write transaction, its events recorded as this service's operator's;
     /// a thrown `Rejection` (or any error) rolls it back.

@@ -142,9 +142,9 @@ actor Simulator {
     private func openInstance(startup: Bool, hooked: Bool = true) async -> Int? {
         let number = nextInstance
         nextInstance += 1
-        let database: TillDatabase
+        let ledger: LedgerFile
         do {
-            database = try TillDatabase.open(path: databasePath, secretsDirectory: secretsDirectory)
+            ledger = try LedgerFile.open(path: databasePath, secretsDirectory: secretsDirectory)
         } catch {
             fail(SimViolation(invariant: "reopen", detail: "the ledger could not be reopened: \(error)"))
             return nil
@@ -154,7 +154,7 @@ actor Simulator {
             await self?.hook(instance: number, step: step, key: key) ?? .proceed
         } : nil
         let service = TillService(
-            database: database, processor: processor, clock: { clock.now }, ids: IdSource { ids.make($0) },
+            ledger: ledger, processor: processor, clock: { clock.now }, ids: IdSource { ids.make($0) },
             holdWindow: Payment.defaultHoldWindow, owner: RequestOwner(id: "sim-\(number)"), leaseDuration: Self.lease,
             hooks: hooks)
         live[number] = service

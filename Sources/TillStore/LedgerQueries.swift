@@ -4,25 +4,20 @@ public import TillCore
 // The POS screens' reads. Each one is a keyset page or a lookup through an index or one of
 // the aggregates of migration "v2-pos", so none of them grows with the number of orders.
 
-/// Where a page of orders ended: the next page starts strictly after it (newest first).
-public struct OrderPosition: Sendable, Hashable {
-    public let createdAt: Instant
+/// Where a keyset page ended: the next page starts strictly after it, newest first by a time
+/// (an order's creation, a gateway payment's authorization), then by id.
+public struct PagePosition: Sendable, Hashable {
+    public let at: Instant
     public let id: String
 
-    public init(createdAt: Instant, id: String) {
-        self.createdAt = createdAt
+    public init(at: Instant, id: String) {
+        self.at = at
         self.id = id
     }
-}
 
-/// Where a page of gateway payments ended (newest first by authorization time, then id).
-public struct PaymentPosition: Sendable, Hashable {
-    public let authorizedAt: Instant
-    public let id: String
-
-    public init(authorizedAt: Instant, id: String) {
-        self.authorizedAt = authorizedAt
-        self.id = id
+    /// The keyset a page starts strictly before: after `position`, or before everything.
+    static func start(after position: PagePosition?) -> (Int64, String) {
+        position.map { ($0.at.millisecondsSinceEpoch, $0.id) } ?? (.max, "")
     }
 }
 
@@ -40,7 +35,7 @@ public struct OrderSummary: Sendable, Hashable {
     public var currency: Currency { total.currency }
     /// `total - paid`; the table's CHECK keeps paid within the total.
     public var balanceDue: Money { Money(minorUnits: total.minorUnits - paid.minorUnits, currency: currency) }
-    public var position: OrderPosition { OrderPosition(createdAt: createdAt, id: id) }
+    public var position: PagePosition { PagePosition(at: createdAt, id: id) }
 }
 
 /// One customer's orders in one currency, as `customer_totals` keeps them.
@@ -85,8 +80,6 @@ enum ReadSQL {
             COALESCE((SELECT MAX(seq) FROM payment_events), 0),
             COALESCE((SELECT MAX(seq) FROM wallet_events), 0)
         """
-    /// Keyset pages start strictly before a position; the first page before this one.
-    static let firstPage: (Int64, String) = (.max, "")
     static let orderColumns = """
         o.id, o.email, o.currency, o.total, o.paid, o.refunded, o.status, o.created_at,
         (SELECT COUNT(*) FROM order_payments p WHERE p.order_id = o.id) AS payment_count
@@ -177,14 +170,14 @@ extension Ledger {
     // MARK: Orders
 
     /// Every customer's orders, newest first.
-    public func orderSummaries(limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
-        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
+    public func orderSummaries(limit: Int, after: PagePosition?) throws -> [OrderSummary] {
+        let (time, id) = PagePosition.start(after: after)
         return try summaries(ReadSQL.recentOrders, [time, id, limit])
     }
 
     /// One customer's orders, newest first, through `orders_by_customer`.
-    public func orderSummaries(emailKey: String, limit: Int, after: OrderPosition?) throws -> [OrderSummary] {
-        let (time, id) = after.map { ($0.createdAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
+    public func orderSummaries(emailKey: String, limit: Int, after: PagePosition?) throws -> [OrderSummary] {
+        let (time, id) = PagePosition.start(after: after)
         return try summaries(ReadSQL.customerOrders, [emailKey, time, id, limit])
     }
 
@@ -330,8 +323,8 @@ extension Ledger {
     // MARK: Gateway payments and wallets
 
     /// Authorizations that may still hold money at `now`, newest first (see `ReadSQL.openHolds`).
-    public func openHolds(at now: Instant, limit: Int, after: PaymentPosition?) throws -> [StoredPayment] {
-        let (time, id) = after.map { ($0.authorizedAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
+    public func openHolds(at now: Instant, limit: Int, after: PagePosition?) throws -> [StoredPayment] {
+        let (time, id) = PagePosition.start(after: after)
         return try rebuildPayments(Row.fetchAll(
             db.cachedStatement(sql: ReadSQL.openHolds), arguments: [now.millisecondsSinceEpoch, time, id, limit]))
     }
@@ -352,8 +345,8 @@ extension Ledger {
     }
 
     /// Gateway payments newest first, with their events (order installments' included).
-    public func payments(limit: Int, after: PaymentPosition?) throws -> [StoredPayment] {
-        let (time, id) = after.map { ($0.authorizedAt.millisecondsSinceEpoch, $0.id) } ?? ReadSQL.firstPage
+    public func payments(limit: Int, after: PagePosition?) throws -> [StoredPayment] {
+        let (time, id) = PagePosition.start(after: after)
         return try rebuildPayments(Row.fetchAll(db.cachedStatement(sql: ReadSQL.payments), arguments: [time, id, limit]))
     }
 

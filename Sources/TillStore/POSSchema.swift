@@ -16,6 +16,20 @@ extension LedgerSchema {
     /// The resolution of `takings_by_quarter`, in milliseconds.
     static let quarterHour: Int64 = 900_000
 
+    /// `takings_by_quarter` from the orders' installments and refunds: what this migration
+    /// filled the table with, and what `till check` recomputes it from (`ReadModelAudit`).
+    static let takingsFromOrders = """
+        SELECT quarter, currency, tender, SUM(amount) AS amount, SUM(payments) AS payments,
+            SUM(refunded) AS refunded, SUM(refunds) AS refunds FROM (
+            SELECT p.created_at / 900000 AS quarter, o.currency, p.tender, p.amount, 1 AS payments,
+                0 AS refunded, 0 AS refunds
+            FROM order_payments p JOIN orders o ON o.id = p.order_id
+            UNION ALL
+            SELECT r.created_at / 900000, o.currency, p.tender, 0, 0, r.amount, 1
+            FROM order_refunds r JOIN orders o ON o.id = r.order_id JOIN order_payments p ON p.id = r.order_payment_id
+        ) GROUP BY quarter, currency, tender
+        """
+
     static func migrateToPOS(_ db: Database) throws {
         try db.execute(sql: """
             -- Card payments page newest first by (authorized_at, id): the old index lacked the id.
@@ -61,14 +75,7 @@ extension LedgerSchema {
                 PRIMARY KEY (quarter, currency, tender)
             ) WITHOUT ROWID;
             INSERT INTO takings_by_quarter (quarter, currency, tender, amount, payments, refunded, refunds)
-            SELECT quarter, currency, tender, SUM(amount), SUM(payments), SUM(refunded), SUM(refunds) FROM (
-                SELECT p.created_at / 900000 AS quarter, o.currency, p.tender, p.amount, 1 AS payments,
-                    0 AS refunded, 0 AS refunds
-                FROM order_payments p JOIN orders o ON o.id = p.order_id
-                UNION ALL
-                SELECT r.created_at / 900000, o.currency, p.tender, 0, 0, r.amount, 1
-                FROM order_refunds r JOIN orders o ON o.id = r.order_id JOIN order_payments p ON p.id = r.order_payment_id
-            ) GROUP BY quarter, currency, tender;
+            \(takingsFromOrders);
 
             -- The aggregates assume an order keeps its customer, currency, total and time.
             CREATE TRIGGER orders_identity_fixed BEFORE UPDATE OF email_key, currency, total, created_at ON orders

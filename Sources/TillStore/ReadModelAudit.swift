@@ -110,17 +110,7 @@ public enum ReadModelAudit {
                 """),
         Model(
             table: "takings_by_quarter", key: ["quarter", "currency", "tender"],
-            columns: ["amount", "payments", "refunded", "refunds"], expected: """
-                SELECT quarter, currency, tender, SUM(amount) AS amount, SUM(payments) AS payments,
-                    SUM(refunded) AS refunded, SUM(refunds) AS refunds FROM (
-                    SELECT p.created_at / 900000 AS quarter, o.currency, p.tender, p.amount, 1 AS payments,
-                        0 AS refunded, 0 AS refunds
-                    FROM order_payments p JOIN orders o ON o.id = p.order_id
-                    UNION ALL
-                    SELECT r.created_at / 900000, o.currency, p.tender, 0, 0, r.amount, 1
-                    FROM order_refunds r JOIN orders o ON o.id = r.order_id JOIN order_payments p ON p.id = r.order_payment_id
-                ) GROUP BY quarter, currency, tender
-                """),
+            columns: ["amount", "payments", "refunded", "refunds"], expected: LedgerSchema.takingsFromOrders),
         // A drawer session from its journal: expected = float + cash sales (after change) − cash
         // refunds + paid in − paid out; counted and the close from its `closed` line.
         Model(

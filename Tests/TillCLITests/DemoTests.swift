@@ -4,7 +4,7 @@ import Testing
 @testable import TillCLI
 import TillCore
 import TillProcessor
-import TillService
+@testable import TillService
 import TillStore
 
 /// `till demo` against a real SQLite ledger in a temporary directory: the data it writes goes

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 import TillCore
 import TillProcessor
-import TillService
+@testable import TillService
 import TillStore
 
 /// Issue 10, finding 1 (but the card secret), finding 2's random byte flips, and finding 7:

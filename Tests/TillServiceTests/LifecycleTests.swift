@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 import TillCore
 import TillProcessor
-import TillService
+@testable import TillService
 import TillStore
 
 /// The processor-request lifecycle of DESIGN §3 "Requests to the processor" (issue 9): leases,

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 import TillCore
 import TillProcessor
-import TillService
+@testable import TillService
 import TillStore
 
 /// Issue 9, points 5 and 6: a damaged ledger cell is refused, never a trap; the card-fingerprint
@@ -464,7 +464,7 @@ struct DamagedCellTests {
                     refusedAtOpen += 1
                     continue
                 }
-                let service = await TillService.open(database: database, processor: harness.goblin, clock: harness.clock.function)
+                let service = await TillService.open(ledger: LedgerFile(database: database), processor: harness.goblin, clock: harness.clock.function)
                 for (name, result) in await battery(service, data) {
                     guard case .failure(let rejection) = result else { answers += 1; continue }
                     refusals += 1
@@ -545,7 +545,8 @@ extension DamagedCellTests {
                     continue
                 }
                 let service = await TillService.open(
-                    database: try TillDatabase.open(path: path, secretsDirectory: harness.directory.secrets), processor: processor, clock: harness.clock.function)
+                    ledger: LedgerFile(database: try TillDatabase.open(path: path, secretsDirectory: harness.directory.secrets)), processor: processor,
+                    clock: harness.clock.function)
                 var results = await battery(service, data).map(\.1)
                 results.append(await service.pay(orderId: data.orderIds[0], amount: "1.00", tender: Cards.card(), key: "g-card").map { _ in () })
                 results.append(await service.refund(

@@ -4,7 +4,8 @@ import Synchronization
 import Testing
 import TillCore
 import TillProcessor
-import TillService
+// The harness reaches the service's ledger (`database`, internal) to look at what it wrote.
+@testable import TillService
 import TillStore
 
 /// A clock that stands still until a test moves it (2026-03-15T10:00:00Z to start).

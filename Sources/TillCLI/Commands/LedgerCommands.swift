@@ -1,6 +1,6 @@
 import ArgumentParser
 import TillCore
-import TillStore
+import TillService
 
 /// `till init [--db PATH]`: makes a new ledger on purpose. Commands never make one where there
 /// are traces of another (a missing or empty file beside its companions, a missing folder).
@@ -20,8 +20,8 @@ struct InitCommand: TillCommand {
 
     func execute(_ context: CommandContext) async -> CommandResult {
         do {
-            let database = try context.openDatabase(creating: .fresh)
-            let answer = Answer(path: database.path)
+            let ledger = try context.openLedger(creating: .fresh)
+            let answer = Answer(path: ledger.path)
             return context.json ? CommandResult(stdout: Output.json(answer)) : CommandResult(stdout: "New ledger at \(answer.path)\n")
         } catch {
             return context.failure(error)
@@ -44,17 +44,15 @@ struct CheckCommand: TillCommand {
     struct Answer: Codable, Sendable {
         let ok: Bool
         let integrity: [String]
-        let differences: [ReadModelDifference]
+        let differences: [LedgerCheck.Difference]
     }
 
     func execute(_ context: CommandContext) async -> CommandResult {
-        let report: LedgerCheckReport
+        let report: LedgerCheck
         do {
-            report = try context.openDatabase(creating: .never).check()
-        } catch let rejection as Rejection {
-            return context.failure(rejection)
+            report = try context.openLedger(creating: .never).check()
         } catch {
-            return context.failure(Rejection(.ledgerDamaged, "The check could not read the ledger (\(StorageFailure.describe(error)))."))
+            return context.failure(error)
         }
         let answer = Answer(ok: report.isSound, integrity: report.integrity, differences: report.differences)
         let exitCode = report.isSound ? 0 : TillCommandLine.rejectedExitCode

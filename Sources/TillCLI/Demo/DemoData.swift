@@ -3,7 +3,6 @@ import Synchronization
 import TillCore
 import TillProcessor
 import TillService
-import TillStore
 
 /// What `till demo` wrote. Counts are of what the service accepted; `failures` are calls it
 /// refused that the plan expected to succeed (there should be none), `declines` the card
@@ -102,7 +101,7 @@ enum DemoData {
         let clocks = (0..<concurrency).map { _ in DemoClock(now) }
         // Refuses a ledger holding data no demo made unless `intoExisting`; also finishes
         // whatever a previous, interrupted run left open.
-        let (first, processor) = try await TillService.openForDemo(
+        let first = try await TillService.openForDemo(
             path: databasePath, secretsDirectory: secretsDirectory, intoExisting: intoExisting, clock: { [clock = clocks[0]] in clock.read() }
         ) {
             // Made-up cards and charges: always GoblinPay's in-process simulator, its ledger
@@ -113,9 +112,7 @@ enum DemoData {
                 ledgerPath: databasePath + ".goblinpay",
                 configuration: GoblinPayConfiguration(seed: seed, captureFailureRate: .never))
         }
-        let services = [first] + clocks.dropFirst().map { clock in
-            TillService(database: first.database, processor: processor, clock: { clock.read() }, ids: .random)
-        }
+        let services = [first] + clocks.dropFirst().map { clock in first.sharing(clock: { clock.read() }) }
 
         var generator = SystemRandomNumberGenerator()
         let runId = RecordId.characters(count: 8) { generator.next() }

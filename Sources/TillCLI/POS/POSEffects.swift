@@ -6,7 +6,6 @@ import TillUI
 
 #if canImport(Glibc)
 import Glibc
-import TillStore
 #endif
 
 /// Performs the POS's effects against the service and answers each with an event. It runs

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TillCore
 import TillProcessor
 
 #if canImport(Glibc)
