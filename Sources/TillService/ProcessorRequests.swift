@@ -74,7 +74,7 @@ extension TillService {
                     intent.id = "\(key.value)#\(try ledger.processorAttempts(key: key.value))"
                     intent.request = RequestIdentity(operation: operation, target: target, fingerprint: fingerprint.canonical)
                     intent.operatorName = self.operatorName.text
-                    try ledger.insert(StoredRequest(
+                    try ledger.insert(RequestRecord(
                         key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
                         state: .inProgress, intent: try Self.encode(intent), leaseOwner: owner,
                         leaseExpiresAt: now.adding(lease).millisecondsSinceEpoch), at: now)
@@ -119,7 +119,7 @@ extension TillService {
             ? Rejection.RetryHint(key: key, orderId: target) : Rejection.RetryHint(key: key, paymentId: target)
     }
 
-    static func intent(of request: StoredRequest) -> Intent? {
+    static func intent(of request: RequestRecord) -> Intent? {
         guard let text = request.intent else { return nil }
         return try? decode(Intent.self, text)
     }
@@ -174,7 +174,7 @@ extension TillService {
             do {
                 try ledger.renewLease(key: key, owner: owner, until: now.adding(lease), intent: text, at: now)
                 return .held
-            } catch is RequestLogConflict {
+            } catch is RequestRecordConflict {
                 guard try ledger.request(key: key) == nil, let identity = intent.request else { return .lost }
                 // While the row was gone the order did not count this installment: it may have
                 // been paid meanwhile. Checked again before anything is captured.
@@ -187,7 +187,7 @@ extension TillService {
                         fits = false
                     }
                 }
-                try ledger.insert(StoredRequest(
+                try ledger.insert(RequestRecord(
                     key: key, operation: identity.operation, target: identity.target, fingerprint: identity.fingerprint,
                     state: .inProgress, intent: text, leaseOwner: owner, leaseExpiresAt: now.adding(lease).millisecondsSinceEpoch),
                     at: now)
@@ -337,10 +337,10 @@ extension TillService {
             _ = await write { ledger, now in
                 do {
                     try ledger.markNeedsAttention(key: key, owner: owner, intent: text, reason: reason, at: now)
-                } catch is RequestLogConflict {
+                } catch is RequestRecordConflict {
                     // Its row was freed meanwhile (a lookup raced the call): parked afresh, never lost.
                     guard try ledger.request(key: key) == nil, let identity = intent.request else { return }
-                    try ledger.insert(StoredRequest(
+                    try ledger.insert(RequestRecord(
                         key: key, operation: identity.operation, target: identity.target, fingerprint: identity.fingerprint,
                         state: .needsAttention, intent: text, attention: reason), at: now)
                 }
@@ -382,27 +382,27 @@ extension TillService {
                     // Another till recorded this request first; a different request completed
                     // under the key since cannot stand for this answer.
                     guard intent.request.map({ $0.fingerprint == stored.fingerprint }) ?? true else {
-                        throw RequestLogConflict(key: key, expected: "request \(intent.id)")
+                        throw RequestRecordConflict(key: key, expected: "request \(intent.id)")
                     }
                     return response
                 }
                 if let stored {
                     guard Self.intent(of: stored)?.id == intent.id else {
-                        throw RequestLogConflict(key: key, expected: "attempt \(intent.id)")
+                        throw RequestRecordConflict(key: key, expected: "attempt \(intent.id)")
                     }
                     let response = try Self.record(intent, ledger: ledger, now: now, holdWindow: holdWindow)
                     try ledger.complete(stored, response: response, at: now)
                     return response
                 }
-                guard let identity = intent.request else { throw RequestLogConflict(key: key, expected: "open") }
+                guard let identity = intent.request else { throw RequestRecordConflict(key: key, expected: "open") }
                 let response = try Self.record(intent, ledger: ledger, now: now, holdWindow: holdWindow)
-                try ledger.insert(StoredRequest(
+                try ledger.insert(RequestRecord(
                     key: key, operation: identity.operation, target: identity.target, fingerprint: identity.fingerprint,
                     state: .completed, response: response), at: now)
                 return response
             }
             return .completed(response)
-        } catch let conflict as RequestLogConflict {
+        } catch let conflict as RequestRecordConflict {
             return .pending(Rejection(
                 .paymentPending, "GoblinPay applied it, but the request moved on meanwhile (\(conflict)); see `till pending`."
             ).retrying(intent.retryHint(key: key)))

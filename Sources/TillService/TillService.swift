@@ -138,7 +138,7 @@ public struct RequestOwner: Sendable, Hashable {
     /// Whether `request` may be claimed by another till at `now`: its outcome is unknown (nobody
     /// holds it), or its lease ran out by the request's own times. A lease held by a process on
     /// this host that is gone may be taken at once: that process can no longer call anybody.
-    static func mayClaim(_ request: StoredRequest, at now: Instant) -> Bool {
+    static func mayClaim(_ request: RequestRecord, at now: Instant) -> Bool {
         switch request.state {
         case .completed, .needsAttention: return false
         case .outcomeUnknown: return true
@@ -258,7 +258,7 @@ extension TillService {
                 throw Rejection(.requestInProgress)
             case .execute:
                 let response = try work(ledger, now)
-                try ledger.insert(StoredRequest(
+                try ledger.insert(RequestRecord(
                     key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
                     state: .completed, response: try Self.encode(response)), at: now)
                 return Keyed(response: response, key: key.value, replayed: false)

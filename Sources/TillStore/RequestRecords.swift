@@ -4,14 +4,14 @@ public import TillCore
 /// One keyed request as the ledger keeps it (the `idempotency` table).
 ///
 /// A request that talks to the processor moves through these states, and every move is a
-/// compare-and-set on the state (and the lease) it expects, which throws `RequestLogConflict`
+/// compare-and-set on the state (and the lease) it expects, which throws `RequestRecordConflict`
 /// when the row is not as expected: two tills never both believe they hold a request.
 ///
 ///     in_progress --answer recorded--> completed
 ///         |   \\--not applied--> (deleted: the key is free; the next attempt gets new processor keys)
 ///         |    \\--answer applied but not recordable--> needs_attention
 ///         \\--no answer / lease given up--> outcome_unknown --claimed (new lease)--> in_progress
-public struct StoredRequest: Sendable, Hashable {
+public struct RequestRecord: Sendable, Hashable {
     public enum State: String, Sendable {
         case inProgress = "in_progress"
         case outcomeUnknown = "outcome_unknown"
@@ -95,7 +95,7 @@ public struct StoredRequest: Sendable, Hashable {
 
 /// A request row was not in the state (or held by the lease) its update expected: another
 /// till moved it first. Nothing was written.
-public struct RequestLogConflict: Error, CustomStringConvertible {
+public struct RequestRecordConflict: Error, CustomStringConvertible {
     public let key: String
     public let expected: String
     public var description: String { "request \(key) is no longer \(expected)" }
@@ -107,22 +107,22 @@ public struct RequestLogConflict: Error, CustomStringConvertible {
 }
 
 extension Ledger {
-    public func request(key: String) throws -> StoredRequest? {
+    public func request(key: String) throws -> RequestRecord? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE key = ?"), arguments: [key])
-            .map(StoredRequest.init(row:))
+            .map(RequestRecord.init(row:))
     }
 
     /// Requests on `target` that have not completed: in flight, unknown or needing attention.
-    public func openRequests(target: String) throws -> [StoredRequest] {
+    public func openRequests(target: String) throws -> [RequestRecord] {
         try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM idempotency WHERE target = ? AND state != 'completed' ORDER BY created_at"),
-            arguments: [target]).map(StoredRequest.init(row:))
+            arguments: [target]).map(RequestRecord.init(row:))
     }
 
     /// Every request that has not completed, oldest first.
-    public func openRequests() throws -> [StoredRequest] {
+    public func openRequests() throws -> [RequestRecord] {
         try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key")
-            .map(StoredRequest.init(row:))
+            .map(RequestRecord.init(row:))
     }
 
     /// The keys of every request that has not completed (on `target`, if given), oldest first.
@@ -142,7 +142,7 @@ extension Ledger {
             .compactMap { if case .string(let intent) = $0.storage { intent } else { nil } }
     }
 
-    public func insert(_ request: StoredRequest, at now: Instant) throws {
+    public func insert(_ request: RequestRecord, at now: Instant) throws {
         try db.execute(sql: """
             INSERT INTO idempotency (key, operation, target, fingerprint, state, response, intent, lease_owner,
                 lease_expires_at, attention, created_at, updated_at)
@@ -157,13 +157,13 @@ extension Ledger {
     /// Runs one conditional update and insists that it changed exactly the one row.
     private func expectOne(_ sql: String, _ arguments: StatementArguments, key: String, expected: String) throws {
         try db.execute(sql: sql, arguments: arguments)
-        guard db.changesCount == 1 else { throw RequestLogConflict(key: key, expected: expected) }
+        guard db.changesCount == 1 else { throw RequestRecordConflict(key: key, expected: expected) }
     }
 
     /// Records the response of an open request, as `expected` read it in this transaction.
     /// (An answer the processor applied is recorded by whichever till hears it: the lease says
     /// who may call the processor, not who may record what it did.)
-    public func complete(_ expected: StoredRequest, response: String, at now: Instant) throws {
+    public func complete(_ expected: RequestRecord, response: String, at now: Instant) throws {
         try expectOne(
             """
             UPDATE idempotency SET state = 'completed', response = ?, intent = NULL, lease_owner = NULL,
@@ -195,7 +195,7 @@ extension Ledger {
 
     /// Takes the lease on an open request that is in `expected.state` and, if in progress,
     /// still held by `expected.leaseOwner` (whose lease the caller found expired).
-    public func claim(_ expected: StoredRequest, owner: String, until: Instant, at now: Instant) throws {
+    public func claim(_ expected: RequestRecord, owner: String, until: Instant, at now: Instant) throws {
         try expectOne(
             """
             UPDATE idempotency SET state = 'in_progress', lease_owner = ?, lease_expires_at = ?, attention = NULL,
