@@ -13,6 +13,13 @@ extension String {
         return String(self[first...last])
     }
 
+    /// Text typed as a name or a key, as it is kept: trimmed and in NFC; nil unless it has 1 to
+    /// `maximum` characters, every one printable.
+    public func typedName(maximum: Int) -> String? {
+        let text = trimmingBlanks().canonical
+        return !text.isEmpty && text.count <= maximum && text.isPrintable ? text : nil
+    }
+
     /// True when no scalar is a control, format (zero-width) or line/paragraph separator
     /// character: what names and keys may not contain.
     var isPrintable: Bool {

@@ -77,7 +77,7 @@ extension TillService {
     /// answers `payment_pending` naming them (the money may already be taken), with the
     /// caller's own key to retry with once they resolve.
     static func checkedBesidePending<T, Alone>(
-        _ projected: Result<T, Rejection>, alone: () -> Result<Alone, Rejection>, open: [StoredRequest], what: String,
+        _ projected: Result<T, Rejection>, alone: () -> Result<Alone, Rejection>, open: [RequestRecord], what: String,
         hint: Rejection.RetryHint
     ) throws -> T {
         switch projected {

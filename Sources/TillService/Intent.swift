@@ -34,15 +34,24 @@ struct Intent: Codable, Sendable {
     var id: String = ""
     /// When the request was made: the time its events carry.
     var at: Int64
+    /// In minor units of `currency`: what is authorized, captured or refunded (a void or a
+    /// release keeps the payment's figure, for the pending view).
     var amount: Int64
     var currency: String
+    /// The gateway payment acted on, or the one an authorization or installment creates.
     var paymentId: String
+    /// GoblinPay's reference of the authorization, once it is known.
     var processorReference: String?
+    /// What may be kept of the card: an authorization's or an installment's.
     var card: StoredCard?
+    /// An authorization's hold window (milliseconds), as configured when it was asked.
     var holdWindow: Int64?
+    /// An order's request: the order (or the id a create-and-pay gives it), the installment
+    /// it records or refunds, and the refund's id.
     var orderId: String?
     var orderPaymentId: String?
     var refundId: String?
+    /// Set for a create-and-pay: the order created once its payment is approved.
     var newOrder: NewOrder?
     /// Set once a failed order capture is being released (its authorization voided).
     var releasing: Bool?
@@ -85,6 +94,7 @@ struct StoredCard: Codable, Sendable {
     var last4: String
     var expiryYear: Int
     var expiryMonth: Int
+    /// The card's keyed fingerprint (an HMAC with the ledger's secret), never its number.
     var fingerprint: String
 
     init(_ summary: CardSummary, fingerprint: String) {
@@ -105,12 +115,14 @@ struct StoredCard: Codable, Sendable {
 
 /// The order a create-and-pay will create once its payment is approved.
 struct NewOrder: Codable, Sendable {
+    /// The customer's email as parsed; the total in minor units of the installment's currency.
     var email: String
     var total: Int64
 }
 
 /// A card installment about to be taken (in memory only: it holds the typed card).
 struct CardInstallment: Sendable {
+    /// The order paid; for a create-and-pay, the id its order will have (`newOrder`).
     let orderId: String
     let newOrder: NewOrder?
     let amount: Money

@@ -29,9 +29,10 @@ extension TillService {
         for key in keys {
             let claimed = await write { ledger, now -> Intent? in
                 // Another till may have claimed or finished it since the read.
-                guard let current = try ledger.request(key: key),
-                      RequestOwner.mayClaim(current, at: now) || (includingAttention && current.state == .needsAttention),
-                      let intent = Self.intent(of: current)
+                let current = try ledger.request(key: key)
+                let event: RequestEvent = includingAttention ? .sweepAll : .sweep
+                guard RequestLifecycle.transition(from: Self.stage(of: current, at: now), on: event).action == .lookUp,
+                      let current, let intent = Self.intent(of: current)
                 else { return nil }
                 try ledger.claim(current, owner: owner, until: now.adding(lease), at: now)
                 return intent
@@ -61,15 +62,18 @@ extension TillService {
                 .paymentPending, "GoblinPay could not say what became of the request (\(reason)); it stays pending.")
                 .retrying(intent.retryHint(key: key)))
         }
-        switch await processor.lookup(key: intent.processorKey(intent.kind.processorStep)) {
-        case .unknown(let reason):
-            return await unknown(reason)
-        case .notApplied:
+        // The request's own lookup, decided by the table for its holder; an installment's
+        // capture and release are its later steps, still in flight.
+        let lookup = await processor.lookup(key: intent.processorKey(intent.kind.processorStep))
+        switch RequestLifecycle.transition(from: .inFlight, on: lookup.event).action {
+        case .free:
             _ = await forget(intent, key: key, countsAttempt: false, rejection: Rejection(.processorError))
             return .notApplied
-        case .applied(let reference):
-            intent.processorReference = intent.processorReference ?? reference
+        case .record:
+            if case .applied(let reference) = lookup { intent.processorReference = intent.processorReference ?? reference }
             guard intent.kind == .orderCard else { return await finish(intent, key: key) }
+        case .giveUp, .call, .replay, .lookUp, .park, .keep, .reject:
+            return await unknown(lookup.reason)
         }
         // An installment that was authorized: captured, to capture, or being released.
         switch await processor.lookup(key: intent.processorKey("capture")) {

@@ -157,21 +157,9 @@ public struct RequestOwner: Sendable, Hashable {
         return "\(host)@\(namespace)".replacingOccurrences(of: "/", with: "_")
     }()
 
-    /// Whether `request` may be claimed by another till at `now`: its outcome is unknown (nobody
-    /// holds it), or its lease ran out by the request's own times. A lease held by a process on
-    /// this host that is gone may be taken at once: that process can no longer call anybody.
-    static func mayClaim(_ request: StoredRequest, at now: Instant) -> Bool {
-        switch request.state {
-        case .completed, .needsAttention: return false
-        case .outcomeUnknown: return true
-        case .inProgress:
-            guard let expires = request.leaseExpiresAt else { return true }
-            if now.millisecondsSinceEpoch >= expires { return true }
-            return request.leaseOwner.map(isDeadLocalProcess) ?? true
-        }
-    }
-
-    private static func isDeadLocalProcess(_ owner: String) -> Bool {
+    /// Whether a lease's owner is a process on this host that is gone: it can no longer call
+    /// anybody, so its lease may be taken at once (`RequestLifecycle.stage`).
+    static func isDeadLocalProcess(_ owner: String) -> Bool {
         let parts = owner.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == localHost, !localHost.hasSuffix("@unknown-pid-namespace"),
               let pid = Int32(parts[1]), pid > 0
@@ -256,18 +244,18 @@ extension TillService {
     ) async -> Result<Keyed<R>, Rejection> {
         await write { ledger, now in
             let stored = try ledger.request(key: key.value)
-            switch Idempotency.decide(record: stored?.record, request: fingerprint) {
-            case .replay(let response):
-                guard let decoded = try? Self.decode(R.self, response) else { throw Self.damagedResponse(key: key.value) }
+            switch Self.transition(of: stored, for: fingerprint, at: now).action {
+            case .replay:
+                guard let decoded = try? Self.decode(R.self, stored?.response ?? "") else { throw Self.damagedResponse(key: key.value) }
                 return Keyed(response: decoded, key: key.value, replayed: true)
-            case .reject(let rejection):
-                throw rejection
-            case .resolve:
-                // Only processor requests can have an unknown outcome; this key is one of them.
+            case .reject(.idempotencyKeyReused):
+                throw Rejection(.idempotencyKeyReused)
+            case .lookUp, .reject, .record, .free, .giveUp, .park, .keep:
+                // Only processor requests can be in flight or have an unknown outcome; this key is one of them.
                 throw Rejection(.requestInProgress)
-            case .execute:
+            case .call:
                 let response = try work(ledger, now)
-                try ledger.insert(StoredRequest(
+                try ledger.insert(RequestRecord(
                     key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
                     state: .completed, response: try Self.encode(response)), at: now)
                 return Keyed(response: response, key: key.value, replayed: false)

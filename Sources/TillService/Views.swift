@@ -218,7 +218,7 @@ public struct PendingRequestView: Codable, Sendable, Equatable {
 
     /// An open request as every read shows it; one whose stored intent cannot be read is still
     /// shown (amount 0), saying so, rather than hidden.
-    init(_ request: StoredRequest) {
+    init(_ request: RequestRecord) {
         key = request.key
         operation = request.operation
         target = request.target

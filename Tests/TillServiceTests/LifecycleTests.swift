@@ -349,7 +349,7 @@ struct LifecycleTests {
         defer { harness.remove() }
         let now = harness.clock.now
         try await harness.database.write { ledger in
-            try ledger.insert(StoredRequest(
+            try ledger.insert(RequestRecord(
                 key: "k", operation: "payment.capture", target: "pay_1", fingerprint: "f", state: .inProgress,
                 intent: "{}", leaseOwner: "a", leaseExpiresAt: now.millisecondsSinceEpoch + 1000), at: now)
         }
@@ -360,18 +360,18 @@ struct LifecycleTests {
             { (ledger: Ledger) in try ledger.release(key: "k", owner: "b", countsAttempt: true) },
         ]
         for update in updates {
-            await #expect(throws: RequestLogConflict.self) { try await harness.database.write { ledger in try update(ledger) } }
+            await #expect(throws: RequestRecordConflict.self) { try await harness.database.write { ledger in try update(ledger) } }
         }
         let stale = try #require(try await harness.database.read { try $0.request(key: "k") })
         try await harness.database.write { ledger in try ledger.renewLease(key: "k", owner: "a", until: now.adding(TimeSpan(milliseconds: 5)), at: now) }
         // A claim or a completion that read the row before the lease was renewed finds it changed.
-        await #expect(throws: RequestLogConflict.self) {
+        await #expect(throws: RequestRecordConflict.self) {
             try await harness.database.write { ledger in try ledger.claim(stale, owner: "b", until: now, at: now) }
         }
         try await harness.database.write { ledger in
             try ledger.markOutcomeUnknown(key: "k", owner: "a", intent: "{}", at: now)
         }
-        await #expect(throws: RequestLogConflict.self) {
+        await #expect(throws: RequestRecordConflict.self) {
             try await harness.database.write { ledger in try ledger.complete(stale, response: "{}", at: now) }
         }
         #expect(try await harness.requestState(key: "k") == "outcome_unknown")

@@ -7,10 +7,7 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
     /// 1 to 255 characters after trimming, no control or zero-width characters:
     /// `invalid_idempotency_key`. Kept in NFC, so a key typed precomposed and decomposed is one key.
     public static func parse(_ text: String) -> Result<IdempotencyKey, Rejection> {
-        let value = text.trimmingBlanks().canonical
-        guard !value.isEmpty, value.count <= maximumLength,
-              value.isPrintable
-        else {
+        guard let value = text.typedName(maximum: maximumLength) else {
             return .failure(Rejection(
                 .invalidIdempotencyKey, "A key has 1 to \(maximumLength) characters and no control characters."))
         }
@@ -94,53 +91,4 @@ extension Email: FingerprintComponent {
 
 extension Tender.Kind: FingerprintComponent {
     public var fingerprintText: String { rawValue }
-}
-
-/// What is on record for a key. A rejected request leaves no record, so its key is free again.
-public enum IdempotencyRecord<Response: Sendable>: Sendable {
-    /// Executing now (the record is written in the same transaction that starts the work).
-    case inProgress(RequestFingerprint)
-    /// The processor was called and its answer was lost: the outcome must be asked for before
-    /// anything else happens under this key.
-    case outcomeUnknown(RequestFingerprint)
-    /// Done; the stored response is answered again, byte for byte.
-    case completed(RequestFingerprint, Response)
-
-    public var fingerprint: RequestFingerprint {
-        switch self {
-        case .inProgress(let fingerprint), .outcomeUnknown(let fingerprint), .completed(let fingerprint, _):
-            fingerprint
-        }
-    }
-}
-
-/// The answer to "may this request run?".
-public enum IdempotencyDecision<Response: Sendable>: Sendable {
-    /// No record: do the work, recording it under the key.
-    case execute
-    /// The same request completed before: answer its stored response, marked as replayed.
-    case replay(Response)
-    /// The same request's processor outcome is unknown: resolve it with the processor (never
-    /// charge again), then answer.
-    case resolve
-    case reject(Rejection)
-}
-
-public enum Idempotency {
-    /// The one rule for every mutating operation. A different fingerprint is
-    /// `idempotency_key_reused` whatever the record's state, so a key can never be moved to
-    /// another request; the same fingerprint replays, resolves, or waits.
-    public static func decide<Response>(
-        record: IdempotencyRecord<Response>?, request: RequestFingerprint
-    ) -> IdempotencyDecision<Response> {
-        guard let record else { return .execute }
-        guard record.fingerprint == request else {
-            return .reject(Rejection(.idempotencyKeyReused))
-        }
-        switch record {
-        case .completed(_, let response): return .replay(response)
-        case .outcomeUnknown: return .resolve
-        case .inProgress: return .reject(Rejection(.requestInProgress))
-        }
-    }
 }

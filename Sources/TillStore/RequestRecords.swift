@@ -1,101 +1,34 @@
 import GRDB
 public import TillCore
 
-/// One keyed request as the ledger keeps it (the `idempotency` table).
-///
-/// A request that talks to the processor moves through these states, and every move is a
-/// compare-and-set on the state (and the lease) it expects, which throws `RequestLogConflict`
-/// when the row is not as expected: two tills never both believe they hold a request.
-///
-///     in_progress --answer recorded--> completed
-///         |   \\--not applied--> (deleted: the key is free; the next attempt gets new processor keys)
-///         |    \\--answer applied but not recordable--> needs_attention
-///         \\--no answer / lease given up--> outcome_unknown --claimed (new lease)--> in_progress
-public struct StoredRequest: Sendable, Hashable {
-    public enum State: String, Sendable {
-        case inProgress = "in_progress"
-        case outcomeUnknown = "outcome_unknown"
-        case needsAttention = "needs_attention"
-        case completed
-    }
-
-    public let key: String
-    public let operation: String
-    /// What the request acts on (an order, a payment, a wallet, or a new order's id).
-    public let target: String
-    public let fingerprint: String
-    public let state: State
-    /// The response answered to the request, stored once it completed.
-    public let response: String?
-    /// What a request that talks to the processor needs to be resolved later (JSON).
-    public let intent: String?
-    /// Who may call the processor for this request now, and until when (the ledger clock's
-    /// epoch milliseconds). Set exactly while `in_progress`.
-    public let leaseOwner: String?
-    public let leaseExpiresAt: Int64?
-    /// Why a `needs_attention` request could not be recorded.
-    public let attention: String?
-    public let createdAt: Int64
-    public let updatedAt: Int64
-
-    /// A request as it is first written.
-    public init(
-        key: String, operation: String, target: String, fingerprint: String, state: State,
-        response: String? = nil, intent: String? = nil, leaseOwner: String? = nil, leaseExpiresAt: Int64? = nil,
-        attention: String? = nil, createdAt: Int64 = 0
-    ) {
-        self.key = key
-        self.operation = operation
-        self.target = target
-        self.fingerprint = fingerprint
-        self.state = state
-        self.response = response
-        self.intent = intent
-        self.leaseOwner = leaseOwner
-        self.leaseExpiresAt = leaseExpiresAt
-        self.attention = attention
-        self.createdAt = createdAt
-        self.updatedAt = createdAt
-    }
-
-    /// The record as the core's idempotency rule reads it. A request that needs attention is
-    /// still open: its key is not free, and a retry is told it is pending.
-    public var record: IdempotencyRecord<String> {
-        let fingerprint = RequestFingerprint(stored: fingerprint)
-        switch state {
-        case .inProgress: return .inProgress(fingerprint)
-        case .outcomeUnknown, .needsAttention: return .outcomeUnknown(fingerprint)
-        case .completed: return .completed(fingerprint, response ?? "")
-        }
-    }
-
+/// The `idempotency` table holds the `RequestRecord`s (TillCore): one a key. Every move of a
+/// processor request is a compare-and-set on the state (and the lease) `RequestLifecycle`
+/// expects it in, which throws `RequestRecordConflict` when the row is not as expected: two
+/// tills never both believe they hold a request.
+extension RequestRecord {
     /// Throwing reads (`RowDecoding`): a damaged cell is `LedgerCorruption` naming the column,
     /// never a trap, and never an error that prints the row.
     init(row: Row) throws {
         func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "idempotency") }
         func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.optional(column, in: "idempotency") }
-        key = try required("key")
-        operation = try required("operation")
-        target = try required("target")
-        fingerprint = try required("fingerprint")
+        // Read in the table's column order, so a damaged row names its first damaged column.
+        let key: String = try required("key"), operation: String = try required("operation")
+        let target: String = try required("target"), fingerprint: String = try required("fingerprint")
         let stateText: String = try required("state")
         guard let state = State(rawValue: stateText) else {
             throw LedgerCorruption("idempotency.state is not a known state")
         }
-        self.state = state
-        response = try optional("response")
-        intent = try optional("intent")
-        leaseOwner = try optional("lease_owner")
-        leaseExpiresAt = try optional("lease_expires_at")
-        attention = try optional("attention")
-        createdAt = try required("created_at")
-        updatedAt = try required("updated_at")
+        self.init(
+            key: key, operation: operation, target: target, fingerprint: fingerprint, state: state,
+            response: try optional("response"), intent: try optional("intent"), leaseOwner: try optional("lease_owner"),
+            leaseExpiresAt: try optional("lease_expires_at"), attention: try optional("attention"),
+            createdAt: try required("created_at"), updatedAt: try required("updated_at"))
     }
 }
 
 /// A request row was not in the state (or held by the lease) its update expected: another
 /// till moved it first. Nothing was written.
-public struct RequestLogConflict: Error, CustomStringConvertible {
+public struct RequestRecordConflict: Error, CustomStringConvertible {
     public let key: String
     public let expected: String
     public var description: String { "request \(key) is no longer \(expected)" }
@@ -107,22 +40,22 @@ public struct RequestLogConflict: Error, CustomStringConvertible {
 }
 
 extension Ledger {
-    public func request(key: String) throws -> StoredRequest? {
+    public func request(key: String) throws -> RequestRecord? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE key = ?"), arguments: [key])
-            .map(StoredRequest.init(row:))
+            .map(RequestRecord.init(row:))
     }
 
     /// Requests on `target` that have not completed: in flight, unknown or needing attention.
-    public func openRequests(target: String) throws -> [StoredRequest] {
+    public func openRequests(target: String) throws -> [RequestRecord] {
         try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM idempotency WHERE target = ? AND state != 'completed' ORDER BY created_at"),
-            arguments: [target]).map(StoredRequest.init(row:))
+            arguments: [target]).map(RequestRecord.init(row:))
     }
 
     /// Every request that has not completed, oldest first.
-    public func openRequests() throws -> [StoredRequest] {
+    public func openRequests() throws -> [RequestRecord] {
         try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key")
-            .map(StoredRequest.init(row:))
+            .map(RequestRecord.init(row:))
     }
 
     /// The keys of every request that has not completed (on `target`, if given), oldest first.
@@ -142,7 +75,7 @@ extension Ledger {
             .compactMap { if case .string(let intent) = $0.storage { intent } else { nil } }
     }
 
-    public func insert(_ request: StoredRequest, at now: Instant) throws {
+    public func insert(_ request: RequestRecord, at now: Instant) throws {
         try db.execute(sql: """
             INSERT INTO idempotency (key, operation, target, fingerprint, state, response, intent, lease_owner,
                 lease_expires_at, attention, created_at, updated_at)
@@ -157,13 +90,13 @@ extension Ledger {
     /// Runs one conditional update and insists that it changed exactly the one row.
     private func expectOne(_ sql: String, _ arguments: StatementArguments, key: String, expected: String) throws {
         try db.execute(sql: sql, arguments: arguments)
-        guard db.changesCount == 1 else { throw RequestLogConflict(key: key, expected: expected) }
+        guard db.changesCount == 1 else { throw RequestRecordConflict(key: key, expected: expected) }
     }
 
     /// Records the response of an open request, as `expected` read it in this transaction.
     /// (An answer the processor applied is recorded by whichever till hears it: the lease says
     /// who may call the processor, not who may record what it did.)
-    public func complete(_ expected: StoredRequest, response: String, at now: Instant) throws {
+    public func complete(_ expected: RequestRecord, response: String, at now: Instant) throws {
         try expectOne(
             """
             UPDATE idempotency SET state = 'completed', response = ?, intent = NULL, lease_owner = NULL,
@@ -195,7 +128,7 @@ extension Ledger {
 
     /// Takes the lease on an open request that is in `expected.state` and, if in progress,
     /// still held by `expected.leaseOwner` (whose lease the caller found expired).
-    public func claim(_ expected: StoredRequest, owner: String, until: Instant, at now: Instant) throws {
+    public func claim(_ expected: RequestRecord, owner: String, until: Instant, at now: Instant) throws {
         try expectOne(
             """
             UPDATE idempotency SET state = 'in_progress', lease_owner = ?, lease_expires_at = ?, attention = NULL,
