@@ -31,7 +31,7 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
     public let takings: Int64
     public let storeCreditRedeemed: Int64
     public let storeCreditRefunds: Int64
-    public let byTender: [String: DrawerTenderView]
+    public let byTender: [Tender.Kind: DrawerTenderView]
     public let voids: DrawerVoidsView
     public let counts: DrawerCountsView
     /// By operator key (the name case-folded); each entry names the operator as typed.
@@ -65,7 +65,8 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
         storeCreditRefunds = figures.storeCreditRefunds
         byTender = DrawerTenderView.byTender(figures)
         voids = DrawerVoidsView(count: figures.voids, amount: figures.voided)
-        counts = DrawerCountsView(figures)
+        counts = DrawerCountsView(
+            sales: figures.sales, refunds: figures.refunds, voids: figures.voids, payIns: figures.payIns, payOuts: figures.payOuts)
         byOperator = Dictionary(uniqueKeysWithValues: report.byOperator.map { ($0.name.key, DrawerFiguresView($0.figures, name: $0.name.text)) })
         outsideSession = DrawerFiguresView(report.outside, name: nil)
         openedAt = session.map { Timestamp.iso8601($0.openedAt) }
@@ -82,11 +83,11 @@ public struct DrawerTenderView: Codable, Sendable, Equatable {
     public let taken: Int64
     public let refunded: Int64
 
-    static func byTender(_ figures: DrawerFigures) -> [String: DrawerTenderView] {
+    static func byTender(_ figures: DrawerFigures) -> [Tender.Kind: DrawerTenderView] {
         [
-            Tender.Kind.card.rawValue: DrawerTenderView(sales: figures.cardSalesCount, taken: figures.cardSales, refunded: figures.cardRefunds),
-            Tender.Kind.cash.rawValue: DrawerTenderView(sales: figures.cashSales, taken: figures.cashTaken, refunded: figures.cashRefunds),
-            Tender.Kind.storeCredit.rawValue: DrawerTenderView(
+            .card: DrawerTenderView(sales: figures.cardSalesCount, taken: figures.cardSales, refunded: figures.cardRefunds),
+            .cash: DrawerTenderView(sales: figures.cashSales, taken: figures.cashTaken, refunded: figures.cashRefunds),
+            .storeCredit: DrawerTenderView(
                 sales: figures.storeCreditSales, taken: figures.storeCreditRedeemed, refunded: figures.storeCreditRefunds),
         ]
     }
@@ -104,14 +105,6 @@ public struct DrawerCountsView: Codable, Sendable, Equatable {
     public let voids: Int
     public let payIns: Int
     public let payOuts: Int
-
-    init(_ figures: DrawerFigures) {
-        sales = figures.sales
-        refunds = figures.refunds
-        voids = figures.voids
-        payIns = figures.payIns
-        payOuts = figures.payOuts
-    }
 }
 
 /// A stretch of the journal's figures: one operator's, or what moved outside any session.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TillCore
-import TillService
+@testable import TillService
 @testable import TillUI
 import TillSnapshots
 
