@@ -31,7 +31,8 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
     public let takings: Int64
     public let storeCreditRedeemed: Int64
     public let storeCreditRefunds: Int64
-    public let byTender: [Tender.Kind: DrawerTenderView]
+    /// By `Tender.Kind` raw value; read it with `tender(_:)`.
+    public let byTender: [String: DrawerTenderView]
     public let voids: DrawerVoidsView
     public let counts: DrawerCountsView
     /// By operator key (the name case-folded); each entry names the operator as typed.
@@ -74,6 +75,9 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
         closedAt = session?.closedAt.map(Timestamp.iso8601)
         closedBy = session?.closedBy?.text
     }
+
+    /// One tender's figures (a JSON object keyed by the tender's wire name, so screens ask by kind).
+    public func tender(_ kind: Tender.Kind) -> DrawerTenderView? { byTender[kind.rawValue] }
 }
 
 /// One tender's sales and refunds (cash: taken after change; store credit: redeemed, and
@@ -83,11 +87,11 @@ public struct DrawerTenderView: Codable, Sendable, Equatable {
     public let taken: Int64
     public let refunded: Int64
 
-    static func byTender(_ figures: DrawerFigures) -> [Tender.Kind: DrawerTenderView] {
+    static func byTender(_ figures: DrawerFigures) -> [String: DrawerTenderView] {
         [
-            .card: DrawerTenderView(sales: figures.cardSalesCount, taken: figures.cardSales, refunded: figures.cardRefunds),
-            .cash: DrawerTenderView(sales: figures.cashSales, taken: figures.cashTaken, refunded: figures.cashRefunds),
-            .storeCredit: DrawerTenderView(
+            Tender.Kind.card.rawValue: DrawerTenderView(sales: figures.cardSalesCount, taken: figures.cardSales, refunded: figures.cardRefunds),
+            Tender.Kind.cash.rawValue: DrawerTenderView(sales: figures.cashSales, taken: figures.cashTaken, refunded: figures.cashRefunds),
+            Tender.Kind.storeCredit.rawValue: DrawerTenderView(
                 sales: figures.storeCreditSales, taken: figures.storeCreditRedeemed, refunded: figures.storeCreditRefunds),
         ]
     }

@@ -15,9 +15,8 @@ public enum Tender: Hashable, Sendable {
         }
     }
 
-    /// The raw values are the wire format (`tender` in JSON); a dictionary keyed by kind is a
-    /// JSON object with those keys.
-    public enum Kind: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
+    /// The raw values are the wire format (`tender` in JSON).
+    public enum Kind: String, CaseIterable, Sendable, Codable {
         case card, cash
         case storeCredit = "store_credit"
 

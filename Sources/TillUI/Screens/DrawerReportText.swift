@@ -40,11 +40,11 @@ public enum DrawerReportText {
         lines.append(row("Takings", money(report.takings)))
         lines.append("  card + cash after change − refunds to card or cash; store credit apart")
         for tender in [Tender.Kind.card, .cash] {
-            let figures = report.byTender[tender]
+            let figures = report.tender(tender)
             lines.append(row("  \(tender.displayName): \(Format.count(figures?.sales ?? 0, "sale"))",
                              "\(money(figures?.taken ?? 0))  refunded \(money(figures?.refunded ?? 0))"))
         }
-        let credit = report.byTender[.storeCredit]
+        let credit = report.tender(.storeCredit)
         lines.append(row("  Store credit redeemed: \(Format.count(credit?.sales ?? 0, "sale"))", money(report.storeCreditRedeemed)))
         lines.append(row("  Refunds given as store credit", money(report.storeCreditRefunds)))
         lines.append(row("Voided card holds: \(report.voids.count)", money(report.voids.amount)))
