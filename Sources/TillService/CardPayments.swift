@@ -198,10 +198,7 @@ extension TillService {
             key: key, operation: operation, target: paymentId, fingerprint: fingerprint, card: nil
         ) { ledger, now in
             guard let stored = try ledger.payment(id: paymentId) else { throw Self.noPayment(paymentId) }
-            if stored.orderPaymentId != nil {
-                throw Rejection(
-                    .paymentBelongsToOrder, "Card payment \(paymentId) was taken for an order; refund it with `till order refund`.")
-            }
+            if let refusal = Payment.refusedOutsideItsOrder(paymentId, installment: stored.orderPaymentId) { throw refusal }
             let command: PaymentCommand = switch (kind, money) {
             case (.capture, let money?): .capture(money)
             case (.refund, let money?): .refund(money)

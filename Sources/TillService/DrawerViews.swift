@@ -31,6 +31,7 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
     public let takings: Int64
     public let storeCreditRedeemed: Int64
     public let storeCreditRefunds: Int64
+    /// By `Tender.Kind` raw value; read it with `tender(_:)`.
     public let byTender: [String: DrawerTenderView]
     public let voids: DrawerVoidsView
     public let counts: DrawerCountsView
@@ -65,7 +66,8 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
         storeCreditRefunds = figures.storeCreditRefunds
         byTender = DrawerTenderView.byTender(figures)
         voids = DrawerVoidsView(count: figures.voids, amount: figures.voided)
-        counts = DrawerCountsView(figures)
+        counts = DrawerCountsView(
+            sales: figures.sales, refunds: figures.refunds, voids: figures.voids, payIns: figures.payIns, payOuts: figures.payOuts)
         byOperator = Dictionary(uniqueKeysWithValues: report.byOperator.map { ($0.name.key, DrawerFiguresView($0.figures, name: $0.name.text)) })
         outsideSession = DrawerFiguresView(report.outside, name: nil)
         openedAt = session.map { Timestamp.iso8601($0.openedAt) }
@@ -73,6 +75,9 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
         closedAt = session?.closedAt.map(Timestamp.iso8601)
         closedBy = session?.closedBy?.text
     }
+
+    /// One tender's figures (a JSON object keyed by the tender's wire name, so screens ask by kind).
+    public func tender(_ kind: Tender.Kind) -> DrawerTenderView? { byTender[kind.rawValue] }
 }
 
 /// One tender's sales and refunds (cash: taken after change; store credit: redeemed, and
@@ -104,14 +109,6 @@ public struct DrawerCountsView: Codable, Sendable, Equatable {
     public let voids: Int
     public let payIns: Int
     public let payOuts: Int
-
-    init(_ figures: DrawerFigures) {
-        sales = figures.sales
-        refunds = figures.refunds
-        voids = figures.voids
-        payIns = figures.payIns
-        payOuts = figures.payOuts
-    }
 }
 
 /// A stretch of the journal's figures: one operator's, or what moved outside any session.

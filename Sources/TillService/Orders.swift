@@ -263,13 +263,9 @@ enum ParsedTender {
         case .card(let number, let expiryText, let cvv):
             return CardNumber.digits(of: number).flatMap { digits in
                 CardExpiry.parse(expiryText).flatMap { expiry in
-                    let brand = CardBrand.detect(digits: digits)
-                    let code = cvv.trimmingBlanks()
-                    guard code.count == brand.cvvLength, code.allSatisfy(\.isASCIIDigit) else {
-                        return .failure(Rejection(
-                            .invalidCvv, "The security code has \(brand.cvvLength) digits for \(brand.displayName)."))
+                    CardSecurityCode.parse(cvv, brand: CardBrand.detect(digits: digits)).map { code in
+                        .card(digits: digits, expiry: expiry, expiryText: expiryText, cvv: code)
                     }
-                    return .success(.card(digits: digits, expiry: expiry, expiryText: expiryText, cvv: code))
                 }
             }
         case .cash(let text): return .success(.cash(text))

@@ -45,7 +45,7 @@ extension TillService {
                 if bucket.bucket == days - 1 {
                     if bucket.payments > 0 {
                         takings.append(TakingsLine(
-                            tender: bucket.tender.rawValue, currency: code, amount: bucket.amount.minorUnits,
+                            tender: bucket.tender, currency: code, amount: bucket.amount.minorUnits,
                             count: bucket.payments))
                     }
                     if bucket.refunds > 0 {
@@ -99,7 +99,7 @@ extension TillService {
                     refundedToStoreCredit: sums.refundedToStoreCredit.minorUnits)
             }
 
-            let tenderOrder = Tender.Kind.allCases.map(\.rawValue)
+            let tenderOrder = Tender.Kind.allCases
             takings.sort {
                 ($0.currency, tenderOrder.firstIndex(of: $0.tender) ?? 0) < ($1.currency, tenderOrder.firstIndex(of: $1.tender) ?? 0)
             }

@@ -1,21 +1,17 @@
-import TillCore
+public import TillCore
 import TillStore
 
-// What the POS screens read (see Queries.swift): plain Codable values like Views.swift, with
-// memberwise initializers so screens can be drawn and tested from values made by hand.
+// What the POS screens read (see Queries.swift): plain Codable values like Views.swift. They
+// are made here only; tests make them by hand through `@testable import TillService`.
 
 /// The newest history line of each kind. Any write by any process changes at least one.
 public struct LedgerVersion: Sendable, Equatable, Codable {
     public let orders: Int64
     public let payments: Int64
     public let wallets: Int64
+}
 
-    public init(orders: Int64, payments: Int64, wallets: Int64) {
-        self.orders = orders
-        self.payments = payments
-        self.wallets = wallets
-    }
-
+extension LedgerVersion {
     init(_ marks: LedgerMarks) { self.init(orders: marks.orders, payments: marks.payments, wallets: marks.wallets) }
 }
 
@@ -28,48 +24,26 @@ public struct OrderSummaryView: Codable, Sendable, Equatable {
     public let paid: Int64
     public let refunded: Int64
     public let balanceDue: Int64
-    public let status: String
+    public let status: OrderStatus
     public let createdAt: String
     public let paymentCount: Int
+}
 
-    public init(
-        id: String, email: String, currency: String, total: Int64, paid: Int64, refunded: Int64, balanceDue: Int64,
-        status: String, createdAt: String, paymentCount: Int
-    ) {
-        self.id = id
-        self.email = email
-        self.currency = currency
-        self.total = total
-        self.paid = paid
-        self.refunded = refunded
-        self.balanceDue = balanceDue
-        self.status = status
-        self.createdAt = createdAt
-        self.paymentCount = paymentCount
-    }
-
+extension OrderSummaryView {
     init(_ order: OrderSummary) {
         self.init(
             id: order.id, email: order.email.address, currency: order.currency.code, total: order.total.minorUnits,
             paid: order.paid.minorUnits, refunded: order.refunded.minorUnits, balanceDue: order.balanceDue.minorUnits,
-            status: order.status.rawValue, createdAt: Timestamp.iso8601(order.createdAt), paymentCount: order.paymentCount)
+            status: order.status, createdAt: Timestamp.iso8601(order.createdAt), paymentCount: order.paymentCount)
     }
 }
 
 /// Installments taken by one tender in one currency.
 public struct TakingsLine: Codable, Sendable, Equatable {
-    /// "card", "cash" or "store_credit", as `OrderPaymentView.tender`.
-    public let tender: String
+    public let tender: Tender.Kind
     public let currency: String
     public let amount: Int64
     public let count: Int
-
-    public init(tender: String, currency: String, amount: Int64, count: Int) {
-        self.tender = tender
-        self.currency = currency
-        self.amount = amount
-        self.count = count
-    }
 }
 
 /// Order refunds given in one currency.
@@ -77,12 +51,6 @@ public struct RefundTotal: Codable, Sendable, Equatable {
     public let currency: String
     public let amount: Int64
     public let count: Int
-
-    public init(currency: String, amount: Int64, count: Int) {
-        self.currency = currency
-        self.amount = amount
-        self.count = count
-    }
 }
 
 /// One local day of the dashboard's chart.
@@ -96,14 +64,6 @@ public struct DailySales: Codable, Sendable, Equatable {
     public let refunded: Int64
     /// How many installments.
     public let count: Int
-
-    public init(day: String, currency: String, amount: Int64, refunded: Int64, count: Int) {
-        self.day = day
-        self.currency = currency
-        self.amount = amount
-        self.refunded = refunded
-        self.count = count
-    }
 }
 
 /// What a customer still owes in one currency.
@@ -112,13 +72,6 @@ public struct CustomerBalance: Codable, Sendable, Equatable {
     public let currency: String
     public let owing: Int64
     public let openOrders: Int
-
-    public init(email: String, currency: String, owing: Int64, openOrders: Int) {
-        self.email = email
-        self.currency = currency
-        self.owing = owing
-        self.openOrders = openOrders
-    }
 }
 
 public struct DashboardView: Codable, Sendable, Equatable {
@@ -139,24 +92,7 @@ public struct DashboardView: Codable, Sendable, Equatable {
     /// Largest first.
     public let owing: [CustomerBalance]
     /// Today's net takings per currency (`Takings.net`), with the store credit kept apart.
-    public let net: [NetTakings]
-
-    public init(
-        day: String, currency: String, takings: [TakingsLine], refunds: [RefundTotal], ordersCreated: Int,
-        paymentsTaken: Int, daily: [DailySales], recentOrders: [OrderSummaryView], owing: [CustomerBalance],
-        net: [NetTakings] = []
-    ) {
-        self.day = day
-        self.currency = currency
-        self.takings = takings
-        self.refunds = refunds
-        self.ordersCreated = ordersCreated
-        self.paymentsTaken = paymentsTaken
-        self.daily = daily
-        self.recentOrders = recentOrders
-        self.owing = owing
-        self.net = net
-    }
+    public internal(set) var net: [NetTakings] = []
 }
 
 /// One currency's net takings (`TillCore.Takings`): card + cash less refunds paid out; store
@@ -166,13 +102,6 @@ public struct NetTakings: Codable, Sendable, Equatable {
     public let net: Int64
     public let storeCreditRedeemed: Int64
     public let refundedToStoreCredit: Int64
-
-    public init(currency: String, net: Int64, storeCreditRedeemed: Int64, refundedToStoreCredit: Int64) {
-        self.currency = currency
-        self.net = net
-        self.storeCreditRedeemed = storeCreditRedeemed
-        self.refundedToStoreCredit = refundedToStoreCredit
-    }
 }
 
 /// A customer's orders in one currency.
@@ -187,17 +116,9 @@ public struct CustomerTotal: Codable, Sendable, Equatable {
     public let refunded: Int64
     /// The sum of their balances due.
     public let owing: Int64
+}
 
-    public init(currency: String, orders: Int, lifetime: Int64, ordered: Int64, paid: Int64, refunded: Int64, owing: Int64) {
-        self.currency = currency
-        self.orders = orders
-        self.lifetime = lifetime
-        self.ordered = ordered
-        self.paid = paid
-        self.refunded = refunded
-        self.owing = owing
-    }
-
+extension CustomerTotal {
     init(_ totals: CustomerTotals) {
         // refunded <= paid on every order, so the difference cannot overflow or go below zero.
         self.init(
@@ -219,19 +140,6 @@ public struct CustomerView: Codable, Sendable, Equatable {
     public let totals: [CustomerTotal]
     /// Wallets opened for this customer, by name.
     public let storeCredit: [WalletView]
-
-    public init(
-        email: String, orderCount: Int, openOrders: Int, firstOrderAt: String, lastOrderAt: String,
-        totals: [CustomerTotal], storeCredit: [WalletView]
-    ) {
-        self.email = email
-        self.orderCount = orderCount
-        self.openOrders = openOrders
-        self.firstOrderAt = firstOrderAt
-        self.lastOrderAt = lastOrderAt
-        self.totals = totals
-        self.storeCredit = storeCredit
-    }
 }
 
 /// Where a page of orders ended; pass it back as `after` for the next page.
@@ -251,11 +159,6 @@ public struct OrderPage: Codable, Sendable, Equatable {
     public let orders: [OrderSummaryView]
     /// nil on the last page.
     public let next: OrderCursor?
-
-    public init(orders: [OrderSummaryView], next: OrderCursor?) {
-        self.orders = orders
-        self.next = next
-    }
 }
 
 /// Where a page of card payments ended; pass it back as `after` for the next page.
@@ -275,9 +178,4 @@ public struct PaymentPage: Codable, Sendable, Equatable {
     public let payments: [PaymentView]
     /// nil on the last page.
     public let next: PaymentCursor?
-
-    public init(payments: [PaymentView], next: PaymentCursor?) {
-        self.payments = payments
-        self.next = next
-    }
 }

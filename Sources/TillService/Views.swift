@@ -13,7 +13,7 @@ public struct OrderView: Codable, Sendable, Equatable {
     public let paid: Int64
     public let balanceDue: Int64
     public let refunded: Int64
-    public let status: String
+    public let status: OrderStatus
     public let createdAt: String
     public let payments: [OrderPaymentView]
     /// Requests on the order whose outcome is not known yet (or not recorded): a card
@@ -26,6 +26,10 @@ public struct OrderView: Codable, Sendable, Equatable {
     /// `due_after_pending`). Absent when nothing is pending.
     public internal(set) var pendingPaid: Int64?
 
+    /// What a new installment may take: `due_after_pending` while requests are pending, else
+    /// `balance_due`. Every screen that offers or shows "due" reads this one figure.
+    public var payable: Int64 { dueAfterPending ?? balanceDue }
+
     public init(_ order: Order) {
         id = order.id
         email = order.email.address
@@ -34,7 +38,7 @@ public struct OrderView: Codable, Sendable, Equatable {
         paid = order.paid.minorUnits
         balanceDue = order.balanceDue.minorUnits
         refunded = order.refunded.minorUnits
-        status = order.status.rawValue
+        status = order.status
         createdAt = Timestamp.iso8601(order.createdAt)
         payments = order.payments.map(OrderPaymentView.init)
     }
@@ -43,8 +47,8 @@ public struct OrderView: Codable, Sendable, Equatable {
 public struct OrderPaymentView: Codable, Sendable, Equatable {
     public let id: String
     public let amount: Int64
-    public let tender: String
-    public let state: String
+    public let tender: Tender.Kind
+    public let state: OrderPaymentState
     public let refunded: Int64
     public let createdAt: String
     /// Cash: what was handed over and the change given.
@@ -63,8 +67,8 @@ public struct OrderPaymentView: Codable, Sendable, Equatable {
     public init(_ payment: OrderPayment) {
         id = payment.id
         amount = payment.amount.minorUnits
-        tender = payment.tender.kind.rawValue
-        state = payment.state.rawValue
+        tender = payment.tender.kind
+        state = payment.state
         refunded = payment.refunded.minorUnits
         createdAt = Timestamp.iso8601(payment.createdAt)
         paymentId = payment.gatewayPaymentId
@@ -88,6 +92,8 @@ public struct OrderPaymentView: Codable, Sendable, Equatable {
         refunds = payment.refunds.map { RefundView($0, paymentId: payment.id) }
         `operator` = payment.operatorName.text
     }
+    /// What is left to refund of it (the core's `OrderPayment.refundable`).
+    public var refundable: Int64 { OrderPayment.refundable(amount: amount, refunded: refunded) }
 }
 
 public struct RefundView: Codable, Sendable, Equatable {
@@ -108,12 +114,12 @@ public struct RefundView: Codable, Sendable, Equatable {
 }
 
 public struct CardView: Codable, Sendable, Equatable {
-    public let brand: String
+    public let brand: CardBrand
     public let first6: String
     public let last4: String
 
     public init(_ card: CardSummary) {
-        brand = card.brand.rawValue
+        brand = card.brand
         first6 = card.first6
         last4 = card.last4
     }
@@ -121,7 +127,7 @@ public struct CardView: Codable, Sendable, Equatable {
 
 public struct PaymentView: Codable, Sendable, Equatable {
     public let id: String
-    public let status: String
+    public let status: PaymentStatus
     public let currency: String
     public let authorized: Int64
     public let captured: Int64
@@ -144,7 +150,7 @@ public struct PaymentView: Codable, Sendable, Equatable {
 
     public init(_ payment: Payment, orderPaymentId: String?, at now: Instant) {
         id = payment.id
-        status = payment.status(at: now).rawValue
+        status = payment.status(at: now)
         currency = payment.currency.code
         authorized = payment.authorized.minorUnits
         captured = payment.captured.minorUnits
@@ -162,12 +168,12 @@ public struct PaymentView: Codable, Sendable, Equatable {
 }
 
 public struct PaymentEventView: Codable, Sendable, Equatable {
-    public let kind: String
+    public let kind: PaymentEvent.Kind
     public let amount: Int64
     public let at: String
 
     public init(_ event: PaymentEvent) {
-        kind = event.kind.rawValue
+        kind = event.kind
         amount = event.amount.minorUnits
         at = Timestamp.iso8601(event.at)
     }
@@ -178,7 +184,7 @@ public struct WalletView: Codable, Sendable, Equatable {
     public let currency: String
     public let balance: Int64
     public let overdraftLimit: Int64
-    /// How much more may be debited (balance + overdraft limit).
+    /// How much more may be debited (`Wallet.available`).
     public let available: Int64
     /// The customer's email (lowercased) when the wallet is theirs; absent from JSON otherwise.
     public let customer: String?
@@ -189,8 +195,7 @@ public struct WalletView: Codable, Sendable, Equatable {
         currency = wallet.currency.code
         balance = wallet.balance.minorUnits
         overdraftLimit = wallet.overdraftLimit.minorUnits
-        let (sum, overflow) = wallet.balance.minorUnits.addingReportingOverflow(wallet.overdraftLimit.minorUnits)
-        available = overflow ? Int64.max : sum
+        available = wallet.available.minorUnits
     }
 }
 
@@ -209,7 +214,7 @@ public struct PendingRequestView: Codable, Sendable, Equatable {
     public let amount: Int64
     public let currency: String
     /// `card` for a card installment or refund.
-    public let tender: String?
+    public let tender: Tender.Kind?
     public let card: CardView?
     public let paymentId: String?
     public let orderPaymentId: String?
@@ -237,7 +242,7 @@ public struct PendingRequestView: Codable, Sendable, Equatable {
         amount = intent.amount
         currency = intent.currency
         switch intent.kind {
-        case .orderCard, .orderRefund: tender = "card"
+        case .orderCard, .orderRefund: tender = .card
         default: tender = nil
         }
         card = intent.card?.summary.map(CardView.init)
@@ -245,6 +250,12 @@ public struct PendingRequestView: Codable, Sendable, Equatable {
         orderPaymentId = intent.orderPaymentId
         attention = request.attention
     }
+    /// A refund in flight (`order.refund`) rather than a payment.
+    public var isRefund: Bool { operation == "order.refund" }
+    /// Waiting for an operator (`till pending --resolve`), no longer for GoblinPay.
+    public var needsAttention: Bool { state == StoredRequest.State.needsAttention.rawValue }
+    /// A till is asking GoblinPay about it right now.
+    public var inProgress: Bool { state == StoredRequest.State.inProgress.rawValue }
 }
 
 /// Every request still pending, oldest first.
@@ -258,46 +269,45 @@ public struct OrderListView: Codable, Sendable, Equatable {
 }
 
 /// An installment taken: the order as it now stands, plus the new payment.
-public struct OrderPaymentResult: Codable, Sendable, Equatable {
+public struct OrderPaymentResult: Sendable, Equatable {
     public let order: OrderView
     public let payment: OrderPaymentView
-
-    public init(order: OrderView, payment: OrderPaymentView) {
-        self.order = order
-        self.payment = payment
-    }
-
-    // Flat JSON: the order's fields with `payment` beside them.
-    enum CodingKeys: String, CodingKey { case payment }
-    public init(from decoder: any Decoder) throws {
-        order = try OrderView(from: decoder)
-        payment = try decoder.container(keyedBy: CodingKeys.self).decode(OrderPaymentView.self, forKey: .payment)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        try order.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(payment, forKey: .payment)
-    }
 }
 
 /// A refund made: the order as it now stands, plus the refund.
-public struct OrderRefundResult: Codable, Sendable, Equatable {
+public struct OrderRefundResult: Sendable, Equatable {
     public let order: OrderView
     public let refund: RefundView
+}
 
-    enum CodingKeys: String, CodingKey { case refund }
-    public init(order: OrderView, refund: RefundView) {
-        self.order = order
-        self.refund = refund
+// Flat JSON: the order's fields with `payment` (or `refund`) beside them.
+extension OrderPaymentResult: Codable {
+    public init(from decoder: any Decoder) throws { (order, payment) = try OrderView.decode(from: decoder, beside: "payment") }
+    public func encode(to encoder: any Encoder) throws { try order.encode(to: encoder, beside: "payment", payment) }
+}
+
+extension OrderRefundResult: Codable {
+    public init(from decoder: any Decoder) throws { (order, refund) = try OrderView.decode(from: decoder, beside: "refund") }
+    public func encode(to encoder: any Encoder) throws { try order.encode(to: encoder, beside: "refund", refund) }
+}
+
+extension OrderView {
+    private struct Beside: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
-    public init(from decoder: any Decoder) throws {
-        order = try OrderView(from: decoder)
-        refund = try decoder.container(keyedBy: CodingKeys.self).decode(RefundView.self, forKey: .refund)
+
+    static func decode<Extra: Decodable>(from decoder: any Decoder, beside key: String) throws -> (OrderView, Extra) {
+        let extra = try decoder.container(keyedBy: Beside.self).decode(Extra.self, forKey: Beside(stringValue: key))
+        return (try OrderView(from: decoder), extra)
     }
-    public func encode(to encoder: any Encoder) throws {
-        try order.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(refund, forKey: .refund)
+
+    func encode(to encoder: any Encoder, beside key: String, _ extra: some Encodable) throws {
+        try encode(to: encoder)
+        var container = encoder.container(keyedBy: Beside.self)
+        try container.encode(extra, forKey: Beside(stringValue: key))
     }
 }
 

@@ -125,7 +125,7 @@ struct DemoTests {
             var statusCounts: [String: Int] = [:]
             for id in paymentIds {
                 let view = try await service.payment(id: id).get()
-                if view.orderPaymentId == nil { statusCounts[view.status, default: 0] += 1 }
+                if view.orderPaymentId == nil { statusCounts[view.status.rawValue, default: 0] += 1 }
             }
             #expect(statusCounts["voided", default: 0] > 0, "\(statusCounts)")
             #expect(statusCounts["captured", default: 0] + statusCounts["partially_captured", default: 0] > 0, "\(statusCounts)")

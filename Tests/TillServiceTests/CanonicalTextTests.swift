@@ -113,7 +113,7 @@ struct CanonicalTextTests {
         #expect(try await harness.count("SELECT COUNT(*) FROM order_payments") == 0)
         let paid = try ok(await service.pay(orderId: order.id, amount: "1000000.00", tender: .cash(tendered: "1000000.01"), key: "c2"))
         #expect(paid.response.payment.change == 1)
-        #expect(paid.response.order.status == "paid")
+        #expect(paid.response.order.status == .paid)
     }
 
     @Test func aStorageErrorNamesSQLitesReasonButNoStatementOrArgument() async throws {

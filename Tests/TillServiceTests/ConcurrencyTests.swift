@@ -47,9 +47,9 @@ struct ConcurrencyTests {
         let paidAfter = successes.map(\.response.order.paid).sorted()
         #expect(Set(paidAfter).count == paidAfter.count)
         #expect(paidAfter.last == order.paid)
-        if refusals.contains(.orderAlreadyPaid) { #expect(order.status == "paid") }
+        if refusals.contains(.orderAlreadyPaid) { #expect(order.status == .paid) }
         // GoblinPay captured exactly the card installments the order recorded, each once.
-        let cardPayments = order.payments.filter { $0.tender == "card" }
+        let cardPayments = order.payments.filter { $0.tender == .card }
         let captures = try await harness.entries(.capture)
         #expect(captures.count == cardPayments.count)
         #expect(captures.map(\.amount.minorUnits).reduce(0, +) == cardPayments.map(\.amount).reduce(0, +))
@@ -113,8 +113,8 @@ struct ConcurrencyTests {
         #expect(Set(results.compactMap { code($0) }).isSubset(of: [.exceedsAuthorized, .paymentPending]))
         let after = try ok(await service.payment(id: payment.id))
         #expect(after.captured == 1000)
-        #expect(after.status == "captured")
-        #expect(after.events.filter { $0.kind == "captured" }.count == 10)
+        #expect(after.status == .captured)
+        #expect(after.events.filter { $0.kind == .captured }.count == 10)
         let reference = try #require(try await harness.entries(.authorize).first?.reference)
         let summary = try #require(try await harness.goblin.ledger.summary(reference: reference))
         #expect(summary.captured == Money(minorUnits: 1000, currency: .usd))
@@ -206,7 +206,7 @@ struct ConcurrencyTests {
         #expect(code(cardResult) == nil, "the card was captured at GoblinPay: \(cardResult)")
         let order = try ok(await service.order(id: orderId))
         #expect(order.paid <= 5000)
-        let cardPaid = order.payments.filter { $0.tender == "card" }.map(\.amount).reduce(0, +)
+        let cardPaid = order.payments.filter { $0.tender == .card }.map(\.amount).reduce(0, +)
         #expect(cardPaid == 3000, "GoblinPay captured $30.00 that the order does not show")
         #expect(try await harness.entries(.capture).map(\.amount.minorUnits).reduce(0, +) == cardPaid)
         if case .success(let taken) = cash { #expect(taken.response.payment.amount <= 2000) }

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 import TillCore
 import TillProcessor
-import TillService
+@testable import TillService
 @testable import TillStore
 
 /// The POS screens' reads against a real ledger: the dashboard's days in a local time zone,
@@ -55,10 +55,10 @@ struct ReadQueryTests {
         #expect(board.day == "2026-03-15")
         #expect(board.currency == "USD")
         #expect(board.takings == [
-            TakingsLine(tender: "cash", currency: "EUR", amount: 800, count: 1),
-            TakingsLine(tender: "card", currency: "USD", amount: 4000, count: 1),
-            TakingsLine(tender: "cash", currency: "USD", amount: 1500, count: 1),
-            TakingsLine(tender: "store_credit", currency: "USD", amount: 1000, count: 1),
+            TakingsLine(tender: .cash, currency: "EUR", amount: 800, count: 1),
+            TakingsLine(tender: .card, currency: "USD", amount: 4000, count: 1),
+            TakingsLine(tender: .cash, currency: "USD", amount: 1500, count: 1),
+            TakingsLine(tender: .storeCredit, currency: "USD", amount: 1000, count: 1),
         ])
         #expect(board.refunds == [RefundTotal(currency: "USD", amount: 500, count: 1)])
         #expect(board.ordersCreated == 5)
@@ -75,7 +75,7 @@ struct ReadQueryTests {
 
         #expect(board.recentOrders.map(\.email) == ["Dave@Example.com", "dave@example.com", "fay@example.com"])
         let newest = try #require(board.recentOrders.first)
-        #expect(newest.balanceDue == 2500 && newest.paid == 0 && newest.status == "open" && newest.paymentCount == 0)
+        #expect(newest.balanceDue == 2500 && newest.paid == 0 && newest.status == .open && newest.paymentCount == 0)
         #expect(newest.createdAt == "2026-03-15T09:03:00.000Z")
         #expect(board.owing == [
             CustomerBalance(email: "Dave@Example.com", currency: "USD", owing: 7500, openOrders: 2),
@@ -84,7 +84,7 @@ struct ReadQueryTests {
 
         // In UTC, Dan's sale at 23:00 belongs to yesterday.
         let utc = try ok(await harness.service.dashboard(utcOffsetSeconds: 0, days: 2, recent: 0, owing: 0))
-        #expect(utc.takings.filter { $0.currency == "USD" }.map(\.tender) == ["card", "store_credit"])
+        #expect(utc.takings.filter { $0.currency == "USD" }.map(\.tender) == [.card, .storeCredit])
         #expect(utc.daily == [
             DailySales(day: "2026-03-14", currency: "USD", amount: 7700, refunded: 0, count: 4),
             DailySales(day: "2026-03-15", currency: "USD", amount: 5000, refunded: 500, count: 2),
@@ -223,7 +223,7 @@ struct ReadQueryTests {
         #expect(seen.filter { $0.orderPaymentId != nil }.count == 3)
         let keys = seen.map { ($0.authorizedAt, $0.id) }
         #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 })
-        #expect(seen.last?.status == "authorized" && seen.last?.currency == "GBP")
+        #expect(seen.last?.status == .authorized && seen.last?.currency == "GBP")
     }
 
     @Test func walletsBelongToCustomers() async throws {

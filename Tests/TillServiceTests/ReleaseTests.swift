@@ -25,7 +25,7 @@ struct ReleaseTests {
 
         let released = try ok(await service.release(paymentId: id, key: "rel-1"))
         #expect(!released.replayed)
-        #expect(released.response.status == "captured")
+        #expect(released.response.status == .captured)
         #expect(released.response.released == 400)
         #expect(released.response.capturable == 0)
         #expect(released.response.releasable == 0)
@@ -37,7 +37,7 @@ struct ReleaseTests {
         #expect(again.response == released.response)
         #expect(code(await service.release(paymentId: id, key: "rel-2")) == .nothingToRelease)
         #expect(code(await service.capture(paymentId: id, amount: "1.00", key: "cap-2")) == .exceedsAuthorized)
-        #expect(try ok(await service.refundPayment(paymentId: id, amount: "6.00", key: "ref-1")).response.status == "refunded")
+        #expect(try ok(await service.refundPayment(paymentId: id, amount: "6.00", key: "ref-1")).response.status == .refunded)
         #expect(try await harness.entries(.release).count == 1)
         try await harness.expectEveryKeyAppliedOnce()
     }

@@ -18,7 +18,7 @@ struct ServiceFlowTests {
             email: "olga@example.com", amount: "40.00", tender: .cash(tendered: "50.00"), key: "sale")).response
         #expect(sale.payment.amount == 4000)
         #expect(sale.payment.change == 1000)
-        #expect(sale.order.status == "paid")
+        #expect(sale.order.status == .paid)
 
         let refund = try ok(await service.refund(
             orderId: sale.order.id, paymentId: sale.payment.id, amount: "15.00", key: "back", toWallet: "store credit"))
@@ -81,7 +81,7 @@ struct ServiceFlowTests {
         let refund = try ok(await service.refund(
             orderId: sale.order.id, paymentId: sale.payment.id, amount: "25.00", key: "back", toWallet: "credit")).response
         #expect(refund.order.refunded == 2500)
-        #expect(refund.order.payments.first?.state == "refunded")
+        #expect(refund.order.payments.first?.state == .refunded)
         #expect(try ok(await service.wallet(name: "credit")).balance == 2500)
         #expect(try await harness.entries(.refund).isEmpty)
         // Nothing is left of it to refund to the card.
@@ -97,7 +97,7 @@ struct ServiceFlowTests {
         let orderId = try ok(await service.createOrder(email: "quinn@example.com", amount: "50.00")).response.id
 
         let paid = try ok(await service.pay(orderId: orderId, amount: "20.00", tender: .wallet(name: "GIFT"), key: "w1")).response
-        #expect(paid.payment.tender == "store_credit")
+        #expect(paid.payment.tender == .storeCredit)
         #expect(paid.payment.wallet == "Gift")
         #expect(paid.order.paid == 2000)
         #expect(try ok(await service.wallet(name: "gift")).balance == 1000)
@@ -134,7 +134,7 @@ struct ServiceFlowTests {
         #expect(try await harness.requestState(key: "r1") == nil)
         let gateway = try ok(await service.payment(id: gatewayId))
         #expect(gateway.refunded == 0)
-        #expect(gateway.events.map(\.kind) == ["authorized", "captured", "refund_failed"])
+        #expect(gateway.events.map(\.kind) == [.authorized, .captured, .refundFailed])
         #expect(try await harness.entries(.refund).isEmpty)
         // The key is free: the retry runs again (and fails again), still nothing refunded.
         #expect(code(await service.refund(orderId: sale.order.id, paymentId: sale.payment.id, amount: "10.00", key: "r1")) == .processorError)

@@ -221,7 +221,7 @@ struct StoreHardeningTests {
         // An ordinary card payment in the same quarter hour is charged and recorded.
         let order = try ok(await service.createOrder(email: "bob@example.com", amount: "10.00")).response
         let paid = try ok(await service.pay(orderId: order.id, amount: "10.00", tender: Cards.card(), key: "ok")).response
-        #expect(paid.order.status == "paid")
+        #expect(paid.order.status == .paid)
         #expect(try await harness.requestState(key: "ok") == "completed")
         #expect(try await harness.count("SELECT COUNT(*) FROM order_payments") == 1)
     }

@@ -1,6 +1,6 @@
 import Testing
 import TillCore
-import TillService
+@testable import TillService
 @testable import TillUI
 
 /// Issue 11's counter mistakes (DESIGN §8 "Counter rules"), each as the operator typed it.

@@ -1,6 +1,6 @@
 import Testing
 import TillCore
-import TillService
+@testable import TillService
 @testable import TillUI
 
 /// Finding anything (issue 11), as the reducer decides it: the dashboard's Owing list takes
@@ -9,7 +9,7 @@ import TillService
 @Suite struct FindReducerTests {
     static func summary(_ id: String, _ email: String) -> OrderSummaryView {
         OrderSummaryView(
-            id: id, email: email, currency: "USD", total: 5000, paid: 0, refunded: 0, balanceDue: 5000, status: "open",
+            id: id, email: email, currency: "USD", total: 5000, paid: 0, refunded: 0, balanceDue: 5000, status: .open,
             createdAt: "2026-11-22T10:00:00.000Z", paymentCount: 0)
     }
 

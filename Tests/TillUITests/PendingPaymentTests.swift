@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TillCore
-import TillService
+@testable import TillService
 @testable import TillUI
 import TillSnapshots
 
@@ -18,7 +18,7 @@ import TillSnapshots
     ) throws -> OrderView {
         let payments = paid.map { payment in
             """
-            {"id": "\(payment.id)", "amount": \(payment.amount), "tender": "card", "state": "captured", "refunded": 0,
+            {"id": "\(payment.id)", "amount": \(payment.amount), "tender": "card", "state": "completed", "refunded": 0,
              "createdAt": "2026-11-22T10:01:00.000Z", "paymentId": "pay_\(payment.id)",
              "card": {"brand": "visa", "first6": "400000", "last4": "4046"}, "refunds": []}
             """

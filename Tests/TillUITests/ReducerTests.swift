@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TillCore
-import TillService
+@testable import TillService
 @testable import TillUI
 
 /// A POS at 80x24 on 2026-11-22 10:05 UTC, and an order built through the core.
@@ -191,7 +191,7 @@ enum Fixture {
     static func page(_ range: Range<Int>, more: Bool) -> OrderPage {
         let orders = range.map {
             OrderSummaryView(id: "ord_\($0)", email: "reg@x.io", currency: "USD", total: 100, paid: 100, refunded: 0,
-                             balanceDue: 0, status: "paid", createdAt: "2026-11-22T10:00:00.000Z", paymentCount: 1)
+                             balanceDue: 0, status: .paid, createdAt: "2026-11-22T10:00:00.000Z", paymentCount: 1)
         }
         let cursor = more ? try? JSONDecoder().decode(OrderCursor.self, from: Data(#"{"createdAt":1,"id":"x"}"#.utf8)) : nil
         return OrderPage(orders: orders, next: cursor)

@@ -1,6 +1,6 @@
 import Testing
 import TillCore
-import TillService
+@testable import TillService
 @testable import TillUI
 
 /// What the adversarial review of issue 11 found in the counter rules and sign-in, each as it

@@ -1,13 +1,13 @@
 import Testing
 import TillCore
-import TillService
+@testable import TillService
 @testable import TillUI
 
 /// Defects a review found in the first POS, each pinned by the test that failed before its fix.
 @Suite struct ReviewRegressionTests {
     static func summary(_ id: String, _ email: String, due: Int64 = 5000) -> OrderSummaryView {
         OrderSummaryView(id: id, email: email, currency: "USD", total: 5000, paid: 5000 - due, refunded: 0,
-                         balanceDue: due, status: due == 0 ? "paid" : "open", createdAt: "2026-11-22T10:00:00.000Z", paymentCount: 0)
+                         balanceDue: due, status: due == 0 ? .paid : .open, createdAt: "2026-11-22T10:00:00.000Z", paymentCount: 0)
     }
 
     static func customer(_ email: String) -> CustomerView {

@@ -1,3 +1,4 @@
+import TillCore
 import TillService
 import TillUI
 import Foundation
@@ -11,7 +12,7 @@ enum Human {
 
     static func order(_ order: OrderView) -> String {
         var lines = [
-            "Order \(order.id)  \(order.email)  \(order.status.replacingOccurrences(of: "_", with: " "))",
+            "Order \(order.id)  \(order.email)  \(Format.state(order.status))",
             "  total \(Format.money(order.total, order.currency))   paid \(Format.money(order.paid, order.currency))"
                 + "   due \(Format.money(order.balanceDue, order.currency))   refunded \(Format.money(order.refunded, order.currency))",
             "  created \(time(order.createdAt))",
@@ -28,12 +29,9 @@ enum Human {
     /// One pending request: what, how much, on which card, since when, and in what state.
     static func pendingLine(_ request: PendingRequestView) -> String {
         var what = request.operation
-        if let card = request.card { what += "  \(card.brand) \(card.first6)…\(card.last4)" }
-        let state = switch request.state {
-        case "needs_attention": "NEEDS ATTENTION: \(request.attention ?? "")"
-        case "in_progress": "pending (a till is asking GoblinPay)"
-        default: "pending (outcome unknown)"
-        }
+        if let card = request.card { what += "  \(card.brand.rawValue) \(card.first6)…\(card.last4)" }
+        let state = request.needsAttention ? "NEEDS ATTENTION: \(request.attention ?? "")"
+            : request.inProgress ? "pending (a till is asking GoblinPay)" : "pending (outcome unknown)"
         return "\(Format.money(request.amount, request.currency))  \(what)  since \(time(request.since))  key \(request.key)  \(state)"
     }
 
@@ -48,13 +46,13 @@ enum Human {
     }
 
     static func installmentLine(_ payment: OrderPaymentView, currency: String) -> String {
-        var tender = payment.tender.replacingOccurrences(of: "_", with: " ")
-        if let card = payment.card { tender = "\(card.brand) \(card.first6)…\(card.last4)" }
+        var tender = Format.state(payment.tender)
+        if let card = payment.card { tender = "\(card.brand.rawValue) \(card.first6)…\(card.last4)" }
         if let wallet = payment.wallet { tender = "store credit (\(wallet))" }
         if let tendered = payment.tendered, let change = payment.change {
             tender = "cash \(Format.money(tendered, currency)), change \(Format.money(change, currency))"
         }
-        var line = "\(payment.id)  \(time(payment.createdAt))  \(Format.money(payment.amount, currency))  \(tender)  \(payment.state.replacingOccurrences(of: "_", with: " "))"
+        var line = "\(payment.id)  \(time(payment.createdAt))  \(Format.money(payment.amount, currency))  \(tender)  \(Format.state(payment.state))"
         if payment.refunded > 0 { line += " (\(Format.money(payment.refunded, currency)) refunded)" }
         return line
     }
@@ -62,7 +60,7 @@ enum Human {
     static func orderList(_ list: OrderListView) -> String {
         guard !list.orders.isEmpty else { return "No orders for \(list.email).\n" }
         let lines = list.orders.map { order in
-            "\(order.id)  \(time(order.createdAt))  \(Format.money(order.total, order.currency))  due \(Format.money(order.balanceDue, order.currency))  \(order.status.replacingOccurrences(of: "_", with: " "))"
+            "\(order.id)  \(time(order.createdAt))  \(Format.money(order.total, order.currency))  due \(Format.money(order.balanceDue, order.currency))  \(Format.state(order.status))"
         }
         return "\(list.orders.count) order(s) for \(list.email), newest first\n" + lines.joined(separator: "\n") + "\n"
     }
@@ -81,7 +79,7 @@ enum Human {
         let destination = result.refund.toWallet.map { " as store credit to \($0)" } ?? ""
         // Cash goes back over the counter: say so, with the amount (not again on a replay).
         let cash = result.refund.toWallet == nil && !keyed.replayed
-            && result.order.payments.first { $0.id == result.refund.paymentId }?.tender == "cash"
+            && result.order.payments.first { $0.id == result.refund.paymentId }?.tender == .cash
         return (keyed.replayed ? "Replayed (key \(keyed.key)).\n" : "")
             + "Refunded \(amount) of \(result.refund.paymentId)\(destination)\n"
             + (cash ? "HAND BACK CASH: \(amount)\n" : "")
@@ -91,13 +89,13 @@ enum Human {
     static func payment(_ payment: PaymentView, key: String?, replayed: Bool) -> String {
         let c = payment.currency
         var lines = [
-            "Payment \(payment.id)  \(payment.card.brand) \(payment.card.first6)…\(payment.card.last4)  \(payment.status.replacingOccurrences(of: "_", with: " "))",
+            "Payment \(payment.id)  \(payment.card.brand.rawValue) \(payment.card.first6)…\(payment.card.last4)  \(Format.state(payment.status))",
             "  authorized \(Format.money(payment.authorized, c))   captured \(Format.money(payment.captured, c))   refunded \(Format.money(payment.refunded, c))"
                 + (payment.released > 0 ? "   released \(Format.money(payment.released, c))" : ""),
             "  capturable \(Format.money(payment.capturable, c))   refundable \(Format.money(payment.refundable, c))   hold until \(time(payment.expiresAt))",
         ]
         for event in payment.events {
-            lines.append("  \(time(event.at))  \(event.kind.replacingOccurrences(of: "_", with: " "))  \(Format.money(event.amount, c))")
+            lines.append("  \(time(event.at))  \(Format.state(event.kind))  \(Format.money(event.amount, c))")
         }
         if let key { lines.insert((replayed ? "Replayed, key " : "Key ") + key, at: 0) }
         return lines.joined(separator: "\n") + "\n"

@@ -58,13 +58,23 @@ public enum CardValidation {
         case .success(let value): parsedExpiry = value
         case .failure(let rejection): return .failure(rejection)
         }
-        let code = cvv.trimmingBlanks()
-        guard code.count == brand.cvvLength, code.allSatisfy(\.isASCIIDigit) else {
-            return .failure(Rejection(
-                .invalidCvv, "The security code has \(brand.cvvLength) digits for \(brand.displayName)."))
-        }
+        if case .failure(let rejection) = CardSecurityCode.parse(cvv, brand: brand) { return .failure(rejection) }
         return parsedExpiry.checked(at: now, utcOffset: utcOffset).map {
             CardSummary(digits: digits, brand: brand, expiry: $0)
         }
+    }
+}
+
+/// A card's security code (CVV / CVC) as typed: as many ASCII digits as the brand has
+/// (`CardBrand.cvvLength`), blanks around it allowed. The one check the service, the POS's card
+/// fields and the demo's cards use.
+public enum CardSecurityCode {
+    /// The code's digits, or `invalid_cvv`. The code itself is never put in the message.
+    public static func parse(_ text: String, brand: CardBrand) -> Result<String, Rejection> {
+        let code = text.trimmingBlanks()
+        guard code.count == brand.cvvLength, code.allSatisfy(\.isASCIIDigit) else {
+            return .failure(Rejection(.invalidCvv, "The security code has \(brand.cvvLength) digits for \(brand.displayName)."))
+        }
+        return .success(code)
     }
 }

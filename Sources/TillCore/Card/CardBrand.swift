@@ -1,5 +1,5 @@
 /// The card network, told from the leading digits (the BIN / IIN ranges).
-public enum CardBrand: String, CaseIterable, Sendable {
+public enum CardBrand: String, CaseIterable, Sendable, Codable {
     case visa, mastercard, amex, discover, diners, jcb, unionpay, maestro, unknown
 
     /// Human name for screens and receipts.

@@ -48,31 +48,45 @@ public struct Order: Hashable, Sendable {
 
     /// Checks an installment before anything is charged, and says what it will apply. In order:
     /// `invalid_amount` (not positive), `currency_mismatch` (amount or cash), `order_already_paid`,
-    /// then `exceeds_balance_due` (for every tender: an installment is never more than is due),
-    /// `insufficient_cash` for cash. Only the cash handed over may be more than the installment:
-    /// the rest is change.
+    /// then the amount limits of `Order.plan(amount:cash:due:)` against the balance due.
     public func plan(amount: Money, tender: Tender) -> Result<PaymentPlan, Rejection> {
         if case .failure(let rejection) = amount.requirePositive().flatMap({ $0.require(currency: currency, of: "This order") }) {
             return .failure(rejection)
         }
-        if case .cash(let tendered) = tender, case .failure(let rejection) = tendered.require(currency: currency, of: "This order") {
-            return .failure(rejection)
+        var cash: Money?
+        if case .cash(let tendered) = tender {
+            if case .failure(let rejection) = tendered.require(currency: currency, of: "This order") { return .failure(rejection) }
+            cash = tendered
         }
         guard status != .paid else { return .failure(Rejection(.orderAlreadyPaid)) }
-        let due = balanceDue
+        return Self.plan(amount: amount, cash: cash, due: balanceDue)
+    }
+
+    /// The amount limits of one installment, on figures alone (amounts of one currency): what
+    /// `plan(amount:tender:)` decides once the order is known, and what the payment dialog
+    /// shows while the amounts are typed, so the two never disagree. `exceeds_balance_due` (for
+    /// every tender: an installment is never more than `due`), then `insufficient_cash` when the
+    /// cash handed over is short of it (by `cashShortfall`). Only the cash may be more than
+    /// the installment: the rest is change.
+    public static func plan(amount: Money, cash tendered: Money?, due: Money) -> Result<PaymentPlan, Rejection> {
         guard amount.minorUnits <= due.minorUnits else {
             return .failure(Rejection(.exceedsBalanceDue, "Only \(due.formatted) is due on this order."))
         }
-        guard case .cash(let tendered) = tender else {
-            return .success(PaymentPlan(applied: amount, change: .zero(currency)))
+        guard let tendered else { return .success(PaymentPlan(applied: amount, change: .zero(amount.currency))) }
+        guard cashShortfall(amount: amount, tendered: tendered).isZero else {
+            return .failure(Rejection(.insufficientCash, "\(tendered.formatted) tendered is less than \(amount.formatted)."))
         }
-        let applied = amount
-        guard tendered.minorUnits >= applied.minorUnits else {
-            return .failure(Rejection(.insufficientCash, "\(tendered.formatted) tendered is less than \(applied.formatted)."))
-        }
+        // tendered >= amount > 0: the difference fits.
         return .success(PaymentPlan(
-            applied: applied,
-            change: Money(minorUnits: tendered.minorUnits - applied.minorUnits, currency: currency)))
+            applied: amount, change: Money(minorUnits: tendered.minorUnits - amount.minorUnits, currency: amount.currency)))
+    }
+
+    /// How much more cash an installment of `amount` needs than was handed over: zero when
+    /// `tendered` covers it. The "short by" a screen shows beside `insufficient_cash`.
+    public static func cashShortfall(amount: Money, tendered: Money) -> Money {
+        guard amount.minorUnits > tendered.minorUnits else { return .zero(amount.currency) }
+        let (short, overflow) = amount.minorUnits.subtractingReportingOverflow(tendered.minorUnits)
+        return Money(minorUnits: overflow ? .max : short, currency: amount.currency)
     }
 
     /// Records an installment that was planned and, for cards and store credit, charged.
@@ -122,7 +136,7 @@ public struct Order: Hashable, Sendable {
     }
 }
 
-public enum OrderStatus: String, CaseIterable, Sendable {
+public enum OrderStatus: String, CaseIterable, Sendable, Codable {
     case open
     case partiallyPaid = "partially_paid"
     case paid
@@ -148,7 +162,13 @@ public struct OrderPayment: Hashable, Sendable {
     public fileprivate(set) var refunded: Money
     public fileprivate(set) var refunds: [OrderRefund]
 
-    public var refundable: Money { Money(minorUnits: amount.minorUnits - refunded.minorUnits, currency: amount.currency) }
+    public var refundable: Money {
+        Money(minorUnits: Self.refundable(amount: amount.minorUnits, refunded: refunded.minorUnits), currency: amount.currency)
+    }
+
+    /// What is left to refund of an installment: its applied amount (never the cash change)
+    /// less what was refunded. Views that carry the two figures ask here.
+    public static func refundable(amount: Int64, refunded: Int64) -> Int64 { amount - refunded }
 
     public var state: OrderPaymentState {
         if refunded.isZero { return .completed }
@@ -156,7 +176,7 @@ public struct OrderPayment: Hashable, Sendable {
     }
 }
 
-public enum OrderPaymentState: String, CaseIterable, Sendable {
+public enum OrderPaymentState: String, CaseIterable, Sendable, Codable {
     case completed
     case partiallyRefunded = "partially_refunded"
     case refunded

@@ -15,8 +15,18 @@ public enum Tender: Hashable, Sendable {
         }
     }
 
-    public enum Kind: String, CaseIterable, Sendable {
+    /// The raw values are the wire format (`tender` in JSON).
+    public enum Kind: String, CaseIterable, Sendable, Codable {
         case card, cash
         case storeCredit = "store_credit"
+
+        /// "Card", "Cash", "Store credit": the name every screen and report gives it.
+        public var displayName: String {
+            switch self {
+            case .card: "Card"
+            case .cash: "Cash"
+            case .storeCredit: "Store credit"
+            }
+        }
     }
 }

@@ -167,6 +167,21 @@ public struct Payment: Hashable, Sendable {
     public func eventTime(at now: Instant) -> Instant { max(now, events.last?.at ?? authorizedAt) }
 }
 
+extension Payment {
+    /// A card payment taken as an order's installment (`installment` names it) is captured,
+    /// refunded, voided or released only through its order, never at the gateway on its own:
+    /// `payment_belongs_to_order`, or nil for a payment authorized on its own. The service
+    /// refuses with it; the card payments screen asks it before offering an action.
+    public static func refusedOutsideItsOrder(_ paymentId: String, installment: String?) -> Rejection? {
+        guard installment != nil else { return nil }
+        return Rejection(
+            .paymentBelongsToOrder, "Card payment \(paymentId.echoed()) was taken for an order; refund it with `till order refund`.")
+    }
+}
+
+// The statuses travel in views and JSON as their raw values.
+extension PaymentStatus: Codable {}
+
 /// A request to a payment.
 public enum PaymentCommand: Hashable, Sendable {
     case capture(Money)
@@ -194,7 +209,7 @@ public enum PaymentCommand: Hashable, Sendable {
 
 /// One line of a payment's history.
 public struct PaymentEvent: Hashable, Sendable {
-    public enum Kind: String, CaseIterable, Sendable {
+    public enum Kind: String, CaseIterable, Sendable, Codable {
         case authorized, captured, refunded, voided, released
         /// The processor refused or failed the attempt; amounts did not move.
         case captureFailed = "capture_failed"

@@ -72,26 +72,26 @@ public struct Wallet: Hashable, Sendable {
     }
 
     /// Takes money. `invalid_amount`, `currency_mismatch`, then `insufficient_funds` when the
-    /// balance would fall below minus the overdraft limit.
+    /// amount is more than is `available`.
     public func debit(_ amount: Money) -> Result<Wallet, Rejection> {
         checked(amount).flatMap { amount -> Result<Wallet, Rejection> in
-            // balance - amount >= -limit  <=>  amount <= balance + limit, computed without overflow:
-            // balance >= -limit always holds, so available = balance + limit is in 0...2*Int64.max
-            // and fits in UInt64.
-            let available = UInt64(bitPattern: balance.minorUnits &+ overdraftLimit.minorUnits)
-            guard UInt64(amount.minorUnits) <= available else {
+            guard amount.minorUnits <= available.minorUnits else {
                 return .failure(Rejection(
-                    .insufficientFunds, "\(name) has \(availableText) available; \(amount.formatted) was asked."))
+                    .insufficientFunds, "\(name) has \(available.formatted) available; \(amount.formatted) was asked."))
             }
             var next = self
-            next.balance = Money(minorUnits: balance.minorUnits &- amount.minorUnits, currency: currency)
+            // balance - amount >= -limit, so the difference fits.
+            next.balance = Money(minorUnits: balance.minorUnits - amount.minorUnits, currency: currency)
             return .success(next)
         }
     }
 
-    private var availableText: String {
-        let (available, overflow) = balance.minorUnits.addingReportingOverflow(overdraftLimit.minorUnits)
-        return overflow ? "more than can be shown" : Money(minorUnits: available, currency: currency).formatted
+    /// How much may still be debited: the balance plus the overdraft limit. Never negative (the
+    /// balance never goes below minus the limit); a sum past `Int64.max` is read as `Int64.max`,
+    /// more than any amount can ask. The one figure a debit, a view and a screen use.
+    public var available: Money {
+        let (sum, overflow) = balance.minorUnits.addingReportingOverflow(overdraftLimit.minorUnits)
+        return Money(minorUnits: overflow ? .max : sum, currency: currency)
     }
 
     private func checked(_ amount: Money) -> Result<Money, Rejection> {

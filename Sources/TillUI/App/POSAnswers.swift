@@ -188,7 +188,7 @@ extension POSState {
                 text: "Paid \(Format.money(payment.amount, currency)) by \(Self.tenderText(payment, currency)) on \(result.order.id)" + replayNote(replayed),
                 isError: false)
             if case .payment(var dialog) = overlay {
-                if let change = payment.change, change > 0, payment.tender == "cash" {
+                if let change = payment.change, change > 0, payment.tender == .cash {
                     dialog.changeDue = change
                     overlay = .payment(dialog)
                 } else {
@@ -207,7 +207,7 @@ extension POSState {
             let amount = Format.money(result.refund.amount, result.order.currency)
             // Cash goes back over the counter: the dialog and the status bar say so, with the amount.
             let cash = result.refund.toWallet == nil
-                && result.order.payments.first { $0.id == result.refund.paymentId }?.tender == "cash"
+                && result.order.payments.first { $0.id == result.refund.paymentId }?.tender == .cash
             if cash, case .amount(var dialog) = overlay {
                 dialog.handBack = result.refund.amount
                 overlay = .amount(dialog)

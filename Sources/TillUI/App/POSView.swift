@@ -24,29 +24,28 @@ extension POSState {
         case .wallets: renderWallets(into: &buffer, content)
         case .drawer: renderDrawer(into: &buffer, content)
         }
-        switch overlay {
-        case .help:
-            switch underHelp {
-            case .payment(let dialog): renderPayment(dialog, into: &buffer)
-            case .amount(let dialog): renderAmount(dialog, into: &buffer)
-            case .confirm(let dialog): renderConfirm(dialog, into: &buffer)
-            case .authorize(let dialog): renderAuthorize(dialog, into: &buffer)
-            case .openWallet(let dialog): renderOpenWallet(dialog, into: &buffer)
-            case .drawer(let dialog): renderDrawerDialog(dialog, into: &buffer)
-            case .help, nil: break
-            }
+        if case .help = overlay {
+            // The help is drawn over whatever dialog it was opened from.
+            renderDialog(underHelp, into: &buffer)
             renderHelp(into: &buffer)
+        } else {
+            renderDialog(overlay, into: &buffer)
+        }
+        renderHints(into: &buffer)
+        renderStatus(into: &buffer)
+        return buffer
+    }
+
+    func renderDialog(_ overlay: Overlay?, into buffer: inout CellBuffer) {
+        switch overlay {
         case .payment(let dialog): renderPayment(dialog, into: &buffer)
         case .amount(let dialog): renderAmount(dialog, into: &buffer)
         case .confirm(let dialog): renderConfirm(dialog, into: &buffer)
         case .authorize(let dialog): renderAuthorize(dialog, into: &buffer)
         case .openWallet(let dialog): renderOpenWallet(dialog, into: &buffer)
         case .drawer(let dialog): renderDrawerDialog(dialog, into: &buffer)
-        case nil: break
+        case .help, nil: break
         }
-        renderHints(into: &buffer)
-        renderStatus(into: &buffer)
-        return buffer
     }
 
     func renderTabs(into buffer: inout CellBuffer) {

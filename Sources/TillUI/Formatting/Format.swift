@@ -1,4 +1,4 @@
-import TillCore
+public import TillCore
 import Foundation
 
 /// Text for people: money per currency, local times, names cut to fit a column.
@@ -18,22 +18,29 @@ public enum Format {
     /// "1 order", "3 orders"
     public static func count(_ value: Int, _ noun: String) -> String { "\(value) \(noun)\(value == 1 ? "" : "s")" }
 
-    /// "authorized", "partially paid": a stored state for reading.
-    public static func state(_ raw: String) -> String { raw.replacingOccurrences(of: "_", with: " ") }
-
-    /// "Visa •••• 4242"
-    public static func card(brand: String, last4: String) -> String {
-        let name = CardBrand(rawValue: brand)?.displayName ?? brand
-        return "\(name) ••••\(last4)"
+    /// "authorized", "partially paid": one of the core's states (or statuses, or tenders) for
+    /// reading, the same words on every screen and in the CLI's human output.
+    public static func state<State: RawRepresentable>(_ state: State) -> String where State.RawValue == String {
+        state.rawValue.replacingOccurrences(of: "_", with: " ")
     }
 
+    /// "Visa •••• 4242"
+    public static func card(brand: CardBrand, last4: String) -> String { "\(brand.displayName) ••••\(last4)" }
+
     /// "Amex •0005": the card where a column is narrow; the last four digits always show.
-    public static func cardShort(brand: String, last4: String) -> String {
-        let names: [String: String] = [
-            "visa": "Visa", "mastercard": "MC", "amex": "Amex", "discover": "Disc", "diners": "Diners",
-            "jcb": "JCB", "unionpay": "UPay", "maestro": "Maes",
-        ]
-        return "\(names[brand] ?? "Card") •\(last4)"
+    public static func cardShort(brand: CardBrand, last4: String) -> String {
+        let name = switch brand {
+        case .visa: "Visa"
+        case .mastercard: "MC"
+        case .amex: "Amex"
+        case .discover: "Disc"
+        case .diners: "Diners"
+        case .jcb: "JCB"
+        case .unionpay: "UPay"
+        case .maestro: "Maes"
+        case .unknown: "Card"
+        }
+        return "\(name) •\(last4)"
     }
 
     /// Cuts `text` to `width` columns, ending in "…" when something was cut.

@@ -182,7 +182,8 @@ extension POSState {
         let rect = openDialog(width: width, height: height, title: dialog.purpose.title, into: &buffer)
         let x = rect.x + 2
         if let handBack = dialog.handBack {
-            renderHandBack(handBack, currency: dialog.currency, into: &buffer, rect)
+            renderCashBack("Refunded. HAND BACK CASH", style: Theme.warning, amount: handBack, currency: dialog.currency,
+                           then: " in cash.", top: 1, into: &buffer, rect)
             return
         }
         var y = rect.y + 1
@@ -240,18 +241,6 @@ extension POSState {
         case .refundPayment: return "Refund \(money) to the card?  y / n"
         default: return "Go ahead?  y / n"
         }
-    }
-
-    private func renderHandBack(_ amount: Int64, currency: String, into buffer: inout CellBuffer, _ rect: Rect) {
-        let text = Format.money(amount, currency)
-        buffer.write("Refunded. HAND BACK CASH", x: rect.x + 2, y: rect.y + 1, style: Theme.warning)
-        let rows = BigText.rows(text)
-        let left = rect.x + max(2, (rect.width - BigText.width(text)) / 2)
-        for (index, row) in rows.enumerated() {
-            buffer.write(row, x: left, y: rect.y + 3 + index, style: Theme.money, limit: rect.maxX - left - 1)
-        }
-        buffer.write("Hand back " + text + " in cash.", x: rect.x + 2, y: rect.y + 7, style: Theme.money)
-        buffer.write("Enter close", x: rect.x + 2, y: rect.maxY - 2, style: Theme.dim)
     }
 
     func renderConfirm(_ dialog: ConfirmDialog, into buffer: inout CellBuffer) {

@@ -97,14 +97,7 @@ extension POSState {
     mutating func handleCardsKey(_ key: Key) -> [POSEffect]? {
         switch key {
         case .up, .down, .pageUp, .pageDown, .home:
-            let step = switch key {
-            case .up: -1
-            case .down: 1
-            case .pageUp: -10
-            case .pageDown: 10
-            default: -cards.selected
-            }
-            cards.selected = max(0, min(cards.payments.count - 1, cards.selected + step))
+            cards.selected = Table.moved(cards.selected, count: cards.payments.count, by: key)
             if cards.selected >= cards.payments.count - 5, let next = cards.next, !cards.loadingMore {
                 cards.loadingMore = true
                 return [.query(cards.openHoldsOnly ? .openHolds(after: next) : .cardPayments(after: next))]
@@ -153,20 +146,19 @@ extension POSState {
                 return []
             }
             switch key {
-            case .character("c"):
-                guard payment.capturable > 0 else {
-                    message = StatusMessage(text: "Nothing left to capture on \(payment.id) (\(Format.state(payment.status))).", isError: true)
+            case .character("c"), .character("r"):
+                // The core's figures: what may be captured, or refunded, now.
+                let capture = key == .character("c")
+                let most = capture ? payment.capturable : payment.refundable
+                guard most > 0 else {
+                    let text = capture ? "Nothing left to capture on \(payment.id) (\(Format.state(payment.status)))."
+                        : "Nothing captured to refund on \(payment.id)."
+                    message = StatusMessage(text: text, isError: true)
                     return []
                 }
-                overlay = .amount(AmountDialog(purpose: .capture(paymentId: payment.id), currency: payment.currency,
-                                               prefill: payment.capturable, limit: payment.capturable, key: nextKey()))
-            case .character("r"):
-                guard payment.refundable > 0 else {
-                    message = StatusMessage(text: "Nothing captured to refund on \(payment.id).", isError: true)
-                    return []
-                }
-                overlay = .amount(AmountDialog(purpose: .refundPayment(paymentId: payment.id), currency: payment.currency,
-                                               prefill: payment.refundable, limit: payment.refundable, key: nextKey()))
+                overlay = .amount(AmountDialog(
+                    purpose: capture ? .capture(paymentId: payment.id) : .refundPayment(paymentId: payment.id),
+                    currency: payment.currency, prefill: most, limit: most, key: nextKey()))
             default:
                 let amount = Format.money(payment.authorized, payment.currency)
                 overlay = .confirm(ConfirmDialog(
@@ -180,12 +172,12 @@ extension POSState {
         }
     }
 
-    /// An order's card installment is changed through its order, never here.
+    /// An order's card installment is changed through its order, never here (the core's rule,
+    /// `Payment.refusedOutsideItsOrder`, said in the counter's words).
     static func belongsToOrder(_ payment: PaymentView) -> String? {
-        payment.orderPaymentId.map { installment in
-            // The action first: the ids after it may be cut at 80 columns.
-            "Enter opens its order to refund it there: order \(payment.orderId ?? "?"), installment \(installment) of \(payment.id)."
-        }
+        guard Payment.refusedOutsideItsOrder(payment.id, installment: payment.orderPaymentId) != nil else { return nil }
+        // The action first: the ids after it may be cut at 80 columns.
+        return "Enter opens its order to refund it there: order \(payment.orderId ?? "?"), installment \(payment.orderPaymentId ?? "?") of \(payment.id)."
     }
 
     /// Why `l` does nothing on this payment, in the operator's words (the core decided: releasable 0).
@@ -218,7 +210,7 @@ extension POSState {
             if widest { row.append(payment.orderId ?? "") }
             return row
         }
-        let styles = cards.payments.map { ["voided", "expired", "refunded"].contains($0.status) ? Theme.dim : Theme.text }
+        let styles = cards.payments.map { [PaymentStatus.voided, .expired, .refunded].contains($0.status) ? Theme.dim : Theme.text }
         let detailHeight = 4
         // Money columns: 10 cells at 80 columns ("$9,999.99"), 13 once there is room.
         let money = wide ? 13 : 10
@@ -238,7 +230,7 @@ extension POSState {
         let y = area.maxY - detailHeight
         buffer.heading("\(payment.id) · authorized \(localTime(payment.authorizedAt)?.clock ?? "") · expires \(localTime(payment.expiresAt).map { "\($0.isoDay) \($0.clock)" } ?? "")", x: x, y: y, width: width)
         let history = payment.events.suffix(3).map { event in
-            "\(localTime(event.at)?.clock ?? "") \(event.kind) \(Format.money(event.amount, payment.currency))"
+            "\(localTime(event.at)?.clock ?? "") \(event.kind.rawValue) \(Format.money(event.amount, payment.currency))"
         }.joined(separator: "  ·  ")
         buffer.write(history, x: x, y: y + 1, style: Theme.dim, limit: width)
         var actions = Self.belongsToOrder(payment) ?? "refundable \(Format.money(payment.refundable, payment.currency)) · capturable \(Format.money(payment.capturable, payment.currency))"

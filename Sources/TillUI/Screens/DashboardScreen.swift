@@ -72,12 +72,11 @@ extension POSState {
         // Today's takings.
         buffer.heading("Today · \(localNow.shortDate)", x: left.x, y: left.y, width: left.width)
         var y = left.y + 1
-        let tenders: [(String, String)] = [("card", "Card"), ("cash", "Cash"), ("store_credit", "Store credit")]
         // One currency per row keeps amounts readable; the others get one line of their own.
         let primary = data.currency
-        for (tender, label) in tenders {
+        for tender in Tender.Kind.allCases {
             let line = data.takings.first { $0.tender == tender && $0.currency == primary }
-            buffer.write(label, x: left.x, y: y, style: Theme.label)
+            buffer.write(tender.displayName, x: left.x, y: y, style: Theme.label)
             buffer.writeRight(Format.money(line?.amount ?? 0, primary), right: left.maxX - 7, y: y, style: line == nil ? Theme.dim : Theme.money)
             buffer.writeRight("\(line?.count ?? 0)×", right: left.maxX, y: y, style: Theme.dim)
             y += 1

@@ -21,4 +21,20 @@ extension POSState {
     func errorLines(_ text: String, width: Int) -> [String] {
         Format.wrap("! " + text, width: width, lines: 12)
     }
+
+    /// Cash to hand over the counter, shown large: the change after a cash payment, the cash of
+    /// a refund. `top` is the title's row in the dialog; `then` ends the "Hand back" line.
+    func renderCashBack(
+        _ title: String, style: Style, amount: Int64, currency: String, then: String, top: Int,
+        into buffer: inout CellBuffer, _ rect: Rect
+    ) {
+        let text = Format.money(amount, currency)
+        buffer.write(title, x: rect.x + 2, y: rect.y + top, style: style)
+        let left = rect.x + max(2, (rect.width - BigText.width(text)) / 2)
+        for (index, row) in BigText.rows(text).enumerated() {
+            buffer.write(row, x: left, y: rect.y + top + 2 + index, style: Theme.money, limit: rect.maxX - left - 1)
+        }
+        buffer.write("Hand back " + text + then, x: rect.x + 2, y: rect.y + top + 6, style: Theme.money)
+        buffer.write("Enter close", x: rect.x + 2, y: rect.maxY - 2, style: Theme.dim)
+    }
 }

@@ -1,3 +1,4 @@
+import TillCore
 public import TillService
 
 /// An X or Z report as plain text: what `till drawer close` and `till report` print, the file
@@ -38,12 +39,12 @@ public enum DrawerReportText {
         lines.append("")
         lines.append(row("Takings", money(report.takings)))
         lines.append("  card + cash after change − refunds to card or cash; store credit apart")
-        for (name, tender) in [("Card", "card"), ("Cash", "cash")] {
-            let figures = report.byTender[tender]
-            lines.append(row("  \(name): \(Format.count(figures?.sales ?? 0, "sale"))",
+        for tender in [Tender.Kind.card, .cash] {
+            let figures = report.tender(tender)
+            lines.append(row("  \(tender.displayName): \(Format.count(figures?.sales ?? 0, "sale"))",
                              "\(money(figures?.taken ?? 0))  refunded \(money(figures?.refunded ?? 0))"))
         }
-        let credit = report.byTender["store_credit"]
+        let credit = report.tender(.storeCredit)
         lines.append(row("  Store credit redeemed: \(Format.count(credit?.sales ?? 0, "sale"))", money(report.storeCreditRedeemed)))
         lines.append(row("  Refunds given as store credit", money(report.storeCreditRefunds)))
         lines.append(row("Voided card holds: \(report.voids.count)", money(report.voids.amount)))

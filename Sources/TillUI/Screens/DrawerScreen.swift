@@ -276,9 +276,9 @@ extension POSState {
             buffer.write(row, x: right.x, y: right.y + 1 + index, style: Theme.success, limit: right.width)
         }
         let tenders: [(String, String)] = [
-            ("Card", money(report.byTender["card"]?.taken ?? 0)),
-            ("Cash (after change)", money(report.byTender["cash"]?.taken ?? 0)),
-            ("Card refunds", DrawerReportText.lessText(report.byTender["card"]?.refunded ?? 0, report.currency)),
+            ("Card", money(report.tender(.card)?.taken ?? 0)),
+            ("Cash (after change)", money(report.tender(.cash)?.taken ?? 0)),
+            ("Card refunds", DrawerReportText.lessText(report.tender(.card)?.refunded ?? 0, report.currency)),
             ("Cash refunds", DrawerReportText.lessText(report.cashRefunds, report.currency)),
             ("Store credit (apart)", money(report.storeCreditRedeemed)),
         ]

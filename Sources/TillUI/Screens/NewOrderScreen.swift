@@ -97,7 +97,8 @@ extension POSState {
         case .backTab, .up:
             form.focus = (form.focus + 2) % 3
             return []
-        case .enter:
+        case .enter, .function(8):
+            // Enter creates the order; F8 pays it first (create-and-pay: no order unless it is paid).
             switch form.validated() {
             case .failure(let problem):
                 form.problem = problem
@@ -107,24 +108,9 @@ extension POSState {
                 form.problem = nil
                 form.error = nil
                 newOrder = form
-                let effects = submit(.createOrder(email: order.email, amount: order.amount, currency: order.currency, key: form.key))
-                form = newOrder
-                return effects
-            }
-        case .function(8):
-            switch form.validated() {
-            case .failure(let problem):
-                form.problem = problem
-                form.focus = problem.field
-                return []
-            case .success(let order):
-                form.problem = nil
-                form.error = nil
-                let target = PaymentTarget(
-                    orderId: nil, email: order.email, currency: order.currency,
-                    balanceDue: order.total.minorUnits)
-                newOrder = form
-                let effects = openPayment(target)
+                let effects = key == .enter
+                    ? submit(.createOrder(email: order.email, amount: order.amount, currency: order.currency, key: form.key))
+                    : openPayment(PaymentTarget(orderId: nil, email: order.email, currency: order.currency, balanceDue: order.total.minorUnits))
                 form = newOrder
                 return effects
             }

@@ -26,15 +26,15 @@ extension POSState {
         case .character("r"):
             guard order.payments.indices.contains(detail.selected) else { return [] }
             let payment = order.payments[detail.selected]
-            let refundable = payment.amount - payment.refunded
-            guard refundable > 0, payment.state != "voided" else {
+            let refundable = payment.refundable
+            guard refundable > 0 else {
                 message = StatusMessage(text: "Nothing left to refund on that payment.", isError: false)
                 return []
             }
             overlay = .amount(AmountDialog(
                 purpose: .refundOrderPayment(
                     orderId: order.id, paymentId: payment.id, tender: Self.tenderText(payment, order.currency),
-                    cash: payment.tender == "cash", email: order.email),
+                    cash: payment.tender == .cash, email: order.email),
                 currency: order.currency, prefill: refundable, limit: refundable, key: nextKey()))
             // Store credit may go only to the customer's own wallets: the dialog lists them.
             return [.query(.customerWallets(email: order.email))]
@@ -63,7 +63,7 @@ extension POSState {
     /// (`till pending --resolve`), so they alone do not keep it asking.
     mutating func resolvePendingIfDue() -> [POSEffect] {
         guard overlay == nil, busy == nil, resolving == nil, let order = orderOnScreen,
-              order.pending?.contains(where: { $0.state != "needs_attention" }) == true
+              order.pending?.contains(where: { !$0.needsAttention }) == true
         else {
             pulsesToResolve = Self.resolveEvery
             return []
@@ -86,13 +86,13 @@ extension POSState {
 
     static func outcome(of request: PendingRequestView, before: OrderView, after: OrderView) -> String {
         let amount = Format.money(request.amount, request.currency)
-        if request.operation == "order.refund" {
+        if request.isRefund {
             let refunded = { (order: OrderView) in order.payments.first { $0.id == request.orderPaymentId }?.refunded ?? 0 }
             return refunded(after) > refunded(before)
                 ? "The refund of \(amount) went through"
                 : "The pending refund of \(amount) did not go through; nothing was refunded"
         }
-        let card = request.tender == "card"
+        let card = request.tender == .card
         return after.payments.contains(where: { $0.id == request.orderPaymentId })
             ? (card ? "Card payment" : "Payment") + " of \(amount) went through"
             : "The pending \(card ? "card payment" : "payment") of \(amount) did not go through; nothing was charged"
@@ -107,14 +107,14 @@ extension POSState {
         var styles: [Style] = []
         for request in order.pending ?? [] {
             let time = localTime(request.since).map { "\($0.day) \(LocalTime.months[$0.month - 1]) \($0.clock)" } ?? ""
-            var tender = request.card.map { Format.card(brand: $0.brand, last4: $0.last4) } ?? Format.state(request.tender ?? "")
+            var tender = request.card.map { Format.card(brand: $0.brand, last4: $0.last4) } ?? request.tender.map { Format.state($0) } ?? ""
             var amount = Format.money(request.amount, request.currency)
-            if request.operation == "order.refund" {
+            if request.isRefund {
                 let refunded = order.payments.first { $0.id == request.orderPaymentId }
                 tender = "refund · " + (refunded.map { Self.tenderText($0, order.currency) } ?? tender)
                 amount = "−" + amount
             }
-            let attention = request.state == "needs_attention"
+            let attention = request.needsAttention
             let row = [time, tender, amount, attention ? "NEEDS ATTENTION" : "resolving…"]
             rows.append(row + Array(repeating: "", count: max(0, columns - row.count)))
             styles.append(attention ? Theme.error : Theme.warning)
@@ -157,7 +157,7 @@ extension POSState {
         let pendingCover = order.pendingPaid ?? 0
         var figures = [("Total", money(order.total), Theme.money), ("Paid", money(order.paid), Theme.money)]
         if pendingCover > 0 { figures.append(("Pending", money(pendingCover), Theme.warning)) }
-        figures.append(("Due", money(order.dueAfterPending ?? order.balanceDue), Theme.money))
+        figures.append(("Due", money(order.payable), Theme.money))
         if pendingCover == 0 || order.refunded > 0 { figures.append(("Refunded", money(order.refunded), Theme.money)) }
         var y = area.y + 2
         var column = x
@@ -180,7 +180,7 @@ extension POSState {
             let time = localTime(payment.createdAt).map { "\($0.day) \(LocalTime.months[$0.month - 1]) \($0.clock)" } ?? ""
             let refunded = payment.refunded > 0 ? "−" + money(payment.refunded) : ""
             rows.append([time, Self.tenderText(payment, order.currency), money(payment.amount), Format.state(payment.state), refunded])
-            styles.append(payment.state == "voided" ? Theme.dim : Theme.text)
+            styles.append(Theme.text)
         }
         let pending = pendingRows(order, columns: 5, width: width)
         rows += pending.rows

@@ -1,4 +1,4 @@
-import TillCore
+public import TillCore
 public import TillService
 
 /// Who is being paid: an existing order, or (orderId nil) the order that create-and-pay will
@@ -24,12 +24,8 @@ public struct PaymentTarget: Sendable, Equatable {
     /// An existing order as the service shows it: never offering again what is pending.
     public init(_ order: OrderView) {
         self.init(orderId: order.id, email: order.email, currency: order.currency,
-                  balanceDue: order.dueAfterPending ?? order.balanceDue, pending: order.pending != nil)
+                  balanceDue: order.payable, pending: order.pending != nil)
     }
-}
-
-public enum TenderKind: String, Sendable, CaseIterable {
-    case card = "Card", cash = "Cash", storeCredit = "Store credit"
 }
 
 /// Take a payment. The dialog holds one idempotency key from opening to closing: Enter twice,
@@ -37,7 +33,7 @@ public enum TenderKind: String, Sendable, CaseIterable {
 /// or error keeps everything typed and says why.
 public struct PaymentDialog: Sendable, Equatable {
     public private(set) var target: PaymentTarget
-    public var tender: TenderKind = .card
+    public var tender: Tender.Kind = .card
     public var amount: TextField
     public var card = CardEntry()
     public var tendered = TextField(filter: .amount, maxLength: 20)
@@ -95,11 +91,18 @@ public struct PaymentDialog: Sendable, Equatable {
         try? Money.parsePositive(field.text, currency: currency).get()
     }
 
-    /// Change for the cash typed so far, or how much is missing (negative).
-    var cashDifference: Int64? {
+    /// What the core makes of the cash typed so far (`Order.plan`, the service's own rule):
+    /// the change, or why not (more than is due, or short of the amount). Nil until both read.
+    var cashPlan: Result<PaymentPlan, Rejection>? {
         guard let amount = parsed(amount), let tendered = parsed(tendered) else { return nil }
-        let (difference, overflow) = tendered.minorUnits.subtractingReportingOverflow(amount.minorUnits)
-        return overflow ? nil : difference
+        return Order.plan(amount: amount, cash: tendered, due: Money(minorUnits: target.balanceDue, currency: currency))
+    }
+
+    /// How much more cash the amount needs (`Order.cashShortfall`), when the plan says it is short.
+    var cashShortfall: Money? {
+        guard case .failure(let rejection)? = cashPlan, rejection.code == .insufficientCash,
+              let amount = parsed(amount), let tendered = parsed(tendered) else { return nil }
+        return Order.cashShortfall(amount: amount, tendered: tendered)
     }
 
     /// The request as typed, or the first problem.
@@ -121,9 +124,8 @@ public struct PaymentDialog: Sendable, Equatable {
             guard parsed(tendered) != nil else {
                 return .failure(FieldProblem(field: 2, message: "Enter the cash handed over."))
             }
-            if let difference = cashDifference, difference < 0 {
-                return .failure(FieldProblem(field: 2, message: "That is \(Format.money(-difference, target.currency)) short."))
-            }
+            if let short = cashShortfall { return .failure(FieldProblem(field: 2, message: "That is \(short.formatted) short.")) }
+            if case .failure(let rejection)? = cashPlan { return .failure(FieldProblem(field: 1, message: rejection.message)) }
             return .success((amountText, .cash(tendered: tendered.text)))
         case .storeCredit:
             guard wallets.indices.contains(walletIndex) else {
@@ -216,7 +218,7 @@ public struct PaymentDialog: Sendable, Equatable {
 
     /// The next (or previous) tender, with the focus on its first field.
     mutating func switchTender(by step: Int) {
-        let order = TenderKind.allCases
+        let order = Tender.Kind.allCases
         let index = order.firstIndex(of: tender) ?? 0
         tender = order[(index + step + order.count) % order.count]
         problem = nil
@@ -306,17 +308,18 @@ extension POSState {
         }
         y += 1
         if let change = dialog.changeDue {
-            renderChange(change, currency: dialog.target.currency, into: &buffer, rect)
+            renderCashBack("Paid. CHANGE DUE", style: Theme.success, amount: change, currency: dialog.target.currency,
+                           then: ".", top: 4, into: &buffer, rect)
             return
         }
         // Tender row.
         y += 1
         buffer.write("Tender", x: x, y: y, style: dialog.focus == 0 ? Theme.label.bolded : Theme.label)
         var tabX = fieldX
-        for kind in TenderKind.allCases {
+        for kind in Tender.Kind.allCases {
             let selected = kind == dialog.tender
             let style = selected ? (dialog.focus == 0 ? Theme.tabActive : Theme.selected) : Theme.dim
-            tabX += buffer.write(" \(kind.rawValue) ", x: tabX, y: y, style: style) + 1
+            tabX += buffer.write(" \(kind.displayName) ", x: tabX, y: y, style: style) + 1
         }
         buffer.write("F9", x: tabX + 1, y: y, style: Theme.dim)
         if dialog.focus == 0 || (dialog.focus == 2 && dialog.tender == .storeCredit), let note = dialog.note {
@@ -352,10 +355,12 @@ extension POSState {
             buffer.write(dialog.target.currency, x: fieldX + 15, y: y, style: Theme.dim)
             problem(dialog, field: 2, into: &buffer, x: fieldX + 20, y: y, right: rect.maxX - 2)
             y += 2
-            if let difference = dialog.cashDifference {
-                let text = difference >= 0 ? "Change due  " + Format.money(difference, dialog.target.currency)
-                    : "Short by  " + Format.money(-difference, dialog.target.currency)
-                buffer.write(text, x: fieldX, y: y, style: difference >= 0 ? Theme.success : Theme.error)
+            switch dialog.cashPlan {
+            case .success(let plan)?: buffer.write("Change due  " + plan.change.formatted, x: fieldX, y: y, style: Theme.success)
+            case .failure(let rejection)?:
+                let text = dialog.cashShortfall.map { "Short by  " + $0.formatted } ?? rejection.message
+                buffer.write(text, x: fieldX, y: y, style: Theme.error, limit: rect.maxX - fieldX - 2)
+            case nil: break
             }
         case .storeCredit:
             buffer.write("Wallet", x: x, y: y, style: dialog.focus == 2 ? Theme.label.bolded : Theme.label)
@@ -388,17 +393,5 @@ extension POSState {
         guard let problem = dialog.problem, problem.field == field else { return }
         buffer.write(String(repeating: " ", count: max(0, right - x)), x: x, y: y)
         buffer.write("! " + problem.message, x: x, y: y, style: Theme.error, limit: right - x)
-    }
-
-    private func renderChange(_ change: Int64, currency: String, into buffer: inout CellBuffer, _ rect: Rect) {
-        let amount = Format.money(change, currency)
-        buffer.write("Paid. CHANGE DUE", x: rect.x + 2, y: rect.y + 4, style: Theme.success)
-        let rows = BigText.rows(amount)
-        let left = rect.x + max(2, (rect.width - BigText.width(amount)) / 2)
-        for (index, row) in rows.enumerated() {
-            buffer.write(row, x: left, y: rect.y + 6 + index, style: Theme.money, limit: rect.maxX - left - 1)
-        }
-        buffer.write("Hand back " + amount + ".", x: rect.x + 2, y: rect.y + 10, style: Theme.money)
-        buffer.write("Enter close", x: rect.x + 2, y: rect.maxY - 2, style: Theme.dim)
     }
 }

@@ -57,15 +57,14 @@ public enum Receipt {
             if let tendered = payment.tendered, let change = payment.change {
                 lines.append(line("    tendered \(money(tendered))", "change \(money(change))"))
             }
-            if payment.state == "voided" { lines.append("    VOIDED") }
             for refund in payment.refunds {
                 let to = refund.toWallet.map { " to " + Format.fit($0, 10) } ?? ""
                 lines.append(line("    refund\(to) \(local(refund.createdAt))", "-" + money(refund.amount)))
             }
         }
         for request in order.pending ?? [] {
-            let what = request.card.map { Format.card(brand: $0.brand, last4: $0.last4) } ?? Format.state(request.tender ?? "payment")
-            let refund = request.operation == "order.refund"
+            let what = request.card.map { Format.card(brand: $0.brand, last4: $0.last4) } ?? request.tender.map { Format.state($0) } ?? "payment"
+            let refund = request.isRefund
             lines.append(line("  " + local(request.since), "PENDING"))
             lines.append(line("  " + Format.fit((refund ? "refund · " : "") + what, width - 16), (refund ? "-" : "") + money(request.amount)))
             lines.append(refund ? "    not refunded yet" : "    NOT PAID YET: outcome pending")
@@ -89,7 +88,7 @@ public enum Receipt {
     static func tender(_ payment: OrderPaymentView) -> String {
         if let card = payment.card { return Format.card(brand: card.brand, last4: card.last4) }
         if let wallet = payment.wallet { return "Store credit · \(wallet)" }
-        return payment.tender == "cash" ? "Cash" : Format.state(payment.tender)
+        return payment.tender.displayName
     }
 
     private static func line(_ left: String, _ right: String) -> String {

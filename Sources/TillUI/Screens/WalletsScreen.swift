@@ -84,9 +84,8 @@ extension POSState {
     mutating func handleWalletsKey(_ key: Key) -> [POSEffect]? {
         switch key {
         case .up, .down, .pageUp, .pageDown, .home:
-            let step = key == .up ? -1 : key == .down ? 1 : key == .pageUp ? -10 : key == .home ? -wallets.selected : 10
             let before = wallets.selected
-            wallets.selected = max(0, min(wallets.wallets.count - 1, wallets.selected + step))
+            wallets.selected = Table.moved(wallets.selected, count: wallets.wallets.count, by: key)
             guard wallets.selected != before, let wallet = selectedWallet else { return [] }
             return [.query(.walletHistory(name: wallet.name))]
         case .character("o"):
@@ -95,7 +94,7 @@ extension POSState {
         case .character("+"), .character("-"):
             guard let wallet = selectedWallet else { return [] }
             let purpose: AmountPurpose = key == .character("+") ? .credit(wallet: wallet.name) : .debit(wallet: wallet.name)
-            let limit: Int64? = key == .character("-") ? max(0, wallet.available) : nil
+            let limit: Int64? = key == .character("-") ? wallet.available : nil
             overlay = .amount(AmountDialog(purpose: purpose, currency: wallet.currency, prefill: nil, limit: limit, key: nextKey()))
             return []
         default:

@@ -64,9 +64,8 @@ public struct CardEntry: Sendable, Equatable {
         if let problem = expiryProblem(now: now, utcOffsetSeconds: utcOffsetSeconds) {
             return .failure(FieldProblem(field: 1, message: problem))
         }
-        let wanted = brand?.cvvLength ?? 3
-        if cvv.text.count != wanted {
-            return .failure(FieldProblem(field: 2, message: "The security code has \(wanted) digits."))
+        if case .failure(let rejection) = CardSecurityCode.parse(cvv.text, brand: brand ?? .unknown) {
+            return .failure(FieldProblem(field: 2, message: rejection.message))
         }
         return .success(.card(number: number.text, expiry: expiryText, cvv: cvv.text))
     }
@@ -76,9 +75,4 @@ public struct CardEntry: Sendable, Equatable {
 public struct FieldProblem: Error, Sendable, Equatable {
     public let field: Int
     public let message: String
-
-    public init(field: Int, message: String) {
-        self.field = field
-        self.message = message
-    }
 }

@@ -26,6 +26,19 @@ public struct Table: Sendable, Equatable {
         return columns.map { $0.width == 0 ? max(4, spare / max(1, flexible)) : $0.width }
     }
 
+    /// Where a list key moves the selection among `count` rows: ↑ ↓ one row, PgUp PgDn ten,
+    /// Home the first.
+    static func moved(_ selected: Int, count: Int, by key: Key) -> Int {
+        let step = switch key {
+        case .up: -1
+        case .down: 1
+        case .pageUp: -10
+        case .pageDown: 10
+        default: -selected
+        }
+        return max(0, min(count - 1, selected + step))
+    }
+
     /// Rows a table shows in `height` (one line goes to the header).
     public static func visibleRows(_ height: Int) -> Int { max(0, height - 1) }
 

@@ -55,9 +55,9 @@ import TillUI
         #expect(pos.screen.contains("Hand back $10.00."))
         await pos.press(.enter)
         var order = try await pos.order(id)
-        #expect(order.status == "paid")
+        #expect(order.status == .paid)
         #expect(order.payments.map(\.amount) == [1000, 4000])
-        #expect(order.payments.map(\.tender) == ["card", "cash"])
+        #expect(order.payments.map(\.tender) == [.card, .cash])
         #expect(pos.screen.contains("PAID"))
 
         // The customer's history, by typing part of the email.
@@ -101,7 +101,7 @@ import TillUI
         await pos.type(Self.visa)
         await pos.press(.enter)
         #expect(pos.state.overlay == nil)
-        #expect(try await pos.order(id).status == "paid")
+        #expect(try await pos.order(id).status == .paid)
     }
 
     @Test func createAndPayThatDeclinesNeverCreatesTheOrder() async throws {
@@ -135,7 +135,7 @@ import TillUI
         await pos.press(.enter)
         #expect(pos.state.overlay == nil)
         let order = try await pos.order(id)
-        #expect(order.status == "paid")
+        #expect(order.status == .paid)
         #expect(order.payments.count == 1)
         #expect(pos.state.message?.text.contains("nothing new was charged") == true)
     }
@@ -205,7 +205,7 @@ import TillUI
         await pos.pulse()
         await pos.pulse()
         let order = try await pos.order(id)
-        #expect(order.status == "paid")
+        #expect(order.status == .paid)
         #expect(order.payments.count == 1)
         #expect(pos.screen.contains("PAID"))
         #expect(pos.state.message?.text == "Card payment of $20.00 went through")
@@ -277,7 +277,7 @@ import TillUI
         await pos.type("20.00")
         await pos.press(.enter)
         let id = try #require(pos.state.cards.payments.first?.id)
-        #expect(pos.state.cards.payments.first?.status == "authorized")
+        #expect(pos.state.cards.payments.first?.status == .authorized)
         await pos.press(.character("c"), .control("u"))
         await pos.type("5.00")
         await pos.press(.enter)
@@ -289,7 +289,7 @@ import TillUI
         var payment = try await pos.service.payment(id: id).get()
         #expect(payment.captured == 500)
         #expect(payment.refunded == 200)
-        #expect(payment.status == "partially_refunded")
+        #expect(payment.status == .partiallyRefunded)
 
         // A second authorization, voided after a yes.
         await pos.press(.character("a"))
@@ -306,10 +306,10 @@ import TillUI
         await pos.press(.character("v"))
         #expect(pos.screen.contains("Void the $7.00 authorization"))
         await pos.press(.character("n"))
-        #expect(try await pos.service.payment(id: second).get().status == "authorized")
+        #expect(try await pos.service.payment(id: second).get().status == .authorized)
         await pos.press(.character("v"), .character("y"))
         payment = try await pos.service.payment(id: second).get()
-        #expect(payment.status == "voided")
+        #expect(payment.status == .voided)
     }
 
     @Test func walletsOpenCreditDebitAndPayAnOrderWithStoreCredit() async throws {
@@ -341,7 +341,7 @@ import TillUI
         #expect(pos.screen.contains("Ann credit"))
         #expect(pos.screen.contains("available $20.00"))
         await pos.press(.enter)
-        #expect(try await pos.order(id).status == "paid")
+        #expect(try await pos.order(id).status == .paid)
         #expect(try await pos.service.wallet(name: "Ann credit").get().balance == 800)
     }
 
