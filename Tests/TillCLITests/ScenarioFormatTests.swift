@@ -207,6 +207,15 @@ struct ScenarioFormatTests {
         #expect(crlf.commands.first?.expectations.first?.kind == idIsX)
     }
 
+    /// Blanks around a line and a value are TillCore's (`trimmingBlanks`: any white space, a
+    /// no-break space pasted from a web page included), not only spaces and tabs.
+    @Test func blanksAreTheCoresWhiteSpace() throws {
+        let scenario = try Self.parse("till order get x\u{00A0}\n\u{000B}\n  status = paid\u{00A0}\n")
+        #expect(scenario.commands.count == 1)
+        let paid = ScenarioExpectation.Kind.equals(try path("status"), .json(.string("paid")))
+        #expect(scenario.commands.first?.expectations.map(\.kind) == [paid])
+    }
+
     @Test(arguments: [
         ("  status = open\n", 1, "no `till` command comes before it"),
         ("till order get x\n  status open\n", 2, "cannot read `status open`"),
