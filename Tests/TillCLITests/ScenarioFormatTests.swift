@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-import TillScenario
+// @testable: the expected failures are made here, which only the runner does otherwise.
+@testable import TillScenario
 
 /// The scenario format, its parser and runner, against scripted executors (no Till needed),
 /// and a check that every file in Tests/Scenarios reads.
