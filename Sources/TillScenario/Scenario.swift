@@ -18,13 +18,6 @@ public struct Scenario: Sendable, Equatable {
         case command(ScenarioCommand)
     }
 
-    public init(file: String, title: String, summary: String = "", steps: [Step]) {
-        self.file = file
-        self.title = title
-        self.summary = summary
-        self.steps = steps
-    }
-
     /// The `till` commands alone.
     public var commands: [ScenarioCommand] {
         steps.compactMap { step in
@@ -55,12 +48,6 @@ public struct ScenarioParseError: Error, Sendable, Equatable, CustomStringConver
     public let file: String
     public let line: Int
     public let message: String
-
-    public init(file: String, line: Int, message: String) {
-        self.file = file
-        self.line = line
-        self.message = message
-    }
 
     public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
     public var errorDescription: String? { description }

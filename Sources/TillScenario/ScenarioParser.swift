@@ -1,3 +1,5 @@
+import TillCore
+
 // The scenario format: plain text that a person who has never seen Swift can read and write.
 // Files end in `.till`; Tests/Scenarios/README.md says the same with more examples.
 //
@@ -105,7 +107,7 @@ struct ScenarioParser {
 
         for (offset, rawLine) in lines.enumerated() {
             let number = offset + 1
-            let trimmed = rawLine.trimmingBlanks()
+            let trimmed = String(rawLine).trimmingBlanks()
             if trimmed.isEmpty { continue }
             if trimmed.hasPrefix("#") {
                 if offset == 0, trimmed.hasPrefix("#!") { continue }
@@ -308,14 +310,5 @@ struct ScenarioParser {
                 }
             }
         }
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
-    func trimmingBlanks() -> String {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !isBlank($0) }), let end = lastIndex(where: { !isBlank($0) }) else { return "" }
-        return String(self[start...end])
     }
 }

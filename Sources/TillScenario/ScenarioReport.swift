@@ -130,13 +130,6 @@ public struct ScenarioExpectationFailure: Sendable, Equatable {
     public let source: String
     public let expected: String
     public let actual: String
-
-    public init(line: Int, source: String, expected: String, actual: String) {
-        self.line = line
-        self.source = source
-        self.expected = expected
-        self.actual = actual
-    }
 }
 
 extension String {

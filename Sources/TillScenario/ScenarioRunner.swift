@@ -1,3 +1,5 @@
+import TillCore
+
 /// What one `till` command did.
 public struct ScenarioCommandResult: Sendable, Equatable {
     public var exitCode: Int32

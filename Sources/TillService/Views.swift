@@ -98,18 +98,45 @@ public struct OrderPaymentView: Codable, Sendable, Equatable {
 
 public struct RefundView: Codable, Sendable, Equatable {
     public let id: String
-    /// The order installment refunded.
-    public let paymentId: String
+    /// The order installment refunded (JSON `order_payment_id`).
+    public let orderPaymentId: String
     public let amount: Int64
     public let toWallet: String?
     public let createdAt: String
 
+    /// The installment under its old JSON key `payment_id`, which on an order payment names the
+    /// gateway payment. Deprecated: written beside `order_payment_id` for one release (README).
+    public var paymentId: String { orderPaymentId }
+
     public init(_ refund: OrderRefund, paymentId: String) {
         id = refund.id
-        self.paymentId = paymentId
+        orderPaymentId = paymentId
         amount = refund.amount.minorUnits
         toWallet = refund.toWallet
         createdAt = Timestamp.iso8601(refund.at)
+    }
+
+    enum CodingKeys: String, CodingKey { case id, orderPaymentId, paymentId, amount, toWallet, createdAt }
+
+    // A refund stored before `order_payment_id` existed replays from its `payment_id`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        orderPaymentId = try container.decodeIfPresent(String.self, forKey: .orderPaymentId)
+            ?? container.decode(String.self, forKey: .paymentId)
+        amount = try container.decode(Int64.self, forKey: .amount)
+        toWallet = try container.decodeIfPresent(String.self, forKey: .toWallet)
+        createdAt = try container.decode(String.self, forKey: .createdAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(orderPaymentId, forKey: .orderPaymentId)
+        try container.encode(orderPaymentId, forKey: .paymentId)
+        try container.encode(amount, forKey: .amount)
+        try container.encodeIfPresent(toWallet, forKey: .toWallet)
+        try container.encode(createdAt, forKey: .createdAt)
     }
 }
 

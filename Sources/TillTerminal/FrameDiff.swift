@@ -1,14 +1,9 @@
 public import TillUI
 
-/// A cell on screen, column then row.
+/// A cell on screen, column then row. Only `FrameDiff` makes them.
 public struct CellPosition: Sendable, Hashable {
-    public var x: Int
-    public var y: Int
-
-    public init(x: Int, y: Int) {
-        self.x = x
-        self.y = y
-    }
+    public let x: Int
+    public let y: Int
 }
 
 /// Which cells a frame must write given the frame on screen. Pure, so the terminal only moves

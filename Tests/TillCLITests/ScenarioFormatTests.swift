@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-import TillScenario
+// @testable: the expected failures are made here, which only the runner does otherwise.
+@testable import TillScenario
 
 /// The scenario format, its parser and runner, against scripted executors (no Till needed),
 /// and a check that every file in Tests/Scenarios reads.
@@ -205,6 +206,15 @@ struct ScenarioFormatTests {
         #expect(crlf.title == "T")
         let idIsX = ScenarioExpectation.Kind.equals(try path("id"), .json(.string("x")))
         #expect(crlf.commands.first?.expectations.first?.kind == idIsX)
+    }
+
+    /// Blanks around a line and a value are TillCore's (`trimmingBlanks`: any white space, a
+    /// no-break space pasted from a web page included), not only spaces and tabs.
+    @Test func blanksAreTheCoresWhiteSpace() throws {
+        let scenario = try Self.parse("till order get x\u{00A0}\n\u{000B}\n  status = paid\u{00A0}\n")
+        #expect(scenario.commands.count == 1)
+        let paid = ScenarioExpectation.Kind.equals(try path("status"), .json(.string("paid")))
+        #expect(scenario.commands.first?.expectations.map(\.kind) == [paid])
     }
 
     @Test(arguments: [

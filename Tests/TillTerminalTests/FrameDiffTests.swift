@@ -1,5 +1,6 @@
 import Testing
-import TillTerminal
+// @testable: the expected positions are made here, which only FrameDiff does otherwise.
+@testable import TillTerminal
 import TillUI
 
 @Suite struct FrameDiffTests {

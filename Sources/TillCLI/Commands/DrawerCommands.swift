@@ -1,4 +1,5 @@
 import ArgumentParser
+import TillCore
 import TillService
 import TillUI
 
@@ -8,45 +9,37 @@ struct DrawerCommands: ParsableCommand {
         commandName: "drawer", abstract: "The cash drawer: open with a float, pay in and out, close with a count.",
         subcommands: [Open.self, PayIn.self, PayOut.self, Close.self])
 
-    struct Open: TillCommand {
+    struct Open: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Open the drawer with its float.")
         @Option(help: "Cash in the drawer to start with, e.g. 100.00.") var float: String
         @Option(help: "ISO 4217 currency (default USD); one drawer may be open per currency.") var currency: String?
         @Option(help: "Idempotency key (optional).") var key: String?
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.openDrawer(float: float, currency: currency, key: key) }) {
-                ($0.replayed ? "(replayed) " : "") + "Drawer open: session \($0.response.session ?? "?"), float "
-                    + Format.money($0.response.float, $0.response.currency) + "\n"
-            }
+        func call(_ service: TillService) async -> Result<Keyed<DrawerReportView>, Rejection> {
+            await service.openDrawer(float: float, currency: currency, key: key)
+        }
+
+        static func human(_ keyed: Keyed<DrawerReportView>) -> String {
+            (keyed.replayed ? "(replayed) " : "") + "Drawer open: session \(keyed.response.session ?? "?"), float "
+                + Format.money(keyed.response.float, keyed.response.currency) + "\n"
         }
     }
 
-    struct PayIn: TillCommand {
+    struct PayIn: ServiceCommand {
         static let configuration = CommandConfiguration(commandName: "pay-in", abstract: "Put cash into the open drawer, with a reason.")
-        @Option(help: "Amount.") var amount: String
-        @Option(help: "Why (1 to 200 characters).") var reason: String
-        @Option(help: "Idempotency key.") var key: String
-        @Option(help: "The drawer's currency, when several are open.") var currency: String?
+        @OptionGroup var movement: DrawerMovementOptions
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.payIn(amount: amount, reason: reason, currency: currency, key: key) }, human: DrawerCommands.movement)
-        }
+        func call(_ service: TillService) async -> DrawerMovementAnswer { await service.payIn(amount: movement.amount, reason: movement.reason, currency: movement.currency, key: movement.key) }
     }
 
-    struct PayOut: TillCommand {
+    struct PayOut: ServiceCommand {
         static let configuration = CommandConfiguration(commandName: "pay-out", abstract: "Take cash out of the open drawer, with a reason.")
-        @Option(help: "Amount.") var amount: String
-        @Option(help: "Why (1 to 200 characters).") var reason: String
-        @Option(help: "Idempotency key.") var key: String
-        @Option(help: "The drawer's currency, when several are open.") var currency: String?
+        @OptionGroup var movement: DrawerMovementOptions
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.payOut(amount: amount, reason: reason, currency: currency, key: key) }, human: DrawerCommands.movement)
-        }
+        func call(_ service: TillService) async -> DrawerMovementAnswer { await service.payOut(amount: movement.amount, reason: movement.reason, currency: movement.currency, key: movement.key) }
     }
 
     struct Close: TillCommand {
@@ -59,17 +52,17 @@ struct DrawerCommands: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func execute(_ context: CommandContext) async -> CommandResult {
-            let directory = ReportFile.directory(context.environment)
-            var saved: Result<String, ReportFileError>?
+            let directory = ReceiptFolder.path(context.environment)
+            var saved: Result<String, ReceiptFolderError>?
             var result = await context.respond({ service in
                 let closed = await service.closeDrawer(counted: counted, currency: currency, key: key)
                 if case .success(let keyed) = closed {
-                    let text = DrawerReportText.lines(keyed.response, time: Human.time).joined(separator: "\n") + "\n"
-                    saved = ReportFile.saveZReport(session: keyed.response.session ?? "none", text: text, in: directory)
+                    let text = ReportCommands.X.human(keyed.response)
+                    saved = ReceiptFolder.save(text, kind: "z-report", id: keyed.response.session ?? "none", in: directory)
                 }
                 return closed
             }) { keyed in
-                (keyed.replayed ? "(replayed)\n" : "") + DrawerReportText.lines(keyed.response, time: Human.time).joined(separator: "\n") + "\n"
+                (keyed.replayed ? "(replayed)\n" : "") + ReportCommands.X.human(keyed.response)
             }
             // Where the report went, on stderr so that --json stays one document.
             switch saved {
@@ -80,8 +73,21 @@ struct DrawerCommands: ParsableCommand {
             return result
         }
     }
+}
 
-    static func movement(_ keyed: Keyed<DrawerMovementView>) -> String {
+/// What a pay-in or pay-out answers.
+typealias DrawerMovementAnswer = Result<Keyed<DrawerMovementView>, Rejection>
+
+/// `--amount A --reason TEXT --key K [--currency C]`: cash into or out of the open drawer.
+struct DrawerMovementOptions: ParsableArguments {
+    @Option(help: "Amount.") var amount: String
+    @Option(help: "Why (1 to 200 characters).") var reason: String
+    @Option(help: "Idempotency key.") var key: String
+    @Option(help: "The drawer's currency, when several are open.") var currency: String?
+}
+
+extension ServiceCommand where Answer == Keyed<DrawerMovementView> {
+    static func human(_ keyed: Keyed<DrawerMovementView>) -> String {
         let view = keyed.response
         let what = view.kind == "paid_in" ? "Paid in" : "Paid out"
         return (keyed.replayed ? "(replayed) " : "")

@@ -7,7 +7,7 @@ struct OrderCommands: ParsableCommand {
         commandName: "order", abstract: "Orders and their installments.",
         subcommands: [Create.self, Get.self, List.self, Pay.self, CreateAndPay.self, Refund.self])
 
-    struct Create: TillCommand {
+    struct Create: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Create an unpaid order.")
         @Option(help: "Customer email.") var email: String
         @Option(help: "Order total, e.g. 50.00.") var amount: String
@@ -15,32 +15,31 @@ struct OrderCommands: ParsableCommand {
         @Option(help: "Idempotency key: creating again with it answers the same order.") var key: String?
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.createOrder(email: email, amount: amount, currency: currency, key: key) }) {
-                Human.order($0.response)
-            }
+        func call(_ service: TillService) async -> Result<Keyed<OrderView>, Rejection> {
+            await service.createOrder(email: email, amount: amount, currency: currency, key: key)
         }
+        static func human(_ keyed: Keyed<OrderView>) -> String { Human.order(keyed.response) }
     }
 
-    struct Get: TillCommand {
+    struct Get: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Show an order with its payments.")
         @Argument(help: "Order id.") var id: String
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.order(id: id) }, human: Human.order)
-        }
+        func call(_ service: TillService) async -> Result<OrderView, Rejection> { await service.order(id: id) }
+        static func human(_ order: OrderView) -> String { Human.order(order) }
     }
 
-    struct List: TillCommand {
+    struct List: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "A customer's orders, newest first.")
         @Option(help: "Customer email (any case).") var email: String
         @Option(help: "At most this many orders.") var limit: Int = 100
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.orders(email: email, limit: max(1, min(limit, 10_000))) }, human: Human.orderList)
+        func call(_ service: TillService) async -> Result<OrderListView, Rejection> {
+            await service.orders(email: email, limit: max(1, min(limit, 10_000)))
         }
+        static func human(_ list: OrderListView) -> String { Human.orderList(list) }
     }
 
     struct Pay: TillCommand {
@@ -52,9 +51,7 @@ struct OrderCommands: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func execute(_ context: CommandContext) async -> CommandResult {
-            let input: TenderInput
-            do { input = try tender.input(context.cardInput) } catch { return context.failure(error) }
-            return await context.respond({ await $0.pay(orderId: id, amount: amount, tender: input, key: key) }, human: Human.installment)
+            await tender.respond(context) { await $0.pay(orderId: id, amount: amount, tender: $1, key: key) }
         }
     }
 
@@ -71,15 +68,11 @@ struct OrderCommands: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func execute(_ context: CommandContext) async -> CommandResult {
-            let input: TenderInput
-            do { input = try tender.input(context.cardInput) } catch { return context.failure(error) }
-            return await context.respond({
-                await $0.createAndPay(email: email, amount: amount, currency: currency, pay: pay, tender: input, key: key)
-            }, human: Human.installment)
+            await tender.respond(context) { await $0.createAndPay(email: email, amount: amount, currency: currency, pay: pay, tender: $1, key: key) }
         }
     }
 
-    struct Refund: TillCommand {
+    struct Refund: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Refund part or all of an installment.")
         @Argument(help: "Order id.") var id: String
         @Option(help: "The order payment (installment) id.") var payment: String
@@ -88,15 +81,24 @@ struct OrderCommands: ParsableCommand {
         @Option(name: .customLong("to-wallet"), help: "Give the refund as store credit to this wallet.") var toWallet: String?
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({
-                await $0.refund(orderId: id, paymentId: payment, amount: amount, key: key, toWallet: toWallet)
-            }, human: Human.refund)
+        func call(_ service: TillService) async -> Result<Keyed<OrderRefundResult>, Rejection> {
+            await service.refund(orderId: id, paymentId: payment, amount: amount, key: key, toWallet: toWallet)
         }
+        static func human(_ keyed: Keyed<OrderRefundResult>) -> String { Human.refund(keyed) }
     }
 }
 
 extension TenderOptions {
+    /// Reads the tender before the ledger opens (a tender that cannot be read changes nothing),
+    /// then makes the one call with it and prints the installment.
+    func respond(
+        _ context: CommandContext, _ call: (TillService, TenderInput) async -> Result<Keyed<OrderPaymentResult>, Rejection>
+    ) async -> CommandResult {
+        let typed: TenderInput
+        do { typed = try input(context.cardInput) } catch { return context.failure(error) }
+        return await context.respond({ await call($0, typed) }, human: Human.installment)
+    }
+
     /// Exactly one tender, complete: a card needs its expiry and security code (`-` reads
     /// the number or the code from `cardInput`).
     func input(_ cardInput: CardInput) throws(Rejection) -> TenderInput {

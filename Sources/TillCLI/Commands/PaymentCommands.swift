@@ -1,4 +1,5 @@
 import ArgumentParser
+import TillCore
 import TillService
 
 struct PaymentCommands: ParsableCommand {
@@ -21,72 +22,73 @@ struct PaymentCommands: ParsableCommand {
             do { typed = try context.cardInput.resolve(card: card, cvv: cvv) } catch { return context.failure(error) }
             return await context.respond({
                 await $0.authorize(number: typed.card, expiry: expiry, cvv: typed.cvv, amount: amount, currency: currency, key: key)
-            }) { Human.payment($0.response, key: $0.key, replayed: $0.replayed) }
+            }, human: Capture.human)  // printed as every change to a payment
         }
     }
 
-    struct Capture: TillCommand {
+    struct Capture: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Capture part or all of an authorization.")
-        @Argument(help: "Payment id.") var id: String
-        @Option(help: "Amount to capture.") var amount: String
-        @Option(help: "Idempotency key.") var key: String?
+        @OptionGroup var change: PaymentAmountOptions
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.capture(paymentId: id, amount: amount, key: key) }) {
-                Human.payment($0.response, key: $0.key, replayed: $0.replayed)
-            }
-        }
+        func call(_ service: TillService) async -> PaymentAnswer { await service.capture(paymentId: change.id, amount: change.amount, key: change.key) }
     }
 
-    struct Refund: TillCommand {
+    struct Refund: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Refund part or all of what was captured.")
-        @Argument(help: "Payment id.") var id: String
-        @Option(help: "Amount to refund.") var amount: String
-        @Option(help: "Idempotency key.") var key: String?
+        @OptionGroup var change: PaymentAmountOptions
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.refundPayment(paymentId: id, amount: amount, key: key) }) {
-                Human.payment($0.response, key: $0.key, replayed: $0.replayed)
-            }
-        }
+        func call(_ service: TillService) async -> PaymentAnswer { await service.refundPayment(paymentId: change.id, amount: change.amount, key: change.key) }
     }
 
-    struct Void: TillCommand {
+    struct Void: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Release an authorization that was never captured.")
-        @Argument(help: "Payment id.") var id: String
-        @Option(help: "Idempotency key.") var key: String?
+        @OptionGroup var payment: PaymentKeyOptions
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.void(paymentId: id, key: key) }) {
-                Human.payment($0.response, key: $0.key, replayed: $0.replayed)
-            }
-        }
+        func call(_ service: TillService) async -> PaymentAnswer { await service.void(paymentId: payment.id, key: payment.key) }
     }
 
-    struct Release: TillCommand {
+    struct Release: ServiceCommand {
         static let configuration = CommandConfiguration(
             abstract: "Release the uncaptured rest of an authorization after a partial capture.")
-        @Argument(help: "Payment id.") var id: String
-        @Option(help: "Idempotency key.") var key: String?
+        @OptionGroup var payment: PaymentKeyOptions
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.release(paymentId: id, key: key) }) {
-                Human.payment($0.response, key: $0.key, replayed: $0.replayed)
-            }
-        }
+        func call(_ service: TillService) async -> PaymentAnswer { await service.release(paymentId: payment.id, key: payment.key) }
     }
 
-    struct Get: TillCommand {
+    struct Get: ServiceCommand {
         static let configuration = CommandConfiguration(abstract: "Show a card payment and its history.")
         @Argument(help: "Payment id.") var id: String
         @OptionGroup var global: GlobalOptions
 
-        func execute(_ context: CommandContext) async -> CommandResult {
-            await context.respond({ await $0.payment(id: id) }) { Human.payment($0, key: nil, replayed: false) }
-        }
+        func call(_ service: TillService) async -> Result<PaymentView, Rejection> { await service.payment(id: id) }
     }
+}
+
+/// What a capture, refund, void or release answers.
+typealias PaymentAnswer = Result<Keyed<PaymentView>, Rejection>
+
+/// `ID [--key K]`: a change to a gateway payment.
+struct PaymentKeyOptions: ParsableArguments {
+    @Argument(help: "Payment id.") var id: String
+    @Option(help: "Idempotency key.") var key: String?
+}
+
+/// `ID --amount A [--key K]`: a capture or refund of part or all of a payment.
+struct PaymentAmountOptions: ParsableArguments {
+    @Argument(help: "Payment id.") var id: String
+    @Option(help: "Amount, e.g. 4.00.") var amount: String
+    @Option(help: "Idempotency key.") var key: String?
+}
+
+// How a gateway payment prints: the key it ran under first, when there is one.
+extension ServiceCommand where Answer == Keyed<PaymentView> {
+    static func human(_ keyed: Keyed<PaymentView>) -> String { Human.payment(keyed.response, key: keyed.key, replayed: keyed.replayed) }
+}
+
+extension ServiceCommand where Answer == PaymentView {
+    static func human(_ payment: PaymentView) -> String { Human.payment(payment, key: nil, replayed: false) }
 }

@@ -133,7 +133,7 @@ struct POSEffects: Sendable {
                     let local = LocalTime(instant, utcOffsetSeconds: utcOffsetSeconds)
                     return local.isoDay + " " + local.clock
                 }.joined(separator: "\n") + "\n"
-                let note = switch ReportFile.saveZReport(session: keyed.response.session ?? "none", text: text, in: receiptDirectory) {
+                let note = switch ReceiptFolder.save(text, kind: "z-report", id: keyed.response.session ?? "none", in: receiptDirectory) {
                 case .success(let path): "saved to \(path)"
                 case .failure(let error): "! not saved: \(error)"
                 }
@@ -154,50 +154,16 @@ struct POSEffects: Sendable {
         }
     }
 
-    /// A receipt names the customer and the card's brand and last four: it is written 0600
-    /// (whatever the umask), replacing an older one whole, in a folder made 0700 if missing.
-    /// An existing folder keeps its mode: it may be the operator's working directory.
+    /// Saves a receipt beside the others (see `ReceiptFolder`).
     func saveReceipt(orderId: String, text: String) -> POSEvent {
-        let safeId = String(orderId.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" })
-        let path = (receiptDirectory as NSString).appendingPathComponent("receipt-\(safeId).txt")
-        do {
-            try FileManager.default.createDirectory(
-                atPath: receiptDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try Self.writePrivately(Array(text.utf8), to: path)
-            return .receiptSaved(path: path)
-        } catch {
-            return .receiptFailed(message: "\(path): \(error)")
+        switch ReceiptFolder.save(text, kind: "receipt", id: orderId, in: receiptDirectory) {
+        case .success(let path): .receiptSaved(path: path)
+        case .failure(let error): .receiptFailed(message: error.description)
         }
-    }
-
-    static func writePrivately(_ bytes: [UInt8], to path: String) throws {
-        let temporary = path + ".new-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ReceiptFileError(errno: errno) }
-        defer { unlink(temporary) }
-        do {
-            defer { close(fd) }
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw ReceiptFileError(errno: errno)
-                }
-                offset += written
-            }
-            guard fchmod(fd, 0o600) == 0 else { throw ReceiptFileError(errno: errno) }
-        }
-        guard rename(temporary, path) == 0 else { throw ReceiptFileError(errno: errno) }
     }
 }
 
 /// Shared by every copy of the effects: who the POS acts as since the last sign-in.
 final class SignedInOperator: Sendable {
     let name = Mutex<OperatorName?>(nil)
-}
-
-private struct ReceiptFileError: Error, CustomStringConvertible {
-    let errno: Int32
-    var description: String { String(cString: strerror(errno)) }
 }

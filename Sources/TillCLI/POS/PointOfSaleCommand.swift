@@ -36,8 +36,7 @@ struct PointOfSaleCommand: TillCommand {
         case .success(let required): signInRequired = required
         case .failure(let rejection): return context.failure(rejection)
         }
-        let receipts = context.environment["TILL_RECEIPT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.currentDirectoryPath
+        let receipts = ReceiptFolder.path(context.environment)
         // The shop's zone as the service knows it: its expiry check and the screens' agree.
         var effects = POSEffects(
             service: service, utcOffsetSeconds: service.shopZone.utcOffsetSeconds(at: clock()), receiptDirectory: receipts)

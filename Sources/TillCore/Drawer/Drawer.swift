@@ -110,54 +110,31 @@ public struct DrawerFigures: Hashable, Sendable {
     public mutating func add(_ event: DrawerEvent) -> Result<Void, Rejection> {
         var next = self
         let amount = event.amount.minorUnits
+        // The figure a line adds its amount to, and the counts it adds one to.
+        let line: (figure: WritableKeyPath<DrawerFigures, Int64>, amount: Int64, counts: [WritableKeyPath<DrawerFigures, Int>])
         switch (event.kind, event.tender) {
         case (.sale, .cash?):
+            // What was handed over is added up, and the change given apart.
             guard let tendered = plus(amount, event.change.minorUnits),
-                  let total = plus(next.cashTendered, tendered),
                   let change = plus(next.changeGiven, event.change.minorUnits) else { return Self.tooLarge }
-            next.cashTendered = total
             next.changeGiven = change
-            next.cashSales += 1
-            next.sales += 1
-        case (.sale, .card?):
-            guard let total = plus(next.cardSales, amount) else { return Self.tooLarge }
-            next.cardSales = total
-            next.cardSalesCount += 1
-            next.sales += 1
-        case (.sale, .storeCredit?):
-            guard let total = plus(next.storeCreditRedeemed, amount) else { return Self.tooLarge }
-            next.storeCreditRedeemed = total
-            next.storeCreditSales += 1
-            next.sales += 1
-        case (.refund, .cash?):
-            guard let total = plus(next.cashRefunds, amount) else { return Self.tooLarge }
-            next.cashRefunds = total
-            next.refunds += 1
-        case (.refund, .card?):
-            guard let total = plus(next.cardRefunds, amount) else { return Self.tooLarge }
-            next.cardRefunds = total
-            next.refunds += 1
-        case (.refund, .storeCredit?):
-            guard let total = plus(next.storeCreditRefunds, amount) else { return Self.tooLarge }
-            next.storeCreditRefunds = total
-            next.refunds += 1
-        case (.void, _):
-            guard let total = plus(next.voided, amount) else { return Self.tooLarge }
-            next.voided = total
-            next.voids += 1
-        case (.paidIn, _):
-            guard let total = plus(next.paidIn, amount) else { return Self.tooLarge }
-            next.paidIn = total
-            next.payIns += 1
-        case (.paidOut, _):
-            guard let total = plus(next.paidOut, amount) else { return Self.tooLarge }
-            next.paidOut = total
-            next.payOuts += 1
+            line = (\.cashTendered, tendered, [\.cashSales, \.sales])
+        case (.sale, .card?): line = (\.cardSales, amount, [\.cardSalesCount, \.sales])
+        case (.sale, .storeCredit?): line = (\.storeCreditRedeemed, amount, [\.storeCreditSales, \.sales])
+        case (.refund, .cash?): line = (\.cashRefunds, amount, [\.refunds])
+        case (.refund, .card?): line = (\.cardRefunds, amount, [\.refunds])
+        case (.refund, .storeCredit?): line = (\.storeCreditRefunds, amount, [\.refunds])
+        case (.void, _): line = (\.voided, amount, [\.voids])
+        case (.paidIn, _): line = (\.paidIn, amount, [\.payIns])
+        case (.paidOut, _): line = (\.paidOut, amount, [\.payOuts])
         case (.opened, _), (.closed, _):
             return .success(())
         case (.sale, nil), (.refund, nil):
             return .failure(Rejection(.invalidEvent, "A sale or refund in the drawer's journal has no tender."))
         }
+        guard let total = plus(next[keyPath: line.figure], line.amount) else { return Self.tooLarge }
+        next[keyPath: line.figure] = total
+        for count in line.counts { next[keyPath: count] += 1 }
         // The derived figures must fit too, so reading them never wraps.
         guard let taken = minus(next.cashTendered, next.changeGiven), next.netTakings != nil,
               let lessRefunds = minus(taken, next.cashRefunds), let plusIn = plus(lessRefunds, next.paidIn),

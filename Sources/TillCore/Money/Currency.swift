@@ -62,20 +62,18 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
         Currency("SAR", 2), Currency("SEK", 2), Currency("SGD", 2), Currency("THB", 2, "฿"),
         Currency("TRY", 2, "₺"), Currency("TWD", 2), Currency("UAH", 2, "₴"), Currency("UYU", 2),
         Currency("ZAR", 2),
-        Currency("ALL", 2), Currency("AMD", 2), Currency("AOA", 2), Currency("AWG", 2), Currency("AZN", 2), Currency("BAM", 2),
-        Currency("BBD", 2), Currency("BMD", 2), Currency("BND", 2), Currency("BOB", 2), Currency("BSD", 2), Currency("BTN", 2),
-        Currency("BWP", 2), Currency("BYN", 2), Currency("BZD", 2), Currency("CDF", 2), Currency("CRC", 2), Currency("CUP", 2),
-        Currency("DOP", 2), Currency("DZD", 2), Currency("ERN", 2), Currency("ETB", 2), Currency("FJD", 2), Currency("GEL", 2),
-        Currency("GIP", 2), Currency("GMD", 2), Currency("GTQ", 2), Currency("GYD", 2), Currency("HNL", 2), Currency("HTG", 2),
-        Currency("IRR", 2), Currency("JMD", 2), Currency("KGS", 2), Currency("KHR", 2), Currency("KYD", 2), Currency("LAK", 2),
-        Currency("LBP", 2), Currency("LRD", 2), Currency("LSL", 2), Currency("MDL", 2), Currency("MGA", 2), Currency("MKD", 2),
-        Currency("MMK", 2), Currency("MNT", 2), Currency("MOP", 2), Currency("MRU", 2), Currency("MUR", 2), Currency("MVR", 2),
-        Currency("MWK", 2), Currency("MZN", 2), Currency("NAD", 2), Currency("NIO", 2), Currency("NPR", 2), Currency("PAB", 2),
-        Currency("PGK", 2), Currency("RUB", 2), Currency("SBD", 2), Currency("SCR", 2), Currency("SDG", 2), Currency("SHP", 2),
-        Currency("SLE", 2), Currency("SOS", 2), Currency("SRD", 2), Currency("SSP", 2), Currency("STN", 2), Currency("SYP", 2),
-        Currency("SZL", 2), Currency("TJS", 2), Currency("TMT", 2), Currency("TOP", 2), Currency("TTD", 2), Currency("TZS", 2),
-        Currency("UZS", 2), Currency("VES", 2), Currency("WST", 2), Currency("XCD", 2), Currency("YER", 2), Currency("ZMW", 2),
-    ]
+    ] + plain(exponent: 2, """
+        ALL AMD AOA AWG AZN BAM BBD BMD BND BOB BSD BTN BWP BYN BZD CDF CRC CUP
+        DOP DZD ERN ETB FJD GEL GIP GMD GTQ GYD HNL HTG IRR JMD KGS KHR KYD LAK
+        LBP LRD LSL MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MZN NAD NIO NPR PAB
+        PGK RUB SBD SCR SDG SHP SLE SOS SRD SSP STN SYP SZL TJS TMT TOP TTD TZS
+        UZS VES WST XCD YER ZMW
+        """)
+
+    /// Codes written in one list, a blank between two: currencies with no symbol of their own.
+    private static func plain(exponent: Int, _ codes: String) -> [Currency] {
+        codes.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Currency(String($0), exponent) }
+    }
 
     private static let byCode: [String: Currency] = Dictionary(
         known.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })

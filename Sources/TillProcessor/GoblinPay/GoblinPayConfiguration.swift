@@ -1,3 +1,5 @@
+import TillCore
+
 /// How chancy a GoblinPay is. The same seed and the same ledger history always give the same
 /// outcomes, in any process.
 public struct GoblinPayConfiguration: Hashable, Sendable {
@@ -35,7 +37,7 @@ public struct GoblinPayConfiguration: Hashable, Sendable {
     public static func parseSeed(
         _ text: String, source: String = "--goblinpay-seed"
     ) throws(GoblinPayConfigurationError) -> UInt64 {
-        let trimmed = text.trimmingBlanksForConfiguration()
+        let trimmed = text.trimmingBlanks()
         guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
               let seed = UInt64(trimmed)
         else {
@@ -78,7 +80,7 @@ public struct GoblinPayFailureRate: Hashable, Comparable, Sendable, CustomString
         let invalid = GoblinPayConfigurationError(
             source: source, text: text,
             expected: "a decimal from 0 to 1 with at most 6 decimal places, like 0.25")
-        let trimmed = text.trimmingBlanksForConfiguration()
+        let trimmed = text.trimmingBlanks()
         let parts = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let wholeText = parts[0]
         let fractionText = parts.count == 2 ? parts[1] : ""
@@ -133,14 +135,4 @@ public struct GoblinPayConfigurationError: Error, Hashable, Sendable, CustomStri
     }
 
     public var description: String { "\(source) must be \(expected), not \"\(text)\"." }
-}
-
-extension String {
-    /// TillCore's trimming is internal to it; configuration text only needs the same rule.
-    fileprivate func trimmingBlanksForConfiguration() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }),
-              let last = lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(self[first...last])
-    }
 }

@@ -99,9 +99,7 @@ extension LedgerTransaction {
         guard try entries(reference: reference).isEmpty else {
             throw GoblinPayLedgerError("reference \(reference) already exists")
         }
-        try insert(NewLedgerEntry(
-            key: request.key, operation: .authorize, reference: reference, amount: amount,
-            cardBrand: card.brand, cardLast4: card.last4, profile: card.profile))
+        try insert(NewLedgerEntry(key: request.key, operation: .authorize, reference: reference, amount: amount, card: card))
         return .applied(reference: reference, firstTime: true)
     }
 
@@ -126,7 +124,7 @@ extension LedgerTransaction {
         try insert(NewLedgerEntry(
             key: request.key, operation: request.operation, reference: reference,
             amount: request.amount ?? (request.operation == .release ? state.uncaptured : state.authorized),
-            cardBrand: nil, cardLast4: nil, profile: nil))
+            card: nil))
         return .applied(reference: reference, firstTime: true)
     }
 

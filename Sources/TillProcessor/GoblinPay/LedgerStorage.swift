@@ -35,9 +35,8 @@ struct NewLedgerEntry: Sendable {
     let operation: GoblinPayOperation
     let reference: String
     let amount: Money
-    let cardBrand: CardBrand?
-    let cardLast4: String?
-    let profile: CardProfile?
+    /// Authorizations only.
+    let card: CardOnFile?
 }
 
 /// The ledger in memory, for tests and for a GoblinPay that lives as long as its process.
@@ -92,8 +91,8 @@ private final class MemoryTransaction: LedgerTransaction {
         ledger.indexByKey[entry.key] = ledger.entries.count
         ledger.entries.append(GoblinPayLedgerEntry(
             sequence: Int64(ledger.entries.count + 1), key: entry.key, operation: entry.operation,
-            reference: entry.reference, amount: entry.amount, cardBrand: entry.cardBrand,
-            cardLast4: entry.cardLast4, profile: entry.profile))
+            reference: entry.reference, amount: entry.amount, cardBrand: entry.card?.brand,
+            cardLast4: entry.card?.last4, profile: entry.card?.profile))
     }
 
     func recordFailure(key: String, operation: GoblinPayOperation) {

@@ -148,7 +148,7 @@ private struct SQLiteTransaction: LedgerTransaction {
                 """,
             arguments: [
                 entry.key, entry.operation.rawValue, entry.reference, entry.amount.minorUnits,
-                entry.amount.currency.code, entry.cardBrand?.rawValue, entry.cardLast4, entry.profile?.rawValue,
+                entry.amount.currency.code, entry.card?.brand.rawValue, entry.card?.last4, entry.card?.profile.rawValue,
             ])
     }
 
