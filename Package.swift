@@ -56,7 +56,7 @@ let package = Package(
         // `till sim`: the deterministic simulator (VOPR style) over the real service, a real
         // SQLite ledger and GoblinPay, with seeded workloads, faults, crashes and a jumping clock.
         .target(
-            name: "TillSim", dependencies: ["TillCore", "TillStore", "TillService", "TillProcessor", "SeededRandom", grdb],
+            name: "TillSim", dependencies: ["TillCore", "TillStore", "TillService", "TillProcessor", "SeededRandom"],
             swiftSettings: strictSwift),
         // The command line and demo data, as a library the tests drive in-process.
         .target(

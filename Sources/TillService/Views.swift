@@ -280,9 +280,9 @@ public struct PendingRequestView: Codable, Sendable, Equatable {
     /// A refund in flight (`order.refund`) rather than a payment.
     public var isRefund: Bool { operation == "order.refund" }
     /// Waiting for an operator (`till pending --resolve`), no longer for GoblinPay.
-    public var needsAttention: Bool { state == StoredRequest.State.needsAttention.rawValue }
+    public var needsAttention: Bool { state == RequestRecord.State.needsAttention.rawValue }
     /// A till is asking GoblinPay about it right now.
-    public var inProgress: Bool { state == StoredRequest.State.inProgress.rawValue }
+    public var inProgress: Bool { state == RequestRecord.State.inProgress.rawValue }
 }
 
 /// Every request still pending, oldest first.

@@ -2,7 +2,7 @@ import GRDB
 import Testing
 import TillCore
 import TillProcessor
-import TillService
+@testable import TillService
 import TillStore
 
 /// The lifecycle table, pair by pair, against the real service: a capture's record is put in
