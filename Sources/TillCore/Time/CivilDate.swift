@@ -15,7 +15,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The date if it exists: a month 1...12, a day of that month (29 February in leap years
     /// only), a year within `yearLimit`.
     public init?(year: Int, month: Int, day: Int) {
-        guard abs(year) <= Self.yearLimit, (1...12).contains(month),
+        guard (-Self.yearLimit...Self.yearLimit).contains(year), (1...12).contains(month),
               (1...Self.days(inMonth: month, year: year)).contains(day)
         else { return nil }
         self.year = year
