@@ -29,12 +29,9 @@ extension TillService {
             return .failure(Rejection(.invalidRequest, "A dashboard shows 1 to 366 days and 0 to 100 orders and customers."))
         }
         return await read { ledger, now in
-            let dayLength: Int64 = 86_400_000
-            let offset = Int64(utcOffsetSeconds) * 1000
-            let local = now.adding(TimeSpan(milliseconds: offset)).millisecondsSinceEpoch
-            let today = local / dayLength - (local % dayLength < 0 ? 1 : 0)
-            let todayStart = Instant(millisecondsSinceEpoch: today * dayLength - offset)
-            let windowStart = Instant(millisecondsSinceEpoch: (today - Int64(days - 1)) * dayLength - offset)
+            let today = now.civil(atOffsetSeconds: utcOffsetSeconds).date.daysSinceEpoch
+            let todayStart = now.startOfDay(atOffsetSeconds: utcOffsetSeconds)
+            let windowStart = todayStart.adding(.days(-Int64(days - 1)))
             let buckets = try ledger.takings(from: windowStart, bucket: .days(1), count: days)
 
             var takings: [TakingsLine] = []
@@ -78,7 +75,7 @@ extension TillService {
             // Net takings per currency, by the core's one rule: refunds credited to wallets
             // today are told apart from those paid out (by the installment's tender).
             var toCredit: [String: Money] = [:]
-            for line in try ledger.refundsToStoreCredit(from: todayStart, to: todayStart.adding(TimeSpan(milliseconds: dayLength))) {
+            for line in try ledger.refundsToStoreCredit(from: todayStart, to: todayStart.adding(.day)) {
                 toCredit["\(line.amount.currency.code) \(line.tender.rawValue)"] = line.amount
             }
             var byCurrencyTakings: [String: Takings] = [:]
@@ -107,7 +104,7 @@ extension TillService {
                 day: Timestamp.day(daysSinceEpoch: today), currency: primary, takings: takings,
                 refunds: refunds.values.sorted { $0.currency < $1.currency },
                 ordersCreated: try ledger.ordersCreated(
-                    from: todayStart, to: todayStart.adding(TimeSpan(milliseconds: dayLength))),
+                    from: todayStart, to: todayStart.adding(.day)),
                 paymentsTaken: takings.reduce(0) { $0 + $1.count }, daily: daily,
                 recentOrders: recent == 0 ? [] : try ledger.orderSummaries(limit: recent, after: nil).map(OrderSummaryView.init),
                 owing: owing == 0 ? [] : try ledger.owingCustomers(limit: owing).map {

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// The shop's habits as draws from the demo's one random source, shared by the planned
 /// (service-driven) days and the bulk history before them, so both look alike.
 extension SplitMix64 {
@@ -14,13 +16,13 @@ extension SplitMix64 {
 
     /// `days` later, in opening hours.
     mutating func later(_ time: Int64, days: ClosedRange<Int64>) -> Int64 {
-        let midnight = time - ((time % DemoPlan.day) + DemoPlan.day) % DemoPlan.day
-        return midnight + int(days) * DemoPlan.day + openingHours()
+        DemoPlan.midnight(time) + int(days) * DemoPlan.day + openingHours()
     }
 
     /// A shop price: 5.00 to 400.00, mostly small, often ending in .99 or .00.
     mutating func price() -> Int64 {
-        let range: ClosedRange<Int64> = weighted([(500...4000, 45), (4000...12_000, 35), (12_000...25_000, 15), (25_000...40_000, 5)])
+        let range: ClosedRange<Int64> =
+            weighted([(500...4000, 45), (4000...12_000, 35), (12_000...25_000, 15), (25_000...40_000, 5)]) ?? 500...4000
         var cents = int(range)
         switch below(10) {
         case 0..<4: cents = cents / 100 * 100 + 99
@@ -33,7 +35,7 @@ extension SplitMix64 {
 
     /// Cash handed over: the exact amount, or the next note up.
     mutating func cashTendered(_ amount: Int64) -> Int64 {
-        let note: Int64 = weighted([(0, 25), (100, 15), (500, 20), (1000, 15), (2000, 20), (5000, 5)])
+        let note: Int64 = weighted([(0, 25), (100, 15), (500, 20), (1000, 15), (2000, 20), (5000, 5)]) ?? 0
         guard note > 0 else { return amount }
         return (amount + note - 1) / note * note
     }

@@ -1,3 +1,4 @@
+import SeededRandom
 import TillCore
 import TillService
 
@@ -42,25 +43,22 @@ struct DemoHistory {
         // Another stream than the plan's, so the planned days stay what they were.
         var random = SplitMix64(seed: seed ^ 0x4849_5354_4F52_5921)
         var customers: [(email: Email, currency: Currency)] = regulars.compactMap { regular in
-            guard case .success(let email) = Email.parse(regular.email),
-                  case .success(let currency) = Currency.named(regular.currency) else { return nil }
-            return (email, currency)
+            guard case .success(let email) = Email.parse(regular.email) else { return nil }
+            return (email, regular.currency)
         }
         let count = orders == 0 ? 0 : max(customers.count, orders / Self.ordersPerCustomer, 1)
         while customers.count < count {
-            let first = random.pick(PlanMaker.firstNames), last = random.pick(PlanMaker.lastNames)
+            let first = random.firstName(), last = random.lastName()
             // The number keeps tens of thousands of addresses apart (planned ones never end in ".digits").
-            let address = "\(first.1).\(last.1).\(customers.count)@\(random.pick(PlanMaker.domains))"
-            let currency: Currency = random.weighted([(.usd, 90), (.eur, 6), (.gbp, 4)])
+            let address = "\(first.1).\(last.1).\(customers.count)@\(random.domain())"
+            let currency = random.customerCurrency()
             guard case .success(let email) = Email.parse(address) else { continue }
             customers.append((email, currency))
         }
 
         // Busier on Fridays and Saturdays, and the shop grew by two thirds over the two years.
-        let weekdayWeights: [Int64] = [60, 80, 85, 90, 95, 115, 130]  // Sunday first
         let weights = (0..<Self.days).map { index -> Int64 in
-            let weekday = Int(((firstDay / DemoPlan.day + index + 4) % 7 + 7) % 7)
-            return weekdayWeights[weekday] * (1000 + index)
+            DemoPlan.weekdayWeights[DemoPlan.weekday(firstDay + index * DemoPlan.day)] * (1000 + index)
         }
         let totalWeight = weights.reduce(0, +)
         var cumulative: Int64 = 0, placed = 0, quotas: [Int] = []
@@ -82,9 +80,7 @@ struct DemoHistory {
 
     /// Midnight (UTC) 90 days before `now`'s day: the planned days, and their wallets, start there.
     static func end(before now: Instant) -> Int64 {
-        let time = now.millisecondsSinceEpoch
-        let today = time / DemoPlan.day * DemoPlan.day - (time % DemoPlan.day < 0 ? DemoPlan.day : 0)
-        return today - 90 * DemoPlan.day
+        DemoPlan.midnight(now.millisecondsSinceEpoch) - 90 * DemoPlan.day
     }
 
     /// The next whole days of orders, at least `count` of them unless history is done; empty
@@ -113,8 +109,8 @@ struct DemoHistory {
         let amounts: [Int64]
         switch random.below(100) {
         case 0..<90: amounts = [total]
-        case 90..<97: amounts = random.split(total, parts: total >= 3000 && random.chance(40) ? 3 : 2)
-        default: amounts = random.chance(50) ? [] : [max(100, total * random.int(Int64(15)...70) / 100 / 100 * 100)]
+        case 90..<97: amounts = random.split(total, parts: total >= 3000 && random.chance(percent: 40) ? 3 : 2)
+        default: amounts = random.chance(percent: 50) ? [] : [max(100, total * random.int(Int64(15)...70) / 100 / 100 * 100)]
         }
         func money(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency: currency) }
 
@@ -131,9 +127,9 @@ struct DemoHistory {
             else { return failed() }
             order = paid
         }
-        if order.status == .paid, random.chance(3), let last = order.payments.last {
+        if order.status == .paid, random.chance(percent: 3), let last = order.payments.last {
             let at = random.later(time, days: 1...14)
-            let amount = random.chance(45) || last.amount.minorUnits < 200
+            let amount = random.chance(percent: 45) || last.amount.minorUnits < 200
                 ? last.amount.minorUnits : max(100, last.amount.minorUnits * random.int(Int64(10)...60) / 100)
             if at < end {
                 guard case .success(let (refunded, _)) = order.recordingRefund(
@@ -144,7 +140,7 @@ struct DemoHistory {
             }
         }
         served[customer] = true
-        if summary.orders == 0 { summary.firstOrderAt = Timestamp.iso8601(order.createdAt) }
+        if summary.orders == 0 { summary.firstOrderAt = ISO8601.format(order.createdAt) }
         summary.orders += 1
         summary.payments += order.payments.count
         summary.cashPayments += order.payments.count

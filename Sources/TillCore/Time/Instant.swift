@@ -19,21 +19,7 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The UTC calendar month this instant falls in (card expiry is by month).
-    public var utcYearMonth: YearMonth {
-        // Days since the epoch, floored, then Howard Hinnant's civil_from_days.
-        let millisPerDay: Int64 = 86_400_000
-        var days = millisecondsSinceEpoch / millisPerDay
-        if millisecondsSinceEpoch % millisPerDay < 0 { days -= 1 }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return YearMonth(year: Int(year), month: Int(month))
-    }
+    public var utcYearMonth: YearMonth { civil(atOffsetSeconds: 0).date.yearMonth }
 
     public var description: String { "\(millisecondsSinceEpoch)ms" }
 }
@@ -45,31 +31,19 @@ public struct TimeSpan: Hashable, Comparable, Sendable {
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
     public static let zero = TimeSpan(milliseconds: 0)
+    public static let quarterHour = TimeSpan(milliseconds: 900_000)
+    public static let day = TimeSpan(milliseconds: 86_400_000)
 
-    public static func days(_ days: Int64) -> TimeSpan {
-        let (ms, overflow) = days.multipliedReportingOverflow(by: 86_400_000)
-        return TimeSpan(milliseconds: overflow ? (days > 0 ? .max : .min) : ms)
+    /// `days` whole days, saturating instead of trapping.
+    public static func days(_ days: Int64) -> TimeSpan { day.times(days) }
+
+    /// `seconds` whole seconds (a UTC offset), saturating instead of trapping.
+    public static func seconds(_ seconds: Int64) -> TimeSpan { TimeSpan(milliseconds: 1000).times(seconds) }
+
+    private func times(_ count: Int64) -> TimeSpan {
+        let (ms, overflow) = milliseconds.multipliedReportingOverflow(by: count)
+        return TimeSpan(milliseconds: overflow ? (count > 0 ? .max : .min) : ms)
     }
 
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.milliseconds < rhs.milliseconds }
-}
-
-/// A calendar month, e.g. 2027-03; ordered by time.
-public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-
-    public init(year: Int, month: Int) {
-        self.year = year
-        self.month = month
-    }
-
-    public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool {
-        (lhs.year, lhs.month) < (rhs.year, rhs.month)
-    }
-
-    public var description: String {
-        let mm = month < 10 ? "0\(month)" : "\(month)"
-        return "\(year)-\(mm)"
-    }
 }

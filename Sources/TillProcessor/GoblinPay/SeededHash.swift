@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// GoblinPay's only source of chance: a hash of the seed and the request, so an outcome is
 /// the same in every process and in any order of calls. FNV-1a mixes the bytes in, SplitMix64's
 /// finalizer spreads them over all 64 bits; neither depends on the platform or the Swift
@@ -32,12 +34,11 @@ struct SeededHash {
         state = state &* 0x0000_0100_0000_01b3
     }
 
-    /// The SplitMix64 finalizer of what was mixed in.
+    /// What was mixed in, spread: the first draw of a SplitMix64 seeded with it (one step of
+    /// its counter, then its finalizer).
     var value: UInt64 {
-        var z = state &+ 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+        var generator = SplitMix64(seed: state)
+        return generator.next()
     }
 }
 

@@ -1,20 +1,16 @@
+import SeededRandom
 import TillCore
 
-/// A deterministic random number generator (SplitMix64): the same seed gives the same
-/// sequence on every machine and every run, so a failing property case is reproduced by
-/// its seed and step alone.
+/// A deterministic random number generator (the shared SplitMix64): the same seed gives the
+/// same sequence on every machine and every run, so a failing property case is reproduced by
+/// its seed and step alone. Its draws go through the standard library's `random(in:using:)`,
+/// as they always have, so the recorded seeds still name the same cases.
 struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+    private var source: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 }
 
 // MARK: - Choices
