@@ -34,10 +34,10 @@ extension TillService {
     }
 
     /// A wallet's movements, newest first.
-    public func walletHistory(name: String, limit: Int = 50) async -> Result<[WalletEventView], Rejection> {
+    public func walletHistory(name: String, limit: Int = 50) async -> Result<[WalletEvent], Rejection> {
         await read { ledger, _ in
             guard try ledger.wallet(key: Wallet.key(for: name)) != nil else { throw Self.noWallet(name) }
-            return try ledger.walletEvents(key: Wallet.key(for: name), limit: limit).map(WalletEventView.init)
+            return try ledger.walletEvents(key: Wallet.key(for: name), limit: limit)
         }
     }
 
@@ -71,25 +71,5 @@ extension TillService {
             try ledger.update(next, kind: credit ? "credited" : "debited", amount: money, reference: key.value, at: now)
             return WalletView(next)
         }
-    }
-}
-
-/// One movement of a wallet, as its history lists it.
-public struct WalletEventView: Sendable, Hashable {
-    public let kind: String
-    public let amount: Int64
-    public let balanceAfter: Int64
-    public let reference: String?
-    public let at: Instant
-    /// Who moved it.
-    public let operatorName: String
-
-    init(_ record: WalletEventRecord) {
-        kind = record.kind
-        amount = record.amount
-        balanceAfter = record.balanceAfter
-        reference = record.reference
-        at = record.at
-        operatorName = record.operatorName
     }
 }

@@ -243,17 +243,8 @@ extension Ledger {
     /// Up to `limit` customers whose key starts with `prefix` (already lowercased), by key,
     /// each with their totals per currency.
     public func customers(prefix: String, limit: Int) throws -> [[CustomerTotals]] {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: ReadSQL.customersByPrefix), arguments: [prefix, prefix + "\u{10FFFF}", limit])
-        var customers: [[CustomerTotals]] = []
-        var lastKey: String?
-        for row in rows {
-            let key: String = try row.required("email_key", in: "customer_totals")
-            if key != lastKey { customers.append([]) }
-            lastKey = key
-            customers[customers.count - 1].append(try Self.customerTotals(row))
-        }
-        return customers
+        try Self.customers(try Row.fetchAll(
+            db.cachedStatement(sql: ReadSQL.customersByPrefix), arguments: [prefix, prefix + "\u{10FFFF}", limit]))
     }
 
     /// One customer's totals per currency (empty if they never ordered).
@@ -285,9 +276,13 @@ extension Ledger {
     /// Up to `limit` customers whose key holds `term` (already case-folded) anywhere, or who
     /// own a wallet whose key holds `walletTerm`; prefix matches first, then by key.
     public func customers(containing term: String, walletTerm: String, limit: Int) throws -> [[CustomerTotals]] {
-        let rows = try Row.fetchAll(
+        try Self.customers(try Row.fetchAll(
             db.cachedStatement(sql: ReadSQL.customersContaining),
-            arguments: ["term": term, "end": term + "\u{10FFFF}", "name": walletTerm, "limit": limit])
+            arguments: ["term": term, "end": term + "\u{10FFFF}", "name": walletTerm, "limit": limit]))
+    }
+
+    /// Rows of `customer_totals`, one customer's currencies next to each other, as one list per customer.
+    static func customers(_ rows: [Row]) throws -> [[CustomerTotals]] {
         var customers: [[CustomerTotals]] = []
         var lastKey: String?
         for row in rows {

@@ -58,27 +58,17 @@ extension Ledger {
     }
 
     /// A wallet's history, newest first.
-    public func walletEvents(key: String, limit: Int) throws -> [WalletEventRecord] {
+    public func walletEvents(key: String, limit: Int) throws -> [WalletEvent] {
         try Row.fetchAll(db, sql: """
             SELECT kind, amount, balance_after, reference, at, operator FROM wallet_events WHERE wallet_key = ?
             ORDER BY seq DESC LIMIT ?
             """, arguments: [key, limit]).map { row in
             let table = "wallet_events"
-            return WalletEventRecord(
+            return WalletEvent(
                 kind: try row.required("kind", in: table), amount: try row.required("amount", in: table),
                 balanceAfter: try row.required("balance_after", in: table), reference: try row.optional("reference", in: table),
                 at: Instant(millisecondsSinceEpoch: try row.required("at", in: table)),
                 operatorName: try row.required("operator", in: table))
         }
     }
-}
-
-public struct WalletEventRecord: Sendable, Hashable {
-    public let kind: String
-    public let amount: Int64
-    public let balanceAfter: Int64
-    public let reference: String?
-    public let at: Instant
-    /// Who moved it.
-    public let operatorName: String
 }
