@@ -203,15 +203,14 @@ extension POSState {
             if case .amount = self.overlay { self.overlay = dialog.closed ? nil : .amount(dialog) }
             return effects
         case .confirm(var dialog):
-            // Only an explicit y says yes: Enter (one pressed twice, or early) is not an answer.
-            switch key {
-            case .character("y"), .character("Y"):
+            switch ConfirmationAnswer(key) {
+            case .yes:
                 self.overlay = nil
                 return submit(dialog.command)
-            case .character("n"), .character("N"), .escape:
+            case .no:
                 self.overlay = nil
                 return []
-            default:
+            case .none:
                 dialog.nudged = true
                 self.overlay = .confirm(dialog)
                 return []

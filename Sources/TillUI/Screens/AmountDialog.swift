@@ -109,16 +109,15 @@ public struct AmountDialog: Sendable, Equatable {
             return []
         }
         if confirming {
-            // Only an explicit y says yes: an Enter (pressed twice, or early) is not an answer.
-            switch key {
-            case .character("y"), .character("Y"):
+            switch ConfirmationAnswer(key) {
+            case .yes:
                 confirming = false
                 if case .success(let command) = command() { return state.submit(command) }
                 return []
-            case .character("n"), .character("N"), .escape:
+            case .no:
                 confirming = false
                 return []
-            default:
+            case .none:
                 note = "Press y to go ahead, n to change it."
                 return []
             }

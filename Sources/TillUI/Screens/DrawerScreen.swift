@@ -78,14 +78,13 @@ public struct DrawerDialog: Sendable, Equatable {
 
     mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
         if confirming {
-            // Only an explicit y closes the day: Enter is not a yes.
-            switch key {
-            case .character("y"), .character("Y"):
+            switch ConfirmationAnswer(key) {
+            case .yes:
                 confirming = false
                 if case .success(let command) = command() { return state.submit(command) }
-            case .character("n"), .character("N"), .escape:
+            case .no:
                 confirming = false
-            default:
+            case .none:
                 problem = "Press y to close the drawer, or n to go back."
             }
             return []
