@@ -142,36 +142,27 @@ public struct CustomerView: Codable, Sendable, Equatable {
     public let storeCredit: [WalletView]
 }
 
-/// Where a page of orders ended; pass it back as `after` for the next page.
-public struct OrderCursor: Sendable, Equatable, Codable {
-    let createdAt: Int64
+/// Where a page ended; pass it back as `after` for the next page. The row type only keeps a page
+/// of orders from being continued with a payment's cursor.
+public struct PageCursor<Row>: Sendable, Equatable, Codable {
+    let at: Int64
     let id: String
 
     init(_ position: PagePosition) {
-        createdAt = position.at.millisecondsSinceEpoch
+        at = position.at.millisecondsSinceEpoch
         id = position.id
     }
 
-    var position: PagePosition { PagePosition(at: Instant(millisecondsSinceEpoch: createdAt), id: id) }
+    var position: PagePosition { PagePosition(at: Instant(millisecondsSinceEpoch: at), id: id) }
 }
+
+public typealias OrderCursor = PageCursor<OrderSummaryView>
+public typealias PaymentCursor = PageCursor<PaymentView>
 
 public struct OrderPage: Codable, Sendable, Equatable {
     public let orders: [OrderSummaryView]
     /// nil on the last page.
     public let next: OrderCursor?
-}
-
-/// Where a page of card payments ended; pass it back as `after` for the next page.
-public struct PaymentCursor: Sendable, Equatable, Codable {
-    let authorizedAt: Int64
-    let id: String
-
-    init(_ position: PagePosition) {
-        authorizedAt = position.at.millisecondsSinceEpoch
-        id = position.id
-    }
-
-    var position: PagePosition { PagePosition(at: Instant(millisecondsSinceEpoch: authorizedAt), id: id) }
 }
 
 public struct PaymentPage: Codable, Sendable, Equatable {
