@@ -193,7 +193,7 @@ enum Fixture {
             OrderSummaryView(id: "ord_\($0)", email: "reg@x.io", currency: "USD", total: 100, paid: 100, refunded: 0,
                              balanceDue: 0, status: .paid, createdAt: "2026-11-22T10:00:00.000Z", paymentCount: 1)
         }
-        let cursor = more ? try? JSONDecoder().decode(OrderCursor.self, from: Data(#"{"createdAt":1,"id":"x"}"#.utf8)) : nil
+        let cursor = more ? try? JSONDecoder().decode(OrderCursor.self, from: Data(#"{"at":1,"id":"x"}"#.utf8)) : nil
         return OrderPage(orders: orders, next: cursor)
     }
 
