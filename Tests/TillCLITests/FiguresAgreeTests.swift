@@ -55,7 +55,8 @@ struct FiguresAgreeTests {
         #expect(!pos.screen.contains("Short by"))
         await pos.press(.enter)
         guard case .payment(let dialog) = pos.state.overlay else { Issue.record("the dialog closed"); return }
-        #expect(dialog.problem?.message == cli.message)
+        // Refused before anything is sent, with the service's message and its stable code.
+        #expect(dialog.problem?.message == "\(cli.message) [exceeds_balance_due]")
         #expect(try await pos.order(id).payments.isEmpty)
     }
 

@@ -125,7 +125,10 @@ public struct PaymentDialog: Sendable, Equatable {
                 return .failure(FieldProblem(field: 2, message: "Enter the cash handed over."))
             }
             if let short = cashShortfall { return .failure(FieldProblem(field: 2, message: "That is \(short.formatted) short.")) }
-            if case .failure(let rejection)? = cashPlan { return .failure(FieldProblem(field: 1, message: rejection.message)) }
+            // Refused before anything is sent, as the service would: with the same code.
+            if case .failure(let rejection)? = cashPlan {
+                return .failure(FieldProblem(field: 1, message: "\(rejection.message) [\(rejection.code.rawValue)]"))
+            }
             return .success((amountText, .cash(tendered: tendered.text)))
         case .storeCredit:
             guard wallets.indices.contains(walletIndex) else {
