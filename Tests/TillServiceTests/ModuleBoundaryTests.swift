@@ -103,6 +103,16 @@ struct ModuleBoundaryTests {
         }
     }
 
+    /// Outside the store, GRDB is GoblinPay's own storage only (its ledger is its own file).
+    @Test("GRDB only in TillStore and in GoblinPay's SQLite storage")
+    func grdbStaysInTheStorage() throws {
+        for module in try Self.modules() where module != "TillStore" {
+            for line in try Self.imports(of: module) where line.module == "GRDB" && !line.file.hasSuffix("SQLiteLedgerStorage.swift") {
+                Issue.record("\(line.file):\(line.number): \(module) may reach GRDB only through its storage")
+            }
+        }
+    }
+
     @Test("TillService neither re-exports TillStore nor imports it publicly")
     func storeStaysInternal() throws {
         for line in try Self.imports(of: "TillService") where line.module == "TillStore" || line.module == "GRDB" {

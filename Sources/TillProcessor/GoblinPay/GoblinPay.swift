@@ -1,6 +1,5 @@
 public import TillCore
 import Synchronization
-import GRDB
 
 /// The payment processor simulator: the one remote party, in-process, with its own ledger of
 /// what it authorized, captured, refunded and voided per processor key.
@@ -158,8 +157,7 @@ public final class GoblinPay: PaymentProcessor {
             decision = try await storage.write { try $0.apply(sent, configuration: configuration) }
         } catch {
             // The transaction rolled back: nothing was applied.
-            // SQLite's code only: GRDB's description of the error quotes the statement.
-            let code = (error as? DatabaseError).map { " (SQLite error \($0.extendedResultCode.rawValue))" } ?? ""
+            let code = SQLiteLedgerStorage.sqliteCode(error).map { " (SQLite error \($0))" } ?? ""
             return .failed(reason: "GoblinPay ledger error\(code); nothing applied")
         }
         if answerIsLost { return .unknown(reason: GoblinPayReason.lostResponse) }

@@ -41,6 +41,10 @@ final class SQLiteLedgerStorage: LedgerStorage {
         }
     }
 
+    /// An error's SQLite result code, when it is SQLite's: GRDB's description of it quotes the
+    /// statement, so only the code is said.
+    static func sqliteCode(_ error: any Error) -> Int32? { (error as? DatabaseError)?.extendedResultCode.rawValue }
+
     func write<T: Sendable>(_ body: @Sendable (any LedgerTransaction) throws -> T) async throws -> T {
         try await pool.write { db in try body(SQLiteTransaction(db: db)) }
     }
