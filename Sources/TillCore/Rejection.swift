@@ -52,7 +52,7 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// The key a request was (or is being) made under, and what it acts on.
-    public struct RetryHint: Hashable, Sendable {
+    public struct RetryHint: Hashable, Sendable, Encodable {
         public let key: String
         public let orderId: String?
         public let paymentId: String?

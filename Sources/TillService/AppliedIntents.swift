@@ -55,7 +55,7 @@ extension TillService {
                 by: ledger.operatorName, at: at))
             try ledger.save(next, cardFingerprints: [orderPaymentId: card.fingerprint], at: now)
             try ledger.appendOrderEvent(orderId: orderId, kind: "paid", reference: orderPaymentId, amount: money, at: payment.createdAt)
-            return try encode(OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment)))
+            return try encode(OrderPaymentResult(order: OrderView(next), made: OrderPaymentView(payment)))
         case .orderRefund:
             guard let orderId = intent.orderId, let orderPaymentId = intent.orderPaymentId, let refundId = intent.refundId,
                   let order = try ledger.order(id: orderId), let stored = try ledger.payment(id: intent.paymentId)
@@ -65,7 +65,7 @@ extension TillService {
             let (next, refund) = try decided(order.recordingRefund(id: refundId, ofPayment: orderPaymentId, amount: money, at: at))
             try ledger.save(next, at: now)
             try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: refund.at)
-            return try encode(OrderRefundResult(order: OrderView(next), refund: RefundView(refund, paymentId: orderPaymentId)))
+            return try encode(OrderRefundResult(order: OrderView(next), made: RefundView(refund, paymentId: orderPaymentId)))
         }
     }
 }

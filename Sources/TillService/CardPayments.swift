@@ -38,26 +38,29 @@ extension TillService {
         }
     }
 
-    func refundCard(_ refund: CardRefund, key: IdempotencyKey, fingerprint: RequestFingerprint) async
-        -> Result<Keyed<OrderRefundResult>, Rejection>
-    {
+    /// Refunds `amount` of an order's card installment at the processor (`paymentId`, the
+    /// installment's gateway payment), recorded as refund `refundId`.
+    func refundCard(
+        orderId: String, orderPaymentId: String, paymentId: String, refundId: String, amount: Money,
+        key: IdempotencyKey, fingerprint: RequestFingerprint
+    ) async -> Result<Keyed<OrderRefundResult>, Rejection> {
         return await processorRequest(
-            key: key, operation: "order.refund", target: refund.orderId, fingerprint: fingerprint, card: nil
+            key: key, operation: "order.refund", target: orderId, fingerprint: fingerprint, card: nil
         ) { ledger, now in
-            guard let order = try ledger.order(id: refund.orderId) else { throw Self.noOrder(refund.orderId) }
+            guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
             _ = try Self.checkedBesidePending(
                 Self.projected(order, ledger: ledger).recordingRefund(
-                    id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now),
-                alone: { order.recordingRefund(id: "check", ofPayment: refund.orderPaymentId, amount: refund.amount, at: now) },
+                    id: "check", ofPayment: orderPaymentId, amount: amount, at: now),
+                alone: { order.recordingRefund(id: "check", ofPayment: orderPaymentId, amount: amount, at: now) },
                 open: ledger.openRequests(target: order.id), what: "Order \(order.id)",
                 hint: Rejection.RetryHint(key: key.value, orderId: order.id))
-            guard let stored = try ledger.payment(id: refund.paymentId) else { throw Self.noPayment(refund.paymentId) }
-            try Self.requireRoom(ledger, newOrder: nil, takings: (.card, refund.amount), at: now)
+            guard let stored = try ledger.payment(id: paymentId) else { throw Self.noPayment(paymentId) }
+            try Self.requireRoom(ledger, newOrder: nil, takings: (.card, amount), at: now)
             return Intent(
                 kind: .orderRefund, at: now.millisecondsSinceEpoch,
-                amount: refund.amount.minorUnits, currency: refund.amount.currency.code, paymentId: refund.paymentId,
-                processorReference: stored.processorReference, orderId: refund.orderId,
-                orderPaymentId: refund.orderPaymentId, refundId: refund.refundId)
+                amount: amount.minorUnits, currency: amount.currency.code, paymentId: paymentId,
+                processorReference: stored.processorReference, orderId: orderId,
+                orderPaymentId: orderPaymentId, refundId: refundId)
         }
     }
 

@@ -68,8 +68,8 @@ public struct DrawerReportView: Codable, Sendable, Equatable {
         voids = DrawerVoidsView(count: figures.voids, amount: figures.voided)
         counts = DrawerCountsView(
             sales: figures.sales, refunds: figures.refunds, voids: figures.voids, payIns: figures.payIns, payOuts: figures.payOuts)
-        byOperator = Dictionary(uniqueKeysWithValues: report.byOperator.map { ($0.name.key, DrawerFiguresView($0.figures, name: $0.name.text)) })
-        outsideSession = DrawerFiguresView(report.outside, name: nil)
+        byOperator = Dictionary(uniqueKeysWithValues: report.byOperator.map { ($0.name.key, DrawerFiguresView.of($0.figures, name: $0.name.text)) })
+        outsideSession = DrawerFiguresView.of(report.outside, name: nil)
         openedAt = session.map { Timestamp.iso8601($0.openedAt) }
         openedBy = session?.openedBy.text
         closedAt = session?.closedAt.map(Timestamp.iso8601)
@@ -131,21 +131,13 @@ public struct DrawerFiguresView: Codable, Sendable, Equatable {
     public let cashMovement: Int64
     public let voids: Int
 
-    init(_ figures: DrawerFigures, name: String?) {
-        self.name = name
-        sales = figures.sales
-        refunds = figures.refunds
-        takings = figures.takings
-        card = figures.cardSales
-        cash = figures.cashTaken
-        storeCredit = figures.storeCreditRedeemed
-        cardRefunds = figures.cardRefunds
-        cashRefunds = figures.cashRefunds
-        storeCreditRefunds = figures.storeCreditRefunds
-        paidIn = figures.paidIn
-        paidOut = figures.paidOut
-        cashMovement = figures.cashMovement
-        voids = figures.voids
+    /// The view of one stretch's figures, under the JSON's names.
+    static func of(_ figures: DrawerFigures, name: String?) -> DrawerFiguresView {
+        DrawerFiguresView(
+            name: name, sales: figures.sales, refunds: figures.refunds, takings: figures.takings,
+            card: figures.cardSales, cash: figures.cashTaken, storeCredit: figures.storeCreditRedeemed,
+            cardRefunds: figures.cardRefunds, cashRefunds: figures.cashRefunds, storeCreditRefunds: figures.storeCreditRefunds,
+            paidIn: figures.paidIn, paidOut: figures.paidOut, cashMovement: figures.cashMovement, voids: figures.voids)
     }
 }
 

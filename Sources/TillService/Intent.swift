@@ -128,12 +128,3 @@ struct CardInstallment: Sendable {
     let amount: Money
     let card: CardText
 }
-
-/// A card installment about to be refunded at the processor.
-struct CardRefund: Sendable {
-    let orderId: String
-    let orderPaymentId: String
-    let paymentId: String
-    let refundId: String
-    let amount: Money
-}

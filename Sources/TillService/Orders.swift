@@ -109,7 +109,7 @@ extension TillService {
             guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
             let (next, payment) = try Self.applyLocally(
                 pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now, key: key.value)
-            return OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment))
+            return OrderPaymentResult(order: OrderView(next), made: OrderPaymentView(payment))
         }
     }
 
@@ -143,7 +143,7 @@ extension TillService {
             try ledger.appendOrderEvent(orderId: orderId, kind: "created", reference: nil, amount: total, at: now)
             let (next, payment) = try Self.applyLocally(
                 pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now, key: key.value)
-            return OrderPaymentResult(order: OrderView(next), payment: OrderPaymentView(payment))
+            return OrderPaymentResult(order: OrderView(next), made: OrderPaymentView(payment))
         }
     }
 
@@ -202,7 +202,7 @@ extension TillService {
         if toWallet == nil, let payment = order.payments.first(where: { $0.id == paymentId }),
            case .card = payment.tender, let gatewayId = payment.gatewayPaymentId {
             return await refundCard(
-                CardRefund(orderId: orderId, orderPaymentId: paymentId, paymentId: gatewayId, refundId: refundId, amount: money),
+                orderId: orderId, orderPaymentId: paymentId, paymentId: gatewayId, refundId: refundId, amount: money,
                 key: key, fingerprint: fingerprint)
         }
         return await keyedLocally(key: key, operation: "order.refund", target: orderId, fingerprint: fingerprint) { ledger, now in
@@ -229,7 +229,7 @@ extension TillService {
             }
             try ledger.save(next, at: now)
             try ledger.appendOrderEvent(orderId: orderId, kind: "refunded", reference: refundId, amount: money, at: refund.at)
-            return OrderRefundResult(order: OrderView(next), refund: RefundView(refund, paymentId: paymentId))
+            return OrderRefundResult(order: OrderView(next), made: RefundView(refund, paymentId: paymentId))
         }
     }
 
@@ -253,7 +253,7 @@ extension TillService {
 
 /// A tender whose text was checked (before the target is known).
 enum ParsedTender {
-    case card(digits: String, expiry: CardExpiry, expiryText: String, cvv: String)
+    case card(CardCredentials, expiryText: String)
     case cash(String)
     case wallet(String)
 
@@ -264,7 +264,7 @@ enum ParsedTender {
             return CardNumber.digits(of: number).flatMap { digits in
                 CardExpiry.parse(expiryText).flatMap { expiry in
                     CardSecurityCode.parse(cvv, brand: CardBrand.detect(digits: digits)).map { code in
-                        .card(digits: digits, expiry: expiry, expiryText: expiryText, cvv: code)
+                        .card(CardCredentials(number: digits, expiry: expiry, cvv: code), expiryText: expiryText)
                     }
                 }
             }
@@ -276,10 +276,9 @@ enum ParsedTender {
     /// Amounts read in the target's currency; the card's keyed fingerprint computed.
     func priced(in currency: Currency, database: TillDatabase) -> Result<PricedTender, Rejection> {
         switch self {
-        case .card(let digits, let expiry, let expiryText, let cvv):
+        case .card(let credentials, let expiryText):
             return .success(.card(CardText(
-                digits: digits, expiry: expiry, expiryText: expiryText, cvv: cvv,
-                fingerprint: database.cardFingerprint(digits: digits))))
+                credentials: credentials, expiryText: expiryText, fingerprint: database.cardFingerprint(digits: credentials.number))))
         case .cash(let text): return Money.parse(text, currency: currency).map { .cash($0) }
         case .wallet(let name): return .success(.wallet(name))
         }
@@ -288,17 +287,17 @@ enum ParsedTender {
 
 /// A card as typed, checked for form; it lives only in memory for the length of a request.
 struct CardText: Sendable {
-    let digits: String
-    let expiry: CardExpiry
+    let credentials: CardCredentials
+    /// The expiry as typed, for the date check in the shop's zone.
     let expiryText: String
-    let cvv: String
+    /// The keyed fingerprint of the number: what a request's fingerprint and the ledger keep.
     let fingerprint: String
 
-    var credentials: CardCredentials { CardCredentials(number: digits, expiry: expiry, cvv: cvv) }
+    var expiry: CardExpiry { credentials.expiry }
 
     /// The card's summary once the date is checked (`card_expired`, in the shop's zone).
     func summary(at now: Instant, in zone: ShopTimeZone) -> Result<CardSummary, Rejection> {
-        CardValidation.validate(number: digits, expiry: expiryText, cvv: cvv, now: now, utcOffset: zone.utcOffset(at: now))
+        CardValidation.validate(number: credentials.number, expiry: expiryText, cvv: credentials.cvv, now: now, utcOffset: zone.utcOffset(at: now))
     }
 }
 

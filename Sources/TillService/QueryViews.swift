@@ -53,6 +53,15 @@ public struct RefundTotal: Codable, Sendable, Equatable {
     public let count: Int
 }
 
+/// One currency's net takings (`TillCore.Takings`): card + cash less refunds paid out; store
+/// credit spent, and refunds credited to wallets, are apart (not new money).
+public struct NetTakings: Codable, Sendable, Equatable {
+    public let currency: String
+    public let net: Int64
+    public let storeCreditRedeemed: Int64
+    public let refundedToStoreCredit: Int64
+}
+
 /// One local day of the dashboard's chart.
 public struct DailySales: Codable, Sendable, Equatable {
     /// "2026-11-22": the day in the dashboard's UTC offset.
@@ -93,15 +102,6 @@ public struct DashboardView: Codable, Sendable, Equatable {
     public let owing: [CustomerBalance]
     /// Today's net takings per currency (`Takings.net`), with the store credit kept apart.
     public internal(set) var net: [NetTakings] = []
-}
-
-/// One currency's net takings (`TillCore.Takings`): card + cash less refunds paid out; store
-/// credit spent, and refunds credited to wallets, are apart (not new money).
-public struct NetTakings: Codable, Sendable, Equatable {
-    public let currency: String
-    public let net: Int64
-    public let storeCreditRedeemed: Int64
-    public let refundedToStoreCredit: Int64
 }
 
 /// A customer's orders in one currency.

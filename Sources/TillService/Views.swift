@@ -295,30 +295,18 @@ public struct OrderListView: Codable, Sendable, Equatable {
     public let orders: [OrderView]
 }
 
-/// An installment taken: the order as it now stands, plus the new payment.
-public struct OrderPaymentResult: Sendable, Equatable {
+/// What a change to an order answers: the order as it now stands, plus what the change made
+/// (`OrderPaymentResult`: the new installment; `OrderRefundResult`: the refund). In JSON the
+/// order's fields are flat with the made thing beside them under its key.
+public struct OrderChange<Made: OrderChangeMade>: Sendable, Equatable, Codable {
     public let order: OrderView
-    public let payment: OrderPaymentView
-}
+    public let made: Made
 
-/// A refund made: the order as it now stands, plus the refund.
-public struct OrderRefundResult: Sendable, Equatable {
-    public let order: OrderView
-    public let refund: RefundView
-}
+    public init(order: OrderView, made: Made) {
+        self.order = order
+        self.made = made
+    }
 
-// Flat JSON: the order's fields with `payment` (or `refund`) beside them.
-extension OrderPaymentResult: Codable {
-    public init(from decoder: any Decoder) throws { (order, payment) = try OrderView.decode(from: decoder, beside: "payment") }
-    public func encode(to encoder: any Encoder) throws { try order.encode(to: encoder, beside: "payment", payment) }
-}
-
-extension OrderRefundResult: Codable {
-    public init(from decoder: any Decoder) throws { (order, refund) = try OrderView.decode(from: decoder, beside: "refund") }
-    public func encode(to encoder: any Encoder) throws { try order.encode(to: encoder, beside: "refund", refund) }
-}
-
-extension OrderView {
     private struct Beside: CodingKey {
         let stringValue: String
         var intValue: Int? { nil }
@@ -326,16 +314,37 @@ extension OrderView {
         init?(intValue: Int) { nil }
     }
 
-    static func decode<Extra: Decodable>(from decoder: any Decoder, beside key: String) throws -> (OrderView, Extra) {
-        let extra = try decoder.container(keyedBy: Beside.self).decode(Extra.self, forKey: Beside(stringValue: key))
-        return (try OrderView(from: decoder), extra)
+    public init(from decoder: any Decoder) throws {
+        made = try decoder.container(keyedBy: Beside.self).decode(Made.self, forKey: Beside(stringValue: Made.jsonKey))
+        order = try OrderView(from: decoder)
     }
 
-    func encode(to encoder: any Encoder, beside key: String, _ extra: some Encodable) throws {
-        try encode(to: encoder)
+    public func encode(to encoder: any Encoder) throws {
+        try order.encode(to: encoder)
         var container = encoder.container(keyedBy: Beside.self)
-        try container.encode(extra, forKey: Beside(stringValue: key))
+        try container.encode(made, forKey: Beside(stringValue: Made.jsonKey))
     }
+}
+
+/// What an order change can make, and the JSON key it stands under beside the order.
+public protocol OrderChangeMade: Codable, Sendable, Equatable {
+    static var jsonKey: String { get }
+}
+
+extension OrderPaymentView: OrderChangeMade { public static var jsonKey: String { "payment" } }
+extension RefundView: OrderChangeMade { public static var jsonKey: String { "refund" } }
+
+/// An installment taken: the order as it now stands, plus the new payment.
+public typealias OrderPaymentResult = OrderChange<OrderPaymentView>
+/// A refund made: the order as it now stands, plus the refund.
+public typealias OrderRefundResult = OrderChange<RefundView>
+
+extension OrderChange where Made == OrderPaymentView {
+    public var payment: OrderPaymentView { made }
+}
+
+extension OrderChange where Made == RefundView {
+    public var refund: RefundView { made }
 }
 
 /// The answer to a keyed request: the response, the key it ran under, and whether it was

@@ -73,7 +73,7 @@ import TillService
     @Test func aLongStatusMessageWrapsUpwardAt80x24() {
         var state = Fixture.state()
         let words = (1...30).map { "word\($0)" }
-        state.message = StatusMessage(text: words.joined(separator: " ") + " then press Enter.", isError: true)
+        state.message = .error(words.joined(separator: " ") + " then press Enter.")
         let rows = CounterRulesTests.rows(state)
         #expect(rows.count == 24)
         let bottom = rows.suffix(4).joined(separator: " ")

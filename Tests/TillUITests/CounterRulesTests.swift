@@ -29,7 +29,7 @@ import TillCore
         return state
     }
 
-    static func commands(_ effects: [POSEffect]) -> [POSCommand] {
+    static func commands(_ effects: [POSEffect]) -> [ServiceRequest] {
         effects.compactMap { if case .command(let command) = $0 { command } else { nil } }
     }
 
@@ -49,7 +49,7 @@ import TillCore
         _ = Fixture.press(&state, .tab)
         _ = Fixture.type(&state, "50")
         _ = Fixture.press(&state, .function(8))
-        let command = POSCommand.createAndPay(
+        let command = ServiceRequest.createAndPay(
             email: "ann@example.com", amount: "50.00", currency: "USD", pay: "50.00",
             tender: .card(number: "4000000000004046", expiry: "12/30", cvv: "123"), key: state.newOrder.payKey)
         state.busy = command
@@ -257,7 +257,7 @@ import TillCore
         guard let command = sent.first else { Issue.record("not sent"); return }
         let (refunded, refund) = try order.recordingRefund(
             id: "ref_1", ofPayment: "op_1", amount: Money(minorUnits: 400, currency: .usd), at: Fixture.now).get()
-        let result = OrderRefundResult(order: OrderView(refunded), refund: RefundView(refund, paymentId: "op_1"))
+        let result = OrderRefundResult(order: OrderView(refunded), made: RefundView(refund, paymentId: "op_1"))
         _ = POSReducer.update(&state, .completed(command, .success(.orderRefund(result, replayed: false))))
         let screen = state.render().text
         #expect(screen.contains("Hand back $4.00"))

@@ -90,7 +90,7 @@ import TillSnapshots
         #expect(Fixture.press(&state, .character("n")).isEmpty)
         guard case .drawer(let back) = state.overlay, !back.confirming else { Issue.record("n closed the dialog"); return }
         _ = Fixture.press(&state, .enter)
-        let close = POSCommand.closeDrawer(counted: "138.00", currency: "USD", key: dialog.key)
+        let close = ServiceRequest.closeDrawer(counted: "138.00", currency: "USD", key: dialog.key)
         #expect(Fixture.press(&state, .character("y")) == [.command(close)])
         let z = try Self.report(closedWith: 13_800)
         let effects = POSReducer.update(&state, .completed(close, .success(.drawerReport(z, replayed: false, note: "saved to /r/z.txt"))))

@@ -20,7 +20,7 @@ import TillService
         func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
         var state = Fixture.state()
         _ = POSReducer.start(&state)
-        var inFlight: POSCommand?
+        var inFlight: ServiceRequest?
         for step in 0..<4000 {
             var effects: [POSEffect] = []
             switch below(100) {

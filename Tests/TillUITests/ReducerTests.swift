@@ -97,7 +97,7 @@ enum Fixture {
         _ = Fixture.type(&state, "ann@example.com")
         _ = Fixture.press(&state, .tab)
         _ = Fixture.type(&state, "50")
-        let create = POSCommand.createOrder(email: "ann@example.com", amount: "50", currency: "USD", key: "k-0")
+        let create = ServiceRequest.createOrder(email: "ann@example.com", amount: "50", currency: "USD", key: "k-0")
         #expect(Fixture.press(&state, .enter) == [.command(create)])
         // A second Enter while GoblinPay or the ledger answers does nothing.
         #expect(Fixture.press(&state, .enter).isEmpty)

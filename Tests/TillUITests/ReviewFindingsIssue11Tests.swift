@@ -35,7 +35,7 @@ import TillCore
         #expect(state.newOrder.amount.isEmpty)
     }
 
-    static func authorizeSent(_ state: inout POSState, card: String, amount: String) -> POSCommand? {
+    static func authorizeSent(_ state: inout POSState, card: String, amount: String) -> ServiceRequest? {
         _ = Fixture.type(&state, card)
         _ = Fixture.press(&state, .tab)
         _ = Fixture.type(&state, "1230")

@@ -121,7 +121,7 @@ import TillCore
         let order = Fixture.order()
         let payment = order.payments[0]
         _ = POSReducer.update(&state, .completed(command, .success(.orderPayment(
-            OrderPaymentResult(order: order, payment: payment), replayed: false))))
+            OrderPaymentResult(order: order, made: payment), replayed: false))))
         // Fixture's payment gave $10.00 change; a dialog that took exact cash has none.
         #expect(payment.change == 1000)
         guard case .payment(let dialog) = state.overlay else { Issue.record("closed although change is due"); return }

@@ -18,21 +18,25 @@ enum Output {
     }
 
     static func errorJSON(_ rejection: Rejection) -> String {
-        struct Body: Encodable {
-            let code: String
-            let message: String
-            // A non-final answer says what to retry with.
-            let key: String?
-            let orderId: String?
-            let paymentId: String?
-        }
-        struct Envelope: Encodable { let error: Body }
-        let body = Body(
-            code: rejection.code.rawValue, message: rejection.message, key: rejection.retry?.key,
-            orderId: rejection.retry?.orderId, paymentId: rejection.retry?.paymentId)
-        guard let data = try? encoder.encode(Envelope(error: body)) else {
+        struct Envelope: Encodable { let error: ErrorBody }
+        guard let data = try? encoder.encode(Envelope(error: ErrorBody(rejection: rejection))) else {
             return "{\"error\": {\"code\": \"\(rejection.code.rawValue)\", \"message\": \"\"}}\n"
         }
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+/// A rejection as JSON: its code and message, and on an answer that is not final what to
+/// retry with (`key`, `order_id`, `payment_id`) beside them.
+private struct ErrorBody: Encodable {
+    let rejection: Rejection
+
+    enum CodingKeys: String, CodingKey { case code, message }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rejection.code.rawValue, forKey: .code)
+        try container.encode(rejection.message, forKey: .message)
+        try rejection.retry?.encode(to: encoder)
     }
 }

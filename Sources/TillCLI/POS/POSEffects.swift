@@ -62,11 +62,7 @@ struct POSEffects: Sendable {
         case .wallets:
             return await service.wallets(limit: 500).map(QueryAnswer.wallets)
         case .walletHistory(let name):
-            return await service.walletHistory(name: name, limit: 50).map { records in
-                .walletHistory(records.map {
-                    WalletLine(kind: $0.kind, amount: $0.amount, balanceAfter: $0.balanceAfter, reference: $0.reference, at: $0.at)
-                })
-            }
+            return await service.walletHistory(name: name, limit: 50).map(QueryAnswer.walletHistory)
         case .customerWallets(let email):
             return await service.wallets(customer: email).map(QueryAnswer.wallets)
         case .drawer(let currency):
@@ -83,62 +79,22 @@ struct POSEffects: Sendable {
         signedIn.name.withLock { name in name.map { service.acting(as: $0) } } ?? service
     }
 
-    func run(_ command: POSCommand) async -> Result<CommandAnswer, Rejection> {
-        let service = actingService
-        switch command {
-        case .createOrder(let email, let amount, let currency, let key):
-            return await service.createOrder(email: email, amount: amount, currency: currency, key: key)
-                .map { .order($0.response, replayed: $0.replayed) }
-        case .createAndPay(let email, let amount, let currency, let pay, let tender, let key):
-            return await service.createAndPay(email: email, amount: amount, currency: currency, pay: pay, tender: tender, key: key)
-                .map { .orderPayment($0.response, replayed: $0.replayed) }
-        case .pay(let orderId, let amount, let tender, let key):
-            return await service.pay(orderId: orderId, amount: amount, tender: tender, key: key)
-                .map { .orderPayment($0.response, replayed: $0.replayed) }
-        case .refund(let orderId, let paymentId, let amount, let toWallet, let key):
-            return await service.refund(orderId: orderId, paymentId: paymentId, amount: amount, key: key, toWallet: toWallet)
-                .map { .orderRefund($0.response, replayed: $0.replayed) }
-        case .authorize(let number, let expiry, let cvv, let amount, let currency, let key):
-            return await service.authorize(number: number, expiry: expiry, cvv: cvv, amount: amount, currency: currency, key: key)
-                .map { .payment($0.response, replayed: $0.replayed) }
-        case .capture(let id, let amount, let key):
-            return await service.capture(paymentId: id, amount: amount, key: key).map { .payment($0.response, replayed: $0.replayed) }
-        case .refundPayment(let id, let amount, let key):
-            return await service.refundPayment(paymentId: id, amount: amount, key: key).map { .payment($0.response, replayed: $0.replayed) }
-        case .void(let id, let key):
-            return await service.void(paymentId: id, key: key).map { .payment($0.response, replayed: $0.replayed) }
-        case .release(let id, let key):
-            return await service.release(paymentId: id, key: key).map { .payment($0.response, replayed: $0.replayed) }
-        case .openWallet(let name, let currency, let balance, let overdraft, let customer):
-            return await service.openWallet(name: name, currency: currency, balance: balance, overdraft: overdraft, customer: customer)
-                .map { .wallet($0, replayed: false) }
-        case .credit(let wallet, let amount, let key):
-            return await service.credit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
-        case .debit(let wallet, let amount, let key):
-            return await service.debit(name: wallet, amount: amount, key: key).map { .wallet($0.response, replayed: $0.replayed) }
-        case .openDrawer(let float, let currency, let key):
-            return await service.openDrawer(float: float, currency: currency, key: key)
-                .map { .drawerReport($0.response, replayed: $0.replayed, note: nil) }
-        case .payIn(let amount, let reason, let currency, let key):
-            return await service.payIn(amount: amount, reason: reason, currency: currency, key: key)
-                .map { .drawerMovement($0.response, replayed: $0.replayed) }
-        case .payOut(let amount, let reason, let currency, let key):
-            return await service.payOut(amount: amount, reason: reason, currency: currency, key: key)
-                .map { .drawerMovement($0.response, replayed: $0.replayed) }
-        case .closeDrawer(let counted, let currency, let key):
-            return await service.closeDrawer(counted: counted, currency: currency, key: key).map { keyed in
-                // The Z report is saved beside the receipts, in the shop's time.
-                let text = DrawerReportText.lines(keyed.response) { iso in
-                    guard let instant = Timestamp.parse(iso) else { return iso }
-                    let local = LocalTime(instant, utcOffsetSeconds: utcOffsetSeconds)
-                    return local.isoDay + " " + local.clock
-                }.joined(separator: "\n") + "\n"
-                let note = switch ReceiptFolder.save(text, kind: "z-report", id: keyed.response.session ?? "none", in: receiptDirectory) {
-                case .success(let path): "saved to \(path)"
-                case .failure(let error): "! not saved: \(error)"
-                }
-                return .drawerReport(keyed.response, replayed: keyed.replayed, note: note)
+    func run(_ command: ServiceRequest) async -> Result<CommandAnswer, Rejection> {
+        await actingService.perform(command).map { reply in
+            // The Z report is saved beside the receipts, in the shop's time.
+            guard case .closeDrawer = command, case .drawerReport(let report) = reply.answer else {
+                return CommandAnswer(reply, note: nil)
             }
+            let text = DrawerReportText.lines(report) { iso in
+                guard let instant = Timestamp.parse(iso) else { return iso }
+                let local = LocalTime(instant, utcOffsetSeconds: utcOffsetSeconds)
+                return local.isoDay + " " + local.clock
+            }.joined(separator: "\n") + "\n"
+            let note = switch ReceiptFolder.save(text, kind: "z-report", id: report.session ?? "none", in: receiptDirectory) {
+            case .success(let path): "saved to \(path)"
+            case .failure(let error): "! not saved: \(error)"
+            }
+            return CommandAnswer(reply, note: note)
         }
     }
 

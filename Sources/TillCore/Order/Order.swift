@@ -136,16 +136,17 @@ public struct Order: Hashable, Sendable {
     }
 }
 
-public enum OrderStatus: String, CaseIterable, Sendable, Codable {
-    case open
-    case partiallyPaid = "partially_paid"
-    case paid
-}
-
 /// What an installment will do: the amount applied to the order and the cash change to give.
 public struct PaymentPlan: Hashable, Sendable {
     public let applied: Money
     public let change: Money
+}
+
+/// Where an order stands (`Order.status`).
+public enum OrderStatus: String, CaseIterable, Sendable, Codable {
+    case open
+    case partiallyPaid = "partially_paid"
+    case paid
 }
 
 /// One installment on an order.
@@ -176,12 +177,6 @@ public struct OrderPayment: Hashable, Sendable {
     }
 }
 
-public enum OrderPaymentState: String, CaseIterable, Sendable, Codable {
-    case completed
-    case partiallyRefunded = "partially_refunded"
-    case refunded
-}
-
 /// Money given back from one installment.
 public struct OrderRefund: Hashable, Sendable {
     public let id: String
@@ -189,4 +184,11 @@ public struct OrderRefund: Hashable, Sendable {
     /// The store-credit wallet credited instead of the original tender, if any.
     public let toWallet: String?
     public let at: Instant
+}
+
+/// Where an installment stands (`OrderPayment.state`).
+public enum OrderPaymentState: String, CaseIterable, Sendable, Codable {
+    case completed
+    case partiallyRefunded = "partially_refunded"
+    case refunded
 }

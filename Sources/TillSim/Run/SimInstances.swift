@@ -58,7 +58,7 @@ extension Simulator {
 
     /// Runs `op` on instance `number` and records what it answered.
     @discardableResult
-    func send(_ op: SimOp, on number: Int) async -> SimAnswer? {
+    func send(_ op: ServiceRequest, on number: Int) async -> SimAnswer? {
         guard let service = live[number] else { return nil }
         if let key = op.key { issued[key] = issued[key] ?? op }
         log("i\(number) \(op.traceText)")
@@ -88,7 +88,7 @@ extension Simulator {
 
     /// An answer to a keyed request is acknowledged once (and must answer the same ever after);
     /// one left unknown is retried later; what a success created joins the workload.
-    private func remember(_ op: SimOp, _ answer: SimAnswer, crashed: Bool) {
+    private func remember(_ op: ServiceRequest, _ answer: SimAnswer, crashed: Bool) {
         if let key = op.key {
             if answer.ok {
                 if let earlier = acknowledged[key] {

@@ -52,7 +52,7 @@ actor Simulator {
     let cards: [String]
     var nextKey = 1
     var nextWallet = 1
-    var issued: [String: SimOp] = [:]
+    var issued: [String: ServiceRequest] = [:]
     var acknowledged: [String: String] = [:]
     var acknowledgedKeys: [String] = []
     var pendingKeys: [String] = []

@@ -48,7 +48,7 @@ extension Simulator {
         ]
     }
 
-    func generate(_ action: Action) -> SimOp? {
+    func generate(_ action: Action) -> ServiceRequest? {
         switch action {
         case .createOrder:
             let currency = currency()
@@ -56,7 +56,7 @@ extension Simulator {
                 email: emails[random.below(emails.count)], amount: amount(random.between(100, 20_000), currency),
                 currency: currency.code, key: newKey())
         case .payCard:
-            return random.pick(orders).flatMap { payOp(orderId: $0, tender: .card(number: card(), expiry: SimOp.expiry, cvv: "123")) }
+            return random.pick(orders).flatMap { payOp(orderId: $0, tender: .card(number: card(), expiry: ServiceRequest.simExpiry, cvv: ServiceRequest.simCVV)) }
         case .payCash:
             return random.pick(orders).flatMap { payOp(orderId: $0, tender: .cash(tendered: "")) }
         case .payWallet:
@@ -67,7 +67,7 @@ extension Simulator {
             let pay = random.chance(600) ? total : random.between(1, total)
             let tender: TenderInput
             switch random.below(10) {
-            case 0..<7: tender = .card(number: card(), expiry: SimOp.expiry, cvv: "123")
+            case 0..<7: tender = .card(number: card(), expiry: ServiceRequest.simExpiry, cvv: ServiceRequest.simCVV)
             case 7, 8: tender = .cash(tendered: amount(pay + random.between(0, 500), currency))
             default: tender = .wallet(name: walletName(currency: currency.code) ?? "nobody")
             }
@@ -78,7 +78,7 @@ extension Simulator {
             return random.pick(orders).flatMap { refundOp(orderId: $0) }
         case .authorize:
             let currency = currency()
-            return .authorize(number: card(), amount: amount(random.between(100, 50_000), currency), currency: currency.code, key: newKey())
+            return .authorize(number: card(), expiry: ServiceRequest.simExpiry, cvv: ServiceRequest.simCVV, amount: amount(random.between(100, 50_000), currency), currency: currency.code, key: newKey())
         case .capture, .refundPayment, .void, .release:
             guard let paymentId = random.pick(gatewayPayments) else { return nil }
             return gatewayOp(on: paymentId, kind: action)
@@ -92,7 +92,7 @@ extension Simulator {
         case .credit, .debit:
             guard let wallet = random.pick(wallets), let currency = (try? Currency.named(wallet.currency).get()) else { return nil }
             let money = amount(random.between(1, 8_000), currency)
-            return action == .credit ? .credit(name: wallet.name, amount: money, key: newKey()) : .debit(name: wallet.name, amount: money, key: newKey())
+            return action == .credit ? .credit(wallet: wallet.name, amount: money, key: newKey()) : .debit(wallet: wallet.name, amount: money, key: newKey())
         case .drawer:
             return drawerOp()
         default:
@@ -101,7 +101,7 @@ extension Simulator {
     }
 
     /// Something else on the order or payment `op` acts on.
-    func conflicting(with op: SimOp) -> SimOp? {
+    func conflicting(with op: ServiceRequest) -> ServiceRequest? {
         switch op {
         case .capture(let paymentId, _, _), .refundPayment(let paymentId, _, _), .void(let paymentId, _),
              .release(let paymentId, _):
@@ -115,7 +115,7 @@ extension Simulator {
 
     /// A drawer operation the drawer's state allows: open it when closed; when open, pay in,
     /// pay out, or close it with a count a little over, under or exactly as expected.
-    private func drawerOp() -> SimOp? {
+    private func drawerOp() -> ServiceRequest? {
         let currency = currency()
         guard let expected = inspect({ try $0.openDrawerExpected(currency: currency.code) }) else {
             return .openDrawer(float: amount(random.between(0, 20_000), currency), currency: currency.code, key: newKey())
@@ -130,12 +130,12 @@ extension Simulator {
     }
 
     /// An installment on `orderId`: usually within what is due, sometimes all of it, sometimes more.
-    private func payOp(orderId: String, tender: TenderInput?) -> SimOp? {
+    private func payOp(orderId: String, tender: TenderInput?) -> ServiceRequest? {
         guard let order = inspect({ try $0.order(id: orderId) }), let currency = (try? Currency.named(order.currency).get()) else { return nil }
         let due = max(1, order.total - order.paid)
         let roll = random.below(100)
         let minor: Int64 = roll < 55 ? random.between(1, due) : roll < 90 ? due : due + random.between(1, 1_000)
-        var chosen = tender ?? .card(number: card(), expiry: SimOp.expiry, cvv: "123")
+        var chosen = tender ?? .card(number: card(), expiry: ServiceRequest.simExpiry, cvv: ServiceRequest.simCVV)
         switch chosen {
         case .cash: chosen = .cash(tendered: amount(minor + (random.chance(500) ? random.between(0, 2_000) : 0), currency))
         case .wallet: chosen = .wallet(name: walletName(currency: currency.code) ?? "nobody")
@@ -146,7 +146,7 @@ extension Simulator {
     }
 
     /// A refund of one of the order's installments: to its tender, or to a wallet of the customer.
-    private func refundOp(orderId: String) -> SimOp? {
+    private func refundOp(orderId: String) -> ServiceRequest? {
         let found = inspect { snapshot in try snapshot.order(id: orderId).map { ($0, try snapshot.installments(orderId: orderId)) } }
         guard let (order, installments) = found, let currency = (try? Currency.named(order.currency).get()),
               let installment = random.pick(installments) else { return nil }
@@ -154,11 +154,11 @@ extension Simulator {
         let roll = random.below(100)
         let minor: Int64 = roll < 60 ? random.between(1, max(1, refundable)) : roll < 90 ? max(1, refundable) : refundable + random.between(1, 500)
         let toWallet = random.chance(250) ? walletName(currency: currency.code, customer: random.chance(800) ? order.emailKey : nil) : nil
-        return .refund(orderId: orderId, paymentId: installment.id, amount: amount(minor, currency), key: newKey(), toWallet: toWallet)
+        return .refund(orderId: orderId, orderPaymentId: installment.id, amount: amount(minor, currency), toWallet: toWallet, key: newKey())
     }
 
     /// A capture, refund, void or release of a gateway payment, sized from what it holds now.
-    private func gatewayOp(on paymentId: String, kind: Action? = nil) -> SimOp? {
+    private func gatewayOp(on paymentId: String, kind: Action? = nil) -> ServiceRequest? {
         guard let payment = inspect({ try $0.payment(id: paymentId) }), let currency = (try? Currency.named(payment.currency).get())
         else { return nil }
         let chosen = kind ?? [Action.capture, .capture, .refundPayment, .void, .release][random.below(5)]

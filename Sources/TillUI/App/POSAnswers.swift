@@ -162,7 +162,7 @@ extension POSState {
         return []
     }
 
-    mutating func apply(_ command: POSCommand, _ answer: Result<CommandAnswer, Rejection>) -> [POSEffect] {
+    mutating func apply(_ command: ServiceRequest, _ answer: Result<CommandAnswer, Rejection>) -> [POSEffect] {
         if case .failure(let rejection) = answer {
             return fail(command, rejection)
         }
@@ -173,7 +173,7 @@ extension POSState {
             return []
         case (.createOrder, .success(.order(let order, let replayed))):
             newOrder = freshNewOrder(currency: order.currency)
-            message = StatusMessage(text: "Order \(order.id) created for \(Format.money(order.total, order.currency))" + replayNote(replayed), isError: false)
+            message = .info("Order \(order.id) created for \(Format.money(order.total, order.currency))" + replayNote(replayed))
             detail = OrderDetailModel(orderId: order.id)
             detail.order = order
             back = [screen]
@@ -184,9 +184,8 @@ extension POSState {
             if case .createAndPay = command { newOrder = freshNewOrder(currency: result.order.currency) }
             let payment = result.payment
             let currency = result.order.currency
-            message = StatusMessage(
-                text: "Paid \(Format.money(payment.amount, currency)) by \(Self.tenderText(payment, currency)) on \(result.order.id)" + replayNote(replayed),
-                isError: false)
+            message = .info(
+                "Paid \(Format.money(payment.amount, currency)) by \(Self.tenderText(payment, currency)) on \(result.order.id)" + replayNote(replayed))
             if case .payment(var dialog) = overlay {
                 if let change = payment.change, change > 0, payment.tender == .cash {
                     dialog.changeDue = change
@@ -218,19 +217,12 @@ extension POSState {
             let text = cash
                 ? "Hand back \(amount) in cash: refunded on \(result.order.id)"
                 : "Refunded \(amount) on \(result.order.id)" + (result.refund.toWallet.map { " to store credit: \($0)" } ?? "")
-            message = StatusMessage(text: text + replayNote(replayed), isError: false)
+            message = .info(text + replayNote(replayed))
             if detail.orderId == result.order.id { detail.order = result.order }
             return []
         case (_, .success(.payment(let payment, let replayed))):
             overlay = nil
-            let verb = switch command {
-            case .authorize: "Authorized"
-            case .capture: "Captured"
-            case .refundPayment: "Refunded"
-            case .release: "Released the rest"
-            default: "Voided"
-            }
-            message = StatusMessage(text: "\(verb): \(payment.id) is now \(Format.state(payment.status))" + replayNote(replayed), isError: false)
+            message = .info("\(command.doneVerb): \(payment.id) is now \(Format.state(payment.status))" + replayNote(replayed))
             if case .authorize = command { cards.unanswered = nil }
             if let index = cards.payments.firstIndex(where: { $0.id == payment.id }) {
                 cards.payments[index] = payment
@@ -242,20 +234,10 @@ extension POSState {
             return []
         case (_, .success(.wallet(let wallet, let replayed))):
             overlay = nil
-            let verb = switch command {
-            case .openWallet: "Opened"
-            case .credit: "Credited"
-            default: "Debited"
-            }
-            message = StatusMessage(text: "\(verb) \(wallet.name): balance \(Format.money(wallet.balance, wallet.currency))" + replayNote(replayed), isError: false)
+            message = .info("\(command.doneVerb) \(wallet.name): balance \(Format.money(wallet.balance, wallet.currency))" + replayNote(replayed))
             wallets.historyFor = nil
-            var effects: [POSEffect] = [.query(.wallets)]
-            if case .openWallet = command {
-                effects = [.query(.wallets)]
-            } else {
-                effects.append(.query(.walletHistory(name: wallet.name)))
-            }
-            return effects
+            if case .openWallet = command { return [.query(.wallets)] }
+            return [.query(.wallets), .query(.walletHistory(name: wallet.name))]
         default:
             return []
         }
@@ -265,7 +247,7 @@ extension POSState {
     /// key, and says why. An installment on an existing order whose outcome is unknown is
     /// pending on that order: the order is read again, so it shows the pending row (and the
     /// screen goes on resolving it once the dialog is closed).
-    mutating func fail(_ command: POSCommand, _ rejection: Rejection) -> [POSEffect] {
+    mutating func fail(_ command: ServiceRequest, _ rejection: Rejection) -> [POSEffect] {
         // The action a message asks for comes first, so no width can cut it off.
         var text = "\(rejection.message) [\(rejection.code.rawValue)]"
         var status: String?
@@ -287,12 +269,10 @@ extension POSState {
             status = "! Pending, key \(key): asking GoblinPay"
         }
         switch overlay {
-        case .payment(var dialog):
-            dialog.error = text
-            overlay = .payment(dialog)
-        case .amount(var dialog):
-            dialog.error = text
-            overlay = .amount(dialog)
+        case .payment(let dialog): overlay = .payment(dialog.saying(text))
+        case .amount(let dialog): overlay = .amount(dialog.saying(text))
+        case .openWallet(let dialog): overlay = .openWallet(dialog.saying(text))
+        case .drawer(let dialog): overlay = .drawer(dialog.saying(text))
         case .authorize(var dialog):
             if rejection.code == .idempotencyKeyReused {
                 // The kept key was spent by the earlier request (it went through after all):
@@ -306,18 +286,11 @@ extension POSState {
                 dialog.unanswered = unknown
                 cards.unanswered = unknown ? dialog : nil
             }
-            dialog.error = text
-            overlay = .authorize(dialog)
-        case .openWallet(var dialog):
-            dialog.error = text
-            overlay = .openWallet(dialog)
-        case .drawer(var dialog):
-            dialog.error = text
-            overlay = .drawer(dialog)
+            overlay = .authorize(dialog.saying(text))
         default:
             if case .createOrder = command { newOrder.error = text }
         }
-        message = StatusMessage(text: status ?? "! " + text, isError: true)
+        message = .error(status ?? "! " + text)
         return effects
     }
 }

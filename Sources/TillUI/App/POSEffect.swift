@@ -5,7 +5,7 @@ public import TillService
 /// thread and answers with a `POSEvent`, so the screen never freezes on GoblinPay.
 public enum POSEffect: Sendable, Equatable {
     case query(POSQuery)
-    case command(POSCommand)
+    case command(ServiceRequest)
     /// Ask GoblinPay what became of the order's requests whose outcome is unknown (recording
     /// what was applied, freeing what was not), then read the order again (`.resolved`).
     case resolvePending(orderId: String)
@@ -38,26 +38,8 @@ public enum POSQuery: Sendable, Equatable {
     case openHolds(after: PaymentCursor?)
 }
 
-/// A mutation, carrying the idempotency key its dialog holds.
-public enum POSCommand: Sendable, Equatable {
-    case createOrder(email: String, amount: String, currency: String, key: String)
-    case createAndPay(email: String, amount: String, currency: String, pay: String, tender: TenderInput, key: String)
-    case pay(orderId: String, amount: String, tender: TenderInput, key: String)
-    case refund(orderId: String, orderPaymentId: String, amount: String, toWallet: String?, key: String)
-    case authorize(number: String, expiry: String, cvv: String, amount: String, currency: String, key: String)
-    case capture(paymentId: String, amount: String, key: String)
-    case refundPayment(paymentId: String, amount: String, key: String)
-    case void(paymentId: String, key: String)
-    case release(paymentId: String, key: String)
-    case openWallet(name: String, currency: String, balance: String, overdraft: String, customer: String?)
-    case credit(wallet: String, amount: String, key: String)
-    case debit(wallet: String, amount: String, key: String)
-    case openDrawer(float: String, currency: String, key: String)
-    case payIn(amount: String, reason: String, currency: String, key: String)
-    case payOut(amount: String, reason: String, currency: String, key: String)
-    /// Answers the Z report, saved as a file beside the receipts.
-    case closeDrawer(counted: String, currency: String, key: String)
-
+/// A mutation is a `ServiceRequest`, carrying the idempotency key its dialog holds.
+extension ServiceRequest {
     /// What the status bar says while it runs.
     public var progressLabel: String {
         switch self {
@@ -78,21 +60,20 @@ public enum POSCommand: Sendable, Equatable {
         case .closeDrawer: "Closing the drawer"
         }
     }
-}
 
-/// One line of a wallet's history, as the screen shows it.
-public struct WalletLine: Sendable, Equatable {
-    public let kind: String
-    public let amount: Int64
-    public let balanceAfter: Int64
-    public let reference: String?
-    public let at: Instant
-
-    public init(kind: String, amount: Int64, balanceAfter: Int64, reference: String?, at: Instant) {
-        self.kind = kind
-        self.amount = amount
-        self.balanceAfter = balanceAfter
-        self.reference = reference
-        self.at = at
+    /// The verb of a card payment's or a wallet's answer in the status bar ("Captured: pay_… is
+    /// now captured"); orders and the drawer say more.
+    var doneVerb: String {
+        switch self {
+        case .authorize: "Authorized"
+        case .capture: "Captured"
+        case .refund, .refundPayment: "Refunded"
+        case .release: "Released the rest"
+        case .void: "Voided"
+        case .openWallet: "Opened"
+        case .credit: "Credited"
+        case .debit: "Debited"
+        case .createOrder, .createAndPay, .pay, .openDrawer, .payIn, .payOut, .closeDrawer: "Done"
+        }
     }
 }

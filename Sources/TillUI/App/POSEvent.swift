@@ -7,7 +7,7 @@ public enum POSEvent: Sendable, Equatable {
     /// The clock moved (drives the status-bar clock, the spinner and expiry checks).
     case tick(Instant)
     case loaded(POSQuery, Result<QueryAnswer, Rejection>)
-    case completed(POSCommand, Result<CommandAnswer, Rejection>)
+    case completed(ServiceRequest, Result<CommandAnswer, Rejection>)
     case receiptSaved(path: String)
     case receiptFailed(message: String)
     /// Another process wrote to the ledger: reload what is on screen.
@@ -30,7 +30,7 @@ public enum QueryAnswer: Sendable, Equatable {
     case orders(OrderPage)
     case payments(PaymentPage)
     case wallets([WalletView])
-    case walletHistory([WalletLine])
+    case walletHistory([WalletEvent])
     case drawer(DrawerReportView)
     /// Orders whose id starts with what was typed in the Customers search.
     case orderMatches([OrderSummaryView])
@@ -45,4 +45,20 @@ public enum CommandAnswer: Sendable, Equatable {
     /// The drawer opened (an X report) or closed (the Z report; `note`: "saved to PATH" or why not).
     case drawerReport(DrawerReportView, replayed: Bool, note: String?)
     case drawerMovement(DrawerMovementView, replayed: Bool)
+}
+
+extension CommandAnswer {
+    /// The service's reply as the reducer reads it; `note` goes with a drawer report.
+    public init(_ reply: ServiceReply, note: String?) {
+        let replayed = reply.replayed
+        switch reply.answer {
+        case .order(let view): self = .order(view, replayed: replayed)
+        case .orderPayment(let result): self = .orderPayment(result, replayed: replayed)
+        case .orderRefund(let result): self = .orderRefund(result, replayed: replayed)
+        case .payment(let view): self = .payment(view, replayed: replayed)
+        case .wallet(let view): self = .wallet(view, replayed: replayed)
+        case .drawerReport(let view): self = .drawerReport(view, replayed: replayed, note: note)
+        case .drawerMovement(let view): self = .drawerMovement(view, replayed: replayed)
+        }
+    }
 }

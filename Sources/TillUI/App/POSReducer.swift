@@ -32,10 +32,10 @@ public enum POSReducer {
             // The file's name first: a long folder must not push it off the status bar.
             let name = path.split(separator: "/").last.map(String.init) ?? path
             let folder = path.count > name.count ? String(path.dropLast(name.count + 1)) : "."
-            state.message = StatusMessage(text: "Receipt saved: \(name) in \(folder.isEmpty ? "/" : folder)", isError: false)
+            state.message = .info("Receipt saved: \(name) in \(folder.isEmpty ? "/" : folder)")
             return []
         case .receiptFailed(let message):
-            state.message = StatusMessage(text: "! Receipt not saved: \(message)", isError: true)
+            state.message = .error("! Receipt not saved: \(message)")
             return []
         case .ledgerChanged:
             return state.reloadScreen()
@@ -62,7 +62,7 @@ public enum POSReducer {
         // Nothing may submit twice: while a command runs, keys wait (the dialog keeps its
         // key anyway, so even a second submit would only replay).
         if state.busy != nil {
-            state.message = StatusMessage(text: "Please wait: \(state.busy?.progressLabel ?? "working")…", isError: false)
+            state.message = .info("Please wait: \(state.busy?.progressLabel ?? "working")…")
             return []
         }
         if key == .function(10) { return [.quit] }
@@ -129,7 +129,7 @@ extension POSState {
         switch target {
         case .newOrder:
             if newOrder.payPending {
-                message = StatusMessage(text: NewOrderModel.keptNote(newOrder), isError: true)
+                message = .error(NewOrderModel.keptNote(newOrder))
             } else if !newOrder.isPristine(currency: defaultCurrency) {
                 newOrder = freshNewOrder(currency: defaultCurrency)
             }
@@ -194,44 +194,36 @@ extension POSState {
             self.overlay = underHelp
             underHelp = nil
             return []
-        case .payment(var dialog):
-            let effects = dialog.handle(key, state: &self)
-            if case .payment = self.overlay { self.overlay = dialog.closed ? nil : .payment(dialog) }
-            return effects
-        case .amount(var dialog):
-            let effects = dialog.handle(key, state: &self)
-            if case .amount = self.overlay { self.overlay = dialog.closed ? nil : .amount(dialog) }
-            return effects
+        case .payment(let dialog): return forward(dialog, key, Overlay.payment)
+        case .amount(let dialog): return forward(dialog, key, Overlay.amount)
         case .confirm(var dialog):
-            switch ConfirmationAnswer(key) {
-            case .yes:
+            var asking = true
+            let command = dialog.command
+            if let effects = ConfirmationAnswer.settle(key, confirming: &asking, send: { submit(command) }) {
                 self.overlay = nil
-                return submit(dialog.command)
-            case .no:
-                self.overlay = nil
-                return []
-            case .none:
-                dialog.nudged = true
-                self.overlay = .confirm(dialog)
-                return []
+                return effects
             }
-        case .authorize(var dialog):
-            let effects = dialog.handle(key, state: &self)
-            if case .authorize = self.overlay { self.overlay = dialog.closed ? nil : .authorize(dialog) }
-            return effects
-        case .openWallet(var dialog):
-            let effects = dialog.handle(key, state: &self)
-            if case .openWallet = self.overlay { self.overlay = dialog.closed ? nil : .openWallet(dialog) }
-            return effects
-        case .drawer(var dialog):
-            let effects = dialog.handle(key, state: &self)
-            if case .drawer = self.overlay { self.overlay = dialog.closed ? nil : .drawer(dialog) }
-            return effects
+            dialog.nudged = true
+            self.overlay = .confirm(dialog)
+            return []
+        case .authorize(let dialog): return forward(dialog, key, Overlay.authorize)
+        case .openWallet(let dialog): return forward(dialog, key, Overlay.openWallet)
+        case .drawer(let dialog): return forward(dialog, key, Overlay.drawer)
         }
     }
 
+    /// Hands a key to the dialog on top. Its new state replaces it, unless it closed or it put
+    /// another overlay up (a dialog may open the next one itself).
+    private mutating func forward<Dialog: OverlayDialog>(_ dialog: Dialog, _ key: Key, _ wrap: (Dialog) -> Overlay) -> [POSEffect] {
+        var dialog = dialog
+        let shown = overlay
+        let effects = dialog.handle(key, state: &self)
+        if overlay == shown { overlay = dialog.closed ? nil : wrap(dialog) }
+        return effects
+    }
+
     /// Sends a command and marks the POS busy until it answers.
-    mutating func submit(_ command: POSCommand) -> [POSEffect] {
+    mutating func submit(_ command: ServiceRequest) -> [POSEffect] {
         busy = command
         busySince = now
         message = nil

@@ -1,5 +1,5 @@
 public import TillCore
-import TillService
+public import TillService
 
 /// The screens, in tab-bar order, with the keys that reach them from anywhere.
 public enum ScreenID: String, Sendable, CaseIterable {
@@ -48,9 +48,19 @@ public enum ScreenID: String, Sendable, CaseIterable {
 }
 
 /// A line for the status bar: what just happened, or what went wrong.
-public struct StatusMessage: Sendable, Equatable {
-    public let text: String
-    public let isError: Bool
+public enum StatusMessage: Sendable, Equatable {
+    case info(String)
+    case error(String)
+
+    public var text: String {
+        switch self {
+        case .info(let text), .error(let text): text
+        }
+    }
+
+    public var isError: Bool {
+        if case .error = self { true } else { false }
+    }
 }
 
 /// The whole POS as a value. `POSReducer.update` is the only thing that changes it.
@@ -68,7 +78,7 @@ public struct POSState: Sendable, Equatable {
     /// The dialog that F1's help covers: any key on the help gives it back, as it was.
     public var underHelp: Overlay?
     /// The command in flight: input that could submit again is ignored until it answers.
-    public var busy: POSCommand?
+    public var busy: ServiceRequest?
     public var busySince: Instant?
     public var message: StatusMessage?
     public var dashboard = DashboardModel()

@@ -80,7 +80,7 @@ public struct AmountDialog: Sendable, Equatable {
         return "Hand back cash" + (typed.map { " " + $0.formatted } ?? "")
     }
 
-    func command() -> Result<POSCommand, FieldProblem> {
+    func command() -> Result<ServiceRequest, FieldProblem> {
         guard case .success(let code) = Currency.named(currency) else { return .failure(FieldProblem(field: 0, message: "Unknown currency.")) }
         let text = amount.text
         let money: Money
@@ -101,6 +101,14 @@ public struct AmountDialog: Sendable, Equatable {
         }
     }
 
+    var asksFirst: Bool { purpose.needsConfirmation }
+    func request(state: POSState) -> Result<ServiceRequest, FieldProblem> { command() }
+    mutating func remindToConfirm() { note = "Press y to go ahead, n to change it." }
+    mutating func show(_ found: FieldProblem?) {
+        problem = found?.message
+        if found == nil { error = nil }
+    }
+
     mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
         note = nil
         if handBack != nil {
@@ -108,35 +116,8 @@ public struct AmountDialog: Sendable, Equatable {
             if key == .enter || key == .escape || key == .character(" ") { closed = true }
             return []
         }
-        if confirming {
-            switch ConfirmationAnswer(key) {
-            case .yes:
-                confirming = false
-                if case .success(let command) = command() { return state.submit(command) }
-                return []
-            case .no:
-                confirming = false
-                return []
-            case .none:
-                note = "Press y to go ahead, n to change it."
-                return []
-            }
-        }
+        if let effects = handleFormKey(key, state: &state) { return effects }
         switch key {
-        case .escape:
-            closed = true
-        case .enter:
-            switch command() {
-            case .failure(let problem): self.problem = problem.message
-            case .success(let command):
-                problem = nil
-                error = nil
-                if purpose.needsConfirmation {
-                    confirming = true
-                } else {
-                    return state.submit(command)
-                }
-            }
         case .tab, .backTab:
             if hasDestination { focus = 1 - focus }
         case .up where focus == 1:
@@ -160,11 +141,11 @@ public struct AmountDialog: Sendable, Equatable {
 public struct ConfirmDialog: Sendable, Equatable {
     public let title: String
     public let question: String
-    public let command: POSCommand
+    public let command: ServiceRequest
     /// A key other than y or n came (Enter, say): the dialog says again what it wants.
     public var nudged = false
 
-    public init(title: String, question: String, command: POSCommand) {
+    public init(title: String, question: String, command: ServiceRequest) {
         self.title = title
         self.question = question
         self.command = command

@@ -17,77 +17,18 @@ public struct CardPaymentsModel: Sendable, Equatable {
     public var unanswered: AuthorizeDialog?
 }
 
-/// Authorize a card without an order: card, amount, currency. One idempotency key.
-public struct AuthorizeDialog: Sendable, Equatable {
-    public var card = CardEntry()
-    public var amount = TextField(filter: .amount, maxLength: 20)
-    public var currency: TextField
-    /// 0 number, 1 expiry, 2 cvv, 3 amount, 4 currency.
-    public var focus = 0
-    public let key: String
-    public var problem: FieldProblem?
-    public var error: String?
-    var closed = false
-
-    /// The last answer was unknown (`payment_pending`, `request_in_progress`): the request may
-    /// have gone through, so this dialog and its key are kept until it is learned.
-    var unanswered = false
-
-    init(currency: String, key: String) {
-        self.currency = TextField(currency, filter: .code, maxLength: 3)
-        self.key = key
-    }
-
-    /// The same typed card and amount under a new key: the old key went to another request.
-    func rekeyed(_ key: String) -> AuthorizeDialog {
-        var copy = AuthorizeDialog(currency: currency.text, key: key)
-        copy.card = card
-        copy.amount = amount
-        copy.focus = focus
-        return copy
-    }
-
-    static let keptNote = "Kept: this authorization had no answer. Enter learns the outcome (same key, never a second hold)."
-
-    mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
-        switch key {
-        case .escape: closed = true
-        case .tab, .down: focus = (focus + 1) % 5
-        case .backTab, .up: focus = (focus + 4) % 5
-        case .enter:
-            switch card.tender(now: state.now, utcOffsetSeconds: state.utcOffsetSeconds) {
-            case .failure(let problem):
-                self.problem = problem
-                focus = problem.field
-                return []
-            case .success(.card(let number, let expiry, let cvv)):
-                guard case .success(let code) = Currency.named(currency.text) else {
-                    problem = FieldProblem(field: 4, message: "Unknown currency.")
-                    focus = 4
-                    return []
-                }
-                let text = amount.text
-                if case .failure(let rejection) = Money.parsePositive(text, currency: code) {
-                    problem = FieldProblem(field: 3, message: rejection.message)
-                    focus = 3
-                    return []
-                }
-                problem = nil
-                error = nil
-                return state.submit(.authorize(number: number, expiry: expiry, cvv: cvv, amount: text, currency: code.code, key: self.key))
-            case .success: return []
-            }
-        default:
-            switch focus {
-            case 0: _ = card.number.handle(key)
-            case 1: _ = card.expiry.handle(key)
-            case 2: _ = card.cvv.handle(key)
-            case 3: _ = amount.handle(key)
-            default: _ = currency.handle(key)
-            }
-            if problem?.field == focus { problem = nil }
+extension ConfirmDialog {
+    /// The question before a void or a release of `payment`'s hold, naming the amounts and the card.
+    static func ending(_ payment: PaymentView, _ command: ServiceRequest) -> ConfirmDialog {
+        let card = Format.card(brand: payment.card.brand, last4: payment.card.last4)
+        let authorized = Format.money(payment.authorized, payment.currency)
+        if case .release = command {
+            return ConfirmDialog(
+                title: "Release · \(payment.id)",
+                question: "Release the uncaptured \(Format.money(payment.releasable, payment.currency)) of \(authorized) on \(card)? Nothing more can be captured.",
+                command: command)
         }
-        return []
+        return ConfirmDialog(title: "Void · \(payment.id)", question: "Void the \(authorized) authorization on \(card)?", command: command)
     }
 }
 
@@ -110,31 +51,27 @@ extension POSState {
             cards.next = nil
             cards.selected = 0
             cards.loadingMore = false
-            message = StatusMessage(text: cards.openHoldsOnly ? "Open holds only: f shows every card payment." : "Every card payment.", isError: false)
+            message = .info(cards.openHoldsOnly ? "Open holds only: f shows every card payment." : "Every card payment.")
             return reloadScreen()
         case .enter, .character("o"):
             guard let payment = selectedCardPayment else { return [] }
             guard let orderId = payment.orderId else {
-                message = StatusMessage(text: "\(payment.id) was authorized on its own: it belongs to no order.", isError: true)
+                message = .error("\(payment.id) was authorized on its own: it belongs to no order.")
                 return []
             }
             return openOrder(orderId)
         case .character("l"):
             guard let payment = selectedCardPayment else { return [] }
             guard payment.releasable > 0 else {
-                message = StatusMessage(text: Self.nothingToRelease(payment), isError: true)
+                message = .error(Self.nothingToRelease(payment))
                 return []
             }
-            let rest = Format.money(payment.releasable, payment.currency)
-            overlay = .confirm(ConfirmDialog(
-                title: "Release · \(payment.id)",
-                question: "Release the uncaptured \(rest) of \(Format.money(payment.authorized, payment.currency)) on \(Format.card(brand: payment.card.brand, last4: payment.card.last4))? Nothing more can be captured.",
-                command: .release(paymentId: payment.id, key: nextKey())))
+            overlay = .confirm(.ending(payment, .release(paymentId: payment.id, key: nextKey())))
             return []
         case .character("a"):
             if let kept = cards.unanswered {
                 overlay = .authorize(kept)
-                message = StatusMessage(text: AuthorizeDialog.keptNote, isError: true)
+                message = .error(AuthorizeDialog.keptNote)
                 return []
             }
             overlay = .authorize(AuthorizeDialog(currency: defaultCurrency, key: nextKey()))
@@ -142,7 +79,7 @@ extension POSState {
         case .character("c"), .character("r"), .character("v"):
             guard let payment = selectedCardPayment else { return [] }
             if let reason = Self.belongsToOrder(payment) {
-                message = StatusMessage(text: reason, isError: true)
+                message = .error(reason)
                 return []
             }
             switch key {
@@ -153,18 +90,14 @@ extension POSState {
                 guard most > 0 else {
                     let text = capture ? "Nothing left to capture on \(payment.id) (\(Format.state(payment.status)))."
                         : "Nothing captured to refund on \(payment.id)."
-                    message = StatusMessage(text: text, isError: true)
+                    message = .error(text)
                     return []
                 }
                 overlay = .amount(AmountDialog(
                     purpose: capture ? .capture(paymentId: payment.id) : .refundPayment(paymentId: payment.id),
                     currency: payment.currency, prefill: most, limit: most, key: nextKey()))
             default:
-                let amount = Format.money(payment.authorized, payment.currency)
-                overlay = .confirm(ConfirmDialog(
-                    title: "Void · \(payment.id)",
-                    question: "Void the \(amount) authorization on \(Format.card(brand: payment.card.brand, last4: payment.card.last4))?",
-                    command: .void(paymentId: payment.id, key: nextKey())))
+                overlay = .confirm(.ending(payment, .void(paymentId: payment.id, key: nextKey())))
             }
             return []
         default:

@@ -59,7 +59,7 @@ public struct DrawerDialog: Sendable, Equatable {
 
     var hasReason: Bool { action == .payIn || action == .payOut }
 
-    func command() -> Result<POSCommand, FieldProblem> {
+    func command() -> Result<ServiceRequest, FieldProblem> {
         guard case .success(let code) = Currency.named(currency) else { return .failure(FieldProblem(field: 0, message: "Unknown currency.")) }
         let parsed = action == .payIn || action == .payOut ? Money.parsePositive(amount.text, currency: code) : Money.parse(amount.text, currency: code)
         if case .failure(let rejection) = parsed { return .failure(FieldProblem(field: 0, message: rejection.message)) }
@@ -76,36 +76,17 @@ public struct DrawerDialog: Sendable, Equatable {
         }
     }
 
+    var asksFirst: Bool { action == .close }
+    func request(state: POSState) -> Result<ServiceRequest, FieldProblem> { command() }
+    mutating func remindToConfirm() { problem = "Press y to close the drawer, or n to go back." }
+    mutating func show(_ found: FieldProblem?) {
+        problem = found?.message
+        if let found { focus = found.field } else { error = nil }
+    }
+
     mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
-        if confirming {
-            switch ConfirmationAnswer(key) {
-            case .yes:
-                confirming = false
-                if case .success(let command) = command() { return state.submit(command) }
-            case .no:
-                confirming = false
-            case .none:
-                problem = "Press y to close the drawer, or n to go back."
-            }
-            return []
-        }
+        if let effects = handleFormKey(key, state: &state) { return effects }
         switch key {
-        case .escape:
-            closed = true
-        case .enter:
-            switch command() {
-            case .failure(let found):
-                problem = found.message
-                focus = found.field
-            case .success(let command):
-                problem = nil
-                error = nil
-                if action == .close {
-                    confirming = true
-                } else {
-                    return state.submit(command)
-                }
-            }
         case .tab, .backTab, .up, .down:
             if hasReason { focus = 1 - focus }
         default:
@@ -145,13 +126,13 @@ extension POSState {
         switch key {
         case .character("o"):
             guard !isOpen else {
-                message = StatusMessage(text: "! The \(currency) drawer is open already: c counts and closes it.", isError: true)
+                message = .error("! The \(currency) drawer is open already: c counts and closes it.")
                 return []
             }
             overlay = .drawer(DrawerDialog(action: .open, currency: currency, key: nextKey()))
         case .character("i"), .character("u"), .character("c"):
             guard isOpen else {
-                message = StatusMessage(text: "! No \(currency) drawer is open: press o to open it with a float.", isError: true)
+                message = .error("! No \(currency) drawer is open: press o to open it with a float.")
                 return []
             }
             let action: DrawerAction = key == .character("i") ? .payIn : key == .character("u") ? .payOut : .close
@@ -180,7 +161,7 @@ extension POSState {
         }
     }
 
-    mutating func applyDrawer(_ command: POSCommand, _ answer: CommandAnswer) -> [POSEffect] {
+    mutating func applyDrawer(_ command: ServiceRequest, _ answer: CommandAnswer) -> [POSEffect] {
         let replayed = { (yes: Bool) in yes ? " (already done)" : "" }
         switch answer {
         case .drawerReport(let report, let wasReplayed, let note):
@@ -191,18 +172,18 @@ extension POSState {
                 // The path goes on the report's heading: the status bar stays short enough to show whole.
                 drawer.savedNote = note
                 let difference = DrawerReportText.differenceText(report.difference ?? 0) { Format.money($0, report.currency) }
-                message = StatusMessage(text: "Drawer closed: difference \(difference)\(replayed(wasReplayed))", isError: false)
+                message = .info("Drawer closed: difference \(difference)\(replayed(wasReplayed))")
             } else {
                 drawer.report = report
-                message = StatusMessage(
-                    text: "Drawer open with a float of \(Format.money(report.float, report.currency))\(replayed(wasReplayed))", isError: false)
+                message = .info(
+                    "Drawer open with a float of \(Format.money(report.float, report.currency))\(replayed(wasReplayed))")
             }
         case .drawerMovement(let movement, let wasReplayed):
             overlay = nil
             let verb = movement.kind == DrawerEvent.Kind.paidIn.rawValue ? "Paid in" : "Paid out"
-            message = StatusMessage(
-                text: "\(verb) \(Format.money(movement.amount, movement.currency)): expected \(Format.money(movement.expected, movement.currency))"
-                    + replayed(wasReplayed), isError: false)
+            message = .info(
+                "\(verb) \(Format.money(movement.amount, movement.currency)): expected \(Format.money(movement.expected, movement.currency))"
+                    + replayed(wasReplayed))
         default:
             return []
         }

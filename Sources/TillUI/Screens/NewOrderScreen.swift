@@ -120,9 +120,8 @@ extension POSState {
             // A blank form on purpose. An unanswered create-and-pay stays in the ledger and is
             // resolved with GoblinPay (at the next start, or `till pending --resolve`).
             if form.payPending {
-                message = StatusMessage(
-                    text: "Blank form. The unanswered create-and-pay (key \(form.payKey)) is resolved at the next start or by `till pending --resolve`.",
-                    isError: false)
+                message = .info(
+                    "Blank form. The unanswered create-and-pay (key \(form.payKey)) is resolved at the next start or by `till pending --resolve`.")
             }
             form = freshNewOrder(currency: defaultCurrency)
             return []

@@ -19,7 +19,7 @@ extension POSState {
         case .down: detail.selected = min(max(0, order.payments.count - 1), detail.selected + 1)
         case .character("p"):
             guard order.balanceDue > 0 else {
-                message = StatusMessage(text: "This order is paid in full.", isError: false)
+                message = .info("This order is paid in full.")
                 return []
             }
             return openPayment(for: order)
@@ -28,7 +28,7 @@ extension POSState {
             let payment = order.payments[detail.selected]
             let refundable = payment.refundable
             guard refundable > 0 else {
-                message = StatusMessage(text: "Nothing left to refund on that payment.", isError: false)
+                message = .info("Nothing left to refund on that payment.")
                 return []
             }
             overlay = .amount(AmountDialog(
@@ -81,7 +81,7 @@ extension POSState {
         let still = Set((after.pending ?? []).map(\.key))
         let settled = (before.pending ?? []).filter { !still.contains($0.key) }
         guard !settled.isEmpty else { return }
-        message = StatusMessage(text: settled.map { Self.outcome(of: $0, before: before, after: after) }.joined(separator: " · "), isError: false)
+        message = .info(settled.map { Self.outcome(of: $0, before: before, after: after) }.joined(separator: " · "))
     }
 
     static func outcome(of request: PendingRequestView, before: OrderView, after: OrderView) -> String {

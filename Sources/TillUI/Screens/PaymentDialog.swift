@@ -169,7 +169,7 @@ public struct PaymentDialog: Sendable, Equatable {
                 problem = nil
                 error = nil
                 sent = true
-                let command: POSCommand
+                let command: ServiceRequest
                 if let orderId = target.orderId {
                     command = .pay(orderId: orderId, amount: request.amount, tender: request.tender, key: self.key)
                 } else {
@@ -266,7 +266,7 @@ extension POSState {
     /// pending on its order: the order is read as well, and the dialog follows its figures.
     mutating func openPayment(for order: OrderSummaryView) -> [POSEffect] {
         guard order.balanceDue > 0 else {
-            message = StatusMessage(text: "Order \(order.id) is paid in full.", isError: false)
+            message = .info("Order \(order.id) is paid in full.")
             return []
         }
         if let loaded = [detail.order, customers.order].compactMap({ $0 }).first(where: { $0.id == order.id }) {
@@ -280,7 +280,7 @@ extension POSState {
     /// pending on it succeed, and none at all when they cover the whole balance.
     mutating func openPayment(for order: OrderView) -> [POSEffect] {
         if let due = order.dueAfterPending, due <= 0, order.balanceDue > 0 {
-            message = StatusMessage(text: "Order \(order.id): " + PaymentDialog.fullyCovered, isError: false)
+            message = .info("Order \(order.id): " + PaymentDialog.fullyCovered)
             return []
         }
         return openPayment(PaymentTarget(order))

@@ -61,7 +61,7 @@ extension POSState {
     /// it was underneath (dialogs, typed fields; the card number and code are not drawn).
     mutating func lock() -> [POSEffect] {
         guard session.signInRequired else {
-            message = StatusMessage(text: "No operators, so nothing to lock: till operator add NAME turns sign-in on.", isError: false)
+            message = .info("No operators, so nothing to lock: till operator add NAME turns sign-in on.")
             return []
         }
         guard session.signIn == nil else { return [] }
@@ -160,7 +160,7 @@ extension POSState {
             session.idlePulses = 0
             if sameOperator {
                 self.session = session
-                message = StatusMessage(text: "Welcome back, \(name.text).", isError: false)
+                message = .info("Welcome back, \(name.text).")
                 return []
             }
             let kept = unansweredNote
@@ -171,8 +171,8 @@ extension POSState {
             // last one's keys. Set again: keys must never repeat (SignInTests checks it).
             keyCounter = next.keyCounter
             self.session = session
-            message = kept.map { StatusMessage(text: "Signed in as \(name.text). " + $0, isError: true) }
-                ?? StatusMessage(text: "Signed in as \(name.text).", isError: false)
+            message = kept.map { .error("Signed in as \(name.text). " + $0) }
+                ?? .info("Signed in as \(name.text).")
             return reloadScreen()
         }
     }

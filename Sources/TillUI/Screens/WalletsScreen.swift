@@ -1,81 +1,13 @@
-import TillCore
+public import TillCore
 public import TillService
 
 /// Store-credit wallets: balances, history; open, credit, debit.
 public struct WalletsModel: Sendable, Equatable {
     public var wallets: [WalletView] = []
     public var selected = 0
-    public var history: [WalletLine] = []
+    public var history: [WalletEvent] = []
     public var historyFor: String?
     public var error: String?
-}
-
-/// Open a wallet: name, currency, opening balance, overdraft limit, owning customer.
-public struct OpenWalletDialog: Sendable, Equatable {
-    public var name = TextField(filter: .any, maxLength: 64)
-    public var currency: TextField
-    public var balance = TextField("0.00", filter: .amount, maxLength: 20)
-    public var overdraft = TextField("0.00", filter: .amount, maxLength: 20)
-    public var customer = TextField(filter: .email, maxLength: 254)
-    public var focus = 0
-    public var problem: FieldProblem?
-    public var error: String?
-    var closed = false
-
-    init(currency: String) { self.currency = TextField(currency, filter: .code, maxLength: 3) }
-
-    static let labels = ["Name", "Currency", "Balance", "Overdraft", "Customer"]
-
-    mutating func handle(_ key: Key, state: inout POSState) -> [POSEffect] {
-        switch key {
-        case .escape: closed = true
-        case .tab, .down: focus = (focus + 1) % 5
-        case .backTab, .up: focus = (focus + 4) % 5
-        case .enter:
-            if name.text.trimmingBlanks().isEmpty {
-                problem = FieldProblem(field: 0, message: "A wallet needs a name.")
-                focus = 0
-                return []
-            }
-            guard case .success(let code) = Currency.named(currency.text) else {
-                problem = FieldProblem(field: 1, message: "Unknown currency.")
-                focus = 1
-                return []
-            }
-            for (field, text) in [(2, balance.text), (3, overdraft.text)] {
-                if case .failure(let rejection) = Money.parse(text, currency: code) {
-                    problem = FieldProblem(field: field, message: rejection.message)
-                    focus = field
-                    return []
-                }
-            }
-            let owner = customer.text.trimmingBlanks()
-            if !owner.isEmpty, case .failure(let rejection) = Email.parse(owner) {
-                problem = FieldProblem(field: 4, message: rejection.message)
-                focus = 4
-                return []
-            }
-            problem = nil
-            error = nil
-            return state.submit(.openWallet(
-                name: name.text.trimmingBlanks(), currency: code.code,
-                balance: balance.text,
-                overdraft: overdraft.text, customer: owner.isEmpty ? nil : owner))
-        default:
-            var field = [name, currency, balance, overdraft, customer][focus]
-            if field.handle(key) {
-                switch focus {
-                case 0: name = field
-                case 1: currency = field
-                case 2: balance = field
-                case 3: overdraft = field
-                default: customer = field
-                }
-                if problem?.field == focus { problem = nil }
-            }
-        }
-        return []
-    }
 }
 
 extension POSState {

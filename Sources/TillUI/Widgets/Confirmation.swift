@@ -14,3 +14,21 @@ enum ConfirmationAnswer {
         }
     }
 }
+
+extension ConfirmationAnswer {
+    /// The "y / n" step of a form that asks before it sends. `confirming` is the form's flag:
+    /// y clears it and sends, n clears it (back to the form). Any other key: nil, and the flag
+    /// stays, so the form can remind the operator what to press.
+    static func settle(_ key: Key, confirming: inout Bool, send: () -> [POSEffect]) -> [POSEffect]? {
+        switch ConfirmationAnswer(key) {
+        case .yes:
+            confirming = false
+            return send()
+        case .no:
+            confirming = false
+            return []
+        case .none:
+            return nil
+        }
+    }
+}
