@@ -19,6 +19,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "till", targets: ["till"]),
+        .executable(name: "till-bench", targets: ["TillBench"]),
         .library(name: "TillCore", targets: ["TillCore"]),
         .library(name: "TillService", targets: ["TillService"]),
         // What each fuzz target does with one input; the Fuzz/ package wraps it for libFuzzer.
@@ -43,7 +44,8 @@ let package = Package(
             name: "TillStore",
             // CryptoExtras: scrypt for operators' PINs.
             dependencies: [
-                "TillCore", grdb, .product(name: "Crypto", package: "swift-crypto"),
+                // GRDBSQLite: the C API, for the benchmark's raw baselines (Bench/RawSQLite.swift).
+                "TillCore", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift
@@ -87,6 +89,10 @@ let package = Package(
             dependencies: ["TillCore", "TillScenario", "TillStore", "TillCLI"],
             swiftSettings: strictSwift),
         .executableTarget(name: "till", dependencies: ["TillCLI"], swiftSettings: strictSwift),
+        // `till-bench`: speed against baselines measured in the same run (README "Speed").
+        .executableTarget(
+            name: "TillBench", dependencies: ["TillCore", "TillStore", "TillService", "TillProcessor", "TillSim", "TillCLI"],
+            swiftSettings: strictSwift),
         .testTarget(name: "TillCoreTests", dependencies: ["TillCore", "SeededRandom"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillUITests", dependencies: ["TillUI", "TillService", "TillCore", "TillSnapshots", "SeededRandom"], exclude: ["Snapshots"],

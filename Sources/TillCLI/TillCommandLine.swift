@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TillCore
 import TillProcessor
 import TillService
@@ -73,6 +74,15 @@ public enum TillCommandLine {
         _ arguments: [String], environment: [String: String],
         live: (@Sendable (String) -> Void)? = nil, cardInput: CardInput = .unavailable
     ) async -> CommandResult {
+        await run(arguments, environment: environment, live: live, cardInput: cardInput, opened: nil)
+    }
+
+    /// Runs one command; with `opened`, a command on that ledger uses it instead of opening
+    /// the ledger and GoblinPay again (`till batch`).
+    static func run(
+        _ arguments: [String], environment: [String: String],
+        live: (@Sendable (String) -> Void)? = nil, cardInput: CardInput = .unavailable, opened: OpenedTill?
+    ) async -> CommandResult {
         let wantsJSON = arguments.contains("--json")
         let command: any ParsableCommand
         do {
@@ -97,7 +107,7 @@ public enum TillCommandLine {
         }
         let context = CommandContext(
             global: tillCommand.global, environment: environment, json: tillCommand.global.json, live: live,
-            cardInput: cardInput)
+            cardInput: cardInput, opened: opened)
         return await tillCommand.execute(context)
     }
 }
@@ -133,6 +143,8 @@ struct CommandContext: Sendable {
     let json: Bool
     let live: (@Sendable (String) -> Void)?
     let cardInput: CardInput
+    /// A till opened once for many commands (`till batch`), if any.
+    var opened: OpenedTill? = nil
 
     /// --db, else $TILL_DB, else $XDG_DATA_HOME/till/till.sqlite (XDG's default ~/.local/share).
     var databasePath: String { explicitDatabasePath ?? defaultDatabasePath }
@@ -240,8 +252,16 @@ struct CommandContext: Sendable {
     /// expiry check and the POS's screens share.
     var shopZone: ShopTimeZone { .from(environment: environment) }
 
-    /// Opens the ledger and GoblinPay, resolving anything a previous run left unresolved.
+    /// Opens the ledger and GoblinPay, resolving anything a previous run left unresolved (or
+    /// takes the till opened already for this ledger and these settings).
     func service() async throws(Rejection) -> TillService {
+        if let opened, opened.serves(self) {
+            return try await opened.service(opening: openService).acting(as: try operatorName())
+        }
+        return try await openService()
+    }
+
+    private func openService() async throws(Rejection) -> TillService {
         let clock = try clock()
         let configuration = try goblinPayConfiguration()
         let holdWindow = try holdWindow()
@@ -275,5 +295,45 @@ struct CommandContext: Sendable {
         json
             ? CommandResult(exitCode: TillCommandLine.rejectedExitCode, stdout: Output.errorJSON(rejection))
             : CommandResult(exitCode: TillCommandLine.rejectedExitCode, stderr: "error: \(rejection.code.rawValue): \(rejection.message)\n")
+    }
+}
+
+/// A ledger, GoblinPay and the resolution of what a previous run left open, done once for
+/// many commands (`till batch`): the first command that needs the service opens it, as it
+/// would have alone, and every later command with the same ledger and settings runs on it
+/// (its own `--operator` still applies). A failed opening is not kept: the next command tries
+/// again, as a command of its own would.
+final class OpenedTill: Sendable {
+    private let databasePath: String
+    private let environment: [String: String]
+    /// The opening, shared by the commands that wait for it (`--parallel` lines start at once).
+    private let opening = Mutex<Task<TillService, any Error>?>(nil)
+
+    init(databasePath: String, environment: [String: String]) {
+        self.databasePath = databasePath
+        self.environment = environment
+    }
+
+    /// Whether `context` would open this same till: same ledger, same environment (clock,
+    /// hold window, GoblinPay, time zone), no GoblinPay options of its own.
+    func serves(_ context: CommandContext) -> Bool {
+        context.databasePath == databasePath && context.environment == environment
+            && context.global.goblinpayFailureRate == nil && context.global.goblinpaySeed == nil
+    }
+
+    func service(opening open: @escaping @Sendable () async throws(Rejection) -> TillService) async throws(Rejection) -> TillService {
+        let task = opening.withLock { task in
+            if let task { return task }
+            let started = Task<TillService, any Error> { try await open() }
+            task = started
+            return started
+        }
+        do {
+            return try await task.value
+        } catch {
+            // Not kept: the next command opens again, as it would on its own.
+            opening.withLock { if $0 == task { $0 = nil } }
+            throw error as? Rejection ?? Rejection(.storageError, TillService.storageDescription(error))
+        }
     }
 }

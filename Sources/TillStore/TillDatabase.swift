@@ -19,6 +19,8 @@ public final class TillDatabase: Sendable {
     public let path: String
     public let pool: DatabasePool
     let fingerprinter: CardFingerprinter
+    /// Every write of the process goes through it (`write`).
+    private let writer: GroupCommit
 
     /// Opens the ledger at `path`, migrating it if needed, after checking that it is one
     /// (`LedgerOpenError`): `creating` says when a new ledger may be made (see `LedgerCreation`);
@@ -66,15 +68,20 @@ public final class TillDatabase: Sendable {
         self.path = path
         self.pool = pool
         self.fingerprinter = fingerprinter
+        writer = GroupCommit(pool: pool)
     }
 
-    /// One write transaction (IMMEDIATE, so a second process waits instead of failing); its
-    /// events are recorded as `operatorName`'s.
+    /// One write, atomic and durable before it answers: in its own savepoint of the group's
+    /// transaction (IMMEDIATE, so a second process waits instead of failing; see `GroupCommit`),
+    /// a thrown error rolling back only this write. Its events are recorded as `operatorName`'s.
     public func write<T: Sendable>(
         as operatorName: OperatorName = .till, _ work: @escaping @Sendable (Ledger) throws -> T
     ) async throws -> T {
-        try await pool.write { db in try work(Ledger(db: db, operatorName: operatorName)) }
+        try await writer.write { db in try work(Ledger(db: db, operatorName: operatorName)) }
     }
+
+    /// How this process's writes were grouped into commits so far.
+    public var writeStatistics: WriteStatistics { writer.statistics }
 
     /// A consistent snapshot for reads; never blocks writers.
     public func read<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws -> T) async throws -> T {

@@ -133,4 +133,90 @@ import Glibc
             #expect(balance >= Int64(acknowledgedCredits))
         }
     }
+
+    /// Only a line's first word names its command: a wallet called `run` is a wallet, and the
+    /// commands that cannot run inside a batch are refused by that word alone.
+    @Test func aBatchLineIsNamedByItsFirstWordOnly() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
+        for line in [
+            ["wallet", "open", "run", "--currency", "USD"], ["wallet", "credit", "run", "--amount", "1.00", "--key", "r1"],
+            ["run", "script.till"], ["sim"], ["wallet", "get", "demo"],
+        ] { child.writeLine(batchLine(line)) }
+        child.closeInput()
+        let answers = child.readToEnd().split(separator: "\n").map { json(String($0)) }
+        #expect(child.wait() == 1)
+        try #require(answers.count == 5)
+        #expect(answers[0]?["name"] as? String == "run")
+        #expect(answers[1]?["balance"] as? Int == 100)
+        #expect((answers[2]?["error"] as? [String: Any])?["code"] as? String == "invalid_request")
+        #expect((answers[3]?["error"] as? [String: Any])?["code"] as? String == "invalid_request")
+        #expect((answers[4]?["error"] as? [String: Any])?["code"] as? String == "not_found")
+    }
+
+    /// `--parallel`: lines run at once and commit in groups, and the answers still come in
+    /// input order, one per line.
+    @Test func aParallelBatchAnswersInInputOrder() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let opener = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
+        for wallet in 0..<8 { opener.writeLine(batchLine(["wallet", "open", "w\(wallet)", "--currency", "USD"])) }
+        opener.closeInput()
+        _ = opener.readToEnd()
+        #expect(opener.wait() == 0)
+        let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch", "--parallel", "16"], environment: environment)
+        for n in 0..<160 { child.writeLine(batchLine(["wallet", "credit", "w\(n % 8)", "--amount", "0.01", "--key", "p\(n)"])) }
+        child.closeInput()
+        let keys = child.readToEnd().split(separator: "\n").compactMap { json(String($0))?["key"] as? String }
+        #expect(child.wait() == 0)
+        #expect(keys == (0..<160).map { "p\($0)" })
+        let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
+        let balances = try ledger.pool.read { try Int64.fetchAll($0, sql: "SELECT balance FROM wallets ORDER BY key") }
+        #expect(balances == Array(repeating: 20, count: 8))
+    }
+
+    /// Kills `till batch --parallel 32` (its writer committing groups of credits) at a seeded
+    /// point, many times: every acknowledged credit is in the ledger exactly once, every
+    /// wallet's balance is its history, and the file is sound.
+    @Test func sigkillInTheMiddleOfAGroupLosesNoAcknowledgedWrite() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var generator = SplitMix64(seed: 0x6A0F)  // seeded: a failing run replays
+        let opener = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
+        for wallet in 0..<16 { opener.writeLine(batchLine(["wallet", "open", "g\(wallet)", "--currency", "USD"])) }
+        opener.closeInput()
+        _ = opener.readToEnd()
+        #expect(opener.wait() == 0)
+        var acknowledged: [String] = []
+        for round in 0..<8 {
+            let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch", "--parallel", "32"], environment: environment)
+            for n in 0..<300 {
+                child.writeLine(batchLine(["wallet", "credit", "g\(n % 16)", "--amount", "0.01", "--key", "g\(round)-\(n)"]))
+            }
+            let killAfter = Int(generator.next() % 120) + 5
+            var answered = 0
+            while answered < killAfter, let line = child.readLine() {
+                guard let answer = json(line), let key = answer["key"] as? String else {
+                    Issue.record("not an acknowledgement: \(line)")
+                    break
+                }
+                acknowledged.append(key)
+                answered += 1
+            }
+            child.kill(SIGKILL)
+            #expect(child.wait() == 128 + SIGKILL)
+        }
+        #expect(acknowledged.count >= 40)
+        let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
+        #expect(try ledger.integrityCheck() == "ok")
+        try ledger.pool.read { db in
+            for key in acknowledged {
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM idempotency WHERE key = ? AND state = 'completed'", arguments: [key])
+                #expect(count == 1, "acknowledged credit \(key) is missing")
+            }
+            let unbalanced = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM wallets w
+                WHERE w.balance != (SELECT COALESCE(SUM(amount), 0) FROM wallet_events e WHERE e.wallet_key = w.key AND e.kind = 'credited')
+                """)
+            #expect(unbalanced == 0, "a balance differs from its history")
+        }
+    }
 }

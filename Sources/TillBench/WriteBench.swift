@@ -1,0 +1,150 @@
+import Foundation
+import Synchronization
+import TillCore
+import TillProcessor
+import TillService
+import TillStore
+
+/// Durable writes, one client at a time and many at once, against the raw one-row commit.
+struct WriteBench {
+    let work: String
+    let measure: Measure
+    /// Operations per round.
+    let operations: Int
+
+    /// A fresh ledger (and its secret, outside its folder) with GoblinPay in memory: no
+    /// latency, no random failures.
+    func freshService() async throws -> TillService {
+        let folder = try freshDirectory(work, "ledger")
+        let ledger = try LedgerFile.open(path: folder + "/till.sqlite", secretsDirectory: folder + "-secrets")
+        let processor = GoblinPay(configuration: GoblinPayConfiguration(seed: 1, captureFailureRate: .never))
+        return await TillService.open(ledger: ledger, processor: processor)
+    }
+
+    /// The raw C SQLite one-row durable commit: the floor every durable write stands on.
+    func rawCommit() async throws -> Double {
+        try await measure.perOperation { timed in
+            let folder = try freshDirectory(work, "raw")
+            let raw = try RawSQLite(path: folder + "/raw.sqlite")
+            let commits = try raw.prepareOneRowCommits()
+            _ = try await timed {
+                for index in 0..<operations { try commits.commitOneRow("row \(index)") }
+            }
+            return operations
+        }
+    }
+
+    func walletCredit() async throws -> Double {
+        try await measure.perOperation { timed in
+            let service = try await freshService()
+            try check(await service.openWallet(name: "bench", currency: "USD"))
+            _ = try await timed {
+                for index in 0..<operations { try check(await service.credit(name: "bench", amount: "1.00", key: "c\(index)")) }
+            }
+            return operations
+        }
+    }
+
+    func orderCreate() async throws -> Double {
+        try await measure.perOperation { timed in
+            let service = try await freshService()
+            _ = try await timed {
+                for index in 0..<operations {
+                    try check(await service.createOrder(email: "c\(index % 50)@bench.test", amount: "10.00", key: "o\(index)"))
+                }
+            }
+            return operations
+        }
+    }
+
+    /// An installment on an order made beforehand (untimed): cash, or a card through GoblinPay.
+    func installment(card: Bool) async throws -> Double {
+        try await measure.perOperation { timed in
+            let service = try await freshService()
+            var orders: [String] = []
+            for index in 0..<operations {
+                orders.append(try check(await service.createOrder(email: "c\(index % 50)@bench.test", amount: "10.00", key: "o\(index)")).response.id)
+            }
+            let tender: TenderInput = card ? .card(number: "4242 4242 4242 4242", expiry: "12/40", cvv: "123") : .cash(tendered: "10.00")
+            _ = try await timed {
+                for (index, order) in orders.enumerated() {
+                    try check(await service.pay(orderId: order, amount: "10.00", tender: tender, key: "p\(index)"))
+                }
+            }
+            return operations
+        }
+    }
+
+    /// Wallet credits from `clients` concurrent clients in this process (each its own wallet),
+    /// `total` in all: operations per second, every one durable before its answer.
+    func concurrentCredits(clients: Int, total: Int) async throws -> Double {
+        var rates: [Double] = []
+        for _ in 0..<measure.rounds {
+            let service = try await freshService()
+            for client in 0..<clients { try check(await service.openWallet(name: "w\(client)", currency: "USD")) }
+            let each = max(1, total / clients)
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<clients {
+                    group.addTask {
+                        for index in 0..<each {
+                            try check(await service.credit(name: "w\(client)", amount: "1.00", key: "k\(client)-\(index)"))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            rates.append(Double(each * clients) / (ContinuousClock.now - start).seconds)
+        }
+        return Measure.median(rates)
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The answer, or the rejection as an error: a benchmark of refusals measures nothing.
+@discardableResult
+func check<T>(_ result: Result<T, Rejection>) throws -> T {
+    switch result {
+    case .success(let value): return value
+    case .failure(let rejection): throw BenchFailure(description: "\(rejection.code.rawValue): \(rejection.message)")
+    }
+}
+
+extension WriteBench {
+    /// `operations` wallet credits from `clients` clients on one service: the resident memory
+    /// after a tenth of them and after all (a flat process keeps the two close).
+    func memoryRun(operations: Int, clients: Int) async throws -> (early: Int, late: Int) {
+        let service = try await freshService()
+        for client in 0..<clients { try check(await service.openWallet(name: "m\(client)", currency: "USD")) }
+        let each = max(1, operations / clients)
+        let early = Sample()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    for index in 0..<each {
+                        try check(await service.credit(name: "m\(client)", amount: "0.01", key: "m\(client)-\(index)"))
+                        if client == 0, index == each / 10 { early.value.withLock { $0 = residentBytes() } }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return (early.value.withLock { $0 }, residentBytes())
+    }
+}
+
+/// A figure one client writes while the others run.
+final class Sample: Sendable {
+    let value = Mutex(0)
+}
+
+/// The process's resident memory now (/proc/self/statm), in bytes.
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
