@@ -83,9 +83,10 @@ extension Ledger {
     /// Opens a session with its float; the caller checked that none is open in its currency.
     public func openDrawer(id: String, float: Money, at now: Instant) throws {
         try db.execute(sql: """
-            INSERT INTO drawer_sessions (id, currency, state, opening_float, expected, counted, opened_at, opened_by)
-            VALUES (?, ?, 'open', ?, ?, NULL, ?, ?)
-            """, arguments: [id, float.currency.code, float.minorUnits, float.minorUnits, now.millisecondsSinceEpoch, operatorName.text])
+            INSERT INTO drawer_sessions (id, currency, state, opening_float, expected, counted, opened_at, opened_by, figures)
+            VALUES (?, ?, 'open', ?, ?, NULL, ?, ?, ?)
+            """, arguments: [id, float.currency.code, float.minorUnits, float.minorUnits, now.millisecondsSinceEpoch, operatorName.text,
+                             try DrawerFiguresModel.text(DrawerFigures())])
         try insertLine(DrawerEvent(kind: .opened, amount: float, operatorName: operatorName, at: now), sessionId: id, reference: nil, reason: nil)
     }
 
@@ -94,35 +95,41 @@ extension Ledger {
     /// session (`drawer_not_open`, thrown as a `Rejection`).
     @discardableResult
     public func journal(_ event: DrawerEvent, reference: String? = nil, reason: String? = nil) throws -> DrawerSession? {
-        guard let open = try openDrawerSession(currency: event.amount.currency) else {
+        let currency = event.amount.currency
+        guard let open = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE currency = ? AND state = 'open'"), arguments: [currency.code])
+        else {
             guard ![.paidIn, .paidOut, .closed].contains(event.kind) else {
-                throw Rejection(.drawerNotOpen, "No \(event.amount.currency.code) drawer is open; open one with a float first.")
+                throw Rejection(.drawerNotOpen, "No \(currency.code) drawer is open; open one with a float first.")
             }
             // Cash moved with no drawer open is reported apart (the next X and Z): its figures
             // must add up now, so an overflow refuses this sale or refund rather than every
             // later report and the next drawer open.
-            var outside = DrawerFigures()
-            for line in try drawerLinesOutside(currency: event.amount.currency, beforeSeq: nil) {
-                if case .failure(let rejection) = outside.add(line.event) {
-                    throw LedgerCorruption(
-                        "drawer_events: the \(event.amount.currency.code) lines moved with no drawer open do not add up (\(rejection.message))")
-                }
-            }
+            var outside = try DrawerFiguresModel.outside(db, currency: currency)
             if case .failure(let rejection) = outside.add(event) { throw rejection }
             try insertLine(event, sessionId: nil, reference: reference, reason: reason)
+            try DrawerFiguresModel.store(outside, outsideIn: currency, db)
             return nil
         }
-        guard let session = try drawerSession(id: open.id) else { throw LedgerCorruption("drawer session \(LedgerCorruption.shown(open.id)) has no journal") }
+        // The session as its read model keeps it: the new line is checked against its figures,
+        // not against every line of the day again.
+        let row = try Self.sessionRow(open)
+        let table = "drawer_sessions"
+        let session = DrawerSession.resuming(
+            id: row.id, float: Money(minorUnits: try open.required("opening_float", in: table), currency: currency),
+            openedAt: row.openedAt, openedBy: try Self.operatorName(open.required("opened_by", in: table), row.id),
+            figures: try DrawerFiguresModel.figures(open.required("figures", in: table), "drawer session \(LedgerCorruption.shown(row.id))"))
         let next: DrawerSession
         switch session.applying(event) {
         case .success(let applied): next = applied
         case .failure(let rejection): throw rejection
         }
-        try insertLine(event, sessionId: open.id, reference: reference, reason: reason)
-        try db.execute(sql: """
-            UPDATE drawer_sessions SET state = ?, expected = ?, counted = ?, closed_at = ?, closed_by = ? WHERE id = ?
-            """, arguments: [next.state.rawValue, next.expected.minorUnits, next.counted?.minorUnits,
-                             next.closedAt?.millisecondsSinceEpoch, next.closedBy?.text, open.id])
+        try insertLine(event, sessionId: row.id, reference: reference, reason: reason)
+        try db.cachedStatement(sql: """
+            UPDATE drawer_sessions SET state = ?, expected = ?, counted = ?, closed_at = ?, closed_by = ?, figures = ? WHERE id = ?
+            """).execute(arguments: [next.state.rawValue, next.expected.minorUnits, next.counted?.minorUnits,
+                                     next.closedAt?.millisecondsSinceEpoch, next.closedBy?.text, try DrawerFiguresModel.text(next.figures), row.id])
+        if event.kind == .closed { try DrawerFiguresModel.clearOutside(currency, db) }
         return next
     }
 
@@ -169,6 +176,13 @@ extension Ledger {
     static func tender(_ text: String) throws -> Tender.Kind {
         guard let kind = Tender.Kind(rawValue: text) else { throw LedgerCorruption("\(LedgerCorruption.shown(text)) is not a tender") }
         return kind
+    }
+
+    static func operatorName(_ text: String, _ session: String) throws -> OperatorName {
+        guard let name = OperatorName.restore(text) else {
+            throw LedgerCorruption("drawer session \(LedgerCorruption.shown(session)): drawer_sessions.opened_by is not an operator name")
+        }
+        return name
     }
 
     static func line(_ row: Row) throws -> DrawerLine {

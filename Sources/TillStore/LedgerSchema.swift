@@ -191,6 +191,7 @@ enum LedgerSchema {
         migrator.registerMigration("v5-operators", migrate: OperatorSchema.migrate)
         migrator.registerMigration("v5-operators-and-drawer", migrate: migrateToDrawer)
         migrator.registerMigration("v5-find", migrate: migrateToFind)
+        migrator.registerMigration("v6-drawer-figures", migrate: DrawerFiguresModel.migrate)
         return migrator
     }
 

@@ -136,6 +136,7 @@ public enum ReadModelAudit {
             found += try differences(model, in: db, limit: limit - found.count)
         }
         if found.count < limit { found += try emailKeys(in: db, limit: limit - found.count) }
+        if found.count < limit { found += try DrawerFiguresModel.differences(in: db, limit: limit - found.count) }
         if found.count < limit { found += try cellTypes(in: db, limit: limit - found.count) }
         return found
     }

@@ -68,7 +68,7 @@ public enum DrawerReason {
 /// `Takings.net`, the one rule the dashboard uses too: store credit redeemed is not new money
 /// (it was taken when the credit was sold) and refunds to store credit give no money back, so
 /// both are shown apart and never counted in takings.
-public struct DrawerFigures: Hashable, Sendable {
+public struct DrawerFigures: Hashable, Sendable, Codable {
     /// Cash handed over for sales (before change).
     public private(set) var cashTendered: Int64 = 0
     public private(set) var changeGiven: Int64 = 0
@@ -176,6 +176,17 @@ public struct DrawerSession: Hashable, Sendable {
     /// A new session with its float (zero allowed: a drawer may start empty).
     public static func open(id: String, float: Money, by operatorName: OperatorName, at now: Instant) -> DrawerSession {
         DrawerSession(id: id, currency: float.currency, float: float, openedAt: now, openedBy: operatorName)
+    }
+
+    /// An open session as its read model keeps it: the figures its journal added up to, so a
+    /// new line is checked against them instead of the whole journal again (the ledger's audit
+    /// compares them with the fold).
+    public static func resuming(
+        id: String, float: Money, openedAt: Instant, openedBy: OperatorName, figures: DrawerFigures
+    ) -> DrawerSession {
+        var session = open(id: id, float: float, by: openedBy, at: openedAt)
+        session.figures = figures
+        return session
     }
 
     /// Folds a session's journal (its `opened` line first) through the rules: one opening, lines

@@ -11,6 +11,7 @@ public final class RawSQLite {
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
             throw RawSQLiteError(message: "cannot open \(path)")
         }
+        sqlite3_busy_timeout(db, 15_000)
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = FULL")
     }
@@ -20,6 +21,8 @@ public final class RawSQLite {
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
             throw RawSQLiteError(message: "cannot open \(path)")
         }
+        // The ledger's own connections may hold it for a moment (a checkpoint): wait, as they do.
+        sqlite3_busy_timeout(db, 15_000)
     }
 
     deinit { sqlite3_close_v2(db) }
