@@ -41,13 +41,12 @@ struct ReadBench {
         return await TillService.open(ledger: file, processor: GoblinPay())
     }
 
-    /// The raw page: the same rows, stepped through in C, nothing built from them.
+    /// The raw page: the same SQL and rows as the service's first page, stepped through in C
+    /// (a statement prepared each time, as a cold call would), nothing built from them.
     func rawPage(_ ledger: Ledger) async throws -> Double {
         let raw = try RawSQLite(readOnly: ledger.path)
-        let statement = try raw.prepare(
-            "SELECT * FROM orders WHERE email_key = ? ORDER BY created_at DESC, id DESC LIMIT \(pageSize)")
         return try await measure.each {
-            guard raw.countRows(statement, text: ledger.busiest) > 0 else { throw BenchFailure(description: "no rows for the busiest customer") }
+            guard try raw.historyPage(ledger.busiest, limit: pageSize) > 0 else { throw BenchFailure(description: "no rows for the busiest customer") }
         }
     }
 

@@ -40,21 +40,24 @@ public final class RawSQLite {
         return try OneRowCommits(owner: self, insert: prepare("INSERT INTO t (v) VALUES (?)"))
     }
 
-    /// The first `limit` rows of `sql` (one text parameter), stepped through and dropped:
-    /// the cost of an indexed page read with nothing built from it.
-    public func countRows(_ statement: Statement, text: String) -> Int {
-        sqlite3_reset(statement.pointer)
-        sqlite3_bind_text(statement.pointer, 1, text, -1, SQLITE_TRANSIENT_VALUE)
-        var rows = 0
-        while sqlite3_step(statement.pointer) == SQLITE_ROW { rows += 1 }
-        return rows
-    }
-
     /// The first column of the first row of `sql`, as text.
     public func firstText(_ sql: String) throws(RawSQLiteError) -> String? {
         let statement = try prepare(sql)
         guard sqlite3_step(statement.pointer) == SQLITE_ROW, let text = sqlite3_column_text(statement.pointer, 0) else { return nil }
         return String(cString: text)
+    }
+
+    /// The first page of a customer's history, with the very SQL the ledger runs
+    /// (`ReadSQL.customerOrders`): its rows stepped through in C, nothing built from them.
+    public func historyPage(_ emailKey: String, limit: Int) throws(RawSQLiteError) -> Int {
+        let statement = try prepare(ReadSQL.customerOrders)
+        sqlite3_bind_text(statement.pointer, 1, emailKey, -1, SQLITE_TRANSIENT_VALUE)
+        sqlite3_bind_int64(statement.pointer, 2, Int64.max)
+        sqlite3_bind_text(statement.pointer, 3, "", -1, SQLITE_TRANSIENT_VALUE)
+        sqlite3_bind_int64(statement.pointer, 4, Int64(limit))
+        var rows = 0
+        while sqlite3_step(statement.pointer) == SQLITE_ROW { rows += 1 }
+        return rows
     }
 
     public func prepare(_ sql: String) throws(RawSQLiteError) -> Statement {
