@@ -81,22 +81,38 @@ struct WriteBench {
         var rates: [Double] = []
         for _ in 0..<measure.rounds {
             let service = try await freshService()
-            for client in 0..<clients { try check(await service.openWallet(name: "w\(client)", currency: "USD")) }
-            let each = max(1, total / clients)
+            try await openWallets(on: service, clients: clients)
             let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for client in 0..<clients {
-                    group.addTask {
-                        for index in 0..<each {
-                            try check(await service.credit(name: "w\(client)", amount: "1.00", key: "k\(client)-\(index)"))
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-            rates.append(Double(each * clients) / (ContinuousClock.now - start).seconds)
+            let done = try await credits(on: service, clients: clients, total: total)
+            rates.append(Double(done) / (ContinuousClock.now - start).seconds)
         }
         return Measure.median(rates)
+    }
+
+    /// A wallet for each client, `w0`, `w1`, …
+    func openWallets(on service: TillService, clients: Int) async throws {
+        for client in 0..<clients { try check(await service.openWallet(name: "w\(client)", currency: "USD")) }
+    }
+
+    /// `total` credits from `clients` clients at once, each to its own wallet; `progress`
+    /// hears client 0's count. Answers how many credits ran.
+    @discardableResult
+    func credits(
+        on service: TillService, clients: Int, total: Int, progress: @escaping @Sendable (_ done: Int, _ each: Int) -> Void = { _, _ in }
+    ) async throws -> Int {
+        let each = max(1, total / clients)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    for index in 0..<each {
+                        try check(await service.credit(name: "w\(client)", amount: "0.01", key: "k\(client)-\(index)"))
+                        if client == 0 { progress(index, each) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return each * clients
     }
 }
 
@@ -117,20 +133,11 @@ extension WriteBench {
     /// `operations` wallet credits from `clients` clients on one service: the resident memory
     /// after a tenth of them and after all (a flat process keeps the two close).
     func memoryRun(operations: Int, clients: Int) async throws -> (early: Int, late: Int) {
-        let service = try await freshService()
-        for client in 0..<clients { try check(await service.openWallet(name: "m\(client)", currency: "USD")) }
-        let each = max(1, operations / clients)
         let early = Sample()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for client in 0..<clients {
-                group.addTask {
-                    for index in 0..<each {
-                        try check(await service.credit(name: "m\(client)", amount: "0.01", key: "m\(client)-\(index)"))
-                        if client == 0, index == each / 10 { early.value.withLock { $0 = residentBytes() } }
-                    }
-                }
-            }
-            try await group.waitForAll()
+        let service = try await freshService()
+        try await openWallets(on: service, clients: clients)
+        try await credits(on: service, clients: clients, total: operations) { done, each in
+            if done == each / 10 { early.value.withLock { $0 = residentBytes() } }
         }
         return (early.value.withLock { $0 }, residentBytes())
     }

@@ -80,27 +80,27 @@ enum DrawerFiguresModel {
     static func differences(in db: Database, limit: Int) throws -> [ReadModelDifference] {
         let ledger = Ledger(db: db)
         var found: [ReadModelDifference] = []
+        /// A difference unless the stored text reads back as the fold (nil: the lines do not fold).
+        func compare(_ table: String, _ row: String, stored: String?, folded: DrawerFigures?) {
+            // No stored row means no lines yet: the empty figures.
+            let storedFigures = stored.map { try? figures($0, "") } ?? DrawerFigures()
+            if let folded, storedFigures == folded { return }
+            found.append(ReadModelDifference(
+                table: table, row: row, column: "figures", stored: stored ?? "(none)",
+                fromEvents: folded.flatMap { try? text($0) } ?? "(does not fold)"))
+        }
         for row in try Row.fetchAll(db, sql: "SELECT id, figures FROM drawer_sessions ORDER BY rowid") where found.count < limit {
             let id: String = try row.required("id", in: "drawer_sessions")
-            let stored: String = try row.required("figures", in: "drawer_sessions")
-            let folded = (try? ledger.drawerSession(id: id)).flatMap { $0 }.flatMap { try? text($0.figures) } ?? "(does not fold)"
-            if (try? figures(stored, "")) != (try? figures(folded, "")) || folded == "(does not fold)" {
-                found.append(ReadModelDifference(table: "drawer_sessions", row: id, column: "figures", stored: stored, fromEvents: folded))
-            }
+            compare("drawer_sessions", id, stored: try row.required("figures", in: "drawer_sessions"),
+                    folded: (try? ledger.drawerSession(id: id))??.figures)
         }
         let currencies = try String.fetchAll(db, sql: """
             SELECT currency FROM drawer_outside UNION SELECT DISTINCT currency FROM drawer_events WHERE session_id IS NULL
             """)
         for code in currencies where found.count < limit {
             let stored = try String.fetchOne(db, sql: "SELECT figures FROM drawer_outside WHERE currency = ?", arguments: [code])
-            let folded = Currency.named(code).flatMap { currency in
-                Result { try outsideFold(ledger, currency: currency) }.mapError { _ in Rejection(.invalidEvent) }
-            }
-            let storedFigures = stored.map { try? figures($0, "") } ?? DrawerFigures()
-            if case .success(let figures) = folded, figures == storedFigures { continue }
-            found.append(ReadModelDifference(
-                table: "drawer_outside", row: code, column: "figures", stored: stored ?? "(none)",
-                fromEvents: (try? folded.get()).flatMap { try? text($0) } ?? "(does not fold)"))
+            let folded = (try? Currency.named(code).get()).flatMap { try? outsideFold(ledger, currency: $0) }
+            compare("drawer_outside", code, stored: stored, folded: folded)
         }
         return found
     }

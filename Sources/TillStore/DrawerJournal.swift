@@ -28,8 +28,12 @@ public struct DrawerSessionRow: Sendable, Hashable {
 extension Ledger {
     /// The session open in `currency`, if any.
     public func openDrawerSession(currency: Currency) throws -> DrawerSessionRow? {
+        try openSessionRow(currency).map(Self.sessionRow)
+    }
+
+    private func openSessionRow(_ currency: Currency) throws -> Row? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE currency = ? AND state = 'open'"),
-                         arguments: [currency.code]).map(Self.sessionRow)
+                         arguments: [currency.code])
     }
 
     /// Every open session (one per currency at most), by currency.
@@ -96,9 +100,7 @@ extension Ledger {
     @discardableResult
     public func journal(_ event: DrawerEvent, reference: String? = nil, reason: String? = nil) throws -> DrawerSession? {
         let currency = event.amount.currency
-        guard let open = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE currency = ? AND state = 'open'"), arguments: [currency.code])
-        else {
+        guard let open = try openSessionRow(currency) else {
             guard ![.paidIn, .paidOut, .closed].contains(event.kind) else {
                 throw Rejection(.drawerNotOpen, "No \(currency.code) drawer is open; open one with a float first.")
             }
