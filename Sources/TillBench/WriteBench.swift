@@ -14,11 +14,13 @@ struct WriteBench {
 
     /// A fresh ledger (and its secret, outside its folder) with GoblinPay in memory: no
     /// latency, no random failures.
-    func freshService() async throws -> TillService {
+    func freshService() async throws -> TillService { try await freshLedger().service }
+
+    func freshLedger() async throws -> (service: TillService, ledger: LedgerFile) {
         let folder = try freshDirectory(work, "ledger")
         let ledger = try LedgerFile.open(path: folder + "/till.sqlite", secretsDirectory: folder + "-secrets")
         let processor = GoblinPay(configuration: GoblinPayConfiguration(seed: 1, captureFailureRate: .never))
-        return await TillService.open(ledger: ledger, processor: processor)
+        return (await TillService.open(ledger: ledger, processor: processor), ledger)
     }
 
     /// The raw C SQLite one-row durable commit: the floor every durable write stands on.
@@ -76,17 +78,24 @@ struct WriteBench {
     }
 
     /// Wallet credits from `clients` concurrent clients in this process (each its own wallet),
-    /// `total` in all: operations per second, every one durable before its answer.
-    func concurrentCredits(clients: Int, total: Int) async throws -> Double {
-        var rates: [Double] = []
+    /// `total` in all: operations per second, every one durable before its answer, and the
+    /// writes per commit and the writer's CPU per write (µs) of the median round.
+    func concurrentCredits(clients: Int, total: Int) async throws -> (rate: Double, perCommit: Double, writerCPU: Double) {
+        var rounds: [(rate: Double, perCommit: Double, writerCPU: Double)] = []
         for _ in 0..<measure.rounds {
-            let service = try await freshService()
+            let (service, ledger) = try await freshLedger()
             try await openWallets(on: service, clients: clients)
+            let before = ledger.commitGroups
             let start = ContinuousClock.now
             let done = try await credits(on: service, clients: clients, total: total)
-            rates.append(Double(done) / (ContinuousClock.now - start).seconds)
+            let elapsed = (ContinuousClock.now - start).seconds
+            let after = ledger.commitGroups
+            let writes = Double(max(1, after.writes - before.writes))
+            rounds.append((
+                Double(done) / elapsed, writes / Double(max(1, after.commits - before.commits)),
+                Double(after.writerCPUMicroseconds - before.writerCPUMicroseconds) / writes))
         }
-        return Measure.median(rates)
+        return rounds.sorted { $0.rate < $1.rate }[rounds.count / 2]
     }
 
     /// A wallet for each client, `w0`, `w1`, …

@@ -1,6 +1,15 @@
 public import TillCore
 import TillStore
 
+/// `writes` committed in `commits` transactions, the largest holding `largest`, and the
+/// writer's CPU time in them.
+public struct CommitGroups: Sendable, Equatable {
+    public let commits: Int
+    public let writes: Int
+    public let largest: Int
+    public let writerCPUMicroseconds: Int
+}
+
 /// A ledger, opened: what the services on one ledger share. The CLI opens it before the
 /// processor (a refused ledger leaves no processor file behind), `till check` reads it with no
 /// processor at all, and the simulator's instances each open their own. The storage inside is
@@ -23,6 +32,14 @@ public struct LedgerFile: Sendable {
 
     /// The ledger's absolute path.
     public var path: String { database.path }
+
+    /// How this process's writes on the ledger shared commits so far (the group commit).
+    public var commitGroups: CommitGroups {
+        let statistics = database.writeStatistics
+        return CommitGroups(
+            commits: statistics.groups, writes: statistics.writes, largest: statistics.largestGroup,
+            writerCPUMicroseconds: statistics.writerCPUMicroseconds)
+    }
 
     /// Opens (and migrates) the ledger at `path`, its card-fingerprint secret in
     /// `secretsDirectory` (outside the ledger's folder). A refusal says what was found:

@@ -85,28 +85,44 @@ extension TillService {
     /// Takes an installment on an order, idempotently by `key`. Cash may exceed what is due
     /// (the change is reported); a card is authorized and captured at the processor.
     public func pay(orderId: String, amount: String, tender: TenderInput, key keyText: String) async -> Result<Keyed<OrderPaymentResult>, Rejection> {
-        let key: IdempotencyKey, money: Money, pricedTender: PricedTender
+        let key: IdempotencyKey, parsedTender: ParsedTender
         do throws(Rejection) {
             key = try IdempotencyKey.parse(keyText).get()
-            let parsedTender = try ParsedTender.parse(tender).get()
-            let currency = try await read { ledger, _ in
-                guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
-                return order.currency
-            }.get()
-            money = try Money.parse(amount, currency: currency).get()
-            pricedTender = try parsedTender.priced(in: currency, database: database).get()
+            parsedTender = try ParsedTender.parse(tender).get()
         } catch { return .failure(error) }
-        let fingerprint = RequestFingerprint(
-            operation: "order.pay", target: orderId,
-            parameters: pricedTender.fingerprintParameters.merging(["amount": money]) { $1 })
-        if case .card(let card) = pricedTender {
+        /// The amounts read in the order's currency, and the request's fingerprint.
+        @Sendable func priced(_ currency: Currency) throws(Rejection) -> (Money, PricedTender, RequestFingerprint) {
+            let money = try Money.parse(amount, currency: currency).get()
+            let pricedTender = try parsedTender.priced(in: currency, database: database).get()
+            let fingerprint = RequestFingerprint(
+                operation: "order.pay", target: orderId,
+                parameters: pricedTender.fingerprintParameters.merging(["amount": money]) { $1 })
+            return (money, pricedTender, fingerprint)
+        }
+        if case .card = parsedTender {
+            // The processor is called outside any transaction: the currency is read first.
+            let card: CardText, money: Money, fingerprint: RequestFingerprint
+            do throws(Rejection) {
+                let currency = try await read { ledger, _ in
+                    guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
+                    return order.currency
+                }.get()
+                let pricedTender: PricedTender
+                (money, pricedTender, fingerprint) = try priced(currency)
+                guard case .card(let text) = pricedTender else { throw Rejection(.invalidRequest, "A card installment needs a card.") }
+                card = text
+            } catch { return .failure(error) }
             return await payByCard(
                 CardInstallment(orderId: orderId, newOrder: nil, amount: money, card: card),
                 key: key, fingerprint: fingerprint)
         }
         let ids = self.ids
-        return await keyedLocally(key: key, operation: "order.pay", target: orderId, fingerprint: fingerprint) { ledger, now in
+        return await keyedLocally(key: key, operation: "order.pay", target: orderId, prepare: { ledger in
             guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
+            let (money, pricedTender, fingerprint) = try priced(order.currency)
+            return (fingerprint, (order, money, pricedTender))
+        }) { ledger, now, prepared in
+            let (order, money, pricedTender) = prepared
             let (next, payment) = try Self.applyLocally(
                 pricedTender, amount: money, to: order, paymentId: ids.make("opay"), ledger: ledger, at: now, key: key.value)
             return OrderPaymentResult(order: OrderView(next), made: OrderPaymentView(payment))

@@ -12,6 +12,13 @@ public enum StoredJSON {
     }()
 
     public static func text<T: Encodable>(_ value: T) throws -> String {
+        // The same bytes, several times faster; what it leaves alone, Foundation writes.
+        if let text = try? StoredJSONEncoder.encode(value) { return text }
+        return try foundationText(value)
+    }
+
+    /// `JSONEncoder`'s text of `value`: the reference `StoredJSONEncoder` is held to.
+    static func foundationText<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 

@@ -242,7 +242,22 @@ extension TillService {
         key: IdempotencyKey, operation: String, target: String, fingerprint: RequestFingerprint,
         _ work: @escaping @Sendable (Ledger, Instant) throws -> R
     ) async -> Result<Keyed<R>, Rejection> {
+        await keyedLocally(key: key, operation: operation, target: target, prepare: { _ in (fingerprint, ()) }) { ledger, now, _ in
+            try work(ledger, now)
+        }
+    }
+
+    /// `keyedLocally` for a request whose fingerprint depends on what it names (an amount read
+    /// in its order's or wallet's currency): `prepare` reads that in the same transaction, and
+    /// may refuse, before the key is looked at, as a read beforehand would; `work` gets what
+    /// it read. One transaction, one hop to the writer.
+    func keyedLocally<Prepared, R: Codable & Sendable & Equatable>(
+        key: IdempotencyKey, operation: String, target: String,
+        prepare: @escaping @Sendable (Ledger) throws -> (RequestFingerprint, Prepared),
+        _ work: @escaping @Sendable (Ledger, Instant, Prepared) throws -> R
+    ) async -> Result<Keyed<R>, Rejection> {
         await write { ledger, now in
+            let (fingerprint, prepared) = try prepare(ledger)
             let stored = try ledger.request(key: key.value)
             switch Self.transition(of: stored, for: fingerprint, at: now).action {
             case .replay:
@@ -254,7 +269,7 @@ extension TillService {
                 // Only processor requests can be in flight or have an unknown outcome; this key is one of them.
                 throw Rejection(.requestInProgress)
             case .call:
-                let response = try work(ledger, now)
+                let response = try work(ledger, now, prepared)
                 try ledger.insert(RequestRecord(
                     key: key.value, operation: operation, target: target, fingerprint: fingerprint.canonical,
                     state: .completed, response: try Self.encode(response)), at: now)

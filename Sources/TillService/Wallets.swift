@@ -54,19 +54,17 @@ extension TillService {
     private func moveMoney(
         credit: Bool, name: String, amount: String, key keyText: String, currency: String?
     ) async -> Result<Keyed<WalletView>, Rejection> {
-        let key: IdempotencyKey, money: Money, walletKey = Wallet.key(for: name)
+        let key: IdempotencyKey, walletKey = Wallet.key(for: name)
         do throws(Rejection) {
             key = try IdempotencyKey.parse(keyText).get()
-            let walletCurrency = try await read { ledger, _ in
-                guard let wallet = try ledger.wallet(key: walletKey) else { throw Self.noWallet(name) }
-                return wallet.currency
-            }.get()
-            money = try Money.parse(amount, currency: try parseCurrency(currency, default: walletCurrency).get()).get()
         } catch { return .failure(error) }
         let operation = credit ? "wallet.credit" : "wallet.debit"
-        let fingerprint = RequestFingerprint(operation: operation, target: walletKey, parameters: ["amount": money])
-        return await keyedLocally(key: key, operation: operation, target: walletKey, fingerprint: fingerprint) { ledger, now in
+        return await keyedLocally(key: key, operation: operation, target: walletKey, prepare: { ledger in
             guard let wallet = try ledger.wallet(key: walletKey) else { throw Self.noWallet(name) }
+            let money = try Money.parse(amount, currency: try parseCurrency(currency, default: wallet.currency).get()).get()
+            return (RequestFingerprint(operation: operation, target: walletKey, parameters: ["amount": money]), (wallet, money))
+        }) { ledger, now, prepared in
+            let (wallet, money) = prepared
             let next = try decided(credit ? wallet.credit(money) : wallet.debit(money))
             try ledger.update(next, kind: credit ? "credited" : "debited", amount: money, reference: key.value, at: now)
             return WalletView(next)

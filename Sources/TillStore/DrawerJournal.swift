@@ -38,25 +38,25 @@ extension Ledger {
 
     /// Every open session (one per currency at most), by currency.
     public func openDrawerSessions() throws -> [DrawerSessionRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM drawer_sessions WHERE state = 'open' ORDER BY currency").map(Self.sessionRow)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE state = 'open' ORDER BY currency")).map(Self.sessionRow)
     }
 
     /// The currency of the journal's last line: the drawer a report means when none is open.
     public func latestDrawerCurrency() throws -> Currency? {
-        try String.fetchOne(db, sql: "SELECT currency FROM drawer_events ORDER BY seq DESC LIMIT 1").map(Self.currency)
+        try String.fetchOne(db.cachedStatement(sql: "SELECT currency FROM drawer_events ORDER BY seq DESC LIMIT 1")).map(Self.currency)
     }
 
     public func drawerSessionRow(id: String) throws -> DrawerSessionRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM drawer_sessions WHERE id = ?", arguments: [id]).map(Self.sessionRow)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE id = ?"), arguments: [id]).map(Self.sessionRow)
     }
 
     /// Sessions, the last opened first (by the order they were written, whatever the clocks
     /// said), optionally of one currency and state.
     public func drawerSessionRows(currency: Currency?, state: DrawerSession.State?, limit: Int) throws -> [DrawerSessionRow] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM drawer_sessions WHERE (?1 IS NULL OR currency = ?1) AND (?2 IS NULL OR state = ?2)
             ORDER BY rowid DESC LIMIT ?3
-            """, arguments: [currency?.code, state?.rawValue, limit]).map(Self.sessionRow)
+            """), arguments: [currency?.code, state?.rawValue, limit]).map(Self.sessionRow)
     }
 
     /// A session rebuilt from its journal through the core.
@@ -76,20 +76,20 @@ extension Ledger {
     /// `beforeSeq` (or the last close of all, when nil).
     public func drawerLinesOutside(currency: Currency, beforeSeq: Int64?) throws -> [DrawerLine] {
         let before = beforeSeq ?? Int64.max
-        let lastClose = try Int64.fetchOne(db, sql: """
+        let lastClose = try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT MAX(seq) FROM drawer_events WHERE currency = ? AND kind = 'closed' AND seq < ?
-            """, arguments: [currency.code, before]) ?? 0
-        return try Row.fetchAll(db, sql: """
+            """), arguments: [currency.code, before]) ?? 0
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM drawer_events WHERE session_id IS NULL AND currency = ? AND seq > ? AND seq < ? ORDER BY seq
-            """, arguments: [currency.code, lastClose, before]).map(Self.line)
+            """), arguments: [currency.code, lastClose, before]).map(Self.line)
     }
 
     /// Opens a session with its float; the caller checked that none is open in its currency.
     public func openDrawer(id: String, float: Money, at now: Instant) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO drawer_sessions (id, currency, state, opening_float, expected, counted, opened_at, opened_by, figures)
             VALUES (?, ?, 'open', ?, ?, NULL, ?, ?, ?)
-            """, arguments: [id, float.currency.code, float.minorUnits, float.minorUnits, now.millisecondsSinceEpoch, operatorName.text,
+            """).execute(arguments: [id, float.currency.code, float.minorUnits, float.minorUnits, now.millisecondsSinceEpoch, operatorName.text,
                              try DrawerFiguresModel.text(DrawerFigures())])
         try insertLine(DrawerEvent(kind: .opened, amount: float, operatorName: operatorName, at: now), sessionId: id, reference: nil, reason: nil)
     }

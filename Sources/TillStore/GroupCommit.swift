@@ -1,5 +1,8 @@
 import GRDB
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The process's one writer, committing in groups. Every write waiting when the writer comes
 /// free goes into one transaction, each in its own savepoint (a write that throws rolls back
@@ -40,16 +43,20 @@ final class GroupCommit: Sendable {
                 queue.writing = true
                 return true
             }
-            if leads { Task { await self.drain() } }
+            // The drain runs on the pool's writer queue itself: one hop there, one back.
+            if leads { pool.asyncWriteWithoutTransaction { db in self.drain(db) } }
         }
         guard let value = try outcome.get() as? T else { throw GroupCommitError.unexpectedAnswer }
         return value
     }
 
     /// Commits groups until nobody waits.
-    private func drain() async {
+    private func drain(_ db: Database) {
         while let group = next() {
-            let outcomes = await commit(group)
+            let start = threadCPUMicroseconds()
+            let outcomes = commit(group, db)
+            let spent = threadCPUMicroseconds() - start
+            queue.withLock { $0.statistics.writerCPUMicroseconds += spent }
             for (waiting, outcome) in zip(group, outcomes) { waiting.answer(outcome) }
         }
     }
@@ -68,36 +75,78 @@ final class GroupCommit: Sendable {
         }
     }
 
-    private func commit(_ group: [Waiting]) async -> [Outcome] {
-        let ran = Mutex<[Outcome]>([])
+    private func commit(_ group: [Waiting], _ db: Database) -> [Outcome] {
+        // A write alone needs no savepoint: rolling its transaction back rolls back only it.
+        if group.count == 1, let only = group.first {
+            var value: (any Sendable)?
+            do {
+                try db.inTransaction(.immediate) {
+                    value = try only.work(db)
+                    return .commit
+                }
+                guard let value else { return [.failure(GroupCommitError.unexpectedAnswer)] }
+                return [.success(value)]
+            } catch {
+                return [.failure(error)]
+            }
+        }
+        var ran: [Outcome] = []
         do {
-            try await pool.write { db in
+            try db.inTransaction(.immediate) {
                 for waiting in group {
                     do {
-                        var value: (any Sendable)?
-                        try db.inSavepoint {
-                            value = try waiting.work(db)
-                            return .commit
-                        }
-                        guard let value else { throw GroupCommitError.unexpectedAnswer }
-                        ran.withLock { $0.append(.success(value)) }
+                        ran.append(.success(try Self.inSavepoint(db) { try waiting.work(db) }))
+                    } catch let lost as SavepointNotUndone {
+                        // What the write left could not be undone: the group must not commit.
+                        ran.append(.failure(lost.refusal))
+                        throw lost.cause
                     } catch {
-                        ran.withLock { $0.append(.failure(error)) }
+                        ran.append(.failure(error))
                         // SQLite ended the transaction: what ran before is gone with it.
                         guard db.isInsideTransaction else { throw error }
                     }
                 }
+                return .commit
             }
-            return ran.withLock { $0 }
+            return ran
         } catch {
             // Not committed: a success is not in the ledger; a refusal stands; what never ran fails too.
-            let outcomes = ran.withLock { $0 }
             return group.indices.map { index in
-                if index < outcomes.count, case .failure = outcomes[index] { return outcomes[index] }
+                if index < ran.count, case .failure = ran[index] { return ran[index] }
                 return .failure(error)
             }
         }
     }
+}
+
+extension GroupCommit {
+    /// `work` in its own savepoint: a throw rolls back only what it wrote. (GRDB's `inSavepoint`
+    /// prepares its statements afresh on every call; these are prepared once per connection.)
+    static func inSavepoint<T>(_ db: Database, _ work: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT till_write").execute()
+        do {
+            let value = try work()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT till_write").execute()
+            return value
+        } catch {
+            // Unless SQLite already ended the transaction, undo the write and drop its savepoint.
+            if db.isInsideTransaction {
+                do {
+                    try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT till_write").execute()
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT till_write").execute()
+                } catch let cause {
+                    throw SavepointNotUndone(refusal: error, cause: cause)
+                }
+            }
+            throw error
+        }
+    }
+}
+
+/// A write threw (`refusal`) and what it wrote could not be rolled back (`cause`).
+struct SavepointNotUndone: Error {
+    let refusal: any Error
+    let cause: any Error
 }
 
 /// How the process's writes were grouped so far: `writes` in `groups` commits.
@@ -105,6 +154,15 @@ public struct WriteStatistics: Sendable, Equatable {
     public var groups = 0
     public var writes = 0
     public var largestGroup = 0
+    /// The writer's own CPU time in the groups (work, commit and fsync's CPU; not waits).
+    public var writerCPUMicroseconds = 0
+}
+
+/// This thread's CPU time so far, in microseconds.
+private func threadCPUMicroseconds() -> Int {
+    var time = timespec()
+    guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+    return time.tv_sec * 1_000_000 + time.tv_nsec / 1000
 }
 
 enum GroupCommitError: Error, CustomStringConvertible {

@@ -31,6 +31,13 @@ extension Ledger {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE id = ?"), arguments: [id])
     }
 
+    /// The statement for a batched query over `count` ids (`IN (?, …)`): prepared once per
+    /// connection for the few shapes a page uses, each time for a larger one, so the
+    /// connection's statement cache stays small.
+    func batched(_ sql: String, count: Int) throws -> Statement {
+        count <= 64 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+    }
+
     static func currency(_ code: String) throws -> Currency {
         guard case .success(let currency) = Currency.named(code) else { throw LedgerCorruption("unknown currency \(LedgerCorruption.shown(code))") }
         return currency

@@ -38,7 +38,7 @@ extension Ledger {
     }
 
     public func orderCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM orders")) ?? 0
     }
 
     /// Writes an order's read model from the core value: the order row, any new installments
@@ -128,14 +128,14 @@ extension Ledger {
         let placeholders = databaseQuestionMarks(count: ids.count)
         // An installment's operator is its `paid` event's (through the events' order index).
         let paymentRows = try Row.fetchAll(
-            db, sql: """
+            batched("""
                 SELECT p.*, COALESCE((SELECT e.operator FROM order_events e
                     WHERE e.order_id = p.order_id AND e.kind = 'paid' AND e.reference = p.id), 'till') AS operator
                 FROM order_payments p WHERE p.order_id IN (\(placeholders)) ORDER BY p.order_id, p.position
-                """,
+                """, count: ids.count),
             arguments: StatementArguments(ids))
         let refundRows = try Row.fetchAll(
-            db, sql: "SELECT * FROM order_refunds WHERE order_id IN (\(placeholders)) ORDER BY created_at, rowid",
+            batched("SELECT * FROM order_refunds WHERE order_id IN (\(placeholders)) ORDER BY created_at, rowid", count: ids.count),
             arguments: StatementArguments(ids))
         let paymentsByOrder = try Self.grouped(paymentRows, by: "order_id", in: "order_payments")
         let refundsByOrder = try Self.grouped(refundRows, by: "order_id", in: "order_refunds")

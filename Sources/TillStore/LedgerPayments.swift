@@ -22,10 +22,10 @@ extension Ledger {
         guard !rows.isEmpty else { return [] }
         let ids: [String] = try rows.map { try $0.required("id", in: "payments") }
         let eventRows = try Row.fetchAll(
-            db, sql: """
+            batched("""
                 SELECT * FROM payment_events WHERE payment_id IN (\(databaseQuestionMarks(count: ids.count)))
                 ORDER BY payment_id, seq
-                """,
+                """, count: ids.count),
             arguments: StatementArguments(ids))
         let eventsByPayment = try Self.grouped(eventRows, by: "payment_id", in: "payment_events")
         return try zip(ids, rows).map { id, row in
@@ -67,12 +67,12 @@ extension Ledger {
     public func insert(
         _ payment: Payment, processorReference: String, orderPaymentId: String?, cardFingerprint: String
     ) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO payments (id, processor_ref, order_payment_id, currency, authorized, captured, refunded,
                 voided, card_brand, card_first6, card_last4, card_expiry, card_fingerprint, authorized_at,
                 expires_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 // The columns as the events leave them (a card installment arrives captured).
                 payment.id, processorReference, orderPaymentId, payment.currency.code, payment.authorized.minorUnits,
                 payment.captured.minorUnits, payment.refunded.minorUnits, payment.isVoided,
@@ -86,9 +86,9 @@ extension Ledger {
     /// Appends an event the core accepted and brings the read model up to date with `payment`.
     public func append(_ event: PaymentEvent, to payment: Payment) throws {
         try insertEventRow(payment, event)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE payments SET captured = ?, refunded = ?, voided = ?, updated_at = ? WHERE id = ?
-            """, arguments: [payment.captured.minorUnits, payment.refunded.minorUnits, payment.isVoided,
+            """).execute(arguments: [payment.captured.minorUnits, payment.refunded.minorUnits, payment.isVoided,
                              event.at.millisecondsSinceEpoch, payment.id])
     }
 
@@ -97,9 +97,7 @@ extension Ledger {
     /// Cards screen, the API) as card sales and refunds; an order's card installment is
     /// journalled through its order, once.
     private func insertEventRow(_ payment: Payment, _ event: PaymentEvent) throws {
-        try db.execute(
-            sql: "INSERT INTO payment_events (payment_id, kind, amount, at, operator) VALUES (?, ?, ?, ?, ?)",
-            arguments: [payment.id, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch, operatorName.text])
+        try db.cachedStatement(sql: "INSERT INTO payment_events (payment_id, kind, amount, at, operator) VALUES (?, ?, ?, ?, ?)").execute(arguments: [payment.id, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch, operatorName.text])
         switch event.kind {
         case .voided:
             try journal(DrawerEvent(kind: .void, amount: payment.authorized, operatorName: operatorName, at: event.at), reference: payment.id)
@@ -119,6 +117,6 @@ extension Ledger {
 
     /// The most recent gateway payments, newest first.
     public func recentPaymentIds(limit: Int) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT id FROM payments ORDER BY authorized_at DESC, id DESC LIMIT ?", arguments: [limit])
+        try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM payments ORDER BY authorized_at DESC, id DESC LIMIT ?"), arguments: [limit])
     }
 }

@@ -32,10 +32,10 @@ extension Ledger {
     }
 
     public func insert(_ wallet: Wallet, at now: Instant) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO wallets (key, name, currency, balance, overdraft_limit, customer_key, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [wallet.key, wallet.name, wallet.currency.code, wallet.balance.minorUnits,
+            """).execute(arguments: [wallet.key, wallet.name, wallet.currency.code, wallet.balance.minorUnits,
                              wallet.overdraftLimit.minorUnits, wallet.customer?.key, now.millisecondsSinceEpoch,
                              now.millisecondsSinceEpoch])
         try appendWalletEvent(wallet, kind: "opened", amount: wallet.balance, reference: nil, at: now)
@@ -43,26 +43,24 @@ extension Ledger {
 
     /// Stores a wallet's new balance with the event that moved it.
     public func update(_ wallet: Wallet, kind: String, amount: Money, reference: String?, at now: Instant) throws {
-        try db.execute(
-            sql: "UPDATE wallets SET balance = ?, updated_at = ? WHERE key = ?",
-            arguments: [wallet.balance.minorUnits, now.millisecondsSinceEpoch, wallet.key])
+        try db.cachedStatement(sql: "UPDATE wallets SET balance = ?, updated_at = ? WHERE key = ?").execute(arguments: [wallet.balance.minorUnits, now.millisecondsSinceEpoch, wallet.key])
         try appendWalletEvent(wallet, kind: kind, amount: amount, reference: reference, at: now)
     }
 
     private func appendWalletEvent(_ wallet: Wallet, kind: String, amount: Money, reference: String?, at now: Instant) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO wallet_events (wallet_key, kind, amount, balance_after, reference, at, operator) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 wallet.key, kind, amount.minorUnits, wallet.balance.minorUnits, reference, now.millisecondsSinceEpoch, operatorName.text,
             ])
     }
 
     /// A wallet's history, newest first.
     public func walletEvents(key: String, limit: Int) throws -> [WalletEvent] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT kind, amount, balance_after, reference, at, operator FROM wallet_events WHERE wallet_key = ?
             ORDER BY seq DESC LIMIT ?
-            """, arguments: [key, limit]).map { row in
+            """), arguments: [key, limit]).map { row in
             let table = "wallet_events"
             return WalletEvent(
                 kind: try row.required("kind", in: table), amount: try row.required("amount", in: table),

@@ -54,7 +54,7 @@ extension Ledger {
 
     /// Every request that has not completed, oldest first.
     public func openRequests() throws -> [RequestRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key")
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key"))
             .map(RequestRecord.init(row:))
     }
 
@@ -64,23 +64,23 @@ extension Ledger {
     public func openRequestKeys(target: String? = nil) throws -> [String] {
         let sql = "SELECT key FROM idempotency WHERE state != 'completed'"
             + (target == nil ? "" : " AND target = ?") + " ORDER BY created_at, key"
-        return try DatabaseValue.fetchAll(db, sql: sql, arguments: StatementArguments(target.map { [$0] } ?? []))
+        return try DatabaseValue.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(target.map { [$0] } ?? []))
             .compactMap { if case .string(let key) = $0.storage { key } else { nil } }
     }
 
     /// The intents of every request that has not completed: what the running-total check
     /// reserves room for. A damaged intent cannot be counted and is left out.
     public func openRequestIntents() throws -> [String] {
-        try DatabaseValue.fetchAll(db, sql: "SELECT intent FROM idempotency WHERE state != 'completed'")
+        try DatabaseValue.fetchAll(db.cachedStatement(sql: "SELECT intent FROM idempotency WHERE state != 'completed'"))
             .compactMap { if case .string(let intent) = $0.storage { intent } else { nil } }
     }
 
     public func insert(_ request: RequestRecord, at now: Instant) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO idempotency (key, operation, target, fingerprint, state, response, intent, lease_owner,
                 lease_expires_at, attention, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 request.key, request.operation, request.target, request.fingerprint, request.state.rawValue,
                 request.response, request.intent, request.leaseOwner, request.leaseExpiresAt, request.attention,
                 now.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
@@ -89,7 +89,7 @@ extension Ledger {
 
     /// Runs one conditional update and insists that it changed exactly the one row.
     private func expectOne(_ sql: String, _ arguments: StatementArguments, key: String, expected: String) throws {
-        try db.execute(sql: sql, arguments: arguments)
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
         guard db.changesCount == 1 else { throw RequestRecordConflict(key: key, expected: expected) }
     }
 
@@ -160,9 +160,9 @@ extension Ledger {
             "DELETE FROM idempotency WHERE key = ? AND state = 'in_progress' AND lease_owner = ?",
             [key, owner], key: key, expected: "held by \(owner)")
         guard countsAttempt else { return }
-        try db.execute(
-            sql: "INSERT INTO processor_attempts (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = used + 1",
-            arguments: [key])
+        try db.cachedStatement(
+            sql: "INSERT INTO processor_attempts (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = used + 1"
+        ).execute(arguments: [key])
     }
 
     /// How many attempts under `key` were refused or never applied: the number of the next.

@@ -41,6 +41,9 @@ extension Row {
     }
 
     private func databaseValue(_ column: String, in table: String) throws -> DatabaseValue {
+        // The ledger's columns are named exactly as Till reads them: one pass, no case folding
+        // (GRDB's lookup by name folds every column's name on every read).
+        for (index, name) in columnNames.enumerated() where name == column { return self[index] }
         guard hasColumn(column) else { throw LedgerCorruption("\(table).\(column) is missing from the ledger") }
         return try decode(DatabaseValue.self, forColumn: column)
     }
