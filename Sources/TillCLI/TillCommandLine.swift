@@ -83,37 +83,59 @@ public enum TillCommandLine {
         _ arguments: [String], environment: [String: String],
         live: (@Sendable (String) -> Void)? = nil, cardInput: CardInput = .unavailable, opened: OpenedTill?
     ) async -> CommandResult {
+        await execute(parse(arguments), environment: environment, live: live, cardInput: cardInput, opened: opened)
+    }
+
+    /// A command line, parsed: the command to run, or what the parser answered (a usage error,
+    /// help). Parsing touches nothing, so `till batch` parses a line while the one before commits.
+    enum Parsed: Sendable {
+        case command(any TillCommand)
+        case answered(CommandResult)
+    }
+
+    static func parse(_ arguments: [String]) -> Parsed {
         let wantsJSON = arguments.contains("--json")
         let command: any ParsableCommand
         do {
-            command = try TillRoot.parseAsRoot(negativeValuesAttached(arguments))
+            command = try LeafCommands.parse(arguments) ?? TillRoot.parseAsRoot(negativeValuesAttached(arguments))
         } catch {
             let code = TillRoot.exitCode(for: error)
             let message = escapedUsage(TillRoot.fullMessage(for: error))
-            if code == .success { return CommandResult(stdout: message + "\n") }
+            if code == .success { return .answered(CommandResult(stdout: message + "\n")) }
             if wantsJSON {
-                return CommandResult(
+                return .answered(CommandResult(
                     exitCode: code.rawValue,
-                    stdout: Output.errorJSON(Rejection(.invalidRequest, TillRoot.message(for: error))))
+                    stdout: Output.errorJSON(Rejection(.invalidRequest, TillRoot.message(for: error)))))
             }
-            return CommandResult(exitCode: code.rawValue, stderr: message + "\n")
+            return .answered(CommandResult(exitCode: code.rawValue, stderr: message + "\n"))
         }
         guard let tillCommand = command as? any TillCommand else {
             // `till help SUBCOMMAND`: the parser's help command answers by throwing the help
             // request for that subcommand.
             var help = command
-            do { try help.run() } catch { return CommandResult(stdout: TillRoot.fullMessage(for: error) + "\n") }
-            return CommandResult(stdout: TillRoot.helpMessage() + "\n")
+            do { try help.run() } catch { return .answered(CommandResult(stdout: TillRoot.fullMessage(for: error) + "\n")) }
+            return .answered(CommandResult(stdout: TillRoot.helpMessage() + "\n"))
         }
-        let context = CommandContext(
-            global: tillCommand.global, environment: environment, json: tillCommand.global.json, live: live,
-            cardInput: cardInput, opened: opened)
-        return await tillCommand.execute(context)
+        return .command(tillCommand)
+    }
+
+    static func execute(
+        _ parsed: Parsed, environment: [String: String],
+        live: (@Sendable (String) -> Void)? = nil, cardInput: CardInput = .unavailable, opened: OpenedTill?
+    ) async -> CommandResult {
+        switch parsed {
+        case .answered(let result): return result
+        case .command(let tillCommand):
+            let context = CommandContext(
+                global: tillCommand.global, environment: environment, json: tillCommand.global.json, live: live,
+                cardInput: cardInput, opened: opened)
+            return await tillCommand.execute(context)
+        }
     }
 }
 
 /// A leaf command: it has the global options and runs against a context.
-protocol TillCommand: ParsableCommand {
+protocol TillCommand: ParsableCommand, Sendable {
     var global: GlobalOptions { get }
     func execute(_ context: CommandContext) async -> CommandResult
 }
@@ -335,5 +357,40 @@ final class OpenedTill: Sendable {
             opening.withLock { if $0 == task { $0 = nil } }
             throw error as? Rejection ?? Rejection(.storageError, TillService.storageDescription(error))
         }
+    }
+}
+
+/// The leaf commands by their words (`wallet credit`), so a command line that names one is
+/// parsed by that command alone: the parser then reflects on one command, not on the whole
+/// tree, which was most of a `till batch` line's time. The grammar stays the commands' own.
+enum LeafCommands {
+    private static let byPath: [String: any TillCommand.Type] = {
+        var found: [String: any TillCommand.Type] = [:]
+        func walk(_ command: any ParsableCommand.Type, path: [String]) {
+            for sub in command.configuration.subcommands {
+                let words = path + [sub._commandName]
+                if let leaf = sub as? any TillCommand.Type, sub.configuration.subcommands.isEmpty {
+                    found[words.joined(separator: " ")] = leaf
+                }
+                walk(sub, path: words)
+            }
+        }
+        walk(TillRoot.self, path: [])
+        return found
+    }()
+
+    /// The command `arguments` name, parsed by that leaf alone; nil when they name none, or
+    /// when the leaf refuses them (the whole tree then parses them again, so a usage error or a
+    /// help request reads exactly as it always did).
+    static func parse(_ arguments: [String]) -> (any ParsableCommand)? {
+        for length in [2, 1] where arguments.count >= length {
+            guard let leaf = byPath[arguments.prefix(length).joined(separator: " ")] else { continue }
+            // Anything but the leaf itself (its help, say) is the whole tree's to answer.
+            guard let parsed = try? leaf.parseAsRoot(TillCommandLine.negativeValuesAttached(Array(arguments.dropFirst(length)))),
+                  parsed is any TillCommand
+            else { return nil }
+            return parsed
+        }
+        return nil
     }
 }

@@ -41,22 +41,32 @@ struct BatchCommand: TillCommand {
                 continuation.finish()
             }.start()
         }
+        // Each line is parsed as it arrives, while the lines before it run: parsing touches
+        // nothing, and it is a good part of a line's time.
+        let parsedLines = AsyncStream<TillCommandLine.Parsed> { continuation in
+            let parsing = Task {
+                for await line in lines where !line.trimmingBlanks().isEmpty { continuation.yield(Self.parsed(line)) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in parsing.cancel() }
+        }
         var failures = 0
         await withTaskGroup(of: (Int, CommandResult).self) { group in
             var sent = 0, next = 0
             var answered: [Int: CommandResult] = [:]
-            var input = lines.makeAsyncIterator()
+            var input = parsedLines.makeAsyncIterator()
             var more = true
             while true {
                 while more, sent - next < parallel {
-                    guard let line = await input.next() else {
+                    guard let parsed = await input.next() else {
                         more = false
                         break
                     }
-                    guard !line.trimmingBlanks().isEmpty else { continue }
                     let number = sent
                     sent += 1
-                    group.addTask { (number, await BatchCommand.answer(line, environment: lineEnvironment, opened: opened)) }
+                    group.addTask {
+                        (number, await TillCommandLine.execute(parsed, environment: lineEnvironment, opened: opened))
+                    }
                 }
                 guard let (number, answer) = await group.next() else { break }
                 answered[number] = answer
@@ -73,14 +83,15 @@ struct BatchCommand: TillCommand {
         return CommandResult(exitCode: failures == 0 ? 0 : TillCommandLine.rejectedExitCode)
     }
 
-    private static func answer(_ line: String, environment: [String: String], opened: OpenedTill) async -> CommandResult {
+    /// A line as the command it names, or the refusal of a line that names none a batch runs.
+    private static func parsed(_ line: String) -> TillCommandLine.Parsed {
         // Only the first word names the command: a wallet called `run` is a wallet.
         if let data = line.data(using: .utf8),
            let arguments = try? JSONSerialization.jsonObject(with: data) as? [String],
            let command = arguments.first, !refused.contains(command) {
-            return await TillCommandLine.run(arguments + ["--json"], environment: environment, opened: opened)
+            return TillCommandLine.parse(arguments + ["--json"])
         }
-        return CommandResult(exitCode: TillCommandLine.rejectedExitCode, stdout: Output.errorJSON(Rejection(
-            .invalidRequest, "Each line is a JSON array of till arguments (not batch, run, demo, sim or pos).")))
+        return .answered(CommandResult(exitCode: TillCommandLine.rejectedExitCode, stdout: Output.errorJSON(Rejection(
+            .invalidRequest, "Each line is a JSON array of till arguments (not batch, run, demo, sim or pos)."))))
     }
 }
