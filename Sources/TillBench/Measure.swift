@@ -24,11 +24,12 @@ struct Measure {
         return Self.median(samples)
     }
 
-    /// Median seconds of `work` over the rounds (after one untimed warm-up).
-    func each(_ work: () async throws -> Void) async throws -> Double {
+    /// Median seconds of `work` over `samples` calls (at least the rounds; after one untimed
+    /// warm-up). A call of a millisecond or less needs many for a steady median on this machine.
+    func each(samples count: Int = 5, _ work: () async throws -> Void) async throws -> Double {
         try await work()
         var samples: [Double] = []
-        for _ in 0..<max(rounds, 5) {
+        for _ in 0..<max(rounds, count) {
             let start = ContinuousClock.now
             try await work()
             samples.append((ContinuousClock.now - start).seconds)

@@ -45,20 +45,20 @@ struct ReadBench {
     /// (a statement prepared each time, as a cold call would), nothing built from them.
     func rawPage(_ ledger: Ledger) async throws -> Double {
         let raw = try RawSQLite(readOnly: ledger.path)
-        return try await measure.each {
+        return try await measure.each(samples: 41) {
             guard try raw.historyPage(ledger.busiest, limit: pageSize) > 0 else { throw BenchFailure(description: "no rows for the busiest customer") }
         }
     }
 
     func historyPage(_ ledger: Ledger, service: TillService) async throws -> Double {
-        try await measure.each {
+        try await measure.each(samples: 41) {
             let page = try check(await service.customerOrders(email: ledger.busiest, limit: pageSize, after: nil))
             guard !page.orders.isEmpty else { throw BenchFailure(description: "an empty history page") }
         }
     }
 
     func dashboard(_ service: TillService) async throws -> Double {
-        try await measure.each { try check(await service.dashboard(utcOffsetSeconds: 0)) }
+        try await measure.each(samples: 41) { try check(await service.dashboard(utcOffsetSeconds: 0)) }
     }
 
     /// What the POS does before its dashboard shows figures, in process: open the ledger

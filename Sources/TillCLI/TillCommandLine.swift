@@ -364,13 +364,14 @@ final class OpenedTill: Sendable {
 /// parsed by that command alone: the parser then reflects on one command, not on the whole
 /// tree, which was most of a `till batch` line's time. The grammar stays the commands' own.
 enum LeafCommands {
-    private static let byPath: [String: any TillCommand.Type] = {
-        var found: [String: any TillCommand.Type] = [:]
+    /// Keyed by the words themselves: one argument "wallet credit" names no command.
+    private static let byPath: [[String]: any TillCommand.Type] = {
+        var found: [[String]: any TillCommand.Type] = [:]
         func walk(_ command: any ParsableCommand.Type, path: [String]) {
             for sub in command.configuration.subcommands {
                 let words = path + [sub._commandName]
                 if let leaf = sub as? any TillCommand.Type, sub.configuration.subcommands.isEmpty {
-                    found[words.joined(separator: " ")] = leaf
+                    found[words] = leaf
                 }
                 walk(sub, path: words)
             }
@@ -384,7 +385,7 @@ enum LeafCommands {
     /// help request reads exactly as it always did).
     static func parse(_ arguments: [String]) -> (any ParsableCommand)? {
         for length in [2, 1] where arguments.count >= length {
-            guard let leaf = byPath[arguments.prefix(length).joined(separator: " ")] else { continue }
+            guard let leaf = byPath[Array(arguments.prefix(length))] else { continue }
             // Anything but the leaf itself (its help, say) is the whole tree's to answer.
             guard let parsed = try? leaf.parseAsRoot(TillCommandLine.negativeValuesAttached(Array(arguments.dropFirst(length)))),
                   parsed is any TillCommand

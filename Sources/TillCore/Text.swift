@@ -23,6 +23,13 @@ extension String {
     /// True when no scalar is a control, format (zero-width) or line/paragraph separator
     /// character: what names and keys may not contain.
     var isPrintable: Bool {
+        // ASCII, the usual case: printable is 0x20 to 0x7E (the rest are controls).
+        if isASCII { return utf8.allSatisfy { (0x20...0x7E).contains($0) } }
+        return everyScalarPrintable
+    }
+
+    /// `isPrintable` the long way, for any text.
+    var everyScalarPrintable: Bool {
         unicodeScalars.allSatisfy { scalar in
             switch scalar.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned: false
@@ -36,6 +43,13 @@ extension String {
     /// (NFD, as macOS file names and some keyboards give it) must be one key in the ledger, so
     /// every key, email and name is stored and compared in this form.
     public var canonical: String {
+        // ASCII text is its own NFC.
+        if isASCII { return self }
+        return fullyCanonical
+    }
+
+    /// `canonical` the long way, for any text.
+    var fullyCanonical: String {
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: _nfc)
         return String(scalars)
@@ -47,7 +61,19 @@ extension String {
     /// I) folds to "i" + U+0307 and "İnci" must find "inci"; then NFC, as everything is stored.
     /// Idempotent, and always NFC (checked over every scalar when this was written).
     public var caseFolded: String {
-        func folded(_ text: String) -> String { text.unicodeScalars.map { $0.properties._caseFolded }.joined() }
+        // ASCII folds to its lower case, and nothing else changes (`TextFastPathTests` holds the two
+        // ways to one answer).
+        if isASCII { return String(decoding: utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self) }
+        return fullyCaseFolded
+    }
+
+    /// `caseFolded` the long way, for any text.
+    var fullyCaseFolded: String {
+        func folded(_ text: String) -> String {
+            var out = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars { out.append(contentsOf: scalar.properties._caseFolded.unicodeScalars) }
+            return String(out)
+        }
         func decomposed(_ text: String) -> String {
             var scalars = String.UnicodeScalarView()
             scalars.append(contentsOf: text._nfd)
@@ -60,6 +86,9 @@ extension String {
         }
         return String(out).canonical
     }
+
+    /// Whether every scalar is ASCII: then NFC and case folding are simple.
+    var isASCII: Bool { utf8.allSatisfy { $0 < 0x80 } }
 
     /// The same bytes: Swift's `==` calls canonically equivalent strings equal, but the
     /// ledger compares bytes, so a check of what is stored must too.

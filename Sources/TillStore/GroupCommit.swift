@@ -43,21 +43,29 @@ final class GroupCommit: Sendable {
                 queue.writing = true
                 return true
             }
-            // The drain runs on the pool's writer queue itself: one hop there, one back.
-            if leads { pool.asyncWriteWithoutTransaction { db in self.drain(db) } }
+            // The group runs on the pool's writer queue itself: one hop there, one back.
+            if leads { commitNextGroup() }
         }
         guard let value = try outcome.get() as? T else { throw GroupCommitError.unexpectedAnswer }
         return value
     }
 
-    /// Commits groups until nobody waits.
-    private func drain(_ db: Database) {
-        while let group = next() {
+    /// Commits the writes waiting now, then queues the next group if more arrived meanwhile:
+    /// one group per turn of the writer queue, so the pool's other writers (opening, the
+    /// fingerprint secret) get their turn under a steady stream of writes.
+    private func commitNextGroup() {
+        pool.asyncWriteWithoutTransaction { db in
+            guard let group = self.next() else { return }
             let start = threadCPUMicroseconds()
-            let outcomes = commit(group, db)
+            let outcomes = self.commit(group, db)
             let spent = threadCPUMicroseconds() - start
-            queue.withLock { $0.statistics.writerCPUMicroseconds += spent }
+            self.queue.withLock { $0.statistics.writerCPUMicroseconds += spent }
             for (waiting, outcome) in zip(group, outcomes) { waiting.answer(outcome) }
+            let more = self.queue.withLock { queue in
+                if queue.waiting.isEmpty { queue.writing = false }
+                return queue.writing
+            }
+            if more { self.commitNextGroup() }
         }
     }
 

@@ -190,20 +190,29 @@ extension Ledger {
     }
 
     private func summaries(_ sql: String, _ arguments: StatementArguments) throws -> [OrderSummary] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
-            let table = "orders"
-            let id: String = try row.required("id", in: table)
-            let currency = try Self.currency(row.required("currency", in: table))
-            guard case .success(let email) = Email.parse(try row.required("email", in: table)),
-                  let status = OrderStatus(rawValue: try row.required("status", in: table))
+        // Rows are read where SQLite keeps them (a cursor, no copy of each), and a page of one
+        // customer's orders parses its one address once.
+        var emails: [String: Email] = [:]
+        var summaries: [OrderSummary] = []
+        let statement = try db.cachedStatement(sql: sql)
+        let orders = ColumnIndex(statement, table: "orders"), payments = ColumnIndex(statement, table: "order_payments")
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+            let id: String = try orders.required(row, "id")
+            let currency = try Self.currency(orders.required(row, "currency"))
+            let address: String = try orders.required(row, "email")
+            let parsed = emails[address].map { Result<Email, Rejection>.success($0) } ?? Email.parse(address)
+            guard case .success(let email) = parsed, let status = OrderStatus(rawValue: try orders.required(row, "status"))
             else { throw LedgerCorruption("order \(LedgerCorruption.shown(id)): orders.email or status does not read back") }
-            return OrderSummary(
-                id: id, email: email, total: Money(minorUnits: try row.required("total", in: table), currency: currency),
-                paid: Money(minorUnits: try row.required("paid", in: table), currency: currency),
-                refunded: Money(minorUnits: try row.required("refunded", in: table), currency: currency), status: status,
-                createdAt: Instant(millisecondsSinceEpoch: try row.required("created_at", in: table)),
-                paymentCount: try row.required("payment_count", in: "order_payments"))
+            emails[address] = email
+            summaries.append(OrderSummary(
+                id: id, email: email, total: Money(minorUnits: try orders.required(row, "total"), currency: currency),
+                paid: Money(minorUnits: try orders.required(row, "paid"), currency: currency),
+                refunded: Money(minorUnits: try orders.required(row, "refunded"), currency: currency), status: status,
+                createdAt: Instant(millisecondsSinceEpoch: try orders.required(row, "created_at")),
+                paymentCount: try payments.required(row, "payment_count")))
         }
+        return summaries
     }
 
     // MARK: Takings

@@ -48,12 +48,43 @@ extension Row {
         return try decode(DatabaseValue.self, forColumn: column)
     }
 
-    private static func decoded<T: DatabaseValueConvertible>(_ value: DatabaseValue, as type: T.Type) -> T? {
+    fileprivate static func decoded<T: DatabaseValueConvertible>(_ value: DatabaseValue, as type: T.Type) -> T? {
         switch value.storage {
         case .double where T.self != Double.self: return nil
         case .blob where T.self != Data.self: return nil
         default: return T.fromDatabaseValue(value)
         }
+    }
+}
+
+/// A query's columns by name, found once for all its rows: reading a page row by row, a
+/// lookup by name per cell would cost more than the row. Reads throw as `Row.required` does.
+struct ColumnIndex {
+    let table: String
+    private let indexes: [String: Int]
+
+    init(_ statement: Statement, table: String) {
+        self.table = table
+        var indexes: [String: Int] = [:]
+        for (index, name) in statement.columnNames.enumerated() where indexes[name] == nil { indexes[name] = index }
+        self.indexes = indexes
+    }
+
+    func required<T: DatabaseValueConvertible>(_ row: Row, _ column: String) throws -> T {
+        guard let index = indexes[column] else { throw LedgerCorruption("\(table).\(column) is missing from the ledger") }
+        return try row.required(at: index, column, in: table)
+    }
+}
+
+extension Row {
+    /// The value at `index`, which must convert to `T`; a message names `table`.`column`.
+    func required<T: DatabaseValueConvertible>(at index: Int, _ column: String, in table: String) throws -> T {
+        guard index >= 0, index < count else { throw LedgerCorruption("\(table).\(column) is missing from the ledger") }
+        let value: DatabaseValue = self[index]
+        guard let decoded = Self.decoded(value, as: T.self) else {
+            throw LedgerCorruption.damaged(table: table, column: column, found: value)
+        }
+        return decoded
     }
 }
 

@@ -44,6 +44,9 @@ import ArgumentParser
         ["pending", "--json"],
         ["order", "list", "--limit", "-3"],
         ["wallet", "get", "Ann", "--help"],
+        // One argument with a space names no command, whatever its words.
+        ["wallet credit", "Ann", "--amount", "1.00", "--key", "k1"],
+        ["report x", "--json"],
     ]
 
     @Test(arguments: lines)

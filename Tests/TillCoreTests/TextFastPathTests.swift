@@ -1,0 +1,42 @@
+import Testing
+@testable import TillCore
+
+/// ASCII text takes a short way through `canonical`, `caseFolded` and `isPrintable` (they are
+/// on every key, email and name the ledger reads back); it must give the long way's answer.
+@Suite struct TextFastPathTests {
+    /// Every ASCII text of one and two characters, and longer ones in a fixed pseudo-random
+    /// stream, each with the same answers both ways, byte for byte.
+    @Test func asciiTakesTheShortWayToTheSameAnswer() {
+        var texts: [String] = []
+        let ascii = (0..<128).compactMap(Unicode.Scalar.init).map(String.init)
+        for first in ascii {
+            texts.append(first)
+            for second in ascii { texts.append(first + second) }
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            var text = ""
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            for index in 0..<Int(state >> 59) + 3 {
+                text += ascii[Int((state >> UInt64(index % 57)) & 0x7F)]
+            }
+            texts.append(text)
+        }
+        for text in texts {
+            #expect(text.isASCII)
+            #expect(text.canonical.sameBytes(text.fullyCanonical), "\(text.unicodeScalars.map(\.value))")
+            #expect(text.caseFolded.sameBytes(text.fullyCaseFolded), "\(text.unicodeScalars.map(\.value))")
+            #expect(text.isPrintable == text.everyScalarPrintable, "\(text.unicodeScalars.map(\.value))")
+        }
+    }
+
+    @Test func textBeyondASCIITakesTheLongWay() {
+        for text in ["İnci@Example.com", "cafe\u{301}", "STRASSE ẞ", "a\u{200B}b", "Ω\u{1}"] {
+            #expect(!text.isASCII)
+            #expect(text.caseFolded.sameBytes(text.fullyCaseFolded))
+            #expect(text.canonical.sameBytes(text.fullyCanonical))
+            #expect(text.isPrintable == text.everyScalarPrintable)
+        }
+        #expect("İnci".caseFolded == "inci")
+    }
+}
