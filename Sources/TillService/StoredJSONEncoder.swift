@@ -244,7 +244,7 @@ struct StoredJSONEncoder {
 
         private func refused() -> any Encoder {
             context.gaveUp = true
-            return UnsupportedEncoder(codingPath: codingPath)
+            return Writer(slot: Slot(), context: context, codingPath: codingPath)
         }
     }
 
@@ -280,7 +280,7 @@ struct StoredJSONEncoder {
 
         mutating func superEncoder() -> any Encoder {
             context.gaveUp = true
-            return UnsupportedEncoder(codingPath: codingPath)
+            return Writer(slot: Slot(), context: context, codingPath: codingPath)
         }
     }
 
@@ -294,41 +294,6 @@ struct StoredJSONEncoder {
         }
 
         mutating func encode<T: Encodable>(_ value: T) throws { try writer.encodeValue(value) }
-    }
-
-    /// What a super-encoder hands out (the value is already given back to Foundation).
-    fileprivate struct UnsupportedEncoder: Encoder {
-        let codingPath: [any CodingKey]
-        var userInfo: [CodingUserInfoKey: Any] { [:] }
-        func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            KeyedEncodingContainer(Refusing<Key>(codingPath: codingPath))
-        }
-        func unkeyedContainer() -> any UnkeyedEncodingContainer { RefusingUnkeyed(codingPath: codingPath) }
-        func singleValueContainer() -> any SingleValueEncodingContainer { RefusingUnkeyed(codingPath: codingPath) }
-    }
-
-    fileprivate struct Refusing<Key: CodingKey>: KeyedEncodingContainerProtocol {
-        let codingPath: [any CodingKey]
-        mutating func encodeNil(forKey key: Key) throws { throw Unsupported() }
-        mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { throw Unsupported() }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            KeyedEncodingContainer(Refusing<NestedKey>(codingPath: codingPath))
-        }
-        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { RefusingUnkeyed(codingPath: codingPath) }
-        mutating func superEncoder() -> any Encoder { UnsupportedEncoder(codingPath: codingPath) }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { UnsupportedEncoder(codingPath: codingPath) }
-    }
-
-    fileprivate struct RefusingUnkeyed: UnkeyedEncodingContainer, SingleValueEncodingContainer {
-        let codingPath: [any CodingKey]
-        var count: Int { 0 }
-        mutating func encodeNil() throws { throw Unsupported() }
-        mutating func encode<T: Encodable>(_ value: T) throws { throw Unsupported() }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            KeyedEncodingContainer(Refusing<NestedKey>(codingPath: codingPath))
-        }
-        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { RefusingUnkeyed(codingPath: codingPath) }
-        mutating func superEncoder() -> any Encoder { UnsupportedEncoder(codingPath: codingPath) }
     }
 }
 

@@ -89,8 +89,10 @@ extension Ledger {
         try db.cachedStatement(sql: """
             INSERT INTO drawer_sessions (id, currency, state, opening_float, expected, counted, opened_at, opened_by, figures)
             VALUES (?, ?, 'open', ?, ?, NULL, ?, ?, ?)
-            """).execute(arguments: [id, float.currency.code, float.minorUnits, float.minorUnits, now.millisecondsSinceEpoch, operatorName.text,
-                             try DrawerFiguresModel.text(DrawerFigures())])
+            """).execute(arguments: [
+                id, float.currency.code, float.minorUnits, float.minorUnits, now.millisecondsSinceEpoch, operatorName.text,
+                try DrawerFiguresModel.text(DrawerFigures()),
+            ])
         try insertLine(DrawerEvent(kind: .opened, amount: float, operatorName: operatorName, at: now), sessionId: id, reference: nil, reason: nil)
     }
 

@@ -86,17 +86,15 @@ final class GroupCommit: Sendable {
     private func commit(_ group: [Waiting], _ db: Database) -> [Outcome] {
         // A write alone needs no savepoint: rolling its transaction back rolls back only it.
         if group.count == 1, let only = group.first {
-            var value: (any Sendable)?
-            do {
+            return [Result {
+                var value: (any Sendable)?
                 try db.inTransaction(.immediate) {
                     value = try only.work(db)
                     return .commit
                 }
-                guard let value else { return [.failure(GroupCommitError.unexpectedAnswer)] }
-                return [.success(value)]
-            } catch {
-                return [.failure(error)]
-            }
+                guard let value else { throw GroupCommitError.unexpectedAnswer }
+                return value
+            }]
         }
         var ran: [Outcome] = []
         do {

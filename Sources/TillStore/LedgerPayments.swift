@@ -97,7 +97,8 @@ extension Ledger {
     /// Cards screen, the API) as card sales and refunds; an order's card installment is
     /// journalled through its order, once.
     private func insertEventRow(_ payment: Payment, _ event: PaymentEvent) throws {
-        try db.cachedStatement(sql: "INSERT INTO payment_events (payment_id, kind, amount, at, operator) VALUES (?, ?, ?, ?, ?)").execute(arguments: [payment.id, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch, operatorName.text])
+        try db.cachedStatement(sql: "INSERT INTO payment_events (payment_id, kind, amount, at, operator) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [payment.id, event.kind.rawValue, event.amount.minorUnits, event.at.millisecondsSinceEpoch, operatorName.text])
         switch event.kind {
         case .voided:
             try journal(DrawerEvent(kind: .void, amount: payment.authorized, operatorName: operatorName, at: event.at), reference: payment.id)

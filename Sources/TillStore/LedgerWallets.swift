@@ -43,7 +43,8 @@ extension Ledger {
 
     /// Stores a wallet's new balance with the event that moved it.
     public func update(_ wallet: Wallet, kind: String, amount: Money, reference: String?, at now: Instant) throws {
-        try db.cachedStatement(sql: "UPDATE wallets SET balance = ?, updated_at = ? WHERE key = ?").execute(arguments: [wallet.balance.minorUnits, now.millisecondsSinceEpoch, wallet.key])
+        try db.cachedStatement(sql: "UPDATE wallets SET balance = ?, updated_at = ? WHERE key = ?")
+            .execute(arguments: [wallet.balance.minorUnits, now.millisecondsSinceEpoch, wallet.key])
         try appendWalletEvent(wallet, kind: kind, amount: amount, reference: reference, at: now)
     }
 

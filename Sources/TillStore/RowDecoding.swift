@@ -13,31 +13,20 @@ import GRDB
 extension Row {
     /// The value of `column`, which must be present and convertible to `T`.
     func required<T: DatabaseValueConvertible>(_ column: String, in table: String) throws -> T {
-        let value = try databaseValue(column, in: table)
-        guard let decoded = Self.decoded(value, as: T.self) else {
-            throw LedgerCorruption.damaged(table: table, column: column, found: value)
-        }
-        return decoded
+        try Self.converted(databaseValue(column, in: table), table: table, column: column)
     }
 
     /// The value of `column`, nil for NULL; any other value must convert to `T`.
     func optional<T: DatabaseValueConvertible>(_ column: String, in table: String) throws -> T? {
         let value = try databaseValue(column, in: table)
         if value.isNull { return nil }
-        guard let decoded = Self.decoded(value, as: T.self) else {
-            throw LedgerCorruption.damaged(table: table, column: column, found: value)
-        }
-        return decoded
+        return try Self.converted(value, table: table, column: column)
     }
 
     /// The value at `index` of a query's result (`what` names it in the error).
     func required<T: DatabaseValueConvertible>(at index: Int, _ what: String) throws -> T {
         guard index >= 0, index < count else { throw LedgerCorruption("\(what) is missing from the query") }
-        let value: DatabaseValue = self[index]
-        guard let decoded = Self.decoded(value, as: T.self) else {
-            throw LedgerCorruption.damaged(table: "query", column: what, found: value)
-        }
-        return decoded
+        return try Self.converted(self[index], table: "query", column: what)
     }
 
     private func databaseValue(_ column: String, in table: String) throws -> DatabaseValue {
@@ -48,7 +37,15 @@ extension Row {
         return try decode(DatabaseValue.self, forColumn: column)
     }
 
-    fileprivate static func decoded<T: DatabaseValueConvertible>(_ value: DatabaseValue, as type: T.Type) -> T? {
+    /// `value` as `T`, or the damage named by table and column.
+    fileprivate static func converted<T: DatabaseValueConvertible>(_ value: DatabaseValue, table: String, column: String) throws -> T {
+        guard let decoded = decoded(value, as: T.self) else {
+            throw LedgerCorruption.damaged(table: table, column: column, found: value)
+        }
+        return decoded
+    }
+
+    private static func decoded<T: DatabaseValueConvertible>(_ value: DatabaseValue, as type: T.Type) -> T? {
         switch value.storage {
         case .double where T.self != Double.self: return nil
         case .blob where T.self != Data.self: return nil
@@ -71,20 +68,10 @@ struct ColumnIndex {
     }
 
     func required<T: DatabaseValueConvertible>(_ row: Row, _ column: String) throws -> T {
-        guard let index = indexes[column] else { throw LedgerCorruption("\(table).\(column) is missing from the ledger") }
-        return try row.required(at: index, column, in: table)
-    }
-}
-
-extension Row {
-    /// The value at `index`, which must convert to `T`; a message names `table`.`column`.
-    func required<T: DatabaseValueConvertible>(at index: Int, _ column: String, in table: String) throws -> T {
-        guard index >= 0, index < count else { throw LedgerCorruption("\(table).\(column) is missing from the ledger") }
-        let value: DatabaseValue = self[index]
-        guard let decoded = Self.decoded(value, as: T.self) else {
-            throw LedgerCorruption.damaged(table: table, column: column, found: value)
+        guard let index = indexes[column], index < row.count else {
+            throw LedgerCorruption("\(table).\(column) is missing from the ledger")
         }
-        return decoded
+        return try Row.converted(row[index], table: table, column: column)
     }
 }
 

@@ -78,11 +78,24 @@ import TillStore
     @Test func leavesFloatingPointToFoundation() throws {
         #expect(throws: StoredJSONEncoder.Unsupported.self) { try StoredJSONEncoder.encode(["x": 1.5]) }
         #expect(try StoredJSON.text(["x": 1.5]) == StoredJSON.foundationText(["x": 1.5]))
+        // A super-encoder too: what goes into it is Foundation's to write.
+        #expect(throws: StoredJSONEncoder.Unsupported.self) { try StoredJSONEncoder.encode(WithSuper()) }
+        #expect(try StoredJSON.text(WithSuper()) == StoredJSON.foundationText(WithSuper()))
     }
 
     struct Failure: Error {
         let description: String
         init(_ description: String) { self.description = description }
+    }
+}
+
+private struct WithSuper: Encodable {
+    enum CodingKeys: String, CodingKey { case ownValue }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(1, forKey: .ownValue)
+        var parent = container.superEncoder().singleValueContainer()
+        try parent.encode("from the parent")
     }
 }
 
