@@ -7,6 +7,15 @@ extension String {
     /// Drops leading and trailing white space of any kind: spaces, tabs, "\r\n" (one Character
     /// in Swift), no-break spaces.
     public func trimmingBlanks() -> String {
+        // Text that starts and ends with a visible ASCII character (the usual case) has none.
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return self
+        }
+        return trimmingBlanksTheLongWay()
+    }
+
+    /// `trimmingBlanks` the long way, for any text.
+    func trimmingBlanksTheLongWay() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }),
               let last = lastIndex(where: { !$0.isWhitespace })
         else { return "" }

@@ -190,27 +190,35 @@ extension Ledger {
     }
 
     private func summaries(_ sql: String, _ arguments: StatementArguments) throws -> [OrderSummary] {
-        // Rows are read where SQLite keeps them (a cursor, no copy of each), and a page of one
-        // customer's orders parses its one address once.
+        // Rows are read where SQLite keeps them (a cursor, no copy of each; each cell read at the
+        // statement), their columns found once, and a page (mostly one customer's, in one currency) parses each address and
+        // currency once.
         var emails: [String: Email] = [:]
+        var currencies: (code: String, currency: Currency)?
         var summaries: [OrderSummary] = []
         let statement = try db.cachedStatement(sql: sql)
-        let orders = ColumnIndex(statement, table: "orders"), payments = ColumnIndex(statement, table: "order_payments")
+        func column(_ name: String, _ table: String = "orders") throws -> Column { try Column(name, of: statement, table: table) }
+        let idColumn = try column("id"), currencyColumn = try column("currency"), emailColumn = try column("email"),
+            statusColumn = try column("status"), totalColumn = try column("total"), paidColumn = try column("paid"),
+            refundedColumn = try column("refunded"), createdColumn = try column("created_at"),
+            countColumn = try column("payment_count", "order_payments")
         let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() {
-            let id: String = try orders.required(row, "id")
-            let currency = try Self.currency(orders.required(row, "currency"))
-            let address: String = try orders.required(row, "email")
+        while try rows.next() != nil {
+            let id = try idColumn.text(in: statement)
+            let code = try currencyColumn.text(in: statement)
+            let currency = try currencies.flatMap { $0.code == code ? $0.currency : nil } ?? Self.currency(code)
+            currencies = (code, currency)
+            let address = try emailColumn.text(in: statement)
             let parsed = emails[address].map { Result<Email, Rejection>.success($0) } ?? Email.parse(address)
-            guard case .success(let email) = parsed, let status = OrderStatus(rawValue: try orders.required(row, "status"))
+            guard case .success(let email) = parsed, let status = OrderStatus(rawValue: try statusColumn.text(in: statement))
             else { throw LedgerCorruption("order \(LedgerCorruption.shown(id)): orders.email or status does not read back") }
             emails[address] = email
             summaries.append(OrderSummary(
-                id: id, email: email, total: Money(minorUnits: try orders.required(row, "total"), currency: currency),
-                paid: Money(minorUnits: try orders.required(row, "paid"), currency: currency),
-                refunded: Money(minorUnits: try orders.required(row, "refunded"), currency: currency), status: status,
-                createdAt: Instant(millisecondsSinceEpoch: try orders.required(row, "created_at")),
-                paymentCount: try payments.required(row, "payment_count")))
+                id: id, email: email, total: Money(minorUnits: try totalColumn.integer(in: statement), currency: currency),
+                paid: Money(minorUnits: try paidColumn.integer(in: statement), currency: currency),
+                refunded: Money(minorUnits: try refundedColumn.integer(in: statement), currency: currency), status: status,
+                createdAt: Instant(millisecondsSinceEpoch: try createdColumn.integer(in: statement)),
+                paymentCount: Int(try countColumn.integer(in: statement))))
         }
         return summaries
     }

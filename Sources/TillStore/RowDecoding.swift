@@ -54,24 +54,34 @@ extension Row {
     }
 }
 
-/// A query's columns by name, found once for all its rows: reading a page row by row, a
-/// lookup by name per cell would cost more than the row. Reads throw as `Row.required` does.
-struct ColumnIndex {
+/// A query's column, found by name once for all its rows, read at the row a cursor over the
+/// statement has just stepped to: a page of rows costs no lookup by name and no generic
+/// conversion per cell. A cell of another type is the damage, named as `Row.required` names it.
+struct Column {
     let table: String
-    private let indexes: [String: Int]
+    let name: String
+    private let index: CInt
 
-    init(_ statement: Statement, table: String) {
+    /// `name` among `statement`'s columns (its first, if several), or the damage.
+    init(_ name: String, of statement: Statement, table: String) throws {
+        guard let index = statement.columnNames.firstIndex(of: name), let column = CInt(exactly: index) else {
+            throw LedgerCorruption("\(table).\(name) is missing from the ledger")
+        }
         self.table = table
-        var indexes: [String: Int] = [:]
-        for (index, name) in statement.columnNames.enumerated() where indexes[name] == nil { indexes[name] = index }
-        self.indexes = indexes
+        self.name = name
+        self.index = column
     }
 
-    func required<T: DatabaseValueConvertible>(_ row: Row, _ column: String) throws -> T {
-        guard let index = indexes[column], index < row.count else {
-            throw LedgerCorruption("\(table).\(column) is missing from the ledger")
-        }
-        return try Row.converted(row[index], table: table, column: column)
+    func text(in statement: Statement) throws -> String {
+        let value = DatabaseValue(sqliteStatement: statement.sqliteStatement, index: index)
+        guard case .string(let text) = value.storage else { throw LedgerCorruption.damaged(table: table, column: name, found: value) }
+        return text
+    }
+
+    func integer(in statement: Statement) throws -> Int64 {
+        let value = DatabaseValue(sqliteStatement: statement.sqliteStatement, index: index)
+        guard case .int64(let integer) = value.storage else { throw LedgerCorruption.damaged(table: table, column: name, found: value) }
+        return integer
     }
 }
 

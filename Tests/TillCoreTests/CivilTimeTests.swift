@@ -1,5 +1,5 @@
 import Testing
-import TillCore
+@testable import TillCore
 
 /// The one calendar (TillCore/Time): days since 1970 and civil dates both ways, wall-clock
 /// readings at an offset, day and quarter-hour floors, ISO 8601 out and in.
@@ -203,6 +203,18 @@ struct CivilTimeTests {
         #expect(rejection.code == .invalidRequest)
         #expect(rejection.message.contains("ISO 8601"))
         #expect(!rejection.message.unicodeScalars.contains { $0.value < 0x20 }, "\(rejection.message.debugDescription)")
+    }
+
+    @Test("the short way of writing an instant is the long way's text, years 0 to 9999")
+    func formatInPlaceIsTheLongWay() {
+        var random = SeededGenerator(seed: 8601)
+        var instants = [0, -1, 951_827_696_789, -62_167_219_200_000, 253_402_300_799_999].map { Instant(millisecondsSinceEpoch: $0) }
+        for _ in 0..<5000 { instants.append(Instant(millisecondsSinceEpoch: random.int64(in: -62_167_219_200_000...253_402_300_799_999))) }
+        for instant in instants {
+            #expect(ISO8601.format(instant) == ISO8601.spelledOut(instant.civil(atOffsetSeconds: 0)))
+        }
+        // Outside years 0 to 9999 the long way writes it.
+        #expect(ISO8601.format(Instant(millisecondsSinceEpoch: 253_402_300_800_000)) == "10000-01-01T00:00:00.000Z")
     }
 
     @Test("what is written reads back as the same instant, years 0 to 9999")

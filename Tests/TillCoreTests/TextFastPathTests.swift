@@ -27,7 +27,30 @@ import Testing
             #expect(text.canonical.sameBytes(text.fullyCanonical), "\(text.unicodeScalars.map(\.value))")
             #expect(text.caseFolded.sameBytes(text.fullyCaseFolded), "\(text.unicodeScalars.map(\.value))")
             #expect(text.isPrintable == text.everyScalarPrintable, "\(text.unicodeScalars.map(\.value))")
+            #expect(text.trimmingBlanks().sameBytes(text.trimmingBlanksTheLongWay()), "\(text.unicodeScalars.map(\.value))")
+            #expect(Email.isPlausibleASCII(text) == Email.isPlausibleAnyText(text), "\(text.unicodeScalars.map(\.value))")
         }
+    }
+
+    /// Address-shaped ASCII (letters, "@", ".", blanks and controls in a fixed pseudo-random
+    /// stream, and the edges of the lengths): the short plausibility check is the long one.
+    @Test func asciiAddressesTakeTheShortWayToTheSameAnswer() {
+        let pieces = ["a", "b", "@", ".", ".", "@", " ", "\t", "\u{7F}", "-", "x.y", "@b.c", "..", "\r\n"]
+        var texts = ["a@b.c", "a@b", "@b.c", "a@.c", "a@b.", "a@@b.c", "a@b..c", ".a@b.c", "a.@b.c",
+                     String(repeating: "a", count: 64) + "@b.c", String(repeating: "a", count: 65) + "@b.c",
+                     "a@" + String(repeating: "b", count: 248) + ".c", "a@" + String(repeating: "b", count: 249) + ".c"]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for _ in 0..<20_000 {
+            var text = ""
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            for index in 0..<Int(state >> 60) + 1 { text += pieces[Int((state >> UInt64(index * 4 % 56)) & 0xF) % pieces.count] }
+            texts.append(text)
+        }
+        for text in texts {
+            #expect(Email.isPlausibleASCII(text) == Email.isPlausibleAnyText(text), "\(text.debugDescription)")
+            #expect(text.trimmingBlanks().sameBytes(text.trimmingBlanksTheLongWay()), "\(text.debugDescription)")
+        }
+        #expect(texts.contains { Email.isPlausibleASCII($0) } && texts.contains { !Email.isPlausibleASCII($0) })
     }
 
     @Test func textBeyondASCIITakesTheLongWay() {

@@ -28,6 +28,35 @@ public struct Email: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func isPlausible(_ address: String) -> Bool {
+        address.isASCII ? isPlausibleASCII(address) : isPlausibleAnyText(address)
+    }
+
+    /// `isPlausible` on an ASCII address's bytes (one byte, one character): printable and no
+    /// blank is 0x21 to 0x7E; no ASCII character extends a grapheme.
+    static func isPlausibleASCII(_ address: String) -> Bool {
+        // One pass: where the "@" is, and the length of the domain label being read.
+        var length = 0, at: Int?, label = 0, dots = 0
+        for byte in address.utf8 {
+            guard (0x21...0x7E).contains(byte) else { return false }
+            length += 1
+            if byte == UInt8(ascii: "@") {
+                guard at == nil else { return false }
+                at = length - 1
+                label = 0
+            } else if at != nil, byte == UInt8(ascii: ".") {
+                guard label > 0 else { return false }
+                dots += 1
+                label = 0
+            } else {
+                label += 1
+            }
+        }
+        guard let at, length <= 254, (1...64).contains(at) else { return false }
+        return dots >= 1 && label > 0
+    }
+
+    /// `isPlausible` the long way, for any text.
+    static func isPlausibleAnyText(_ address: String) -> Bool {
         guard !address.isEmpty, address.count <= 254, address.isPrintable, !address.contains(where: \.isWhitespace) else {
             return false
         }

@@ -5,7 +5,33 @@ public enum ISO8601 {
     /// "2026-11-22T10:00:00.000Z".
     public static func format(_ instant: Instant) -> String {
         let time = instant.civil(atOffsetSeconds: 0)
-        return time.date.description + "T" + digits(time.hour, 2) + ":" + digits(time.minute, 2) + ":"
+        // Years 0 to 9999 (every instant a shop records) are 24 bytes written in place: a page
+        // of history formats one per row.
+        guard (0...9999).contains(time.date.year) else { return spelledOut(time) }
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            /// `value` in `width` digits from `start`, then `separator`.
+            func put(_ value: Int, width: Int, at start: Int, then separator: Unicode.Scalar) {
+                var value = value
+                for place in (start..<start + width).reversed() {
+                    bytes[place] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                }
+                bytes[start + width] = UInt8(ascii: separator)
+            }
+            put(time.date.year, width: 4, at: 0, then: "-")
+            put(time.date.month, width: 2, at: 5, then: "-")
+            put(time.date.day, width: 2, at: 8, then: "T")
+            put(time.hour, width: 2, at: 11, then: ":")
+            put(time.minute, width: 2, at: 14, then: ":")
+            put(time.second, width: 2, at: 17, then: ".")
+            put(time.millisecond, width: 3, at: 20, then: "Z")
+            return 24
+        }
+    }
+
+    /// The long way, for any year: what `format` writes in place for years 0 to 9999.
+    static func spelledOut(_ time: CivilTime) -> String {
+        time.date.description + "T" + digits(time.hour, 2) + ":" + digits(time.minute, 2) + ":"
             + digits(time.second, 2) + "." + digits(time.millisecond, 3) + "Z"
     }
 
