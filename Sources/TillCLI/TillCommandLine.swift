@@ -140,6 +140,12 @@ protocol TillCommand: ParsableCommand, Sendable {
     func execute(_ context: CommandContext) async -> CommandResult
 }
 
+/// A command whose request is decided whole inside one write (`TillService.keyedLocally`), and
+/// whose answer is that write's: in `till batch` it may start while the line before it is still
+/// committing. The order of the lines holds regardless: a read or any other write of such a
+/// command still waits for the line before (`LineTurn`).
+protocol DecidedInOneWrite: TillCommand {}
+
 /// Options every command accepts.
 struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The ledger file.", discussion: "Default: $TILL_DB, else $XDG_DATA_HOME/till/till.sqlite."))
@@ -357,41 +363,5 @@ final class OpenedTill: Sendable {
             opening.withLock { if $0 == task { $0 = nil } }
             throw error as? Rejection ?? Rejection(.storageError, TillService.storageDescription(error))
         }
-    }
-}
-
-/// The leaf commands by their words (`wallet credit`), so a command line that names one is
-/// parsed by that command alone: the parser then reflects on one command, not on the whole
-/// tree, which was most of a `till batch` line's time. The grammar stays the commands' own.
-enum LeafCommands {
-    /// Keyed by the words themselves: one argument "wallet credit" names no command.
-    private static let byPath: [[String]: any TillCommand.Type] = {
-        var found: [[String]: any TillCommand.Type] = [:]
-        func walk(_ command: any ParsableCommand.Type, path: [String]) {
-            for sub in command.configuration.subcommands {
-                let words = path + [sub._commandName]
-                if let leaf = sub as? any TillCommand.Type, sub.configuration.subcommands.isEmpty {
-                    found[words] = leaf
-                }
-                walk(sub, path: words)
-            }
-        }
-        walk(TillRoot.self, path: [])
-        return found
-    }()
-
-    /// The command `arguments` name, parsed by that leaf alone; nil when they name none, or
-    /// when the leaf refuses them (the whole tree then parses them again, so a usage error or a
-    /// help request reads exactly as it always did).
-    static func parse(_ arguments: [String]) -> (any ParsableCommand)? {
-        for length in [2, 1] where arguments.count >= length {
-            guard let leaf = byPath[Array(arguments.prefix(length))] else { continue }
-            // Anything but the leaf itself (its help, say) is the whole tree's to answer.
-            guard let parsed = try? leaf.parseAsRoot(TillCommandLine.negativeValuesAttached(Array(arguments.dropFirst(length)))),
-                  parsed is any TillCommand
-            else { return nil }
-            return parsed
-        }
-        return nil
     }
 }

@@ -114,6 +114,7 @@ extension TillService {
         do {
             // Recorded as the operator who asked, whichever till hears the answer.
             let operatorName = intent.operatorName.flatMap(OperatorName.restore) ?? self.operatorName
+            await LineTurn.untilEarlierLinesFinished()
             let response = try await database.write(as: operatorName) { ledger -> String in
                 let now = clock()
                 let stored = try ledger.request(key: key)

@@ -200,10 +200,24 @@ extension TillService {
 
     /// Runs `work` in one write transaction, its events recorded as this service's operator's;
     /// a thrown `Rejection` (or any error) rolls it back.
-    func write<T: Sendable>(_ work: @escaping @Sendable (Ledger, Instant) throws -> T) async -> Result<T, Rejection> {
+    /// `decidesAlone`: the write reads all it decides on itself and is its request's last touch
+    /// of the ledger, so in a stream of lines (`LineTurn`) it may queue right behind the line
+    /// before's write instead of waiting for that line's answer.
+    func write<T: Sendable>(
+        decidesAlone: Bool = false, _ work: @escaping @Sendable (Ledger, Instant) throws -> T
+    ) async -> Result<T, Rejection> {
         let clock = self.clock
+        let queued: (@Sendable () -> Void)?
+        // One writer per opening of the ledger: the database object names it.
+        let writer = ObjectIdentifier(database)
+        if decidesAlone, let line = await LineTurn.untilEarlierLinesQueued(on: writer) {
+            queued = { line.markQueued(on: writer) }
+        } else {
+            await LineTurn.untilEarlierLinesFinished()
+            queued = nil
+        }
         do {
-            return .success(try await database.write(as: operatorName) { ledger in try work(ledger, clock()) })
+            return .success(try await database.write(as: operatorName, queued: queued) { ledger in try work(ledger, clock()) })
         } catch let rejection as Rejection {
             // A rejection thrown inside the transaction (ours, or the store's refusal of a
             // drawer line the core refuses) rolls everything it wrote back.
@@ -215,6 +229,8 @@ extension TillService {
 
     func read<T: Sendable>(_ work: @escaping @Sendable (Ledger, Instant) throws -> T) async -> Result<T, Rejection> {
         let clock = self.clock
+        // In a stream of lines, a read sees what the lines before wrote.
+        await LineTurn.untilEarlierLinesFinished()
         do {
             return .success(try await database.read { ledger in try work(ledger, clock()) })
         } catch let rejection as Rejection {
@@ -256,7 +272,8 @@ extension TillService {
         prepare: @escaping @Sendable (Ledger) throws -> (RequestFingerprint, Prepared),
         _ work: @escaping @Sendable (Ledger, Instant, Prepared) throws -> R
     ) async -> Result<Keyed<R>, Rejection> {
-        await write { ledger, now in
+        // Everything is read and decided inside this one write, and nothing follows it.
+        await write(decidesAlone: true) { ledger, now in
             let (fingerprint, prepared) = try prepare(ledger)
             let stored = try ledger.request(key: key.value)
             switch Self.transition(of: stored, for: fingerprint, at: now).action {

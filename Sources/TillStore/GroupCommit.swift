@@ -34,7 +34,9 @@ final class GroupCommit: Sendable {
 
     var statistics: WriteStatistics { queue.withLock { $0.statistics } }
 
-    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Queues `work` and answers once its group has committed; `queued` is called as soon as the
+    /// work is in the queue (a stream's next line may then queue its own behind it).
+    func write<T: Sendable>(queued: (@Sendable () -> Void)? = nil, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outcome: Outcome = await withCheckedContinuation { continuation in
             let waiting = Waiting(work: { try work($0) }, answer: { continuation.resume(returning: $0) })
             let leads = queue.withLock { queue in
@@ -43,6 +45,7 @@ final class GroupCommit: Sendable {
                 queue.writing = true
                 return true
             }
+            queued?()
             // The group runs on the pool's writer queue itself: one hop there, one back.
             if leads { commitNextGroup() }
         }

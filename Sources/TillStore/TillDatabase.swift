@@ -74,10 +74,12 @@ public final class TillDatabase: Sendable {
     /// One write, atomic and durable before it answers: in its own savepoint of the group's
     /// transaction (IMMEDIATE, so a second process waits instead of failing; see `GroupCommit`),
     /// a thrown error rolling back only this write. Its events are recorded as `operatorName`'s.
+    /// `queued` is called as soon as the write is in the writer's queue (`LineTurn`).
     public func write<T: Sendable>(
-        as operatorName: OperatorName = .till, _ work: @escaping @Sendable (Ledger) throws -> T
+        as operatorName: OperatorName = .till, queued: (@Sendable () -> Void)? = nil,
+        _ work: @escaping @Sendable (Ledger) throws -> T
     ) async throws -> T {
-        try await writer.write { db in try work(Ledger(db: db, operatorName: operatorName)) }
+        try await writer.write(queued: queued) { db in try work(Ledger(db: db, operatorName: operatorName)) }
     }
 
     /// How this process's writes were grouped into commits so far.

@@ -154,6 +154,80 @@ import Glibc
         #expect((answers[4]?["error"] as? [String: Any])?["code"] as? String == "not_found")
     }
 
+    /// Without `--parallel`, lines take effect in input order, as if each ran after the one
+    /// before, even when a line starts while the one before it commits: a credit sees the
+    /// wallet opened on the line above, a debit the credits above it, a read all of them.
+    @Test func anInOrderBatchAnswersAsIfOneLineRanAfterAnother() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
+        var lines = [["wallet", "open", "fresh", "--currency", "USD"]]
+        lines += (0..<30).map { ["wallet", "credit", "fresh", "--amount", "0.10", "--key", "f\($0)"] }
+        lines += [
+            ["wallet", "debit", "fresh", "--amount", "3.01", "--key", "over"],
+            ["wallet", "debit", "fresh", "--amount", "3.00", "--key", "all"],
+            ["wallet", "get", "fresh"],
+            ["order", "create-and-pay", "--email", "a@b.test", "--amount", "2.00", "--cash", "5.00", "--key", "o1"],
+            ["wallet", "credit", "fresh", "--amount", "0.10", "--key", "f0"],
+        ]
+        for line in lines { child.writeLine(batchLine(line)) }
+        child.closeInput()
+        let answers = child.readToEnd().split(separator: "\n").map { json(String($0)) }
+        #expect(child.wait() == 1)
+        try #require(answers.count == lines.count)
+        #expect(answers[0]?["balance"] as? Int == 0)
+        #expect(answers[1...30].map { $0?["balance"] as? Int } == (1...30).map { $0 * 10 })
+        #expect((answers[31]?["error"] as? [String: Any])?["code"] as? String == "insufficient_funds")
+        #expect(answers[32]?["balance"] as? Int == 0)
+        #expect(answers[33]?["balance"] as? Int == 0)
+        #expect(answers[34]?["status"] as? String == "paid")
+        #expect(answers[35]?["replayed"] as? Bool == true)
+        #expect(answers[35]?["balance"] as? Int == 10)
+    }
+
+    /// A line answered at once (help, a usage error, a refusal before the ledger) is done
+    /// only once the lines before it are: the line after it still sees their writes (review).
+    @Test func aLineAnsweredAtOnceLetsNoLaterLineOvertakeAWrite() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The Z report of the close goes beside the ledger, not into the working directory.
+        let child = try ChildProcess(
+            ChildProcess.tillPath, arguments: ["batch"], environment: environment.merging(["TILL_RECEIPT_DIR": directory.path]) { $1 })
+        let lines = [
+            ["wallet", "open", "w"], ["wallet", "credit", "w", "--amount", "5.00", "--key", "k1"], ["help"], ["wallet", "get", "w"],
+            ["drawer", "open", "--float", "100.00", "--key", "d1"],
+            ["drawer", "pay-in", "--amount", "1.00", "--reason", "bank", "--key", "p0", "--currency", "EURO"],
+            ["drawer", "pay-in", "--amount", "5.00", "--reason", "bank", "--key", "p1"],
+            ["wallet", "credit"], ["drawer", "close", "--counted", "105.00"],
+        ]
+        for line in lines { child.writeLine(batchLine(line)) }
+        child.closeInput()
+        let answers = child.readToEnd().split(separator: "\n").map { json(String($0)) }
+        #expect(child.wait() == 1)
+        try #require(answers.count == lines.count)
+        #expect(answers[3]?["balance"] as? Int == 500)
+        #expect((answers[5]?["error"] as? [String: Any])?["code"] as? String == "unknown_currency")
+        #expect(answers[6]?["error"] == nil, "the pay-in after a refused one finds the drawer open")
+        #expect(answers[8]?["error"] == nil, "the close after a usage error finds the drawer open")
+    }
+
+    /// A line that opens the ledger on its own (options of its own for GoblinPay) writes
+    /// through another writer: the line after it waits for its answer, so a debit never
+    /// overtakes the credit above it (review).
+    @Test func aLineOnItsOwnWriterIsNotOvertaken() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
+        child.writeLine(batchLine(["wallet", "open", "w"]))
+        for n in 0..<150 {
+            child.writeLine(batchLine(["wallet", "credit", "w", "--amount", "1.00", "--key", "c\(n)", "--goblinpay-seed", "7"]))
+            child.writeLine(batchLine(["wallet", "debit", "w", "--amount", "1.00", "--key", "d\(n)"]))
+        }
+        child.closeInput()
+        let answers = child.readToEnd().split(separator: "\n").map { json(String($0)) }
+        #expect(child.wait() == 0)
+        #expect(answers.count == 301)
+        #expect(answers.filter { $0?["error"] != nil }.count == 0)
+        #expect(answers.last??["balance"] as? Int == 0)
+    }
+
     /// `--parallel`: lines run at once and commit in groups, and the answers still come in
     /// input order, one per line.
     @Test func aParallelBatchAnswersInInputOrder() throws {

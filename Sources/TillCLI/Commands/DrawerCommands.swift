@@ -9,7 +9,7 @@ struct DrawerCommands: ParsableCommand {
         commandName: "drawer", abstract: "The cash drawer: open with a float, pay in and out, close with a count.",
         subcommands: [Open.self, PayIn.self, PayOut.self, Close.self])
 
-    struct Open: ServiceCommand {
+    struct Open: ServiceCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(abstract: "Open the drawer with its float.")
         @Option(help: "Cash in the drawer to start with, e.g. 100.00.") var float: String
         @Option(help: "ISO 4217 currency (default USD); one drawer may be open per currency.") var currency: String?
@@ -26,7 +26,7 @@ struct DrawerCommands: ParsableCommand {
         }
     }
 
-    struct PayIn: ServiceCommand {
+    struct PayIn: ServiceCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(commandName: "pay-in", abstract: "Put cash into the open drawer, with a reason.")
         @OptionGroup var movement: DrawerMovementOptions
         @OptionGroup var global: GlobalOptions
@@ -34,7 +34,7 @@ struct DrawerCommands: ParsableCommand {
         func call(_ service: TillService) async -> DrawerMovementAnswer { await service.payIn(amount: movement.amount, reason: movement.reason, currency: movement.currency, key: movement.key) }
     }
 
-    struct PayOut: ServiceCommand {
+    struct PayOut: ServiceCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(commandName: "pay-out", abstract: "Take cash out of the open drawer, with a reason.")
         @OptionGroup var movement: DrawerMovementOptions
         @OptionGroup var global: GlobalOptions

@@ -7,7 +7,7 @@ struct OrderCommands: ParsableCommand {
         commandName: "order", abstract: "Orders and their installments.",
         subcommands: [Create.self, Get.self, List.self, Pay.self, CreateAndPay.self, Refund.self])
 
-    struct Create: ServiceCommand {
+    struct Create: ServiceCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(abstract: "Create an unpaid order.")
         @Option(help: "Customer email.") var email: String
         @Option(help: "Order total, e.g. 50.00.") var amount: String
@@ -42,7 +42,7 @@ struct OrderCommands: ParsableCommand {
         static func human(_ list: OrderListView) -> String { Human.orderList(list) }
     }
 
-    struct Pay: TillCommand {
+    struct Pay: TillCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(abstract: "Take an installment on an order.")
         @Argument(help: "Order id.") var id: String
         @Option(help: "Amount to apply, e.g. 10.00.") var amount: String
@@ -55,7 +55,7 @@ struct OrderCommands: ParsableCommand {
         }
     }
 
-    struct CreateAndPay: TillCommand {
+    struct CreateAndPay: TillCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(
             commandName: "create-and-pay",
             abstract: "Create an order and pay it at once; if the payment fails the order never exists.")
@@ -72,7 +72,7 @@ struct OrderCommands: ParsableCommand {
         }
     }
 
-    struct Refund: ServiceCommand {
+    struct Refund: ServiceCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(abstract: "Refund part or all of an installment.")
         @Argument(help: "Order id.") var id: String
         @Option(help: "The order payment (installment) id.") var payment: String

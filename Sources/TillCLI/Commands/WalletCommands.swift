@@ -21,7 +21,7 @@ struct WalletCommands: ParsableCommand {
         }
     }
 
-    struct Credit: ServiceCommand {
+    struct Credit: ServiceCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(abstract: "Add money to a wallet.")
         @OptionGroup var movement: WalletMovementOptions
         @OptionGroup var global: GlobalOptions
@@ -29,7 +29,7 @@ struct WalletCommands: ParsableCommand {
         func call(_ service: TillService) async -> WalletAnswer { await service.credit(name: movement.name, amount: movement.amount, key: movement.key, currency: movement.currency) }
     }
 
-    struct Debit: ServiceCommand {
+    struct Debit: ServiceCommand, DecidedInOneWrite {
         static let configuration = CommandConfiguration(abstract: "Take money from a wallet.")
         @OptionGroup var movement: WalletMovementOptions
         @OptionGroup var global: GlobalOptions
