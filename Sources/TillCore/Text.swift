@@ -78,11 +78,7 @@ extension String {
 
     /// `caseFolded` the long way, for any text.
     var fullyCaseFolded: String {
-        func folded(_ text: String) -> String {
-            var out = String.UnicodeScalarView()
-            for scalar in text.unicodeScalars { out.append(contentsOf: scalar.properties._caseFolded.unicodeScalars) }
-            return String(out)
-        }
+        func folded(_ text: String) -> String { Self.caseFoldedScalars(text) }
         func decomposed(_ text: String) -> String {
             var scalars = String.UnicodeScalarView()
             scalars.append(contentsOf: text._nfd)
@@ -94,6 +90,21 @@ extension String {
             out.append(scalar)
         }
         return String(out).canonical
+    }
+
+    /// Each scalar of `text` (decomposed, NFD) replaced by its full case folding. A decomposed
+    /// scalar that does not change when case folded (Unicode's Changes_When_Casefolded, a
+    /// property lookup) folds to itself, so only the others pay for the folding's string.
+    static func caseFoldedScalars(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.properties.changesWhenCaseFolded {
+                out.append(contentsOf: scalar.properties._caseFolded.unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// Whether every scalar is ASCII: then NFC and case folding are simple.

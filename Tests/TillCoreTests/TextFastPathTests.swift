@@ -1,3 +1,4 @@
+@_spi(_Unicode) import Swift
 import Testing
 @testable import TillCore
 
@@ -53,6 +54,32 @@ import Testing
         #expect(texts.contains { Email.isPlausibleASCII($0) } && texts.contains { !Email.isPlausibleASCII($0) })
     }
 
+    /// A decomposed scalar that does not change when case folded folds to itself: the folding
+    /// skips those, and gives what folding every scalar gives, for every scalar of the Basic
+    /// Multilingual Plane and the supplementary planes that have letters.
+    @Test func caseFoldingSkipsOnlyScalarsThatFoldToThemselves() {
+        let ranges: [ClosedRange<UInt32>] = [0...0xFFFF, 0x10000...0x1FFFF, 0xE0000...0xE01EF]
+        var texts: [String] = []
+        for range in ranges {
+            var chunk = ""
+            for value in range {
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                // Each scalar decomposed, as the folding gets it.
+                chunk += String(String(scalar).decomposedScalars)
+                if chunk.unicodeScalars.count >= 512 {
+                    texts.append(chunk)
+                    chunk = ""
+                }
+            }
+            texts.append(chunk)
+        }
+        for text in texts {
+            var everyScalar = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars { everyScalar.append(contentsOf: scalar.properties._caseFolded.unicodeScalars) }
+            #expect(String.caseFoldedScalars(text).sameBytes(String(everyScalar)))
+        }
+    }
+
     @Test func textBeyondASCIITakesTheLongWay() {
         for text in ["İnci@Example.com", "cafe\u{301}", "STRASSE ẞ", "a\u{200B}b", "Ω\u{1}"] {
             #expect(!text.isASCII)
@@ -61,5 +88,14 @@ import Testing
             #expect(text.isPrintable == text.everyScalarPrintable)
         }
         #expect("İnci".caseFolded == "inci")
+    }
+}
+
+extension String {
+    /// This text's scalars in NFD.
+    fileprivate var decomposedScalars: String.UnicodeScalarView {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: _nfd)
+        return scalars
     }
 }
