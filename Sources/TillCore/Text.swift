@@ -78,14 +78,13 @@ extension String {
 
     /// `caseFolded` the long way, for any text.
     var fullyCaseFolded: String {
-        func folded(_ text: String) -> String { Self.caseFoldedScalars(text) }
         func decomposed(_ text: String) -> String {
             var scalars = String.UnicodeScalarView()
             scalars.append(contentsOf: text._nfd)
             return String(scalars)
         }
         var out = String.UnicodeScalarView()
-        for scalar in decomposed(folded(decomposed(folded(decomposed(self))))).unicodeScalars {
+        for scalar in decomposed(Self.caseFoldedScalars(decomposed(Self.caseFoldedScalars(decomposed(self))))).unicodeScalars {
             if scalar == "\u{307}", out.last == "i" { continue }
             out.append(scalar)
         }

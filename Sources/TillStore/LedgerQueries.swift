@@ -191,8 +191,8 @@ extension Ledger {
 
     private func summaries(_ sql: String, _ arguments: StatementArguments) throws -> [OrderSummary] {
         // Rows are read where SQLite keeps them (a cursor, no copy of each; each cell read at the
-        // statement), their columns found once, and a page (mostly one customer's, in one currency) parses each address and
-        // currency once.
+        // statement), their columns found once; a page (mostly one customer's, in one currency)
+        // parses each address and currency once.
         var emails: [String: Email] = [:]
         var currencies: (code: String, currency: Currency)?
         var summaries: [OrderSummary] = []
