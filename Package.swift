@@ -29,6 +29,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // `till serve`: Hummingbird's core (no TLS, no configuration package: traits off).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The HTTP client of the real-socket tests (and of GoblinPay as a service).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The pure domain: no I/O, no clock, no randomness, no dependencies.
@@ -38,7 +46,14 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: strictSwift),
         // The remote side: the PaymentProcessor protocol and the GoblinPay simulator, which
         // keeps its own ledger (in memory, or in its own SQLite file beside the till's).
-        .target(name: "TillProcessor", dependencies: ["TillCore", "SeededRandom", grdb], swiftSettings: strictSwift),
+        // As a service, it is reached through GoblinPayClient (async-http-client).
+        .target(
+            name: "TillProcessor",
+            dependencies: [
+                "TillCore", "SeededRandom", grdb, .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift),
         // The durable ledger: migrations, append-only events, read models, idempotency records.
         .target(
             name: "TillStore",
@@ -52,6 +67,17 @@ let package = Package(
         ),
         // The application API: orchestrates core decisions, the store and the processor.
         .target(name: "TillService", dependencies: ["TillCore", "TillStore", "TillProcessor"], swiftSettings: strictSwift),
+        // The HTTP face (`till serve`, DESIGN §6): thin handlers over TillService on Hummingbird 2.
+        .target(
+            name: "TillHTTP",
+            dependencies: [
+                "TillCore", "TillService", "TillProcessor", "SeededRandom", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSwift),
         // Scripted scenarios: the plain-text format, its parser and the runner (no Till types:
         // it drives any command through a closure, so the CLI and the tests share it).
         .target(name: "TillScenario", dependencies: ["TillCore"], swiftSettings: strictSwift),
@@ -64,8 +90,11 @@ let package = Package(
         .target(
             name: "TillCLI",
             dependencies: [
-                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim",
+                "TillCore", "TillService", "TillProcessor", "TillScenario", "TillUI", "TillTerminal", "TillSim", "TillHTTP",
                 "SeededRandom", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -111,10 +140,22 @@ let package = Package(
             name: "TillFuzzTests", dependencies: ["TillFuzzTargets"],
             // The inputs live with the harness, in Fuzz/, and are read from there at run time.
             swiftSettings: strictSwift),
+        .testTarget(
+            name: "TillHTTPTests",
+            dependencies: [
+                "TillHTTP", "TillService", "TillProcessor", "TillCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift),
         .testTarget(name: "TillSimTests", dependencies: ["TillSim"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillCLITests",
-            dependencies: ["TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "SeededRandom", grdb],
+            dependencies: [
+                "TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "SeededRandom", grdb,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             exclude: ["POS/Snapshots"],
             swiftSettings: strictSwift
         ),

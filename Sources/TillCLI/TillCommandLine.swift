@@ -160,6 +160,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("goblinpay-seed"), help: "GoblinPay's random seed ($TILL_GOBLINPAY_SEED).")
     var goblinpaySeed: String?
 
+    @Option(name: .customLong("goblinpay-url"), help: "GoblinPay as a service, e.g. http://127.0.0.1:9090 ($TILL_GOBLINPAY_URL; default: in-process).")
+    var goblinpayURL: String?
+
     @Option(name: .customLong("operator"), help: "Who is acting, recorded on every money event (default: $TILL_OPERATOR, else till).")
     var operatorName: String?
 }
@@ -258,6 +261,23 @@ struct CommandContext: Sendable {
         }
     }
 
+    /// GoblinPay as a service (--goblinpay-url, else $TILL_GOBLINPAY_URL), with each call's
+    /// deadline from $TILL_GOBLINPAY_TIMEOUT_MS (default 2000); nil: GoblinPay in-process.
+    func goblinPayService() throws(Rejection) -> GoblinPayClient? {
+        guard let url = global.goblinpayURL ?? environment["TILL_GOBLINPAY_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        guard url.hasPrefix("http://"), url.count > 7, !url.contains(where: { $0.isWhitespace }) else {
+            throw Rejection(.invalidRequest, "The GoblinPay URL \(url.echoed()) must be http://HOST:PORT.")
+        }
+        var timeout = 2_000
+        if let text = environment["TILL_GOBLINPAY_TIMEOUT_MS"], !text.isEmpty {
+            guard let value = Int(text), GoblinPayClient.timeouts.contains(value) else {
+                throw Rejection(.invalidRequest, "TILL_GOBLINPAY_TIMEOUT_MS=\(text.echoed()) must be \(GoblinPayClient.timeouts.lowerBound) to \(GoblinPayClient.timeouts.upperBound).")
+            }
+            timeout = value
+        }
+        return GoblinPayClient(url: url, timeout: .milliseconds(timeout))
+    }
+
     /// $TILL_HOLD_DAYS: how long an authorization holds (default 7 days).
     func holdWindow() throws(Rejection) -> TimeSpan {
         guard let text = environment["TILL_HOLD_DAYS"], !text.isEmpty else { return Payment.defaultHoldWindow }
@@ -295,12 +315,17 @@ struct CommandContext: Sendable {
         let holdWindow = try holdWindow()
         let operatorName = try operatorName()
         // The ledger first: a refused ledger must not leave a new GoblinPay file beside it.
+        let remote = try goblinPayService()
         let ledger = try openLedger()
-        let processor: GoblinPay
-        do {
-            processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
-        } catch {
-            throw Rejection(.storageError, "Cannot open GoblinPay's ledger at \(processorLedgerPath.echoed(limit: 200)): \(TillService.storageDescription(error))")
+        let processor: any PaymentProcessor
+        if let remote {
+            processor = remote
+        } else {
+            do {
+                processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
+            } catch {
+                throw Rejection(.storageError, "Cannot open GoblinPay's ledger at \(processorLedgerPath.echoed(limit: 200)): \(TillService.storageDescription(error))")
+            }
         }
         return await TillService.open(
             ledger: ledger, processor: processor, clock: clock, holdWindow: holdWindow, shopZone: shopZone
@@ -346,7 +371,7 @@ final class OpenedTill: Sendable {
     /// hold window, GoblinPay, time zone), no GoblinPay options of its own.
     func serves(_ context: CommandContext) -> Bool {
         context.databasePath == databasePath && context.environment == environment
-            && context.global.goblinpayFailureRate == nil && context.global.goblinpaySeed == nil
+            && context.global.goblinpayFailureRate == nil && context.global.goblinpaySeed == nil && context.global.goblinpayURL == nil
     }
 
     func service(opening open: @escaping @Sendable () async throws(Rejection) -> TillService) async throws(Rejection) -> TillService {

@@ -117,6 +117,9 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         // The edges: requests that do not make sense as a whole, and the ledger itself.
         case invalidRequest = "invalid_request"
         case paymentBelongsToOrder = "payment_belongs_to_order"
+        /// HTTP: a request body over the server's limit (413), a method the path does not take (405).
+        case bodyTooLarge = "body_too_large"
+        case methodNotAllowed = "method_not_allowed"
         case storageError = "storage_error"
         /// No ledger where one was expected: a missing folder, or a missing or empty file
         /// (beside the traces of one); `till init` makes one on purpose.
@@ -172,6 +175,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             case .paymentPending: "The payment outcome is not known yet; it will be resolved with the processor."
             case .invalidRequest: "The request is incomplete or contradicts itself."
             case .paymentBelongsToOrder: "This card payment belongs to an order; refund it through the order."
+            case .bodyTooLarge: "The request body is larger than the server takes."
+            case .methodNotAllowed: "This path does not take that method."
             case .storageError: "The ledger could not be read or written; nothing was changed."
             case .ledgerNotFound: "There is no ledger there; `till init` creates one."
             case .ledgerDamaged: "The ledger is damaged; restore it from a backup."

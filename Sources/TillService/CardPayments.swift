@@ -155,12 +155,14 @@ extension TillService {
         }
     }
 
-    public func capture(paymentId: String, amount: String, key: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
-        await gatewayCommand(.capture, paymentId: paymentId, amount: amount, key: key)
+    /// `currency` names the amount's currency when the caller has one (HTTP); otherwise it is
+    /// the payment's.
+    public func capture(paymentId: String, amount: String, key: String? = nil, currency: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
+        await gatewayCommand(.capture, paymentId: paymentId, amount: amount, key: key, currency: currency)
     }
 
-    public func refundPayment(paymentId: String, amount: String, key: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
-        await gatewayCommand(.refund, paymentId: paymentId, amount: amount, key: key)
+    public func refundPayment(paymentId: String, amount: String, key: String? = nil, currency: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
+        await gatewayCommand(.refund, paymentId: paymentId, amount: amount, key: key, currency: currency)
     }
 
     public func void(paymentId: String, key: String? = nil) async -> Result<Keyed<PaymentView>, Rejection> {
@@ -182,7 +184,7 @@ extension TillService {
     }
 
     private func gatewayCommand(
-        _ kind: Intent.Kind, paymentId: String, amount: String?, key keyText: String?
+        _ kind: Intent.Kind, paymentId: String, amount: String?, key keyText: String?, currency stated: String? = nil
     ) async -> Result<Keyed<PaymentView>, Rejection> {
         let key: IdempotencyKey, money: Money?
         do throws(Rejection) {
@@ -191,7 +193,9 @@ extension TillService {
                 guard let stored = try ledger.payment(id: paymentId) else { throw Self.noPayment(paymentId) }
                 return stored.payment.currency
             }.get()
-            if let amount { money = try Money.parse(amount, currency: currency).get() } else { money = nil }
+            if let amount {
+                money = try Money.parse(amount, currency: try parseCurrency(stated, default: currency).get()).get()
+            } else { money = nil }
         } catch { return .failure(error) }
         var parameters: [String: any FingerprintComponent] = [:]
         if let money { parameters["amount"] = money }

@@ -83,15 +83,19 @@ extension TillService {
     // MARK: Pay
 
     /// Takes an installment on an order, idempotently by `key`. Cash may exceed what is due
-    /// (the change is reported); a card is authorized and captured at the processor.
-    public func pay(orderId: String, amount: String, tender: TenderInput, key keyText: String) async -> Result<Keyed<OrderPaymentResult>, Rejection> {
+    /// (the change is reported); a card is authorized and captured at the processor. `currency`
+    /// names the amount's currency when the caller has one (HTTP); otherwise it is the order's.
+    public func pay(
+        orderId: String, amount: String, tender: TenderInput, key keyText: String, currency stated: String? = nil
+    ) async -> Result<Keyed<OrderPaymentResult>, Rejection> {
         let key: IdempotencyKey, parsedTender: ParsedTender
         do throws(Rejection) {
             key = try IdempotencyKey.parse(keyText).get()
             parsedTender = try ParsedTender.parse(tender).get()
         } catch { return .failure(error) }
         /// The amounts read in the order's currency, and the request's fingerprint.
-        @Sendable func priced(_ currency: Currency) throws(Rejection) -> (Money, PricedTender, RequestFingerprint) {
+        @Sendable func priced(_ orderCurrency: Currency) throws(Rejection) -> (Money, PricedTender, RequestFingerprint) {
+            let currency = try parseCurrency(stated, default: orderCurrency).get()
             let money = try Money.parse(amount, currency: currency).get()
             let pricedTender = try parsedTender.priced(in: currency, database: database).get()
             let fingerprint = RequestFingerprint(
@@ -199,7 +203,8 @@ extension TillService {
     /// processor, store credit goes back to its wallet, cash is handed back) or, with
     /// `toWallet`, as store credit.
     public func refund(
-        orderId: String, paymentId: String, amount: String, key keyText: String, toWallet walletText: String? = nil
+        orderId: String, paymentId: String, amount: String, key keyText: String, toWallet walletText: String? = nil,
+        currency stated: String? = nil
     ) async -> Result<Keyed<OrderRefundResult>, Rejection> {
         let key: IdempotencyKey, toWallet: String?, order: Order, money: Money
         do throws(Rejection) {
@@ -209,7 +214,7 @@ extension TillService {
                 guard let order = try ledger.order(id: orderId) else { throw Self.noOrder(orderId) }
                 return order
             }.get()
-            money = try Money.parse(amount, currency: order.currency).get()
+            money = try Money.parse(amount, currency: try parseCurrency(stated, default: order.currency).get()).get()
         } catch { return .failure(error) }
         var parameters: [String: any FingerprintComponent] = ["payment": paymentId, "amount": money]
         if let toWallet { parameters["to_wallet"] = Wallet.key(for: toWallet) }

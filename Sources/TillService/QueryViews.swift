@@ -154,6 +154,17 @@ public struct PageCursor<Row>: Sendable, Equatable, Codable {
     }
 
     var position: PagePosition { PagePosition(at: Instant(millisecondsSinceEpoch: at), id: id) }
+
+    /// The cursor as one opaque token (HTTP's `?before=`): the time, `_`, the id.
+    public var text: String { "\(at)_\(id)" }
+
+    public init?(text: String) {
+        guard let split = text.firstIndex(of: "_"), let at = Int64(text[..<split]) else { return nil }
+        let id = String(text[text.index(after: split)...])
+        guard !id.isEmpty else { return nil }
+        self.at = at
+        self.id = id
+    }
 }
 
 public typealias OrderCursor = PageCursor<OrderSummaryView>

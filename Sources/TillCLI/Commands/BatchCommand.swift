@@ -24,7 +24,7 @@ struct BatchCommand: TillCommand {
     @OptionGroup var global: GlobalOptions
 
     /// Commands a batch line may not run: another stream of commands, or a long-lived program.
-    static let refused: Set<String> = ["batch", "run", "demo", "sim", "pos"]
+    static let refused: Set<String> = ["batch", "run", "demo", "sim", "pos", "serve", "goblinpay"]
 
     func execute(_ context: CommandContext) async -> CommandResult {
         guard (1...256).contains(parallel) else {

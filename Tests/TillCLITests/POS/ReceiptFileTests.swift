@@ -3,17 +3,14 @@ import Testing
 @testable import TillCLI
 import TillUI
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Issue 10, finding 3: receipts (customer email, card brand and last four) were written 0644
 /// in folders made 0755. Now 0600 in a folder made 0700, whatever was there before.
 @Suite struct ReceiptFileTests {
-    static func mode(_ path: String) throws -> mode_t {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw FileModeError(path: path) }
-        return info.st_mode & 0o777
+    static func mode(_ path: String) throws -> Int {
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber else {
+            throw FileModeError(path: path)
+        }
+        return mode.intValue & 0o777
     }
 
     struct FileModeError: Error { let path: String }

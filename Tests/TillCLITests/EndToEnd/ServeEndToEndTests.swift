@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `till serve` as its own process over a real socket: it prints where it listens, answers
+/// with its token, and on SIGTERM finishes what it accepted. Every deposit it acknowledged is
+/// in the ledger afterwards and nothing it did not acknowledge is: nothing half-done.
+@Suite("till serve over a socket")
+struct ServeEndToEndTests {
+    static let token = "serve-test-token-0123456789"
+
+    @Test func sigtermFinishesTheRequestsInFlight() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("till-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            try? FileManager.default.removeItem(atPath: folder.path + ".secrets")
+        }
+        let environment = [
+            "TILL_DB": folder.appendingPathComponent("till.sqlite").path, "TILL_SECRETS_DIR": folder.path + ".secrets",
+            "TILL_API_TOKEN": Self.token, "PATH": "/usr/bin:/bin",
+        ]
+        let server = try ChildProcess(ChildProcess.tillPath, arguments: ["serve", "--port", "0"], environment: environment, mergeStandardError: true)
+        var base: String?
+        while base == nil, let line = server.readLine() {
+            if let range = line.range(of: "listening on http://") { base = "http://" + line[range.upperBound...] }
+        }
+        let url = try #require(base)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        #expect(try await Self.post(client, url + "/accounts", #"{"name":"shop"}"#).status == 201)
+
+        // Eight clients deposit one cent each, one after another, until the server stops
+        // answering; SIGTERM comes after the first 100 acknowledgements.
+        let tally = Tally()
+        let pid = server.pid
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for clientNumber in 0..<8 {
+                group.addTask {
+                    for index in 0..<10_000 {
+                        let body = #"{"amount":{"minor_units":1,"currency":"USD"},"transaction_id":"c\#(clientNumber)-\#(index)"}"#
+                        guard let answer = try? await Self.post(client, url + "/accounts/shop/deposit", body) else { return }
+                        if answer.status == 200 {
+                            if tally.acknowledged.add(1, ordering: .relaxed).newValue == 100 { _ = Glibc.kill(pid, SIGTERM) }
+                        } else {
+                            tally.other.add(1, ordering: .relaxed)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await client.shutdown()
+        let log = server.readToEnd()
+        #expect(server.wait() == 0, "\(log.suffix(2_000))")
+        #expect(log.contains("till serve: stopped"))
+        #expect(tally.other.load(ordering: .relaxed) == 0)
+        // The ledger, read by the CLI after the server is gone.
+        let (status, output) = try ChildProcess.run(ChildProcess.tillPath, arguments: ["wallet", "get", "shop", "--json"], environment: environment)
+        #expect(status == 0, "\(output)")
+        let balance = (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["balance"] as? Int
+        #expect(tally.acknowledged.load(ordering: .relaxed) >= 100)
+        #expect(balance == tally.acknowledged.load(ordering: .relaxed), "every acknowledged deposit, and nothing else, is in the balance")
+        // The access log names routes, never bodies or the token.
+        #expect(log.contains("route=/accounts/{name}/deposit"))
+        #expect(!log.contains(Self.token))
+        #expect(!log.contains("transaction_id"))
+    }
+
+    final class Tally: Sendable {
+        let acknowledged = Atomic<Int>(0)
+        let other = Atomic<Int>(0)
+    }
+
+    static func post(_ client: HTTPClient, _ url: String, _ body: String) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+}
