@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "TillCLITests",
             dependencies: [
-                "TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "SeededRandom", grdb,
+                "TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "TillProcessor", "SeededRandom", grdb,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -110,8 +110,10 @@ struct NewAccountBody: Decodable, Sendable {
     let name: String
     let overdraftLimit: AmountBody?
     let currency: String?
+    /// The customer (email) whose store credit this is: refunds to store credit go only there.
+    let customer: String?
 
-    enum CodingKeys: String, CodingKey { case name, overdraftLimit = "overdraft_limit", currency }
+    enum CodingKeys: String, CodingKey { case name, overdraftLimit = "overdraft_limit", currency, customer }
 }
 
 struct AccountMoveBody: Decodable, Sendable {
@@ -144,7 +146,8 @@ enum BodyReader {
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
             let names = keys.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
-            return names.isEmpty ? "the body" : "`" + names.joined(separator: ".").echoed(limit: 80) + "`"
+            // The names are the request type's own keys, never the client's text.
+            return names.isEmpty ? "The body" : "`" + String(names.joined(separator: ".").prefix(80)) + "`"
         }
         switch error {
         case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is missing."

@@ -122,7 +122,7 @@ struct Endpoints: Sendable {
         let overdraft: String?
         do { overdraft = try body.overdraftLimit?.text() } catch { return Wire.problem(error) }
         let result = await service.openWallet(
-            name: body.name, currency: body.currency ?? body.overdraftLimit?.currency, overdraft: overdraft)
+            name: body.name, currency: body.currency ?? body.overdraftLimit?.currency, overdraft: overdraft, customer: body.customer)
         return answer(result, status: .created)
     }
 

@@ -85,7 +85,7 @@ public struct APIToken: Sendable {
 
     /// Equal or not, in a time that depends on the lengths only.
     static func sameBytes(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: given.count ^ expected.count)
+        var difference: UInt8 = given.count == expected.count ? 0 : 1
         for index in 0..<expected.count {
             difference |= (index < given.count ? given[index] : 0) ^ expected[index]
         }

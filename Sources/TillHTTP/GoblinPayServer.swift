@@ -27,15 +27,14 @@ public struct GoblinPayServiceFaults: Sendable {
 }
 
 /// GoblinPay's HTTP service (`GoblinPayWire`): thin handlers over one GoblinPay and its ledger.
-/// A call is registered "in flight" from just before it is applied until it is answered; a
-/// lookup of a key in flight answers unknown, and a call whose `GoblinPay-Deadline` has passed
-/// is refused unapplied. Together: a lookup's "not applied" is never overtaken by the call.
+/// Calls pass `InFlightCalls`: one whose `GoblinPay-Deadline` has come is refused unapplied, and
+/// a lookup of a key in flight answers unknown; so a lookup's "not applied" is never overtaken.
 public final class GoblinPayServer: Sendable {
     let goblin: GoblinPay
     let faults: GoblinPayServiceFaults
     let logger: Logger
     private let random: Mutex<SplitMix64>
-    private let inFlight = Mutex<[String: Int]>([:])
+    private let inFlight = InFlightCalls()
 
     public init(goblin: GoblinPay, faults: GoblinPayServiceFaults, logger: Logger) {
         self.goblin = goblin
@@ -46,7 +45,8 @@ public final class GoblinPayServer: Sendable {
 
     public func application(host: String = "127.0.0.1", port: Int = 0, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "goblinpay"),
+            router: router(), server: .http1(configuration: .init(idleTimeout: TillServer.idleTimeout)),
+            configuration: .init(address: .hostname(host, port: port), serverName: "goblinpay"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
@@ -72,17 +72,9 @@ public final class GoblinPayServer: Sendable {
         if latency > 0 { try? await Task.sleep(for: .milliseconds(latency)) }
         // Past the caller's deadline nothing is applied: the caller stopped waiting and may be
         // looking the key up already.
-        let admitted = inFlight.withLock { keys -> Bool in
-            if let deadline, Int64(Date().timeIntervalSince1970 * 1000) > deadline { return false }
-            keys[call.key, default: 0] += 1
-            return true
-        }
-        guard admitted else { return Self.outcome(.failed(reason: "the call's deadline passed before it was applied"), status: .internalServerError) }
+        guard inFlight.admit(key: call.key, deadline: deadline, now: Int64(Date().timeIntervalSince1970 * 1000)) else { return Self.outcome(.failed(reason: "the call's deadline passed before it was applied"), status: .internalServerError) }
         let outcome = await perform(operation, call)
-        inFlight.withLock { keys in
-            keys[call.key, default: 1] -= 1
-            if keys[call.key] == 0 { keys[call.key] = nil }
-        }
+        inFlight.finish(key: call.key)
         // A lost response: applied (or not, as GoblinPay decided), and no answer at all.
         if case .unknown = outcome { return Self.dropped }
         if roll(faults.lostResponseRate) { return Self.dropped }
@@ -111,7 +103,7 @@ public final class GoblinPayServer: Sendable {
 
     private func lookup(_ request: Request) async -> Response {
         guard let call = await Self.read(request) else { return Self.badRequest }
-        let busy = inFlight.withLock { $0[call.key] != nil }
+        let busy = inFlight.isInFlight(call.key)
         let answer = busy ? ProcessorLookup.unknown(reason: "a call under this key is in flight") : await goblin.lookup(key: call.key)
         return Wire.response(GoblinPayWire.Lookup(answer))
     }

@@ -1,19 +1,26 @@
 public import Hummingbird
 public import Logging
-import NIOCore
-import ServiceLifecycle
+public import NIOCore
+public import ServiceLifecycle
+public import TillService
 import UnixSignals
 
 /// `till serve`: the API on a socket until SIGTERM or SIGINT. Then it stops taking connections,
 /// lets every request in flight finish (each write durable before its answer, as always) and
 /// returns.
 public enum TillServer {
+    /// A connection that sends nothing for this long is closed (a client that opens many and
+    /// never finishes a request cannot hold the server's descriptors).
+    public static let idleTimeout = TimeAmount.seconds(30)
+
     public static func run(
         _ api: TillAPI, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (_ port: Int) async -> Void
     ) async throws {
         let app = Application(
             router: api.router(),
+            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(host, port: port), serverName: "till"),
+            services: [OpenRequestSweeper(service: api.service, every: .seconds(5))],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -23,5 +30,28 @@ public enum TillServer {
     /// The application for in-process tests (HummingbirdTesting drives it without a socket).
     public static func application(_ api: TillAPI) -> some ApplicationProtocol {
         Application(router: api.router(), logger: api.logger)
+    }
+}
+
+/// A long-running till resolves what it left unknown by itself: every few seconds it asks the
+/// processor about the open requests it may claim (an answer that was lost, a lease that ran
+/// out), as a restart or a retry would, so a held authorization never waits for a client.
+public struct OpenRequestSweeper: Service {
+    let service: TillService
+    let every: Duration
+
+    public init(service: TillService, every: Duration) {
+        self.service = service
+        self.every = every
+    }
+
+    public func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                guard !Task.isCancelled else { return }
+                _ = await service.resolveOpenRequests()
+            }
+        }
     }
 }

@@ -18,6 +18,9 @@ public protocol PaymentProcessor: Sendable {
     func release(key: String, authorization: String) async -> ProcessorOutcome
     /// What became of a key whose outcome the caller did not learn (a timeout, a lost response).
     func lookup(key: String) async -> ProcessorLookup
+    /// Which processor this is, as recorded with every request sent to it: a request is only
+    /// ever resolved by asking the processor it went to.
+    var identity: String { get }
 }
 
 /// The answer to one processor call.

@@ -88,7 +88,8 @@ extension TillService {
         case .failure(let rejection):
             guard !open.isEmpty, case .success = alone() else { throw rejection }
             let keys = open.prefix(3).map(\.key).joined(separator: ", ")
-            let reason = rejection.message.prefix { $0 != "." }
+            // The rejection's message without its closing full stop ("$4.50" keeps its point).
+            let reason = rejection.message.hasSuffix(".") ? String(rejection.message.dropLast()) : rejection.message
             throw Rejection(
                 .paymentPending,
                 "\(what) has a request whose outcome is not known yet (key \(keys)); until it resolves: \(reason). Nothing was done; retry with the same key once it is resolved."

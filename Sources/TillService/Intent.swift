@@ -42,6 +42,10 @@ struct Intent: Codable, Sendable {
     var paymentId: String
     /// GoblinPay's reference of the authorization, once it is known.
     var processorReference: String?
+    /// Which processor the request was sent to (`PaymentProcessor.identity`); nil: before
+    /// GoblinPay could run as a service, always the in-process one. Only that processor's
+    /// answer about its keys counts.
+    var processor: String?
     /// What may be kept of the card: an authorization's or an installment's.
     var card: StoredCard?
     /// An authorization's hold window (milliseconds), as configured when it was asked.

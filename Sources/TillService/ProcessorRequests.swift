@@ -40,7 +40,7 @@ extension TillService {
         key: IdempotencyKey, operation: String, target: String, fingerprint: RequestFingerprint,
         card: CardCredentials?, prepare: @escaping @Sendable (Ledger, Instant) throws -> Intent
     ) async -> Result<Keyed<R>, Rejection> {
-        let owner = self.owner.id, lease = leaseDuration
+        let owner = self.owner.id, lease = leaseDuration, ledgerId = self.ledgerId, processorIdentity = processor.identity
         // At most twice: a resolution that finds nothing applied frees the key and runs again.
         for _ in 0..<2 {
             let start = await write { ledger, now -> ProcessorStart in
@@ -59,7 +59,10 @@ extension TillService {
                     return .resume(intent)
                 case .call:
                     var intent = try prepare(ledger, now)
-                    intent.id = "\(key.value)#\(try ledger.processorAttempts(key: key.value))"
+                    // The ledger's id first: two ledgers (or a ledger made again) sharing one
+                    // GoblinPay never reach each other's processor keys.
+                    intent.id = "\(ledgerId)/\(key.value)#\(try ledger.processorAttempts(key: key.value))"
+                    intent.processor = processorIdentity
                     intent.request = RequestIdentity(operation: operation, target: target, fingerprint: fingerprint.canonical)
                     intent.operatorName = self.operatorName.text
                     try ledger.insert(RequestRecord(

@@ -62,6 +62,12 @@ extension TillService {
                 .paymentPending, "GoblinPay could not say what became of the request (\(reason)); it stays pending.")
                 .retrying(intent.retryHint(key: key)))
         }
+        // Only the processor the request went to can say what became of it: another one has
+        // never heard of its keys, and its "not applied" would free a key whose charge stands.
+        let sentTo = intent.processor ?? GoblinPay.inProcessIdentity
+        guard sentTo == processor.identity else {
+            return await unknown("it was sent to \(sentTo), and this till reaches \(processor.identity)")
+        }
         // The request's own lookup, decided by the table for its holder; an installment's
         // capture and release are its later steps, still in flight.
         let lookup = await processor.lookup(key: intent.processorKey(intent.kind.processorStep))

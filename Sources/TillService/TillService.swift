@@ -15,6 +15,8 @@ import Glibc
 public final class TillService: Sendable {
     /// The store: TillStore's, behind the service (nothing public mentions it).
     let database: TillDatabase
+    /// The ledger's id, the first part of every processor key this till makes.
+    var ledgerId: String { database.ledgerId }
     let processor: any PaymentProcessor
     let clock: @Sendable () -> Instant
     let ids: IdSource

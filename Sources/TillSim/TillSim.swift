@@ -17,11 +17,17 @@ public struct SimOptions: Sendable, Hashable {
     public var instances: Int
     /// How many trace lines a failure prints.
     public var traceTail: Int
+    /// GoblinPay reached over a network (`till sim --network`): besides its own faults, a call
+    /// may time out while still in flight (applied later) or arrive after its deadline
+    /// (refused), under the service's `InFlightCalls` rule. Off by default, so a seed without
+    /// it replays as it always has.
+    public var network: Bool
 
     public init(
         seed: UInt64, steps: Int = 1000, directory: String? = nil, checkpointEvery: Int = 500, instances: Int = 3,
-        traceTail: Int = 40
+        traceTail: Int = 40, network: Bool = false
     ) {
+        self.network = network
         self.seed = seed
         self.steps = steps
         self.directory = directory

@@ -19,6 +19,8 @@ public final class TillDatabase: Sendable {
     public let path: String
     public let pool: DatabasePool
     let fingerprinter: CardFingerprinter
+    /// The ledger's own random id (`ledger_identity`), made once when it was created.
+    public let ledgerId: String
     /// Every write of the process goes through it (`write`).
     private let writer: GroupCommit
 
@@ -60,11 +62,14 @@ public final class TillDatabase: Sendable {
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try LedgerSchema.migrator.migrate(pool)
             let fingerprinter = try CardFingerprinter.open(ledgerPath: path, secretsDirectory: secretsDirectory, pool: pool)
-            return TillDatabase(path: path, pool: pool, fingerprinter: fingerprinter)
+            // Checked by the fingerprinter's opening: 32 hex digits.
+            let ledgerId = try pool.read { db in try String.fetchOne(db, sql: "SELECT ledger_id FROM ledger_identity WHERE id = 1") } ?? ""
+            return TillDatabase(path: path, pool: pool, fingerprinter: fingerprinter, ledgerId: ledgerId)
         }
     }
 
-    private init(path: String, pool: DatabasePool, fingerprinter: CardFingerprinter) {
+    private init(path: String, pool: DatabasePool, fingerprinter: CardFingerprinter, ledgerId: String) {
+        self.ledgerId = ledgerId
         self.path = path
         self.pool = pool
         self.fingerprinter = fingerprinter

@@ -25,6 +25,10 @@ struct RouterTests {
                 #expect(try await api.call(method, path, token: APIHarness.token + "x").status == 401)
                 #expect(try await api.call(method, path, token: nil, headers: [("Authorization", "Basic \(APIHarness.token)")]).status == 401)
             }
+            // Length differences of any size count (a difference of 256 once wrapped to zero).
+            for extra in [1, 255, 256, 512] {
+                #expect(try await api.call(.get, "/metrics", token: APIHarness.token + String(repeating: "A", count: extra)).status == 401, "\(extra)")
+            }
             // The scheme is matched in any case, as RFC 9110 says.
             #expect(try await api.call(.get, "/metrics", token: nil, headers: [("Authorization", "bearer \(APIHarness.token)")]).status == 200)
         }

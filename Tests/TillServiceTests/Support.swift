@@ -147,6 +147,9 @@ struct Harness: Sendable {
 
     // MARK: GoblinPay
 
+    /// Processor keys as this till makes them: the ledger's id, "/", then "<key>#<attempt>:<step>".
+    func keyed(_ keys: [String]) -> [String] { keys.map { "\(database.ledgerId)/\($0)" } }
+
     func entries(_ operation: GoblinPayOperation) async throws -> [GoblinPayLedgerEntry] {
         try await goblin.ledger.entries().filter { $0.operation == operation }
     }

@@ -34,6 +34,21 @@ struct TillSimTests {
         #expect((result.invariantChecks.values.reduce(0, +)) > Self.steps)
     }
 
+    /// `--network`: calls that time out while GoblinPay still applies them, and calls that reach
+    /// it after their deadline, on top of every other fault. Every invariant holds, and the
+    /// network faults were really met (lookups answered "in flight", late calls refused).
+    @Test func networkSeedsHoldEveryInvariant() async {
+        var faults: [String: Int] = [:], calls: [String: Int] = [:]
+        for seed: UInt64 in 1...4 {
+            let result = await TillSim.run(SimOptions(seed: seed, steps: 400, checkpointEvery: 100, network: true))
+            #expect(result.passed, "\(TillSim.failureReport(result))")
+            faults.merge(result.faults, uniquingKeysWith: +)
+            calls.merge(result.processorCalls, uniquingKeysWith: +)
+        }
+        #expect((faults["network_slow"] ?? 0) > 0 && (faults["network_late"] ?? 0) > 0, "\(faults)")
+        #expect(calls.contains { $0.key.hasSuffix(".unknown") && $0.key != "lookup.unknown" && $0.value > 0 }, "\(calls)")
+    }
+
     /// The workload releases the rest of partly captured holds, GoblinPay applies some, and
     /// invariant 10 (no capture after a release) is checked.
     @Test func releasesRunAndAreChecked() async {

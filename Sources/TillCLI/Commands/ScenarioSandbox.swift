@@ -74,10 +74,16 @@ final class InterruptCleanup: Sendable {
         folders.withLock { _ = $0.insert(folder) }
     }
 
-    /// Removes `folder` and stops watching it.
+    /// Removes `folder` and stops watching it. A ledger closing on another thread may still
+    /// drop its -wal and -shm files while the folder is being removed (a busy machine showed
+    /// it): the removal is tried again, briefly, until the folder is gone.
     func remove(_ folder: String) {
         folders.withLock { _ = $0.remove(folder) }
-        try? FileManager.default.removeItem(atPath: folder)
+        for _ in 0..<50 {
+            try? FileManager.default.removeItem(atPath: folder)
+            guard FileManager.default.fileExists(atPath: folder) else { return }
+            usleep(20_000)
+        }
     }
 
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]

@@ -26,6 +26,7 @@ struct SimCommand: TillCommand {
     @Option(help: "Service instances running at once (at least 2).") var instances: Int = 3
     @Option(name: .customLong("trace-tail"), help: "Trace lines printed with a violation.") var traceTail: Int = 40
     @Option(help: "Directory for the temporary ledgers (default /dev/shm, else $TMPDIR).") var dir: String?
+    @Flag(help: "GoblinPay over a network: calls that time out in flight or arrive after their deadline.") var network = false
     @OptionGroup var global: GlobalOptions
 
     struct Answer: Encodable {
@@ -60,7 +61,7 @@ struct SimCommand: TillCommand {
         for seed in range {
             let result = await TillSim.run(SimOptions(
                 seed: seed, steps: steps, directory: dir, checkpointEvery: checkpointEvery, instances: instances,
-                traceTail: traceTail))
+                traceTail: traceTail, network: network))
             results.append(result)
             let line = "seed \(seed): \(result.steps) steps, \(result.passed ? "ok" : "VIOLATION"), digest \(result.digest), "
                 + String(format: "%.1f s", result.seconds) + "\n"

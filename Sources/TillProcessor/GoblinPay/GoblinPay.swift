@@ -50,6 +50,10 @@ public final class GoblinPay: PaymentProcessor {
         self.ledger = GoblinPayLedger(storage: storage)
     }
 
+    /// GoblinPay in the till's own process (its ledger beside the till's, or in memory).
+    public static let inProcessIdentity = "GoblinPay in-process"
+    public var identity: String { Self.inProcessIdentity }
+
     // MARK: Faults
 
     /// Queues `fault` for the next `times` calls of `operation` on this instance (after any

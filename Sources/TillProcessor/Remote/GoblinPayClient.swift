@@ -13,6 +13,7 @@ import NIOHTTP1
 public final class GoblinPayClient: PaymentProcessor {
     public let baseURL: String
     public let timeout: Duration
+    public var identity: String { "GoblinPay at \(baseURL)" }
 
     /// One client for the process: its connections are pooled across calls, and it is never
     /// torn down while a call could still use it.

@@ -4,7 +4,7 @@ import TillProcessor
 import TillStore
 
 /// One applied GoblinPay operation, with the Till request it came from: processor keys are
-/// "<client key>#<attempt>:<step>".
+/// "<ledger id>/<client key>#<attempt>:<step>" (without the ledger id before Till 0.4).
 struct AppliedEntry: Sendable {
     let entry: GoblinPayLedgerEntry
     let clientKey: String
@@ -12,7 +12,8 @@ struct AppliedEntry: Sendable {
 
     init(_ entry: GoblinPayLedgerEntry) {
         self.entry = entry
-        let beforeStep = entry.key.lastIndex(of: ":").map { String(entry.key[..<$0]) } ?? entry.key
+        let key = Self.withoutLedgerId(entry.key)
+        let beforeStep = key.lastIndex(of: ":").map { String(key[..<$0]) } ?? key
         if let hash = beforeStep.lastIndex(of: "#") {
             clientKey = String(beforeStep[..<hash])
             attempt = String(beforeStep[beforeStep.index(after: hash)...])
@@ -23,6 +24,15 @@ struct AppliedEntry: Sendable {
     }
 
     var processorKey: String { entry.key }
+
+    /// A processor key or intent id without its leading "<ledger id>/" (32 hex digits): what
+    /// the checks match against client keys, and what the trace prints (the id is random per run).
+    static func withoutLedgerId(_ key: String) -> String {
+        guard let slash = key.firstIndex(of: "/"), key.distance(from: key.startIndex, to: slash) == 32,
+              key[..<slash].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { return key }
+        return String(key[key.index(after: slash)...])
+    }
     var step: GoblinPayOperation { entry.operation }
     var reference: String { entry.reference }
     var amount: Int64 { entry.amount.minorUnits }
@@ -84,7 +94,9 @@ extension SimChecker {
         if request.state == "completed" {
             return String(try ledger.processorAttempts(key: clientKey)) == attempt ? .recorded : .released
         }
-        if let intent = request.intent, intentId(intent) == "\(clientKey)#\(attempt)" { return .open(request.state) }
+        if let intent = request.intent, let id = intentId(intent), AppliedEntry.withoutLedgerId(id) == "\(clientKey)#\(attempt)" {
+            return .open(request.state)
+        }
         return .released
     }
 
@@ -212,7 +224,7 @@ extension SimChecker {
         }
         for step in GoblinPayOperation.allCases {
             if let attempts = attemptsByStep[step], attempts.count > 1 {
-                let keys = entries.filter { $0.step == step }.map { "\($0.processorKey) \($0.amount)" }.joined(separator: ", ")
+                let keys = entries.filter { $0.step == step }.map { "\(AppliedEntry.withoutLedgerId($0.processorKey)) \($0.amount)" }.joined(separator: ", ")
                 return SimViolation(
                     invariant: .oneEffectPerKey,
                     detail: "client key \(clientKey) has \(step.rawValue) applied under attempts \(attempts.joined(separator: ", ")): \(keys)")

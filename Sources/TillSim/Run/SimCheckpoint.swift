@@ -39,8 +39,10 @@ extension Simulator {
                 return
             }
         }
-        // 7: with faults off and every lease run out, everything resolves.
+        // 7: with faults off, the network drained and every lease run out, everything resolves.
         goblin.removeAllFaults()
+        processor.wire.clear()
+        for line in await processor.wire.deliver() { log(line) }
         var open: [String] = []
         for round in 1...4 {
             clock.advance(by: Self.lease.milliseconds + 1_000)

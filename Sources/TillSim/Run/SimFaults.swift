@@ -71,7 +71,13 @@ extension Simulator {
         let operation = operations[random.below(operations.count)]
         let times = 1 + random.below(3)
         let fault: String
-        switch random.below(5) {
+        switch random.below(options.network ? 7 : 5) {
+        case 5, 6:
+            let fate: SimWire.Fate = random.chance(500) ? .slow : .late
+            processor.wire.inject(fate, times: times)
+            bump(&faults, "network_\(fate.rawValue)")
+            log("fault network \(fate.rawValue) x\(times)")
+            return
         case 0:
             goblin.inject(.decline(reason: "sim decline"), on: operation, times: times)
             fault = "decline"

@@ -78,7 +78,7 @@ actor Simulator {
         let rates = [0, 50_000, 250_000, 500_000]
         let rate = GoblinPayFailureRate(partsPerMillion: rates[random.below(rates.count)]) ?? .default
         goblin = GoblinPay(configuration: GoblinPayConfiguration(seed: random.next(), captureFailureRate: rate))
-        processor = SimProcessor(goblin: goblin)
+        processor = SimProcessor(goblin: goblin, clock: clock)
         // The workload's mix: every action's base weight, scaled by the seed (0.5x to 1.5x).
         weights = Action.allCases.map { action in action.weight * (50 + random.below(101)) / 100 }
         cards = (0..<4).map { _ in random.ordinaryCard() }
@@ -122,6 +122,11 @@ actor Simulator {
     /// One step: time passes, then one action drawn by the seed's weights.
     private func topLevel() async {
         clock.advance(by: random.between(0, 3_000))
+        // The network delivers some of what it holds (only with --network: other seeds replay
+        // exactly as before).
+        if options.network, processor.wire.parkedCount > 0, random.chance(300) {
+            for line in await processor.wire.deliver(1 + random.below(3)) { log(line) }
+        }
         while liveOrder.count < 2, violation == nil {
             bump(&events, "restart")
             await openInstance(startup: true)
@@ -147,6 +152,7 @@ actor Simulator {
         case .faults:
             if random.chance(150) {
                 goblin.removeAllFaults()
+                processor.wire.clear()
                 bump(&faults, "cleared")
                 log("faults cleared")
             } else {

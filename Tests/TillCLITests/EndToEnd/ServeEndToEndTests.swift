@@ -27,12 +27,10 @@ struct ServeEndToEndTests {
             "TILL_DB": folder.appendingPathComponent("till.sqlite").path, "TILL_SECRETS_DIR": folder.path + ".secrets",
             "TILL_API_TOKEN": Self.token, "PATH": "/usr/bin:/bin",
         ]
-        let server = try ChildProcess(ChildProcess.tillPath, arguments: ["serve", "--port", "0"], environment: environment, mergeStandardError: true)
-        var base: String?
-        while base == nil, let line = server.readLine() {
-            if let range = line.range(of: "listening on http://") { base = "http://" + line[range.upperBound...] }
-        }
-        let url = try #require(base)
+        let logFile = folder.appendingPathComponent("serve.log").path
+        let server = try ChildProcess(ChildProcess.tillPath, arguments: ["serve", "--port", "0"], environment: environment, outputFile: logFile)
+        let line = try #require(await ChildProcess.waitForLine(in: logFile, containing: "till serve: listening on http://"))
+        let url = try #require(line.range(of: "http://").map { String(line[$0.lowerBound...]) })
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         #expect(try await Self.post(client, url + "/accounts", #"{"name":"shop"}"#).status == 201)
 
@@ -57,13 +55,14 @@ struct ServeEndToEndTests {
             try await group.waitForAll()
         }
         try await client.shutdown()
-        let log = server.readToEnd()
-        #expect(server.wait() == 0, "\(log.suffix(2_000))")
+        let status = server.wait()
+        let log = String(decoding: FileManager.default.contents(atPath: logFile) ?? Data(), as: UTF8.self)
+        #expect(status == 0, "\(log.suffix(2_000))")
         #expect(log.contains("till serve: stopped"))
         #expect(tally.other.load(ordering: .relaxed) == 0)
         // The ledger, read by the CLI after the server is gone.
-        let (status, output) = try ChildProcess.run(ChildProcess.tillPath, arguments: ["wallet", "get", "shop", "--json"], environment: environment)
-        #expect(status == 0, "\(output)")
+        let (getStatus, output) = try ChildProcess.run(ChildProcess.tillPath, arguments: ["wallet", "get", "shop", "--json"], environment: environment)
+        #expect(getStatus == 0, "\(output)")
         let balance = (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["balance"] as? Int
         #expect(tally.acknowledged.load(ordering: .relaxed) >= 100)
         #expect(balance == tally.acknowledged.load(ordering: .relaxed), "every acknowledged deposit, and nothing else, is in the balance")

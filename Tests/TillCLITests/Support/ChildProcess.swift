@@ -27,8 +27,10 @@ final class ChildProcess {
     }
 
     /// `mergeStandardError` sends the child's standard error into the same pipe as its
-    /// standard output; otherwise it goes to the test process's standard error.
-    init(_ path: String, arguments: [String], environment: [String: String], mergeStandardError: Bool = false) throws {
+    /// standard output; otherwise it goes to the test process's standard error. `outputFile`
+    /// sends both to that file instead (a server that logs every request would otherwise fill
+    /// a pipe nobody drains and stop); read it with `Self.waitForLine(in:containing:)`.
+    init(_ path: String, arguments: [String], environment: [String: String], mergeStandardError: Bool = false, outputFile: String? = nil) throws {
         // A test's `till` keeps its card-fingerprint secrets in the test's own folder, never in
         // the real ~/.config/till/secrets.
         if path == Self.tillPath, environment["TILL_SECRETS_DIR"] == nil {
@@ -41,7 +43,12 @@ final class ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        if mergeStandardError { posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2) }
+        if let outputFile {
+            posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else if mergeStandardError {
+            posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2)
+        }
         for fd in [toChild[0], toChild[1], fromChild[0], fromChild[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
         Self.closeFrom(3, in: &actions)
         var attributes = posix_spawnattr_t()
@@ -139,6 +146,22 @@ final class ChildProcess {
     }
 
     func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+
+    /// The first line of `file` containing `text`, once the child has written it (polled every
+    /// 20 ms, up to `seconds`); nil if it never came. The file is read once more after the
+    /// deadline: a test suspended past it (a busy machine) still sees what was written.
+    static func waitForLine(in file: String, containing text: String, seconds: Double = 120) async -> String? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        func found() -> String? {
+            guard let data = FileManager.default.contents(atPath: file) else { return nil }
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.contains(text) }.map(String.init)
+        }
+        while ContinuousClock.now < deadline {
+            if let line = found() { return line }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return found()
+    }
 
     /// Waits for the child; its exit status, or 128 + signal.
     @discardableResult
