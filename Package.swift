@@ -35,8 +35,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        // The HTTP client of the real-socket tests (and of GoblinPay as a service).
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The pure domain: no I/O, no clock, no randomness, no dependencies.
@@ -46,12 +44,13 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: strictSwift),
         // The remote side: the PaymentProcessor protocol and the GoblinPay simulator, which
         // keeps its own ledger (in memory, or in its own SQLite file beside the till's).
-        // As a service, it is reached through GoblinPayClient (async-http-client).
+        // As a service, it is reached through GoblinPayClient (plain NIO HTTP/1.1: no TLS
+        // library to build).
         .target(
             name: "TillProcessor",
             dependencies: [
-                "TillCore", "SeededRandom", grdb, .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                "TillCore", "SeededRandom", grdb, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSwift),
         // The durable ledger: migrations, append-only events, read models, idempotency records.
@@ -144,7 +143,7 @@ let package = Package(
             name: "TillHTTPTests",
             dependencies: [
                 "TillHTTP", "TillService", "TillProcessor", "TillCore", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift),
@@ -153,8 +152,6 @@ let package = Package(
             name: "TillCLITests",
             dependencies: [
                 "TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "TillProcessor", "SeededRandom", grdb,
-                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["POS/Snapshots"],
             swiftSettings: strictSwift

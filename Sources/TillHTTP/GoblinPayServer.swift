@@ -1,7 +1,8 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 public import Logging
 import SeededRandom
+public import ServiceLifecycle
 import Synchronization
 import TillCore
 public import TillProcessor
@@ -43,7 +44,7 @@ public final class GoblinPayServer: Sendable {
         random = Mutex(SplitMix64(seed: faults.seed))
     }
 
-    public func application(host: String = "127.0.0.1", port: Int = 0, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(host: String = "127.0.0.1", port: Int = 0, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         Application(
             router: router(), server: .http1(configuration: .init(idleTimeout: TillServer.idleTimeout)),
             configuration: .init(address: .hostname(host, port: port), serverName: "goblinpay"),

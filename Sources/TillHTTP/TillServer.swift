@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 public import Logging
 public import NIOCore
 public import ServiceLifecycle
@@ -16,20 +16,24 @@ public enum TillServer {
     public static func run(
         _ api: TillAPI, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (_ port: Int) async -> Void
     ) async throws {
-        let app = Application(
+        let group = ServiceGroup(configuration: .init(
+            services: [application(api, host: host, port: port, onRunning: onRunning)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// The server as a service (its own and the open-request sweeper): what `run` runs, and
+    /// what the tests start on a free port.
+    public static func application(
+        _ api: TillAPI, host: String = "127.0.0.1", port: Int = 0, onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) -> some Service {
+        Application(
             router: api.router(),
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(host, port: port), serverName: "till"),
             services: [OpenRequestSweeper(service: api.service, every: .seconds(5))],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-    }
-
-    /// The application for in-process tests (HummingbirdTesting drives it without a socket).
-    public static func application(_ api: TillAPI) -> some ApplicationProtocol {
-        Application(router: api.router(), logger: api.logger)
+            logger: api.logger)
     }
 }
 

@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import Logging
 import Testing
 import TillCore
@@ -23,9 +21,8 @@ struct GoblinPayServiceTests {
     ) async throws {
         let goblin = GoblinPay(configuration: GoblinPayConfiguration(captureFailureRate: .never))
         let server = GoblinPayServer(goblin: goblin, faults: faults, logger: Logger(label: "goblinpay.test") { _ in SwiftLogNoOpLogHandler() })
-        try await server.application().test(.live) { client in
-            let port = try #require(client.port)
-            try await body(GoblinPayClient(url: "http://127.0.0.1:\(port)", timeout: timeout), goblin)
+        try await serving({ server.application(onRunning: $0) }) { base in
+            try await body(GoblinPayClient(url: base, timeout: timeout), goblin)
         }
     }
 

@@ -1,9 +1,7 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
-import HummingbirdTesting
-import NIOCore
 import Logging
+import ServiceLifecycle
 import Testing
 import TillCore
 import TillHTTP
@@ -11,10 +9,11 @@ import TillProcessor
 import TillService
 
 /// A till on a fresh SQLite ledger in a temporary directory, GoblinPay in memory (no random
-/// capture failures), and its API driven in process by HummingbirdTesting: real routing,
-/// middleware and handlers, no socket.
+/// capture failures), and its API served on a free port of 127.0.0.1: real sockets, routing,
+/// middleware and handlers.
 struct APIHarness: Sendable {
     static let token = "test-token-0123456789abcdef"
+    static let quiet = Logger(label: "till.test") { _ in SwiftLogNoOpLogHandler() }
 
     let directory: URL
     let service: TillService
@@ -26,7 +25,7 @@ struct APIHarness: Sendable {
         service = try await TillService.open(
             path: directory.appendingPathComponent("till.sqlite").path, secretsDirectory: directory.path + ".secrets",
             processor: GoblinPay(configuration: GoblinPayConfiguration(captureFailureRate: .never)))
-        api = TillAPI(service: service, token: APIToken(Self.token), logger: Logger(label: "till.test") { _ in SwiftLogNoOpLogHandler() }, maxBodyBytes: maxBodyBytes)
+        api = TillAPI(service: service, token: APIToken(Self.token), logger: Self.quiet, maxBodyBytes: maxBodyBytes)
     }
 
     func remove() {
@@ -34,40 +33,59 @@ struct APIHarness: Sendable {
         try? FileManager.default.removeItem(atPath: directory.path + ".secrets")
     }
 
-    /// Runs `body` against the API, then removes the ledger.
-    static func run(maxBodyBytes: Int = TillAPI.defaultMaxBodyBytes, _ body: @Sendable (Client) async throws -> Void) async throws {
+    /// Runs `body` against the API on a free port, then stops it and removes the ledger.
+    static func run(maxBodyBytes: Int = TillAPI.defaultMaxBodyBytes, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let harness = try await APIHarness(maxBodyBytes: maxBodyBytes)
         defer { harness.remove() }
-        try await TillServer.application(harness.api).test(.router) { client in
-            try await body(Client(client: client, harness: harness))
+        try await serving({ TillServer.application(harness.api, onRunning: $0) }) { base in
+            try await body(Client(base: base, harness: harness))
         }
+    }
+}
+
+/// Starts the service `make` builds (handing it the callback that learns its port), runs `body`
+/// with "http://127.0.0.1:PORT", then shuts it down gracefully.
+func serving(
+    _ make: (@escaping @Sendable (Int) async -> Void) -> some Service, _ body: @escaping @Sendable (String) async throws -> Void
+) async throws {
+    let (ports, announce) = AsyncStream<Int>.makeStream()
+    let group = ServiceGroup(configuration: .init(services: [make { announce.yield($0) }], gracefulShutdownSignals: [], logger: APIHarness.quiet))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        do {
+            try await body("http://127.0.0.1:\(port)")
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
     }
 }
 
 /// One answer, its body read as text and (when it is JSON) as an object.
 struct Answer: Sendable {
     let status: Int
-    let headers: HTTPFields
-    let text: String
+    let answer: HTTPExchange.Answer
+
+    var text: String { answer.text }
 
     var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+        (try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any]) ?? [:]
     }
 
     var code: String? { json["code"] as? String }
     func string(_ key: String) -> String? { json[key] as? String }
     func int(_ key: String) -> Int? { (json[key] as? NSNumber)?.intValue }
     var replayed: Bool { header("Idempotent-Replayed") == "true" }
-
-    func header(_ name: String) -> String? {
-        guard let field = HTTPField.Name(name) else { return nil }
-        return headers[field]
-    }
+    func header(_ name: String) -> String? { answer.header(name) }
 }
 
 /// What the tests send: the token unless told otherwise, JSON bodies, an optional key.
 struct Client: Sendable {
-    let client: any TestClientProtocol
+    let base: String
     let harness: APIHarness
 
     var service: TillService { harness.service }
@@ -76,13 +94,13 @@ struct Client: Sendable {
         _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, key: String? = nil,
         token: String? = APIHarness.token, headers extra: [(String, String)] = []
     ) async throws -> Answer {
-        var headers: HTTPFields = [:]
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        if body != nil { headers[.contentType] = "application/json" }
-        if let key, let name = HTTPField.Name("Idempotency-Key") { headers[name] = key }
-        for (name, value) in extra { if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) } }
-        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        return Answer(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
+        var headers: [(String, String)] = []
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        if let key { headers.append(("Idempotency-Key", key)) }
+        headers += extra
+        let answer = try await HTTPExchange.send(method.rawValue, base + uri, headers: headers, body: body.map { Array($0.utf8) }, timeout: .seconds(60))
+        return Answer(status: answer.status, answer: answer)
     }
 
     func get(_ uri: String) async throws -> Answer { try await call(.get, uri) }

@@ -23,8 +23,8 @@ struct ModuleBoundaryTests {
         "SeededRandom": ["Swift"],
         // GRDBSQLite: the C API, for the benchmark's raw baselines only.
         "TillStore": ["TillCore", "GRDB", "GRDBSQLite", "Crypto", "CryptoExtras"],
-        // AsyncHTTPClient, NIO: GoblinPay's HTTP client, when it runs as a service.
-        "TillProcessor": ["TillCore", "SeededRandom", "GRDB", "AsyncHTTPClient", "NIOCore", "NIOHTTP1"],
+        // NIO: GoblinPay's HTTP client, when it runs as a service.
+        "TillProcessor": ["TillCore", "SeededRandom", "GRDB", "NIOCore", "NIOPosix", "NIOHTTP1"],
         "TillService": ["TillCore", "TillStore", "TillProcessor"],
         "TillScenario": ["TillCore"],
         "TillSim": ["TillCore", "TillStore", "TillService", "TillProcessor", "SeededRandom"],

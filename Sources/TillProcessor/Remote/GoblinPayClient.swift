@@ -1,11 +1,8 @@
-import AsyncHTTPClient
 import Foundation
 public import TillCore
-import NIOCore
-import NIOHTTP1
 
-/// GoblinPay as a remote service (`till goblinpay serve`), reached over HTTP. Each call has a
-/// connect timeout and a deadline for the whole exchange; a timeout, a dropped connection or
+/// GoblinPay as a remote service (`till goblinpay serve`), reached over HTTP (`HTTPExchange`).
+/// Each call has a deadline for the whole exchange, connecting included; a timeout, a dropped connection or
 /// an answer this protocol does not know is `.unknown` — the call may have been applied —
 /// and is resolved by `lookup(key:)`, whose own failures are `.unknown` too, never "not
 /// applied". The deadline travels with the call (`GoblinPay-Deadline`), so GoblinPay applies
@@ -14,12 +11,6 @@ public final class GoblinPayClient: PaymentProcessor {
     public let baseURL: String
     public let timeout: Duration
     public var identity: String { "GoblinPay at \(baseURL)" }
-
-    /// One client for the process: its connections are pooled across calls, and it is never
-    /// torn down while a call could still use it.
-    private static let http = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(1), read: .seconds(60))))
 
     /// The longest a call may wait: shorter than any request lease (minutes), so no other till
     /// takes a request over while its call is still on the wire.
@@ -84,33 +75,26 @@ public final class GoblinPayClient: PaymentProcessor {
     private func exchange(_ operation: String, _ call: GoblinPayWire.Call) async -> Result<(Int, Data), Failure> {
         let body: Data
         do { body = try JSONEncoder().encode(call) } catch { return .failure(Failure(text: "the call could not be encoded")) }
-        var request = HTTPClientRequest(url: "\(baseURL)/v1/\(operation)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        let deadlineMs = Int64(Date().timeIntervalSince1970 * 1000) + timeout.milliseconds
-        request.headers.add(name: GoblinPayWire.deadlineHeader, value: String(deadlineMs))
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let deadline = NIODeadline.now() + .milliseconds(timeout.milliseconds)
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + timeout.milliseconds
         do {
-            let response = try await Self.http.execute(request, deadline: deadline)
-            let bytes = try await response.body.collect(upTo: 1 << 20)
-            return .success((Int(response.status.code), Data(bytes.readableBytesView)))
+            let answer = try await HTTPExchange.send(
+                "POST", "\(baseURL)/v1/\(operation)",
+                headers: [("Content-Type", "application/json"), (GoblinPayWire.deadlineHeader, String(deadline))],
+                body: Array(body), timeout: timeout)
+            return .success((answer.status, Data(answer.body)))
         } catch {
             return .failure(Failure(text: "no answer from GoblinPay at \(baseURL) (\(Self.describe(error)))"))
         }
     }
 
-    /// A short, safe description of a transport error (it never carries the request).
-    static func describe(_ error: any Error) -> String {
-        if let client = error as? HTTPClientError {
-            switch client {
-            case .deadlineExceeded, .readTimeout: return "timed out"
-            case .connectTimeout: return "connect timed out"
-            case .remoteConnectionClosed: return "connection closed"
-            default: return "transport error"
-            }
+    /// A short, safe description of a transport failure (it never carries the request).
+    static func describe(_ failure: HTTPExchange.Failure) -> String {
+        switch failure {
+        case .badURL: "not an http:// address"
+        case .connectFailed: "could not connect"
+        case .timedOut: "timed out"
+        case .closedEarly: "connection closed without a whole answer"
         }
-        return "connection failed"
     }
 }
 

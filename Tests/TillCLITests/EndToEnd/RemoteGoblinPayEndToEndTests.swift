@@ -1,8 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import GRDB
-import NIOCore
-import NIOHTTP1
 import Testing
 import TillCore
 import TillProcessor
@@ -60,7 +57,6 @@ struct RemoteGoblinPayEndToEndTests {
         let till = try ChildProcess(ChildProcess.tillPath, arguments: ["serve", "--port", "0"], environment: tillEnvironment, outputFile: tillLog)
         let url = try #require(await Self.listening(tillLog, prefix: "till serve: "))
 
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let outcomes = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             // Four customers at a time, each order paid in full by card.
             var results: [(Int, Int)] = []
@@ -69,7 +65,7 @@ struct RemoteGoblinPayEndToEndTests {
                 guard next < count else { return }
                 let index = next
                 next += 1
-                group.addTask { (index, try await Self.payOneOrder(client, url, index)) }
+                group.addTask { (index, try await Self.payOneOrder(url, index)) }
             }
             for _ in 0..<4 { start() }
             while let result = try await group.next() {
@@ -78,7 +74,6 @@ struct RemoteGoblinPayEndToEndTests {
             }
             return results
         }
-        try await client.shutdown()
         till.kill(SIGTERM)
         goblinpay.kill(SIGTERM)
         #expect(till.wait() == 0)
@@ -107,11 +102,11 @@ struct RemoteGoblinPayEndToEndTests {
 
     /// Creates order `index` and pays it by card, retrying like a client that gives up after
     /// 200 ms: the same keys every time, until a final answer. The payment's final status.
-    static func payOneOrder(_ client: HTTPClient, _ url: String, _ index: Int) async throws -> Int {
+    static func payOneOrder(_ url: String, _ index: Int) async throws -> Int {
         let cents = 1_000 + index
         var orderId: String?
         for _ in 0..<50 where orderId == nil {
-            if let answer = try? await post(client, url + "/orders", #"{"email":"f\#(index)@example.com","amount":{"minor_units":\#(cents),"currency":"USD"}}"#, key: "o-\(index)", timeout: .seconds(5)),
+            if let answer = try? await post(url + "/orders", #"{"email":"f\#(index)@example.com","amount":{"minor_units":\#(cents),"currency":"USD"}}"#, key: "o-\(index)", timeout: .seconds(5)),
                answer.status == 201 {
                 orderId = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])?["id"] as? String
             }
@@ -119,7 +114,7 @@ struct RemoteGoblinPayEndToEndTests {
         guard let orderId else { return -1 }
         let body = #"{"amount":{"minor_units":\#(cents),"currency":"USD"},"tender":{"kind":"card","card":{"pan":"4242 4242 4242 4242","expiry":"12/40","cvv":"123"}}}"#
         for _ in 0..<400 {
-            guard let answer = try? await post(client, url + "/orders/\(orderId)/payments", body, key: "p-\(index)", timeout: .milliseconds(200)) else {
+            guard let answer = try? await post(url + "/orders/\(orderId)/payments", body, key: "p-\(index)", timeout: .milliseconds(200)) else {
                 continue  // gave up waiting: ask again with the same key
             }
             switch answer.status {
@@ -132,15 +127,11 @@ struct RemoteGoblinPayEndToEndTests {
         return -2
     }
 
-    static func post(_ client: HTTPClient, _ url: String, _ body: String, key: String, timeout: TimeAmount) async throws -> (status: Int, body: String) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Idempotency-Key", value: key)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await client.execute(request, timeout: timeout)
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), String(buffer: bytes))
+    static func post(_ url: String, _ body: String, key: String, timeout: Duration) async throws -> (status: Int, body: String) {
+        let answer = try await HTTPExchange.send(
+            "POST", url,
+            headers: [("Authorization", "Bearer \(token)"), ("Idempotency-Key", key), ("Content-Type", "application/json")],
+            body: Array(body.utf8), timeout: timeout)
+        return (answer.status, answer.text)
     }
 }

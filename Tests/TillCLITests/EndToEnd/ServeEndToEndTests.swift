@@ -1,9 +1,7 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import Synchronization
 import Testing
+import TillProcessor
 
 #if canImport(Glibc)
 import Glibc
@@ -31,8 +29,7 @@ struct ServeEndToEndTests {
         let server = try ChildProcess(ChildProcess.tillPath, arguments: ["serve", "--port", "0"], environment: environment, outputFile: logFile)
         let line = try #require(await ChildProcess.waitForLine(in: logFile, containing: "till serve: listening on http://"))
         let url = try #require(line.range(of: "http://").map { String(line[$0.lowerBound...]) })
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        #expect(try await Self.post(client, url + "/accounts", #"{"name":"shop"}"#).status == 201)
+        #expect(try await Self.post(url + "/accounts", #"{"name":"shop"}"#).status == 201)
 
         // Eight clients deposit one cent each, one after another, until the server stops
         // answering; SIGTERM comes after the first 100 acknowledgements.
@@ -43,7 +40,7 @@ struct ServeEndToEndTests {
                 group.addTask {
                     for index in 0..<10_000 {
                         let body = #"{"amount":{"minor_units":1,"currency":"USD"},"transaction_id":"c\#(clientNumber)-\#(index)"}"#
-                        guard let answer = try? await Self.post(client, url + "/accounts/shop/deposit", body) else { return }
+                        guard let answer = try? await Self.post(url + "/accounts/shop/deposit", body) else { return }
                         if answer.status == 200 {
                             if tally.acknowledged.add(1, ordering: .relaxed).newValue == 100 { _ = Glibc.kill(pid, SIGTERM) }
                         } else {
@@ -54,7 +51,6 @@ struct ServeEndToEndTests {
             }
             try await group.waitForAll()
         }
-        try await client.shutdown()
         let status = server.wait()
         let log = String(decoding: FileManager.default.contents(atPath: logFile) ?? Data(), as: UTF8.self)
         #expect(status == 0, "\(log.suffix(2_000))")
@@ -77,14 +73,10 @@ struct ServeEndToEndTests {
         let other = Atomic<Int>(0)
     }
 
-    static func post(_ client: HTTPClient, _ url: String, _ body: String) async throws -> (status: Int, body: String) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await client.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), String(buffer: bytes))
+    static func post(_ url: String, _ body: String) async throws -> (status: Int, body: String) {
+        let answer = try await HTTPExchange.send(
+            "POST", url, headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+            body: Array(body.utf8), timeout: .seconds(10))
+        return (answer.status, answer.text)
     }
 }
