@@ -46,6 +46,7 @@ struct RemoteGoblinPayEndToEndTests {
             arguments: ["goblinpay", "serve", "--port", "0", "--ledger", gpLedger, "--error-rate", "0.1", "--lost-response-rate", "0.2",
                         "--latency-ms", "0-300", "--goblinpay-seed", "7"],
             environment: base, outputFile: folder.appendingPathComponent("goblinpay.log").path)
+        defer { goblinpay.stop() }
         let gpURL = try #require(await Self.listening(folder.appendingPathComponent("goblinpay.log").path, prefix: "goblinpay: "))
         var tillEnvironment = base
         tillEnvironment["TILL_DB"] = folder.appendingPathComponent("till.sqlite").path
@@ -55,6 +56,7 @@ struct RemoteGoblinPayEndToEndTests {
         tillEnvironment["TILL_GOBLINPAY_TIMEOUT_MS"] = "250"
         let tillLog = folder.appendingPathComponent("till.log").path
         let till = try ChildProcess(ChildProcess.tillPath, arguments: ["serve", "--port", "0"], environment: tillEnvironment, outputFile: tillLog)
+        defer { till.stop() }
         let url = try #require(await Self.listening(tillLog, prefix: "till serve: "))
 
         let outcomes = try await withThrowingTaskGroup(of: (Int, Int).self) { group in

@@ -27,6 +27,7 @@ struct ServeEndToEndTests {
         ]
         let logFile = folder.appendingPathComponent("serve.log").path
         let server = try ChildProcess(ChildProcess.tillPath, arguments: ["serve", "--port", "0"], environment: environment, outputFile: logFile)
+        defer { server.stop() }
         let line = try #require(await ChildProcess.waitForLine(in: logFile, containing: "till serve: listening on http://"))
         let url = try #require(line.range(of: "http://").map { String(line[$0.lowerBound...]) })
         #expect(try await Self.post(url + "/accounts", #"{"name":"shop"}"#).status == 201)

@@ -15,6 +15,7 @@ final class ChildProcess {
     private var stdinFD: Int32
     private let stdoutFD: Int32
     private var buffer: [UInt8] = []
+    private var reaped = false
 
     /// The `till` binary built beside the test bundle.
     static var tillPath: String {
@@ -145,7 +146,18 @@ final class ChildProcess {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+    func kill(_ signal: Int32) {
+        guard !reaped else { return }
+        _ = Glibc.kill(pid, signal)
+    }
+
+    /// Kills and reaps the child unless it was reaped already: for a `defer`, so a test that
+    /// stops early never leaves a server running.
+    func stop() {
+        guard !reaped else { return }
+        kill(SIGKILL)
+        wait()
+    }
 
     /// The first line of `file` containing `text`, once the child has written it (polled every
     /// 20 ms, up to `seconds`); nil if it never came. The file is read once more after the
@@ -168,7 +180,9 @@ final class ChildProcess {
     func wait() -> Int32 {
         closeInput()
         var status: Int32 = 0
+        guard !reaped else { return 0 }
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        reaped = true
         close(stdoutFD)
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
