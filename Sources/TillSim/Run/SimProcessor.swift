@@ -13,6 +13,11 @@ final class SimProcessor: PaymentProcessor {
     let wire: SimWire
     var identity: String { goblin.identity }
 
+    /// The key as GoblinPay sees it in a run: without the ledger's id, which is random per run.
+    /// GoblinPay's seeded chance hashes the key, so with the id a seed would not replay
+    /// exactly; a run has one ledger, so the keys stay unique.
+    static func seen(_ key: String) -> String { AppliedEntry.withoutLedgerId(key) }
+
     init(goblin: GoblinPay, clock: SimClock) {
         self.goblin = goblin
         wire = SimWire(clock: clock)
@@ -42,27 +47,27 @@ final class SimProcessor: PaymentProcessor {
     }
 
     func authorize(key: String, card: CardCredentials, amount: Money) async -> ProcessorOutcome {
-        count("authorize", key, amount, await wire.send(key) { [goblin] in await goblin.authorize(key: key, card: card, amount: amount) })
+        count("authorize", key, amount, await wire.send(key) { [goblin] in await goblin.authorize(key: Self.seen(key), card: card, amount: amount) })
     }
 
     func capture(key: String, authorization: String, amount: Money) async -> ProcessorOutcome {
-        count("capture", key, amount, await wire.send(key) { [goblin] in await goblin.capture(key: key, authorization: authorization, amount: amount) })
+        count("capture", key, amount, await wire.send(key) { [goblin] in await goblin.capture(key: Self.seen(key), authorization: authorization, amount: amount) })
     }
 
     func refund(key: String, authorization: String, amount: Money) async -> ProcessorOutcome {
-        count("refund", key, amount, await wire.send(key) { [goblin] in await goblin.refund(key: key, authorization: authorization, amount: amount) })
+        count("refund", key, amount, await wire.send(key) { [goblin] in await goblin.refund(key: Self.seen(key), authorization: authorization, amount: amount) })
     }
 
     func void(key: String, authorization: String) async -> ProcessorOutcome {
-        count("void", key, nil, await wire.send(key) { [goblin] in await goblin.void(key: key, authorization: authorization) })
+        count("void", key, nil, await wire.send(key) { [goblin] in await goblin.void(key: Self.seen(key), authorization: authorization) })
     }
 
     func release(key: String, authorization: String) async -> ProcessorOutcome {
-        count("release", key, nil, await wire.send(key) { [goblin] in await goblin.release(key: key, authorization: authorization) })
+        count("release", key, nil, await wire.send(key) { [goblin] in await goblin.release(key: Self.seen(key), authorization: authorization) })
     }
 
     func lookup(key: String) async -> ProcessorLookup {
-        let answer = wire.calls.isInFlight(key) ? .unknown(reason: "a call under this key is in flight") : await goblin.lookup(key: key)
+        let answer = wire.calls.isInFlight(key) ? .unknown(reason: "a call under this key is in flight") : await goblin.lookup(key: Self.seen(key))
         let name = switch answer {
         case .applied: "applied"
         case .notApplied: "not_applied"
