@@ -26,15 +26,15 @@ struct ServeCommand: TillCommand {
         guard (256...(16 << 20)).contains(maxBodyBytes) else {
             return context.failure(Rejection(.invalidRequest, "--max-body-bytes takes 256 to 16777216."))
         }
-        let service: TillService, token: APIToken, made: Bool
+        let service: TillService, token: APIToken, made: Bool, tokenPath = context.databasePath + ".token"
         do throws(Rejection) {
             // The ledger first: a mistyped --db must not leave a token file behind.
             service = try await context.service()
-            (token, made) = try APIToken.load(environment: context.environment, tokenPath: context.databasePath + ".token")
+            (token, made) = try APIToken.load(environment: context.environment, tokenPath: tokenPath)
         } catch { return context.failure(error) }
         let logger = Logger(label: "till.serve") { StreamLogHandler.standardError(label: $0) }
         let api = TillAPI(service: service, token: token, logger: logger, maxBodyBytes: maxBodyBytes)
-        let host = self.host, tokenPath = context.databasePath + ".token"
+        let host = self.host
         do {
             try await TillServer.run(api, host: host, port: port, logger: logger) { port in
                 var text = "till serve: listening on http://\(host):\(port)\n"

@@ -3,8 +3,8 @@ import TillCore
 import TillProcessor
 import TillStore
 
-/// One applied GoblinPay operation, with the Till request it came from: processor keys are
-/// "<ledger id>/<client key>#<attempt>:<step>" (without the ledger id before Till 0.4).
+/// One applied GoblinPay operation, with the Till request it came from: processor keys, as the
+/// simulated GoblinPay sees them (`SimProcessor.seen`), are "<client key>#<attempt>:<step>".
 struct AppliedEntry: Sendable {
     let entry: GoblinPayLedgerEntry
     let clientKey: String
@@ -12,8 +12,7 @@ struct AppliedEntry: Sendable {
 
     init(_ entry: GoblinPayLedgerEntry) {
         self.entry = entry
-        let key = Self.withoutLedgerId(entry.key)
-        let beforeStep = key.lastIndex(of: ":").map { String(key[..<$0]) } ?? key
+        let beforeStep = entry.key.lastIndex(of: ":").map { String(entry.key[..<$0]) } ?? entry.key
         if let hash = beforeStep.lastIndex(of: "#") {
             clientKey = String(beforeStep[..<hash])
             attempt = String(beforeStep[beforeStep.index(after: hash)...])
@@ -25,8 +24,8 @@ struct AppliedEntry: Sendable {
 
     var processorKey: String { entry.key }
 
-    /// A processor key or intent id without its leading "<ledger id>/" (32 hex digits): what
-    /// the checks match against client keys, and what the trace prints (the id is random per run).
+    /// A processor key or intent id without its leading "<ledger id>/" (32 hex digits): what the
+    /// simulated GoblinPay sees, and what an intent's id is matched against.
     static func withoutLedgerId(_ key: String) -> String {
         guard let slash = key.firstIndex(of: "/"), key.distance(from: key.startIndex, to: slash) == 32,
               key[..<slash].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
@@ -224,7 +223,7 @@ extension SimChecker {
         }
         for step in GoblinPayOperation.allCases {
             if let attempts = attemptsByStep[step], attempts.count > 1 {
-                let keys = entries.filter { $0.step == step }.map { "\(AppliedEntry.withoutLedgerId($0.processorKey)) \($0.amount)" }.joined(separator: ", ")
+                let keys = entries.filter { $0.step == step }.map { "\($0.processorKey) \($0.amount)" }.joined(separator: ", ")
                 return SimViolation(
                     invariant: .oneEffectPerKey,
                     detail: "client key \(clientKey) has \(step.rawValue) applied under attempts \(attempts.joined(separator: ", ")): \(keys)")

@@ -13,9 +13,9 @@ final class SimProcessor: PaymentProcessor {
     let wire: SimWire
     var identity: String { goblin.identity }
 
-    /// The key as GoblinPay sees it in a run: without the ledger's id, which is random per run.
-    /// GoblinPay's seeded chance hashes the key, so with the id a seed would not replay
-    /// exactly; a run has one ledger, so the keys stay unique.
+    /// The key as the simulated network and GoblinPay see it (and the trace prints it): without
+    /// the ledger's id, which is random per run. GoblinPay's seeded chance hashes the key, so
+    /// with the id a seed would not replay exactly; a run has one ledger, so keys stay unique.
     static func seen(_ key: String) -> String { AppliedEntry.withoutLedgerId(key) }
 
     init(goblin: GoblinPay, clock: SimClock) {
@@ -42,39 +42,45 @@ final class SimProcessor: PaymentProcessor {
         case .unknown(let reason): (answer, detail) = ("unknown", " (\(reason))")
         }
         counts.withLock { $0["\(call).\(answer)", default: 0] += 1 }
-        calls.withLock { $0.append("gp \(call) \(AppliedEntry.withoutLedgerId(key))\(amount.map { " \($0.minorUnits)" } ?? "") -> \(answer)\(detail)") }
+        calls.withLock { $0.append("gp \(call) \(key)\(amount.map { " \($0.minorUnits)" } ?? "") -> \(answer)\(detail)") }
         return outcome
     }
 
     func authorize(key: String, card: CardCredentials, amount: Money) async -> ProcessorOutcome {
-        count("authorize", key, amount, await wire.send(key) { [goblin] in await goblin.authorize(key: Self.seen(key), card: card, amount: amount) })
+        let key = Self.seen(key)
+        return count("authorize", key, amount, await wire.send(key) { [goblin] in await goblin.authorize(key: key, card: card, amount: amount) })
     }
 
     func capture(key: String, authorization: String, amount: Money) async -> ProcessorOutcome {
-        count("capture", key, amount, await wire.send(key) { [goblin] in await goblin.capture(key: Self.seen(key), authorization: authorization, amount: amount) })
+        let key = Self.seen(key)
+        return count("capture", key, amount, await wire.send(key) { [goblin] in await goblin.capture(key: key, authorization: authorization, amount: amount) })
     }
 
     func refund(key: String, authorization: String, amount: Money) async -> ProcessorOutcome {
-        count("refund", key, amount, await wire.send(key) { [goblin] in await goblin.refund(key: Self.seen(key), authorization: authorization, amount: amount) })
+        let key = Self.seen(key)
+        return count("refund", key, amount, await wire.send(key) { [goblin] in await goblin.refund(key: key, authorization: authorization, amount: amount) })
     }
 
     func void(key: String, authorization: String) async -> ProcessorOutcome {
-        count("void", key, nil, await wire.send(key) { [goblin] in await goblin.void(key: Self.seen(key), authorization: authorization) })
+        let key = Self.seen(key)
+        return count("void", key, nil, await wire.send(key) { [goblin] in await goblin.void(key: key, authorization: authorization) })
     }
 
     func release(key: String, authorization: String) async -> ProcessorOutcome {
-        count("release", key, nil, await wire.send(key) { [goblin] in await goblin.release(key: Self.seen(key), authorization: authorization) })
+        let key = Self.seen(key)
+        return count("release", key, nil, await wire.send(key) { [goblin] in await goblin.release(key: key, authorization: authorization) })
     }
 
     func lookup(key: String) async -> ProcessorLookup {
-        let answer = wire.calls.isInFlight(key) ? .unknown(reason: "a call under this key is in flight") : await goblin.lookup(key: Self.seen(key))
+        let key = Self.seen(key)
+        let answer = wire.calls.isInFlight(key) ? .unknown(reason: "a call under this key is in flight") : await goblin.lookup(key: key)
         let name = switch answer {
         case .applied: "applied"
         case .notApplied: "not_applied"
         case .unknown: "unknown"
         }
         counts.withLock { $0["lookup.\(name)", default: 0] += 1 }
-        calls.withLock { $0.append("gp lookup \(AppliedEntry.withoutLedgerId(key)) -> \(name)") }
+        calls.withLock { $0.append("gp lookup \(key) -> \(name)") }
         return answer
     }
 }
@@ -132,13 +138,13 @@ final class SimWire: Sendable {
             if call.admitted {
                 let outcome = await call.apply()
                 calls.finish(key: call.key)
-                lines.append("wire delivered \(AppliedEntry.withoutLedgerId(call.key)) (in flight) -> \(outcome)")
+                lines.append("wire delivered \(call.key) (in flight) -> \(outcome)")
             } else if calls.admit(key: call.key, deadline: call.deadline, now: clock.milliseconds) {
                 let outcome = await call.apply()
                 calls.finish(key: call.key)
-                lines.append("wire delivered \(AppliedEntry.withoutLedgerId(call.key)) LATE and applied -> \(outcome)")
+                lines.append("wire delivered \(call.key) LATE and applied -> \(outcome)")
             } else {
-                lines.append("wire refused \(AppliedEntry.withoutLedgerId(call.key)) (past its deadline)")
+                lines.append("wire refused \(call.key) (past its deadline)")
             }
         }
         return lines
