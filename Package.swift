@@ -142,7 +142,8 @@ let package = Package(
         .testTarget(
             name: "TillHTTPTests",
             dependencies: [
-                "TillHTTP", "TillService", "TillProcessor", "TillCore", .product(name: "Hummingbird", package: "hummingbird"),
+                "TillHTTP", "TillService", "TillProcessor", "TillCore", "TillScenario",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ],

@@ -13,9 +13,27 @@ struct AmountBody: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case minorUnits = "minor_units", currency }
 
+    /// A `minor_units` that is a number but not a whole one within 64 bits is refused for what
+    /// it is (`amount_too_large`, `invalid_amount`), not as a body that is not JSON.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        currency = try container.decode(String.self, forKey: .currency)
+        do {
+            minorUnits = try container.decode(Int64.self, forKey: .minorUnits)
+        } catch {
+            guard let number = try? container.decode(Decimal.self, forKey: .minorUnits) else { throw error }
+            var value = number, whole = Decimal()
+            NSDecimalRound(&whole, &value, 0, .plain)
+            throw whole == number
+                ? Rejection(.amountTooLarge, "`minor_units` does not fit in 64 bits: the amount is too large.")
+                : Rejection(.invalidAmount, "`minor_units` must be a whole number of minor units.")
+        }
+    }
+
     /// The amount as text in its currency's decimals ("10.00"); an unknown currency is refused.
     func text() throws(Rejection) -> String {
         let currency = try Currency.named(self.currency).get()
+        guard minorUnits >= 0 else { throw Rejection(.invalidAmount, "`minor_units` must not be negative.") }
         return Money(minorUnits: minorUnits, currency: currency).plainText
     }
 
@@ -135,6 +153,8 @@ enum BodyReader {
         }
         do {
             return try Wire.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let rejection as Rejection {
+            throw rejection
         } catch let error as DecodingError {
             throw Rejection(.invalidRequest, describe(error))
         } catch {

@@ -33,13 +33,15 @@ public struct GoblinPayServiceFaults: Sendable {
 public final class GoblinPayServer: Sendable {
     let goblin: GoblinPay
     let faults: GoblinPayServiceFaults
+    let webhook: PayoutWebhook
     let logger: Logger
     private let random: Mutex<SplitMix64>
     private let inFlight = InFlightCalls()
 
-    public init(goblin: GoblinPay, faults: GoblinPayServiceFaults, logger: Logger) {
+    public init(goblin: GoblinPay, faults: GoblinPayServiceFaults, webhook: PayoutWebhook = PayoutWebhook(), logger: Logger) {
         self.goblin = goblin
         self.faults = faults
+        self.webhook = webhook
         self.logger = logger
         random = Mutex(SplitMix64(seed: faults.seed))
     }
@@ -58,12 +60,15 @@ public final class GoblinPayServer: Sendable {
             router.post(RouterPath("/v1/\(operation)")) { request, _ in await self.apply(operation, request) }
         }
         router.post("/v1/lookup") { request, _ in await self.lookup(request) }
+        addPayoutRoutes(to: router)
         return router
     }
 
-    private func roll(_ rate: GoblinPayFailureRate) -> Bool {
+    func roll(_ rate: GoblinPayFailureRate) -> Bool {
         rate.partsPerMillion > 0 && random.withLock { $0.int(0...(GoblinPayFailureRate.partsPerMillionScale - 1)) } < rate.partsPerMillion
     }
+
+    func draw(_ range: ClosedRange<Int>) -> Int { random.withLock { $0.int(range) } }
 
     private func apply(_ operation: String, _ request: Request) async -> Response {
         guard let call = await Self.read(request) else { return Self.badRequest }

@@ -13,9 +13,15 @@ public struct TillAPI: Sendable {
     let metrics: APIMetrics
     let logger: Logger
     let maxBodyBytes: Int
+    /// Imports payouts; GoblinPay's notification wakes it.
+    public let payoutImport: PayoutImportLoop?
 
-    public init(service: TillService, token: APIToken, logger: Logger, maxBodyBytes: Int = Self.defaultMaxBodyBytes) {
+    public init(
+        service: TillService, token: APIToken, logger: Logger, maxBodyBytes: Int = Self.defaultMaxBodyBytes,
+        payoutImport: PayoutImportLoop? = nil
+    ) {
         self.service = service
+        self.payoutImport = payoutImport
         self.token = token
         self.metrics = APIMetrics()
         self.logger = logger
@@ -36,6 +42,11 @@ public struct TillAPI: Sendable {
             },
             Route(.get, "/metrics") { _, _ in
                 Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text())))
+            },
+            // GoblinPay's payout notification: no payload, no token; it only wakes the importer.
+            Route(.get, "/goblinpay/webhook/", open: true) { [payoutImport] _, _ in
+                payoutImport?.wake()
+                return Wire.response(["status": payoutImport == nil ? "no importer" : "woken"], status: .accepted)
             },
             Route(.post, "/orders", api.createOrder),
             Route(.get, "/orders", api.orders),

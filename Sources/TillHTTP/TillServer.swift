@@ -31,7 +31,7 @@ public enum TillServer {
             router: api.router(),
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(host, port: port), serverName: "till"),
-            services: [OpenRequestSweeper(service: api.service, every: .seconds(5))],
+            services: [OpenRequestSweeper(service: api.service, every: .seconds(5)) as any Service] + (api.payoutImport.map { [$0] } ?? []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: api.logger)
     }

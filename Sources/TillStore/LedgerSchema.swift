@@ -192,6 +192,8 @@ enum LedgerSchema {
         migrator.registerMigration("v5-operators-and-drawer", migrate: migrateToDrawer)
         migrator.registerMigration("v5-find", migrate: migrateToFind)
         migrator.registerMigration("v6-drawer-figures", migrate: DrawerFiguresModel.migrate)
+        // Issue 15: payouts imported from GoblinPay, exactly once each (the id is unique).
+        migrator.registerMigration("v7-payouts", migrate: Ledger.migrateToPayouts)
         return migrator
     }
 

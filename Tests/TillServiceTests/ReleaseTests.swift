@@ -123,8 +123,12 @@ struct ReleaseTests {
                     card_last4 TEXT CHECK (card_last4 IS NULL OR length(card_last4) = 4),
                     card_profile TEXT
                 );
-                INSERT INTO operation_v1 SELECT * FROM operation;
+                INSERT INTO operation_v1 SELECT sequence, processor_key, kind, reference, amount_minor, currency,
+                    card_brand, card_last4, card_profile FROM operation;
                 DROP TABLE operation;
+                DROP TABLE payout_entry;
+                DROP TABLE payout;
+                DELETE FROM grdb_migrations WHERE identifier = 'v3-payouts';
                 ALTER TABLE operation_v1 RENAME TO operation;
                 CREATE INDEX operation_by_reference ON operation (reference, sequence);
                 CREATE UNIQUE INDEX one_authorization_per_reference ON operation (reference) WHERE kind = 'authorize';

@@ -19,10 +19,15 @@ struct ServeCommand: TillCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port (0: any free one, printed on start).") var port = 8080
     @Option(help: "Largest request body, in bytes.") var maxBodyBytes = TillAPI.defaultMaxBodyBytes
+    @Option(help: "Milliseconds between payout import cycles (GoblinPay's notifications also start one).")
+    var payoutPollMs = 10_000
     @OptionGroup var global: GlobalOptions
 
     func execute(_ context: CommandContext) async -> CommandResult {
         guard (0...65535).contains(port) else { return context.failure(Rejection(.invalidRequest, "--port takes 0 to 65535.")) }
+        guard (100...3_600_000).contains(payoutPollMs) else {
+            return context.failure(Rejection(.invalidRequest, "--payout-poll-ms takes 100 to 3600000."))
+        }
         guard (256...(16 << 20)).contains(maxBodyBytes) else {
             return context.failure(Rejection(.invalidRequest, "--max-body-bytes takes 256 to 16777216."))
         }
@@ -33,7 +38,10 @@ struct ServeCommand: TillCommand {
             (token, made) = try APIToken.load(environment: context.environment, tokenPath: tokenPath)
         } catch { return context.failure(error) }
         let logger = Logger(label: "till.serve") { StreamLogHandler.standardError(label: $0) }
-        let api = TillAPI(service: service, token: token, logger: logger, maxBodyBytes: maxBodyBytes)
+        let importer = service.payoutSource.map {
+            PayoutImportLoop(service: service, source: $0, poll: .milliseconds(payoutPollMs), logger: logger)
+        }
+        let api = TillAPI(service: service, token: token, logger: logger, maxBodyBytes: maxBodyBytes, payoutImport: importer)
         let host = self.host
         do {
             try await TillServer.run(api, host: host, port: port, logger: logger) { port in

@@ -16,7 +16,7 @@ struct TillRoot: ParsableCommand {
             PointOfSaleCommand.self, OrderCommands.self, PaymentCommands.self, WalletCommands.self, RunCommand.self, DemoCommand.self,
             BatchCommand.self, PendingCommand.self, SimCommand.self, InitCommand.self, CheckCommand.self,
             OperatorCommands.self,
-            DrawerCommands.self, ReportCommands.self, ServeCommand.self, GoblinPayCommands.self,
+            DrawerCommands.self, ReportCommands.self, ServeCommand.self, GoblinPayCommands.self, PayoutCommands.self,
         ],
         defaultSubcommand: PointOfSaleCommand.self
     )

@@ -26,8 +26,10 @@ public final class GoblinPay: PaymentProcessor {
     public let configuration: GoblinPayConfiguration
     /// What this GoblinPay applied, for tests and for reconciliation.
     public let ledger: GoblinPayLedger
-    private let storage: any LedgerStorage
+    let storage: any LedgerStorage
     private let faults = Mutex(FaultQueue())
+    /// Acknowledgements tried per payout in this instance: each try rolls its failure anew.
+    let acknowledgementAttempts = Mutex<[String: Int]>([:])
     private let lookupFaults = Mutex(0)
 
     /// A GoblinPay whose ledger lives in memory, as long as this instance.

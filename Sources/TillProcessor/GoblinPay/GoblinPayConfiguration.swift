@@ -7,6 +7,9 @@ public struct GoblinPayConfiguration: Hashable, Sendable {
     public var seed: UInt64
     /// How often a capture of an ordinary card (not a test card) fails before applying.
     public var captureFailureRate: GoblinPayFailureRate
+    /// How often the shop's acknowledgement of a payout fails before changing anything (the
+    /// partner API's flaw, DESIGN §4; 0.05 by default).
+    public var ackFailureRate: GoblinPayFailureRate = .defaultAckFailure
 
     public static let seedVariable = "TILL_GOBLINPAY_SEED"
     public static let failureRateVariable = "TILL_GOBLINPAY_FAILURE_RATE"
@@ -69,6 +72,8 @@ public struct GoblinPayFailureRate: Hashable, Comparable, Sendable, CustomString
     public static let always = GoblinPayFailureRate(exactly: partsPerMillionScale)
     /// 0.25, GoblinPay's rate in the original brief.
     public static let `default` = GoblinPayFailureRate(exactly: 250_000)
+    /// 0.05, the payout acknowledgement's failure rate unless told otherwise.
+    public static let defaultAckFailure = GoblinPayFailureRate(exactly: 50_000)
 
     /// A rate as typed (`--goblinpay-failure-rate 0.25`): a decimal from 0 to 1 inclusive
     /// ("0", "0.05", "1", "1.000"), at most 6 significant decimal places (zeros beyond them are

@@ -19,6 +19,11 @@ protocol LedgerReading {
     func allEntries() throws -> [GoblinPayLedgerEntry]
     func timesApplied(key: String) throws -> Int
     func failedAttempts(key: String) throws -> Int
+    /// Captures and refunds in no payout yet, in the order applied.
+    func unsettled() throws -> [GoblinPayLedgerEntry]
+    /// Payouts in `state` (all when nil), newest first.
+    func payouts(state: GoblinPayPayout.State?) throws -> [GoblinPayPayout]
+    func payoutCount() throws -> GoblinPayPayoutCount
 }
 
 protocol LedgerTransaction: LedgerReading {
@@ -27,6 +32,11 @@ protocol LedgerTransaction: LedgerReading {
     func insert(_ entry: NewLedgerEntry) throws
     /// Counts a call under `key` that failed before applying.
     func recordFailure(key: String, operation: GoblinPayOperation) throws
+    /// Records a new payout (its sequence is the number of payouts before it plus one) and marks
+    /// the ledger entries numbered `settling` as paid out in it.
+    func insert(_ payout: GoblinPayPayout, settling: [Int64]) throws
+    /// Sets the payout's state to processing and counts the update; nil when there is no such payout.
+    func markProcessing(id: String) throws -> GoblinPayPayout?
 }
 
 /// An entry about to be applied (the ledger gives it its sequence number).
@@ -63,6 +73,9 @@ struct MemoryLedger: Sendable {
     var entries: [GoblinPayLedgerEntry] = []
     var indexByKey: [String: Int] = [:]
     var failures: [String: Int] = [:]
+    var settled: Set<Int64> = []
+    var payouts: [GoblinPayPayout] = []
+    var payoutIndex: [String: Int] = [:]
 }
 
 private final class MemoryTransaction: LedgerTransaction {
@@ -97,5 +110,33 @@ private final class MemoryTransaction: LedgerTransaction {
 
     func recordFailure(key: String, operation: GoblinPayOperation) {
         ledger.failures[key, default: 0] += 1
+    }
+
+    func unsettled() -> [GoblinPayLedgerEntry] {
+        ledger.entries.filter { ($0.operation == .capture || $0.operation == .refund) && !ledger.settled.contains($0.sequence) }
+    }
+
+    func payouts(state: GoblinPayPayout.State?) -> [GoblinPayPayout] {
+        ledger.payouts.reversed().filter { state == nil || $0.state == state }
+    }
+
+    func payoutCount() -> GoblinPayPayoutCount {
+        GoblinPayPayoutCount(
+            total: ledger.payouts.count, processing: ledger.payouts.count { $0.state == .processing },
+            maxUpdateCount: ledger.payouts.map(\.updateCount).max() ?? 0)
+    }
+
+    func insert(_ payout: GoblinPayPayout, settling: [Int64]) throws {
+        guard ledger.payoutIndex[payout.id] == nil else { throw GoblinPayLedgerError("payout \(payout.id) exists") }
+        ledger.payoutIndex[payout.id] = ledger.payouts.count
+        ledger.payouts.append(payout)
+        ledger.settled.formUnion(settling)
+    }
+
+    func markProcessing(id: String) -> GoblinPayPayout? {
+        guard let index = ledger.payoutIndex[id] else { return nil }
+        ledger.payouts[index].state = .processing
+        ledger.payouts[index].updateCount += 1
+        return ledger.payouts[index]
     }
 }

@@ -107,11 +107,12 @@ final class SQLiteLedgerStorage: LedgerStorage {
                     WHERE kind = 'authorize';
                 """)
         }
+        migrator.registerMigration("v3-payouts", migrate: migrateToPayouts)
         return migrator
     }
 }
 
-private struct SQLiteTransaction: LedgerTransaction {
+struct SQLiteTransaction: LedgerTransaction {
     let db: Database
 
     private static let columns = """
@@ -163,7 +164,7 @@ private struct SQLiteTransaction: LedgerTransaction {
     }
 
     /// Reads a row with GRDB's throwing `decode`: a file altered by hand is an error, not a trap.
-    private static func entry(from row: Row) throws -> GoblinPayLedgerEntry {
+    static func entry(from row: Row) throws -> GoblinPayLedgerEntry {
         let sequence = try row.decode(Int64.self, forColumn: "sequence")
         let kind = try row.decode(String.self, forColumn: "kind")
         let currencyCode = try row.decode(String.self, forColumn: "currency")

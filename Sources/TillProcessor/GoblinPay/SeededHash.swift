@@ -46,8 +46,8 @@ extension GoblinPayFailureRate {
     /// Whether the attempt numbered `attempt` (0 for the first, counting earlier failures of this
     /// key) fails: the hash, reduced to 0..<1 000 000, against the rate in parts per million. Rate
     /// 0 never fails, rate 1 always does; the comparison is in integers only.
-    func fails(seed: UInt64, key: String, attempt: Int) -> Bool {
-        var hash = SeededHash(seed: seed, purpose: "capture-failure")
+    func fails(seed: UInt64, purpose: String = "capture-failure", key: String, attempt: Int) -> Bool {
+        var hash = SeededHash(seed: seed, purpose: purpose)
         hash.mix(key)
         hash.mix(UInt64(clamping: attempt))
         return hash.value % UInt64(Self.partsPerMillionScale) < UInt64(partsPerMillion)
@@ -65,7 +65,8 @@ func authorizationReference(seed: UInt64, key: String) -> String {
     return "gp_auth_" + hex(high.value) + hex(low.value)
 }
 
-private func hex(_ value: UInt64) -> String {
+/// 16 hex digits, zero-padded.
+func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
 }

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import TillCore
+import TillProcessor
+@testable import TillService
+
+/// The import: each payout recorded once however often it is listed or by how many tills,
+/// acknowledged only after its commit, and never acknowledged again once GoblinPay has it
+/// processing; then reconciliation over a realistic day.
+@Suite("Payout import")
+struct PayoutImportTests {
+    static func goblin(ack: GoblinPayFailureRate, path: String? = nil, seed: UInt64 = 15) throws -> GoblinPay {
+        var configuration = GoblinPayConfiguration(seed: seed, captureFailureRate: .never)
+        configuration.ackFailureRate = ack
+        return try path.map { try GoblinPay(ledgerPath: $0, configuration: configuration) } ?? GoblinPay(configuration: configuration)
+    }
+
+    /// No waiting between tries: the test runs many cycles.
+    static let quick = AcknowledgementRetry(attempts: 3, pause: { _ in })
+
+    @Test func eachPayoutIsRecordedOnceByTwoTillsRacingWithFlakyAcknowledgements() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let goblin = try Self.goblin(ack: GoblinPayFailureRate(partsPerMillion: 500_000) ?? .always)
+        for _ in 0..<60 { _ = try await goblin.produce(amount: Money(minorUnits: 100, currency: .usd), now: TestClock.start) }
+        let tills = [try harness.anotherService(processor: goblin), try harness.anotherService(processor: goblin)]
+        var rounds = 0
+        while try await goblin.payoutCount().processing < 60, rounds < 20 {
+            rounds += 1
+            await withTaskGroup(of: Void.self) { group in
+                for till in tills { group.addTask { _ = await till.importPayouts(from: goblin, retry: Self.quick) } }
+            }
+        }
+        // Faults stop; one more cycle settles Till's own marks.
+        _ = try ok(await tills[0].importPayouts(from: goblin, retry: Self.quick))
+        let count = try await goblin.payoutCount()
+        #expect(count.total == 60 && count.processing == 60)
+        #expect(try await harness.count("SELECT COUNT(*) FROM payouts") == 60)
+        #expect(try await harness.count("SELECT COUNT(*) FROM payout_entries") == 60)
+        #expect(try await harness.count("SELECT payouts FROM payout_totals WHERE currency = 'USD'") == 60)
+        #expect(try await harness.count("SELECT amount FROM payout_totals WHERE currency = 'USD'") == 6000)
+        #expect(try await harness.count("SELECT COUNT(*) FROM payouts WHERE acknowledged_at IS NULL") == 0)
+        let again = try ok(await tills[1].importPayouts(from: goblin, retry: Self.quick))
+        #expect(again.listed == 0 && again.recorded == 0 && again.acknowledgementCalls == 0)
+    }
+
+    /// GoblinPay applies the acknowledgement but the answer never arrives.
+    struct AnswerLost: PayoutSource {
+        let goblin: GoblinPay
+        func notifyingPayouts() async throws -> [PayoutWire.Payout] { try await goblin.notifyingPayouts() }
+        func acknowledge(id: String) async -> Bool {
+            _ = await goblin.acknowledge(id: id)
+            return false
+        }
+    }
+
+    @Test func anAcknowledgementWhoseAnswerWasLostIsNotSentAgain() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let goblin = try Self.goblin(ack: .never)
+        let payout = try await goblin.produce(amount: Money(minorUnits: 250, currency: .usd), now: TestClock.start)
+        let service = try harness.anotherService(processor: goblin)
+        let first = try ok(await service.importPayouts(from: AnswerLost(goblin: goblin), retry: AcknowledgementRetry(attempts: 1, pause: { _ in })))
+        #expect(first.recorded == 1 && first.unacknowledged == 1)
+        let second = try ok(await service.importPayouts(from: goblin, retry: Self.quick))
+        #expect(second.listed == 0 && second.acknowledged == 1 && second.acknowledgementCalls == 0)
+        #expect(try await goblin.payouts(state: nil).first { $0.id == payout.id }?.updateCount == 1)
+        #expect(try await harness.count("SELECT COUNT(*) FROM payouts WHERE acknowledged_at IS NOT NULL") == 1)
+    }
+
+    @Test func aPayoutRecordedBeforeACrashIsAcknowledgedByTheNextTillOnce() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let path = harness.directory.path("goblinpay.sqlite")
+        // The first till's acknowledgements all fail, then it "crashes" (is dropped).
+        do {
+            let failing = try Self.goblin(ack: .always, path: path)
+            _ = try await failing.produce(amount: Money(minorUnits: 999, currency: .usd), now: TestClock.start)
+            let report = try ok(await harness.anotherService(processor: failing).importPayouts(from: failing, retry: Self.quick))
+            #expect(report.recorded == 1 && report.unacknowledged == 1 && report.acknowledgementCalls == 3)
+        }
+        let goblin = try Self.goblin(ack: .never, path: path)
+        let restarted = try harness.anotherService(processor: goblin)
+        let report = try ok(await restarted.importPayouts(from: goblin, retry: Self.quick))
+        #expect(report.listed == 1 && report.recorded == 0 && report.alreadyRecorded == 1 && report.acknowledged == 1)
+        #expect(try await goblin.payoutCount() == GoblinPayPayoutCount(total: 1, processing: 1, maxUpdateCount: 1))
+        #expect(try await harness.count("SELECT COUNT(*) FROM payouts") == 1)
+    }
+
+    @Test func aRealisticDayReconcilesEveryCaptureAndRefund() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let goblin = try Self.goblin(ack: GoblinPayFailureRate(partsPerMillion: 200_000) ?? .always)
+        let till = try harness.anotherService(processor: goblin)
+        // Orders paid by card in installments, one refunded in part.
+        var refundable: (order: String, payment: String)?
+        for index in 0..<4 {
+            let order = try ok(await till.createOrder(email: "c\(index)@example.com", amount: "50.00")).response.id
+            let paid = try ok(await till.pay(orderId: order, amount: "20.00", tender: Cards.card(), key: "pay-\(index)-1"))
+            _ = try ok(await till.pay(orderId: order, amount: "30.00", tender: Cards.card(), key: "pay-\(index)-2"))
+            refundable = refundable ?? (order, paid.response.payment.id)
+        }
+        if let refundable {
+            _ = try ok(await till.refund(orderId: refundable.order, paymentId: refundable.payment, amount: "5.00", key: "refund-1"))
+        }
+        // The gateway: partial captures, a refund, a refund that fails at GoblinPay.
+        let gateway = try ok(await till.authorize(number: Cards.visa, expiry: Cards.expiry, cvv: Cards.cvv, amount: "80.00", currency: "USD", key: "g-auth")).response.id
+        _ = try ok(await till.capture(paymentId: gateway, amount: "30.00", key: "g-cap-1"))
+        _ = try ok(await till.capture(paymentId: gateway, amount: "30.00", key: "g-cap-2"))
+        _ = try ok(await till.refundPayment(paymentId: gateway, amount: "12.50", key: "g-ref-1"))
+        let failing = try ok(await till.authorize(number: GoblinPay.TestCard.refundFails, expiry: Cards.expiry, cvv: Cards.cvv, amount: "9.00", currency: "USD", key: "f-auth")).response.id
+        _ = try ok(await till.capture(paymentId: failing, amount: "9.00", key: "f-cap"))
+        #expect(code(await till.refundPayment(paymentId: failing, amount: "9.00", key: "f-ref")) == .processorError)
+
+        let settled = try await goblin.settle(now: TestClock.start)
+        #expect(settled.count == 1)
+        // Sold after the settlement: in transit.
+        let late = try ok(await till.createOrder(email: "late@example.com", amount: "17.25")).response.id
+        _ = try ok(await till.pay(orderId: late, amount: "17.25", tender: Cards.card(), key: "late-1"))
+
+        while try await goblin.payoutCount().processing < 1 { _ = try ok(await till.importPayouts(from: goblin, retry: Self.quick)) }
+        let view = try ok(await till.reconciliationView())
+        // 8 installment captures + 1 order refund + 2 gateway captures + 1 gateway refund + 1 capture.
+        #expect(view.matched.count == 13)
+        #expect(view.mismatched.isEmpty && view.unexpected.isEmpty && view.clean)
+        #expect(view.inTransit.map(\.amount) == [1725])
+        #expect(view.inTransitTotals == ["USD": 1725])
+        // 4 × 50.00 − 5.00 + 60.00 − 12.50 + 9.00
+        #expect(view.paidOutTotals == ["USD": 25150])
+        #expect(settled.first?.amount.minorUnits == 25150)
+        let listed = try ok(await till.payoutViews())
+        #expect(listed.count == 1 && listed.first?.reconciliation.matched == 13 && listed.first?.state == "processing")
+        #expect(listed.first?.entries.allSatisfy { $0.bucket == "matched" } == true)
+        #expect(listed.first?.entries.contains { $0.orderId == refundable?.order } == true)
+    }
+}
