@@ -26,5 +26,6 @@ enum Invariant: String, CaseIterable {
     case readModels = "9 read models equal their events (till check)"
     case drawer = "10 drawer: expected = the fold of its journal = the read model; every installment and refund journalled once"
     case released = "11 no capture after a release; captured + released = authorized"
+    case payouts = "12 payouts: each recorded once as GoblinPay made it; once faults stop, Till's = GoblinPay's total = processing, reconciliation clean"
     case setup, reopen, read
 }

@@ -69,6 +69,8 @@ extension Simulator {
             let found = try ledger.read { snapshot in try checker.fullCheck(entries: entries, ledger: snapshot, strict: true) }
             self.checker = checker
             if let found { fail(found); return }
+            if final { await checkPayouts(final: true) }
+            if violation != nil { return }
             let integrity = try ledger.integrityCheck()
             count(.integrity)
             if integrity != "ok" { fail(SimViolation(invariant: .integrity, detail: integrity)) }

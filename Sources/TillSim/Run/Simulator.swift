@@ -77,7 +77,10 @@ actor Simulator {
         clock = SimClock(start: 1_772_355_600_000 + random.between(0, 86_400_000))  // 2026-03-01 + up to a day
         let rates = [0, 50_000, 250_000, 500_000]
         let rate = GoblinPayFailureRate(partsPerMillion: rates[random.below(rates.count)]) ?? .default
-        goblin = GoblinPay(configuration: GoblinPayConfiguration(seed: random.next(), captureFailureRate: rate))
+        var configuration = GoblinPayConfiguration(seed: random.next(), captureFailureRate: rate)
+        // Payout acknowledgements fail at none, the default or half, by the seed.
+        configuration.ackFailureRate = [.never, .defaultAckFailure, GoblinPayFailureRate(partsPerMillion: 500_000) ?? .always][Int(options.seed % 3)]
+        goblin = GoblinPay(configuration: configuration)
         processor = SimProcessor(goblin: goblin, clock: clock)
         // The workload's mix: every action's base weight, scaled by the seed (0.5x to 1.5x).
         weights = Action.allCases.map { action in action.weight * (50 + random.below(101)) / 100 }
@@ -158,6 +161,8 @@ actor Simulator {
             } else {
                 for _ in 0..<(1 + random.below(3)) { injectFault() }
             }
+        case .payouts:
+            await payouts()
         case .restart:
             guard let number = idleInstance() else { return }
             bump(&events, "kill_idle")

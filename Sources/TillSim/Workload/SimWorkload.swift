@@ -13,6 +13,8 @@ extension Simulator {
         case openWallet, credit, debit, retryPending, replayAcknowledged, reuseKey, resolve, clock, faults, restart
         /// Open, pay in, pay out or close a drawer (USD mostly, JPY sometimes), as its state allows.
         case drawer
+        /// GoblinPay settles (notifying once, twice or never), or a till runs an import cycle.
+        case payouts
 
         var weight: Int {
             switch self {
@@ -38,6 +40,7 @@ extension Simulator {
             case .faults: 3
             case .restart: 1
             case .drawer: 5
+            case .payouts: 3
             }
         }
 
