@@ -147,7 +147,26 @@ extension PayoutView {
     }
 }
 
+/// The POS Payouts screen's figures: every payout with its entries' buckets, and the whole
+/// reconciliation, from one read.
+public struct PayoutsOverview: Sendable, Equatable {
+    public let payouts: [PayoutView]
+    public let reconciliation: ReconciliationView
+}
+
 extension TillService {
+    public func payoutsOverview() async -> Result<PayoutsOverview, Rejection> {
+        await reconcilePayouts().flatMap { reconciliation, payouts in
+            do throws(Rejection) {
+                return .success(PayoutsOverview(
+                    payouts: PayoutView.all(payouts, reconciliation: reconciliation),
+                    reconciliation: try ReconciliationView(reconciliation, payouts: payouts)))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
     /// Imported payouts with their reconciliation, newest first; `state` filters by
     /// `notifying` / `processing`.
     public func payoutViews(state: String? = nil) async -> Result<[PayoutView], Rejection> {

@@ -71,6 +71,16 @@ struct POSEffects: Sendable {
             return await service.findOrders(idPrefix: prefix, limit: 2).map(QueryAnswer.orderMatches)
         case .openHolds(let after):
             return await service.openHolds(limit: Self.pageSize, after: after).map(QueryAnswer.payments)
+        case .payouts(let importing):
+            var imported: PayoutCycleReport?
+            if importing {
+                guard let source = service.payoutSource else { return .failure(Rejection(.processorError, "This till's processor has no payouts API.")) }
+                switch await service.importPayouts(from: source) {
+                case .success(let report): imported = report
+                case .failure(let rejection): return .failure(rejection)
+                }
+            }
+            return await service.payoutsOverview().map { QueryAnswer.payouts($0, imported: imported) }
         }
     }
 

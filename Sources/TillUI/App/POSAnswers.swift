@@ -119,6 +119,8 @@ extension POSState {
             cards.loadingMore = false
             cards.error = rejection.message
 
+        case (.payouts, let answer):
+            applyPayouts(answer)
         case (.wallets, .success(.wallets(let list))):
             let selectedName = selectedWallet?.name
             wallets.wallets = list

@@ -36,6 +36,8 @@ public enum POSQuery: Sendable, Equatable {
     case findOrders(idPrefix: String)
     /// The Cards screen's "open holds" filter: authorizations that may still be captured.
     case openHolds(after: PaymentCursor?)
+    /// Imported payouts and the reconciliation; `importing`: run an import cycle first.
+    case payouts(importing: Bool)
 }
 
 /// A mutation is a `ServiceRequest`, carrying the idempotency key its dialog holds.

@@ -34,6 +34,8 @@ public enum QueryAnswer: Sendable, Equatable {
     case drawer(DrawerReportView)
     /// Orders whose id starts with what was typed in the Customers search.
     case orderMatches([OrderSummaryView])
+    /// `imported`: what the import cycle asked for did, when one ran.
+    case payouts(PayoutsOverview, imported: PayoutCycleReport?)
 }
 
 public enum CommandAnswer: Sendable, Equatable {

@@ -93,7 +93,7 @@ public enum POSReducer {
         }
         if !state.typing, case .character(let letter) = key {
             if letter == "q" { return [.quit] }
-            if let target = ScreenID.tabs.first(where: { $0.letter == letter }) { return state.go(to: target) }
+            if let target = ScreenID.allCases.first(where: { $0.letter == letter }) { return state.go(to: target) }
         }
         let effects = state.handleScreenKey(key)
         if let effects { return effects }
@@ -139,7 +139,7 @@ extension POSState {
             // The drawer's figures, not an old report left full screen.
             drawer.fullReport = nil
             drawer.scroll = 0
-        case .dashboard, .cardPayments, .wallets, .orderDetail:
+        case .dashboard, .cardPayments, .wallets, .orderDetail, .payouts:
             break
         }
     }
@@ -171,6 +171,9 @@ extension POSState {
         case .drawer:
             drawer.loading = true
             return [.query(drawerQuery)]
+        case .payouts:
+            payouts.loading = true
+            return [.query(.payouts(importing: false))]
         }
     }
 
@@ -184,6 +187,7 @@ extension POSState {
         case .cardPayments: return handleCardsKey(key)
         case .wallets: return handleWalletsKey(key)
         case .drawer: return handleDrawerKey(key)
+        case .payouts: return handlePayoutsKey(key)
         }
     }
 

@@ -3,7 +3,7 @@ public import TillService
 
 /// The screens, in tab-bar order, with the keys that reach them from anywhere.
 public enum ScreenID: String, Sendable, CaseIterable {
-    case dashboard, newOrder, customers, cardPayments, wallets, orderDetail, drawer
+    case dashboard, newOrder, customers, cardPayments, wallets, orderDetail, drawer, payouts
 
     public var title: String {
         switch self {
@@ -14,6 +14,7 @@ public enum ScreenID: String, Sendable, CaseIterable {
         case .wallets: "Wallets"
         case .orderDetail: "Order"
         case .drawer: "Drawer"
+        case .payouts: "Payouts"
         }
     }
 
@@ -27,6 +28,8 @@ public enum ScreenID: String, Sendable, CaseIterable {
         case .wallets: 6
         case .orderDetail: nil
         case .drawer: 7
+        // No tab of its own (the bar is full at 80 columns): y from anywhere.
+        case .payouts: nil
         }
     }
 
@@ -41,6 +44,8 @@ public enum ScreenID: String, Sendable, CaseIterable {
         case .orderDetail: nil
         // k: the cash box (c, d and r are taken by actions and the Dashboard).
         case .drawer: "k"
+        // y: pa(y)outs (p pays).
+        case .payouts: "y"
         }
     }
 
@@ -87,6 +92,7 @@ public struct POSState: Sendable, Equatable {
     public var customers = CustomersModel()
     public var cards = CardPaymentsModel()
     public var wallets = WalletsModel()
+    public var payouts = PayoutsModel()
     /// Who is signed in, the sign-in screen and the idle lock (SignInScreen.swift).
     public var session = OperatorSession()
     public var drawer = DrawerModel()

@@ -23,6 +23,7 @@ extension POSState {
         case .cardPayments: renderCards(into: &buffer, content)
         case .wallets: renderWallets(into: &buffer, content)
         case .drawer: renderDrawer(into: &buffer, content)
+        case .payouts: renderPayouts(into: &buffer, content)
         }
         if case .help = overlay {
             // The help is drawn over whatever dialog it was opened from.
@@ -87,6 +88,8 @@ extension POSState {
         case .wallets: return "o open · + credit · - debit · ↑↓ select · Esc dashboard"
         case .drawer: return drawer.fullReport != nil ? "↑↓ scroll · Enter or Esc back to the drawer"
             : "o open · i pay in · u pay out · c count & close · x X report · Esc dashboard"
+        case .payouts: return payouts.inEntries ? "↑↓ select · Enter its order · Tab or Esc payouts"
+            : "↑↓ select · Tab or Enter entries · i import now · Esc dashboard"
         }
     }
 

@@ -3,7 +3,7 @@ extension POSState {
     /// Every key, kept to what fits two columns at 80x24 (a test checks it does).
     static let helpSections: [(String, [(String, String)])] = [
         ("Anywhere, dialogs too", [
-            ("F2 d  F3 n", "Dashboard / New"), ("F4 h  F5 g", "Customers / Cards"), ("F6 w  F7 k", "Wallets / Drawer"),
+            ("F2 d  F3 n", "Dashboard / New"), ("F4 h  F5 g", "Customers / Cards"), ("F6 w  F7 k", "Wallets / Drawer"), ("y", "Payouts (i imports)"),
             ("F1  ?", "This help"), ("Esc", "Close / Dashboard"), ("Ctrl-L", "Lock (sign out)"), ("F10  q  Ctrl-C", "Quit"),
         ]),
         ("Fields", [("Ctrl-U", "Clear the field"), ("type", "Replaces a prefill"), ("← → Home End", "Edit a prefill")]),
