@@ -27,6 +27,8 @@ public final class PayoutImportLoop: Service, Sendable {
         (wakes, waker) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
+    static let minimumGap = Duration.milliseconds(100)
+
     /// Asks for a cycle soon; never waits.
     public func wake() { waker.yield() }
 
@@ -47,6 +49,9 @@ public final class PayoutImportLoop: Service, Sendable {
                     for await _ in self.wakes {
                         guard !Task.isCancelled else { return }
                         await self.cycle()
+                        // However fast notifications come (anyone may send one), cycles start at
+                        // most this often: a burst becomes one bigger cycle, not a list call each.
+                        try? await Task.sleep(for: Self.minimumGap)
                     }
                 }
                 await group.next()

@@ -40,6 +40,8 @@ struct PayoutTests {
         #expect(refusal(Payout.read(id: "", amount: "1.00", currency: "USD", createTime: Self.time, recipient: "", entries: [])) == .invalidRequest)
         #expect(refusal(Payout.read(id: "po 1", amount: "0", currency: "USD", createTime: Self.time, recipient: "", entries: [])) == .invalidRequest)
         #expect(refusal(Payout.read(id: "po", amount: "0", currency: "USD", createTime: "yesterday", recipient: "", entries: [])) != nil)
+        #expect(refusal(Self.read("1.00", entries: [("capture", "a\u{1b}[2J", "1.00")])) == .invalidRequest)  // a terminal escape
+        #expect(refusal(Payout.read(id: "po", amount: "0", currency: "USD", createTime: Self.time, recipient: "bank\n", entries: [])) == .invalidRequest)
     }
 
     static let usd = Currency.usd

@@ -33,8 +33,8 @@ public struct Payout: Hashable, Sendable {
             return .failure(Rejection(.invalidRequest, "Payout id \(id.echoed(limit: 40)) is not an id."))
         }
         let named = "Payout \(id.echoed(limit: 40))"
-        guard recipient.count <= maximumTextLength else {
-            return .failure(Rejection(.invalidRequest, "\(named) has a recipient too long to keep."))
+        guard recipient.count <= maximumTextLength, recipient.isPrintable else {
+            return .failure(Rejection(.invalidRequest, "\(named) has a recipient that is too long or not printable."))
         }
         return Currency.named(currency).flatMap { currency in
             signedAmount(amount, currency: currency).flatMap { total in
@@ -61,8 +61,8 @@ public struct Payout: Hashable, Sendable {
             guard let kind = PayoutEntry.Kind(rawValue: entry.kind) else {
                 return .failure(Rejection(.invalidRequest, "\(payout) has an entry of unknown kind \(entry.kind.echoed(limit: 20))."))
             }
-            guard entry.reference.count <= maximumTextLength else {
-                return .failure(Rejection(.invalidRequest, "\(payout) has an entry reference too long to keep."))
+            guard entry.reference.count <= maximumTextLength, entry.reference.isPrintable else {
+                return .failure(Rejection(.invalidRequest, "\(payout) has an entry reference that is too long or not printable."))
             }
             switch signedAmount(entry.amount, currency: currency) {
             case .success(let amount): read.append(PayoutEntry(kind: kind, reference: entry.reference, amount: amount))
