@@ -1,16 +1,52 @@
+import Foundation
 public import TillCore
 
 /// Where Till imports payouts from: GoblinPay's payouts API (DESIGN §4), in-process or over
 /// HTTP. Payouts arrive as GoblinPay's text (`PayoutWire.Payout`): the importer reads the
 /// amounts into minor units itself, exactly, and refuses what does not read.
 public protocol PayoutSource: Sendable {
-    /// Every payout GoblinPay lists as `notifying`, newest first. Throws when it could not
-    /// list them: then nothing is known and nothing may be concluded.
-    func notifyingPayouts() async throws -> [PayoutWire.Payout]
+    /// Every payout GoblinPay lists as `notifying`, newest first, and the elements of the list
+    /// that are not payouts. Throws when it could not list them: then nothing is known and
+    /// nothing may be concluded.
+    func notifyingPayouts() async throws -> PayoutListing
     /// Sets the payout to `processing`: true only when GoblinPay answered the list holding the
     /// payout in that state. False for a 500, an empty list, a timeout or a dropped answer
     /// (which may have applied: acknowledging again is harmless, it only counts once more).
     func acknowledge(id: String) async -> Bool
+}
+
+/// One answer of the notifying list: the payouts that read as payouts, and the elements that
+/// did not (by their id when at least that read), each refused on its own.
+public struct PayoutListing: Sendable {
+    public var payouts: [PayoutWire.Payout]
+    public var unreadable: [String?]
+
+    public init(payouts: [PayoutWire.Payout], unreadable: [String?] = []) {
+        self.payouts = payouts
+        self.unreadable = unreadable
+    }
+
+    /// Reads a JSON list element by element: one element of the wrong shape is refused alone.
+    public static func decode(_ data: [UInt8]) throws -> PayoutListing {
+        let elements = try JSONDecoder().decode([Element].self, from: Data(data))
+        var listing = PayoutListing(payouts: [])
+        for element in elements {
+            if let payout = element.payout { listing.payouts.append(payout) } else { listing.unreadable.append(element.id) }
+        }
+        return listing
+    }
+
+    private struct Element: Decodable {
+        let payout: PayoutWire.Payout?
+        let id: String?
+
+        enum Keys: String, CodingKey { case id }
+
+        init(from decoder: any Decoder) throws {
+            payout = try? PayoutWire.Payout(from: decoder)
+            id = try? decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .id)
+        }
+    }
 }
 
 /// The payouts API's JSON, shared by GoblinPay's service and Till's client.
@@ -29,6 +65,19 @@ public enum PayoutWire {
             case id, amount, currency, state, entries
             case createTime = "create_time"
             case recipientAccountIdentifier = "recipient_account_identifier"
+        }
+
+        public init(
+            id: String, amount: String, currency: String, createTime: String, recipientAccountIdentifier: String, state: String,
+            entries: [Entry]
+        ) {
+            self.id = id
+            self.amount = amount
+            self.currency = currency
+            self.createTime = createTime
+            self.recipientAccountIdentifier = recipientAccountIdentifier
+            self.state = state
+            self.entries = entries
         }
 
         public init(_ payout: GoblinPayPayout) {
@@ -82,8 +131,8 @@ public enum PayoutWire {
 
 /// The in-process GoblinPay's payouts, through the same text a remote one would send.
 extension GoblinPay: PayoutSource {
-    public func notifyingPayouts() async throws -> [PayoutWire.Payout] {
-        try await payouts(state: .notifying).map(PayoutWire.Payout.init)
+    public func notifyingPayouts() async throws -> PayoutListing {
+        PayoutListing(payouts: try await payouts(state: .notifying).map(PayoutWire.Payout.init))
     }
 
     public func acknowledge(id: String) async -> Bool {

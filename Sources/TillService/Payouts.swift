@@ -2,21 +2,25 @@ public import TillCore
 public import TillProcessor
 import TillStore
 
-/// How an import cycle retries an acknowledgement: up to `attempts` tries per payout per cycle,
-/// waiting `base · 2^n` (at most `cap`) with full jitter between tries; what is still not
-/// acknowledged is tried again by the next cycle, so it is retried until it sticks.
+/// How an import cycle retries acknowledgements: up to `attempts` rounds per cycle, waiting
+/// `base · 2^n` (at most `cap`) with full jitter between rounds; what is still not acknowledged
+/// is tried again by the next cycle, so it is retried until it sticks.
 public struct AcknowledgementRetry: Sendable {
     public var attempts: Int
     public var base: Duration
     public var cap: Duration
     /// How many acknowledgements are on the wire at once.
     public var width: Int
+    /// No new round starts after this long: the cycle ends and the next one records what
+    /// arrived meanwhile first.
+    public var phase: Duration
     /// Waits; `jitter(upTo:)` picks a wait. Tests and the simulation pass their own.
     public var pause: @Sendable (Duration) async -> Void
     public var jitter: @Sendable (Duration) -> Duration
 
     public init(
-        attempts: Int = 8, base: Duration = .milliseconds(20), cap: Duration = .seconds(1), width: Int = 8,
+        attempts: Int = 6, base: Duration = .milliseconds(50), cap: Duration = .seconds(1), width: Int = 16,
+        phase: Duration = .seconds(10),
         pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
         jitter: @escaping @Sendable (Duration) -> Duration = { limit in
             let microseconds = max(1, limit.components.seconds * 1_000_000 + limit.components.attoseconds / 1_000_000_000_000)
@@ -27,6 +31,7 @@ public struct AcknowledgementRetry: Sendable {
         self.base = base
         self.cap = cap
         self.width = max(1, width)
+        self.phase = phase
         self.pause = pause
         self.jitter = jitter
     }
@@ -68,11 +73,14 @@ extension TillService {
     /// 1. Till's payouts not yet acknowledged are read first: any GoblinPay no longer lists as
     ///    notifying was acknowledged already (an earlier answer was lost) and is marked so
     ///    without calling again, which would count a second update;
-    /// 2. the notifying payouts are listed and each is read exactly (text to minor units);
+    /// 2. the notifying payouts are listed and each is read exactly (text to minor units); an
+    ///    element that does not read is refused alone;
     /// 3. each new one is recorded with its entries and its effect in one transaction, keyed by
-    ///    its id, so a payout listed twice or imported by two processes is recorded once;
-    /// 4. only then is each acknowledged, retried with backoff and jitter (`retry`); what sticks
-    ///    is marked acknowledged, the rest waits for the next cycle.
+    ///    its id, so a payout listed twice or imported by two processes is recorded once; one
+    ///    listed again with other contents under a recorded id is refused, never acknowledged;
+    /// 4. only then is each claimed (one importer per payout, across processes) and acknowledged
+    ///    in rounds: between rounds the list is read again, and a payout no longer notifying is
+    ///    not sent again. What does not stick is released for the next cycle.
     /// A list that fails ends the cycle with `processor_error` and changes nothing.
     public func importPayouts(from source: any PayoutSource, retry: AcknowledgementRetry = AcknowledgementRetry()) async
         -> Result<PayoutCycleReport, Rejection>
@@ -83,80 +91,120 @@ extension TillService {
         case .success(let ids): waiting = ids
         case .failure(let rejection): return .failure(rejection)
         }
-        let listed: [PayoutWire.Payout]
+        let listing: PayoutListing
         do {
-            listed = try await source.notifyingPayouts()
+            listing = try await source.notifyingPayouts()
         } catch {
             return .failure(Rejection(.processorError, "GoblinPay's payouts could not be listed (\(String(describing: error).echoed(limit: 200))); nothing was imported."))
         }
-        report.listed = listed.count
+        report.listed = listing.payouts.count + listing.unreadable.count
+        for (index, id) in listing.unreadable.enumerated() {
+            report.refused[id?.echoed(limit: 60) ?? "(element \(index + 1) without an id)"] = "not a payout this API describes"
+        }
         var payouts: [Payout] = []
-        for wire in listed {
+        var seen = Set<String>()
+        for wire in listing.payouts where seen.insert(wire.id).inserted {
             switch wire.read() {
             case .success(let payout): payouts.append(payout)
             case .failure(let rejection): report.refused[wire.id.echoed(limit: 60)] = rejection.message
             }
         }
-        let notifying = Set(listed.map(\.id))
-        let confirmedEarlier = waiting.filter { !notifying.contains($0) }
+        // "Not listed" means "processing" only if every element was read with its id.
+        let notifying = Set(listing.payouts.map(\.id) + listing.unreadable.compactMap { $0 })
+        let complete = !listing.unreadable.contains(nil)
+        let confirmedEarlier = complete ? waiting.filter { !notifying.contains($0) } : []
 
-        // Record in chunks: each payout whole in the chunk's one transaction.
-        for start in stride(from: 0, to: payouts.count, by: 500) {
+        var recordedOrKnown: [String] = []
+        for start in stride(from: 0, to: max(payouts.count, confirmedEarlier.isEmpty ? 0 : 1), by: 500) {
             let chunk = Array(payouts[start..<min(start + 500, payouts.count)])
             switch await write({ ledger, now in
                 try ledger.markAcknowledged(start == 0 ? confirmedEarlier : [], at: now)
-                return try chunk.filter { try ledger.record($0, at: now) }.count
+                return try chunk.map { ($0.id, try ledger.record($0, at: now)) }
             }) {
-            case .success(let count):
-                report.recorded += count
-                report.alreadyRecorded += chunk.count - count
+            case .success(let outcomes):
+                for (id, outcome) in outcomes {
+                    switch outcome {
+                    case .recorded: report.recorded += 1; recordedOrKnown.append(id)
+                    case .alreadyRecorded: report.alreadyRecorded += 1; recordedOrKnown.append(id)
+                    // A payout that read has an id of letters, digits, ".", "_" and "-": shown as it is.
+                    case .conflicts: report.refused[id] = "another payout was recorded under this id; this one is not"
+                    case .totalOverflows: report.refused[id] = "the paid-out total would not fit in an amount"
+                    }
+                }
             case .failure(let rejection): return .failure(rejection)
             }
         }
-        if payouts.isEmpty, !confirmedEarlier.isEmpty {
-            if case .failure(let rejection) = await write({ ledger, now in try ledger.markAcknowledged(confirmedEarlier, at: now) }) {
-                return .failure(rejection)
-            }
-        }
         report.acknowledged = confirmedEarlier.count
-
-        let (acknowledged, calls) = await acknowledge(payouts.map(\.id), at: source, retry: retry)
+        let owner = "cycle-\(UInt64.random(in: 1...UInt64.max))"
+        let claimed: [String], known = recordedOrKnown
+        switch await write({ ledger, now in
+            try ledger.claimForAcknowledgement(known, owner: owner, until: now.adding(Self.acknowledgementClaim), now: now)
+        }) {
+        case .success(let ids): claimed = ids
+        case .failure(let rejection): return .failure(rejection)
+        }
+        let (acknowledged, calls) = await acknowledgeInRounds(claimed, at: source, retry: retry)
         report.acknowledgementCalls = calls
-        if !acknowledged.isEmpty {
-            if case .failure(let rejection) = await write({ ledger, now in try ledger.markAcknowledged(acknowledged, at: now) }) {
-                return .failure(rejection)
-            }
+        let stuck = Set(acknowledged)
+        let unstuck = claimed.filter { !stuck.contains($0) }
+        if case .failure(let rejection) = await write({ ledger, now in
+            try ledger.markAcknowledged(acknowledged, at: now)
+            try ledger.releaseClaims(unstuck, owner: owner)
+        }) {
+            return .failure(rejection)
         }
         report.acknowledged += acknowledged.count
-        report.unacknowledged = payouts.count - acknowledged.count
+        report.unacknowledged = recordedOrKnown.count - acknowledged.count
         return .success(report)
     }
 
-    /// Acknowledges `ids`, `retry.width` at a time: the ids that stuck and the calls made.
-    private func acknowledge(_ ids: [String], at source: any PayoutSource, retry: AcknowledgementRetry) async -> ([String], Int) {
-        await withTaskGroup(of: (String, Bool, Int).self) { group in
+    /// How long an importer holds the payouts it is acknowledging: longer than a cycle's
+    /// acknowledgements may take, so no other till sends them while it still may.
+    static let acknowledgementClaim = TimeSpan(milliseconds: 120_000)
+
+    /// Acknowledges `ids` in rounds of `retry.width` calls at a time. Before each later round
+    /// the list is read again: a payout no longer notifying is processing (an answer was lost)
+    /// and is not sent again. Stops after `retry.attempts` rounds or `retry.phase`.
+    private func acknowledgeInRounds(_ ids: [String], at source: any PayoutSource, retry: AcknowledgementRetry) async -> ([String], Int) {
+        var pending = ids
+        var stuck: [String] = []
+        var calls = 0
+        let started = ContinuousClock.now
+        for round in 0..<retry.attempts where !pending.isEmpty {
+            if round > 0 {
+                guard ContinuousClock.now - started < retry.phase else { break }
+                await retry.pause(retry.wait(before: round))
+                guard let listing = try? await source.notifyingPayouts(), !listing.unreadable.contains(nil) else { continue }
+                let still = Set(listing.payouts.map(\.id) + listing.unreadable.compactMap { $0 })
+                stuck += pending.filter { !still.contains($0) }
+                pending = pending.filter { still.contains($0) }
+            }
+            let (done, tried) = await acknowledgeOnce(pending, at: source, width: retry.width)
+            calls += tried
+            let doneSet = Set(done)
+            stuck += done
+            pending = pending.filter { !doneSet.contains($0) }
+        }
+        return (stuck, calls)
+    }
+
+    /// One call per id, `width` at a time: the ids GoblinPay confirmed, and the calls made.
+    private func acknowledgeOnce(_ ids: [String], at source: any PayoutSource, width: Int) async -> ([String], Int) {
+        await withTaskGroup(of: (String, Bool).self) { group in
             var next = 0
-            var stuck: [String] = []
-            var calls = 0
+            var done: [String] = []
             func start() {
                 guard next < ids.count else { return }
                 let id = ids[next]
                 next += 1
-                group.addTask {
-                    for attempt in 0..<retry.attempts {
-                        if attempt > 0 { await retry.pause(retry.wait(before: attempt)) }
-                        if await source.acknowledge(id: id) { return (id, true, attempt + 1) }
-                    }
-                    return (id, false, retry.attempts)
-                }
+                group.addTask { (id, await source.acknowledge(id: id)) }
             }
-            for _ in 0..<retry.width { start() }
-            for await (id, ok, tries) in group {
-                calls += tries
-                if ok { stuck.append(id) }
+            for _ in 0..<width { start() }
+            for await (id, ok) in group {
+                if ok { done.append(id) }
                 start()
             }
-            return (stuck, calls)
+            return (done, ids.count)
         }
     }
 

@@ -37,9 +37,34 @@ extension Ledger {
             """)
     }
 
-    /// Records `payout` with its entries and its effect, unless a payout with its id is already
-    /// recorded: true when this call recorded it. Within the caller's transaction.
-    public func record(_ payout: Payout, at now: Instant) throws -> Bool {
+    /// Who is acknowledging a recorded payout, until when: one importer at a time per payout,
+    /// across processes, so two tills never acknowledge the same payout together.
+    static func migrateToPayoutClaims(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE payouts ADD COLUMN ack_claim TEXT;
+            ALTER TABLE payouts ADD COLUMN ack_claim_until INTEGER;
+            """)
+    }
+
+    /// What recording a payout did.
+    public enum PayoutRecording: Sendable, Equatable {
+        case recorded
+        /// Recorded before, the same in every field.
+        case alreadyRecorded
+        /// A payout with this id was recorded with other contents: refused, never overwritten.
+        case conflicts
+        /// Its amount would take the paid-out total beyond 64 bits: refused.
+        case totalOverflows
+    }
+
+    /// Records `payout` with its entries and its effect unless its id is recorded already.
+    /// Within the caller's transaction; a refusal writes nothing.
+    public func record(_ payout: Payout, at now: Instant) throws -> PayoutRecording {
+        if let stored = try recordedPayout(id: payout.id) { return stored == payout ? .alreadyRecorded : .conflicts }
+        let totals = try db.cachedStatement(sql: "SELECT amount FROM payout_totals WHERE currency = ?")
+        let before = try Int64.fetchOne(totals, arguments: [payout.currency.code]) ?? 0
+        let (after, overflow) = before.addingReportingOverflow(payout.amount.minorUnits)
+        guard !overflow else { return .totalOverflows }
         try db.cachedStatement(sql: """
             INSERT INTO payouts (id, currency, amount, created_at, recipient, imported_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING
@@ -47,27 +72,64 @@ extension Ledger {
                 payout.id, payout.currency.code, payout.amount.minorUnits, payout.createdAt.millisecondsSinceEpoch,
                 payout.recipient, now.millisecondsSinceEpoch,
             ])
-        guard db.changesCount > 0 else { return false }
+        guard db.changesCount > 0 else { return .alreadyRecorded }
         let entry = try db.cachedStatement(
             sql: "INSERT INTO payout_entries (payout_id, position, kind, reference, amount) VALUES (?, ?, ?, ?, ?)")
         for (position, line) in payout.entries.enumerated() {
             try entry.execute(arguments: [payout.id, position, line.kind.rawValue, line.reference, line.amount.minorUnits])
         }
-        let totals = try db.cachedStatement(sql: "SELECT amount FROM payout_totals WHERE currency = ?")
-        let before = try Int64.fetchOne(totals, arguments: [payout.currency.code]) ?? 0
-        let (after, overflow) = before.addingReportingOverflow(payout.amount.minorUnits)
-        guard !overflow else { throw LedgerCorruption("payout totals in \(payout.currency.code) overflow") }
         try db.cachedStatement(sql: """
             INSERT INTO payout_totals (currency, payouts, amount) VALUES (?, 1, ?)
             ON CONFLICT (currency) DO UPDATE SET payouts = payouts + 1, amount = excluded.amount
             """).execute(arguments: [payout.currency.code, after])
-        return true
+        return .recorded
+    }
+
+    /// The payout recorded under `id`, as it was recorded.
+    func recordedPayout(id: String) throws -> Payout? {
+        guard let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payouts WHERE id = ?"), arguments: [id]) else { return nil }
+        let table = "payouts"
+        let currency = try Self.currency(head.required("currency", in: table))
+        let entries = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT kind, reference, amount FROM payout_entries WHERE payout_id = ? ORDER BY position"),
+            arguments: [id]
+        ).map { row in
+            guard let kind = PayoutEntry.Kind(rawValue: try row.required("kind", in: "payout_entries")) else {
+                throw LedgerCorruption("payout \(LedgerCorruption.shown(id)): an entry of unknown kind")
+            }
+            return PayoutEntry(
+                kind: kind, reference: try row.required("reference", in: "payout_entries"),
+                amount: Money(minorUnits: try row.required("amount", in: "payout_entries"), currency: currency))
+        }
+        return Payout(
+            id: id, amount: Money(minorUnits: try head.required("amount", in: table), currency: currency),
+            createdAt: Instant(millisecondsSinceEpoch: try head.required("created_at", in: table)),
+            recipient: try head.required("recipient", in: table), entries: entries)
+    }
+
+    /// Claims the recorded, unacknowledged payouts among `ids` that nobody else holds, for
+    /// `owner` until `until`: the ones it may acknowledge now.
+    public func claimForAcknowledgement(_ ids: [String], owner: String, until: Instant, now: Instant) throws -> [String] {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE payouts SET ack_claim = ?, ack_claim_until = ?
+            WHERE id = ? AND acknowledged_at IS NULL AND (ack_claim_until IS NULL OR ack_claim_until <= ? OR ack_claim = ?)
+            """)
+        return try ids.filter { id in
+            try statement.execute(arguments: [owner, until.millisecondsSinceEpoch, id, now.millisecondsSinceEpoch, owner])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Gives back `owner`'s claims on `ids` (their acknowledgement did not stick this time).
+    public func releaseClaims(_ ids: [String], owner: String) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE payouts SET ack_claim = NULL, ack_claim_until = NULL WHERE id = ? AND ack_claim = ?")
+        for id in ids { try statement.execute(arguments: [id, owner]) }
     }
 
     /// Notes that GoblinPay confirmed these payouts; the first confirmation's time is kept.
     public func markAcknowledged(_ ids: [String], at now: Instant) throws {
         let statement = try db.cachedStatement(
-            sql: "UPDATE payouts SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL")
+            sql: "UPDATE payouts SET acknowledged_at = ?, ack_claim = NULL, ack_claim_until = NULL WHERE id = ? AND acknowledged_at IS NULL")
         for id in ids { try statement.execute(arguments: [now.millisecondsSinceEpoch, id]) }
     }
 

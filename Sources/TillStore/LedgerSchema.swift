@@ -194,6 +194,7 @@ enum LedgerSchema {
         migrator.registerMigration("v6-drawer-figures", migrate: DrawerFiguresModel.migrate)
         // Issue 15: payouts imported from GoblinPay, exactly once each (the id is unique).
         migrator.registerMigration("v7-payouts", migrate: Ledger.migrateToPayouts)
+        migrator.registerMigration("v7-payout-claims", migrate: Ledger.migrateToPayoutClaims)
         return migrator
     }
 

@@ -31,10 +31,10 @@ struct PayoutTests {
         #expect(refusal(Self.read("12.34", entries: [("capture", "a", "12.33")])) == .invalidRequest)  // entries don't add up
         #expect(refusal(Self.read("12.345", entries: [("capture", "a", "12.345")])) == .invalidAmount)  // too many decimals
         #expect(refusal(Self.read("1e3", entries: [("capture", "a", "1e3")])) == .invalidAmount)
-        #expect(refusal(Self.read("--1", entries: [])) == .invalidAmount)
+        #expect(refusal(Self.read("--1", entries: [("capture", "a", "--1")])) == .invalidAmount)
         #expect(refusal(Self.read("1.00", currency: "XXQ", entries: [("capture", "a", "1.00")])) == .unknownCurrency)
         #expect(refusal(Self.read("1.00", entries: [("bonus", "a", "1.00")])) == .invalidRequest)
-        #expect(refusal(Self.read("92233720368547758.08", entries: [])) == .amountTooLarge)
+        #expect(refusal(Self.read("92233720368547758.08", entries: [("capture", "a", "1.00")])) == .amountTooLarge)
         // Two entries each within Int64 whose sum is not.
         #expect(refusal(Self.read("1.00", entries: [("capture", "a", "92233720368547758.07"), ("capture", "b", "92233720368547758.07")])) == .amountTooLarge)
         #expect(refusal(Payout.read(id: "", amount: "1.00", currency: "USD", createTime: Self.time, recipient: "", entries: [])) == .invalidRequest)
@@ -106,5 +106,40 @@ struct PayoutTests {
         let payout = Payout(id: "p", amount: euro, createdAt: Instant(millisecondsSinceEpoch: 0), recipient: "", entries: [PayoutEntry(kind: .capture, reference: "a", amount: euro)])
         let result = Reconciliation(movements: [capture], payouts: [payout])
         #expect(result.mismatched.count == 1 && result.matched.isEmpty)
+    }
+}
+
+/// The reviewer's findings (issue 15): GoblinPay's text is read as its API writes it, nothing looser.
+@Suite("Payouts read strictly")
+struct PayoutStrictReadingTests {
+    static func refused(_ amount: String, currency: String = "USD", entry: String? = nil, id: String = "po-1") -> Bool {
+        if case .failure = Payout.read(
+            id: id, amount: amount, currency: currency, createTime: PayoutTests.time, recipient: "bank",
+            entries: [(kind: "capture", reference: "a", amount: entry ?? amount)]) { return true }
+        return false
+    }
+
+    @Test(arguments: ["-0.00", "- 1.00", " 1.00", "1.00\n", "\t10.00", "\u{a0}1.00", "10", ".50", "1.0", "1.000", "+1.00", "0.00", "-5.00"])
+    func looseOrNonPositiveAmountsAreRefused(_ text: String) {
+        #expect(Self.refused(text), "\(text.debugDescription) was accepted")
+    }
+
+    @Test func theCurrencyIsItsCodeAsWritten() {
+        #expect(Self.refused("1.00", currency: "usd"))
+        #expect(Self.refused("1.00", currency: " USD "))
+        #expect(!Self.refused("1.00"))
+        #expect(!Self.refused("1000", currency: "JPY"))
+        #expect(Self.refused("1000.00", currency: "JPY"))
+    }
+
+    @Test func idsThatArePathStepsOrOddAreRefused() {
+        for id in [".", "..", "a/b", "a b", "é", "a?b", "a#b", ""] { #expect(Self.refused("1.00", id: id), "\(id) was accepted") }
+        #expect(!Self.refused("1.00", id: "2889b9d6-c6a3-4208-82ec-abc50bffa0c4"))
+        #expect(!Self.refused("1.00", id: "po_1.v2"))
+    }
+
+    @Test func aPayoutWithoutEntriesIsRefused() {
+        let result = Payout.read(id: "po", amount: "1.00", currency: "USD", createTime: PayoutTests.time, recipient: "", entries: [])
+        if case .success = result { Issue.record("a payout without entries was accepted") }
     }
 }

@@ -52,8 +52,8 @@ struct PayoutAPITests {
             let count = try JSONDecoder().decode(PayoutWire.Count.self, from: Data(try await Self.send("GET", base + "/api/payouts/count").body))
             #expect(count == PayoutWire.Count(GoblinPayPayoutCount(total: 3, processing: 1, maxUpdateCount: 2)))
             // Till's client reads the same answers.
-            let client = PayoutClient(url: base)
-            #expect(try await client.notifyingPayouts().count == 2)
+            let client = PayoutClient(url: base, timeout: .seconds(60))
+            #expect(try await client.notifyingPayouts().payouts.count == 2)
             #expect(await client.acknowledge(id: listed[0].id))
             #expect(await client.acknowledge(id: "no-such-id") == false)
             #expect(try await client.count().processing == 2)
@@ -67,7 +67,7 @@ struct PayoutAPITests {
         try await serving({ server.application(onRunning: $0) }) { base in
             let answer = try await Self.send("POST", base + "/api/payouts/\(payout.id)/", form: "state=processing")
             #expect(answer.status == 500)
-            #expect(await PayoutClient(url: base).acknowledge(id: payout.id) == false)
+            #expect(await PayoutClient(url: base, timeout: .seconds(60)).acknowledge(id: payout.id) == false)
             #expect(try await goblin.payoutCount().processing == 0)
         }
         // Nobody listening: listing fails (unknown), acknowledging is false.

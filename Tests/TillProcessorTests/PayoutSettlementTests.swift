@@ -80,9 +80,10 @@ import TillCore
     }
 
     @Test func payoutIdsAreUUIDsUniquePerLedgerAndRepeatable() {
-        let ids = (1...1000).map { payoutId(seed: 7, sequence: $0) }
+        let ids = (1...1000).map { payoutId(seed: 7, ledger: "a", sequence: $0) }
         #expect(Set(ids).count == 1000)
-        #expect(ids == (1...1000).map { payoutId(seed: 7, sequence: $0) })
+        #expect(ids == (1...1000).map { payoutId(seed: 7, ledger: "a", sequence: $0) })
+        #expect(Set(ids).isDisjoint(with: (1...1000).map { payoutId(seed: 7, ledger: "b", sequence: $0) }))
         for id in ids.prefix(20) {
             #expect(id.count == 36 && id.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
             #expect(Array(id)[14] == "4")

@@ -16,7 +16,7 @@ struct PayoutImportTests {
     }
 
     /// No waiting between tries: the test runs many cycles.
-    static let quick = AcknowledgementRetry(attempts: 3, pause: { _ in })
+    static let quick = AcknowledgementRetry(attempts: 3, phase: .seconds(3600), pause: { _ in })
 
     @Test func eachPayoutIsRecordedOnceByTwoTillsRacingWithFlakyAcknowledgements() async throws {
         let harness = try Harness()
@@ -35,6 +35,7 @@ struct PayoutImportTests {
         _ = try ok(await tills[0].importPayouts(from: goblin, retry: Self.quick))
         let count = try await goblin.payoutCount()
         #expect(count.total == 60 && count.processing == 60)
+        #expect(count.maxUpdateCount == 1)  // two tills, but one claim per payout
         #expect(try await harness.count("SELECT COUNT(*) FROM payouts") == 60)
         #expect(try await harness.count("SELECT COUNT(*) FROM payout_entries") == 60)
         #expect(try await harness.count("SELECT payouts FROM payout_totals WHERE currency = 'USD'") == 60)
@@ -47,7 +48,7 @@ struct PayoutImportTests {
     /// GoblinPay applies the acknowledgement but the answer never arrives.
     struct AnswerLost: PayoutSource {
         let goblin: GoblinPay
-        func notifyingPayouts() async throws -> [PayoutWire.Payout] { try await goblin.notifyingPayouts() }
+        func notifyingPayouts() async throws -> PayoutListing { try await goblin.notifyingPayouts() }
         func acknowledge(id: String) async -> Bool {
             _ = await goblin.acknowledge(id: id)
             return false
@@ -60,7 +61,7 @@ struct PayoutImportTests {
         let goblin = try Self.goblin(ack: .never)
         let payout = try await goblin.produce(amount: Money(minorUnits: 250, currency: .usd), now: TestClock.start)
         let service = try harness.anotherService(processor: goblin)
-        let first = try ok(await service.importPayouts(from: AnswerLost(goblin: goblin), retry: AcknowledgementRetry(attempts: 1, pause: { _ in })))
+        let first = try ok(await service.importPayouts(from: AnswerLost(goblin: goblin), retry: AcknowledgementRetry(attempts: 1, phase: .seconds(3600), pause: { _ in })))
         #expect(first.recorded == 1 && first.unacknowledged == 1)
         let second = try ok(await service.importPayouts(from: goblin, retry: Self.quick))
         #expect(second.listed == 0 && second.acknowledged == 1 && second.acknowledgementCalls == 0)
@@ -132,5 +133,98 @@ struct PayoutImportTests {
         #expect(listed.count == 1 && listed.first?.reconciliation.matched == 13 && listed.first?.state == "processing")
         #expect(listed.first?.entries.allSatisfy { $0.bucket == "matched" } == true)
         #expect(listed.first?.entries.contains { $0.orderId == refundable?.order } == true)
+    }
+}
+
+/// The reviewer's findings (issue 15), each a test that failed before its fix.
+@Suite("Payout import under a hostile partner")
+struct PayoutImportReviewTests {
+    /// A partner that lists what it is told to and records every acknowledgement: GoblinPay's
+    /// API shape with contents no real GoblinPay would send.
+    final class Partner: PayoutSource, @unchecked Sendable {
+        private let lock = NSLock()
+        private var listed: PayoutListing
+        private(set) var acknowledgements: [String] = []
+
+        init(_ payouts: [PayoutWire.Payout], unreadable: [String?] = []) { listed = PayoutListing(payouts: payouts, unreadable: unreadable) }
+
+        func list(_ payouts: [PayoutWire.Payout]) { lock.withLock { listed = PayoutListing(payouts: payouts) } }
+
+        func notifyingPayouts() async throws -> PayoutListing { lock.withLock { listed } }
+
+        func acknowledge(id: String) async -> Bool {
+            lock.withLock {
+                acknowledgements.append(id)
+                listed.payouts.removeAll { $0.id == id }
+            }
+            return true
+        }
+    }
+
+    static func wire(_ id: String, _ amount: String, currency: String = "USD") -> PayoutWire.Payout {
+        PayoutWire.Payout(
+            id: id, amount: amount, currency: currency, createTime: "2026-11-30T10:00:00.000Z", recipientAccountIdentifier: "bank",
+            state: "notifying", entries: [PayoutWire.Entry(kind: "adjustment", reference: "x", amount: amount)])
+    }
+
+    static let quick = AcknowledgementRetry(attempts: 3, phase: .seconds(3600), pause: { _ in })
+
+    @Test func aPayoutListedAgainUnderAKnownIdWithOtherContentsIsRefusedAndNotAcknowledged() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let partner = Partner([Self.wire("p1", "10.00")])
+        _ = try ok(await harness.service.importPayouts(from: partner, retry: Self.quick))
+        partner.list([Self.wire("p1", "99.00", currency: "EUR")])
+        let report = try ok(await harness.service.importPayouts(from: partner, retry: Self.quick))
+        #expect(report.recorded == 0 && report.refused["p1"] != nil)
+        #expect(partner.acknowledgements == ["p1"])  // the first one only
+        #expect(try await harness.count("SELECT amount FROM payouts WHERE id = 'p1'") == 1000)
+    }
+
+    @Test func twoGoblinPayLedgersWithOneSeedNameTheirPayoutsApart() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try GoblinPay(ledgerPath: directory.path("a.sqlite"), configuration: GoblinPayConfiguration(seed: 0))
+        let second = try GoblinPay(ledgerPath: directory.path("b.sqlite"), configuration: GoblinPayConfiguration(seed: 0))
+        let a = try await first.produce(amount: Money(minorUnits: 1, currency: .usd), now: TestClock.start)
+        let b = try await second.produce(amount: Money(minorUnits: 1, currency: .usd), now: TestClock.start)
+        #expect(a.id != b.id)
+    }
+
+    @Test func onePayoutBeyondTheTotalsIsRefusedAloneAndTheRestImported() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let partner = Partner([Self.wire("small", "1.00"), Self.wire("also", "2.00"), Self.wire("big", "92233720368547758.07")])
+        let report = try ok(await harness.service.importPayouts(from: partner, retry: Self.quick))
+        #expect(report.recorded == 2 && report.refused.keys.sorted() == ["big"])
+        #expect(Set(partner.acknowledgements).count == 2)
+    }
+
+    @Test func anUnreadableElementIsRefusedAloneAndBlocksNoInference() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let partner = Partner([Self.wire("good", "3.00")], unreadable: [nil, "odd"])
+        let report = try ok(await harness.service.importPayouts(from: partner, retry: Self.quick))
+        #expect(report.recorded == 1 && report.refused.count == 2 && report.listed == 3)
+    }
+
+    @Test func theNotifyingListIsReadElementByElement() throws {
+        let good = #"{"id":"p","amount":"1.00","currency":"USD","create_time":"2026-11-30T10:00:00Z","recipient_account_identifier":"b","state":"notifying","entries":[]}"#
+        let text = "[\(good), null, {\"id\": 7}, {\"id\": \"bad\", \"amount\": 1}, 5]"
+        let listing = try PayoutListing.decode(Array(text.utf8))
+        #expect(listing.payouts.map(\.id) == ["p"])
+        #expect(listing.unreadable == [nil, nil, "bad", nil])
+    }
+
+    @Test func anAcknowledgementWhoseAnswerIsLostIsNotResentInTheSameCycle() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        var configuration = GoblinPayConfiguration(captureFailureRate: .never)
+        configuration.ackFailureRate = .never
+        let goblin = GoblinPay(configuration: configuration)
+        _ = try await goblin.produce(amount: Money(minorUnits: 5, currency: .usd), now: TestClock.start)
+        let report = try ok(await harness.service.importPayouts(from: PayoutImportTests.AnswerLost(goblin: goblin), retry: Self.quick))
+        #expect(report.acknowledgementCalls == 1 && report.acknowledged == 1 && report.unacknowledged == 0)
+        #expect(try await goblin.payoutCount().maxUpdateCount == 1)
     }
 }

@@ -21,24 +21,30 @@ public struct Payout: Hashable, Sendable {
     /// The longest payout id, recipient and entry reference Till keeps.
     public static let maximumTextLength = 200
 
-    /// Reads a payout from GoblinPay's fields: amounts as text with the currency's decimals
-    /// ("12.34", "-5.00"), the time as ISO 8601. Refused (`invalid_request`, `invalid_amount`,
-    /// `unknown_currency`, `amount_too_large`) when a field does not read or the entries do not
-    /// add up to the amount: such a payout is never recorded, and so never acknowledged.
+    /// Reads a payout from GoblinPay's fields, strictly, as its API writes them: the id of
+    /// letters, digits, ".", "_" and "-" (not "." or ".."); the currency's code as written
+    /// ("USD"); amounts with exactly the currency's decimals ("12.34", "-5.00", "1000" for JPY),
+    /// no blanks, no "+", no "-0"; the time as ISO 8601; at least one entry, the entries adding up
+    /// to an amount above zero. Refused (`invalid_request`, `invalid_amount`, `unknown_currency`,
+    /// `amount_too_large`) otherwise: such a payout is never recorded, and so never acknowledged.
     public static func read(
         id: String, amount: String, currency: String, createTime: String, recipient: String,
         entries: [(kind: String, reference: String, amount: String)]
     ) -> Result<Payout, Rejection> {
-        guard !id.isEmpty, id.count <= maximumTextLength, id.allSatisfy(\.isPrintableASCII) else {
+        guard !id.isEmpty, id.count <= maximumTextLength, id.allSatisfy(\.isIdCharacter), id != ".", id != ".." else {
             return .failure(Rejection(.invalidRequest, "Payout id \(id.echoed(limit: 40)) is not an id."))
         }
         let named = "Payout \(id.echoed(limit: 40))"
         guard recipient.count <= maximumTextLength, recipient.isPrintable else {
             return .failure(Rejection(.invalidRequest, "\(named) has a recipient that is too long or not printable."))
         }
-        return Currency.named(currency).flatMap { currency in
+        guard !entries.isEmpty else { return .failure(Rejection(.invalidRequest, "\(named) has no entries.")) }
+        return Currency.named(currency).flatMap { (known: Currency) -> Result<Currency, Rejection> in
+            known.code == currency ? .success(known) : .failure(Rejection(.unknownCurrency, "\(currency.echoed(limit: 8)) is not written as a currency code."))
+        }.flatMap { currency in
             signedAmount(amount, currency: currency).flatMap { total in
-                ISO8601.parse(createTime).flatMap { created in
+                guard total.isPositive else { return .failure(Rejection(.invalidAmount, "\(named) is not above zero.")) }
+                return ISO8601.parse(createTime).flatMap { created in
                     readEntries(entries, currency: currency, payout: named).flatMap { read in
                         Money.sum(read.map(\.amount), currency: currency).flatMap { sum in
                             guard sum == total else {
@@ -72,12 +78,23 @@ public struct Payout: Hashable, Sendable {
         return .success(read)
     }
 
-    /// "12.34" or "-12.34" in the currency's decimals, exactly.
+    /// "12.34" or "-12.34" with exactly the currency's decimals, nothing around it; "-0.00" is
+    /// refused (a sign on nothing).
     public static func signedAmount(_ text: String, currency: Currency) -> Result<Money, Rejection> {
         let negative = text.hasPrefix("-")
-        return Money.parse(negative ? String(text.dropFirst()) : text, currency: currency).map { magnitude in
+        let magnitude = negative ? text.dropFirst() : Substring(text)
+        let parts = magnitude.split(separator: ".", omittingEmptySubsequences: false)
+        let wellFormed = !parts[0].isEmpty && parts[0].allSatisfy(\.isASCIIDigit)
+            && (currency.exponent == 0
+                ? parts.count == 1
+                : parts.count == 2 && parts[1].count == currency.exponent && parts[1].allSatisfy(\.isASCIIDigit))
+        guard wellFormed else {
+            return .failure(Rejection(.invalidAmount, "\(text.echoed(limit: 24)) is not an amount with \(currency.exponent) decimals."))
+        }
+        return Money.parse(String(magnitude), currency: currency).flatMap { parsed in
+            guard !(negative && parsed.isZero) else { return .failure(Rejection(.invalidAmount, "\(text.echoed(limit: 24)) is not an amount.")) }
             // Negating a parsed magnitude cannot overflow: it is at most Int64.max.
-            negative ? Money(minorUnits: -magnitude.minorUnits, currency: currency) : magnitude
+            return .success(negative ? Money(minorUnits: -parsed.minorUnits, currency: currency) : parsed)
         }
     }
 }
@@ -115,5 +132,6 @@ public struct PayoutEntry: Hashable, Sendable {
 }
 
 extension Character {
-    var isPrintableASCII: Bool { isASCII && (asciiValue.map { $0 >= 0x21 && $0 < 0x7f } ?? false) }
+    /// What a payout id may hold: ASCII letters, digits, ".", "_", "-" (safe in a URL path).
+    var isIdCharacter: Bool { isASCII && (isLetter || isNumber || self == "." || self == "_" || self == "-") }
 }

@@ -53,6 +53,7 @@ extension GoblinPay {
             }
             var created: [GoblinPayPayout] = []
             var next = Int64(try ledger.payoutCount().total) + 1
+            let identity = try ledger.ledgerIdentity()
             for currency in order {
                 let movements = byCurrency[currency] ?? []
                 let entries = movements.map { entry in
@@ -65,7 +66,7 @@ extension GoblinPay {
                 }
                 guard net.isPositive else { continue }
                 let payout = GoblinPayPayout(
-                    id: payoutId(seed: seed, sequence: next), sequence: next, amount: net, createdAt: now,
+                    id: payoutId(seed: seed, ledger: identity, sequence: next), sequence: next, amount: net, createdAt: now,
                     recipient: recipient, state: .notifying, updateCount: 0, entries: entries)
                 try ledger.insert(payout, settling: movements.map(\.sequence))
                 created.append(payout)
@@ -81,7 +82,7 @@ extension GoblinPay {
         let seed = configuration.seed
         return try await storage.write { ledger in
             let sequence = Int64(try ledger.payoutCount().total) + 1
-            let id = payoutId(seed: seed, sequence: sequence)
+            let id = payoutId(seed: seed, ledger: try ledger.ledgerIdentity(), sequence: sequence)
             let payout = GoblinPayPayout(
                 id: id, sequence: sequence, amount: amount, createdAt: now, recipient: recipient, state: .notifying,
                 updateCount: 0, entries: [PayoutEntry(kind: .adjustment, reference: "produce-\(sequence)", amount: amount)])
@@ -124,12 +125,14 @@ public enum PayoutAcknowledgement: Hashable, Sendable {
     case failedBeforeApplying
 }
 
-/// A UUID-shaped payout id hashed from the seed and the payout's place in the ledger: unique in
-/// one ledger, and the same in a replayed run.
-func payoutId(seed: UInt64, sequence: Int64) -> String {
+/// A UUID-shaped payout id hashed from the seed, the ledger's own random id and the payout's
+/// place in that ledger: unique in one ledger, and across ledgers (whatever their seeds).
+func payoutId(seed: UInt64, ledger: String, sequence: Int64) -> String {
     var high = SeededHash(seed: seed, purpose: "payout-high")
+    high.mix(ledger)
     high.mix(UInt64(bitPattern: sequence))
     var low = SeededHash(seed: seed, purpose: "payout-low")
+    low.mix(ledger)
     low.mix(UInt64(bitPattern: sequence))
     // Version 4, variant 1 bits set, so it reads as any UUID would.
     let a = (high.value & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000

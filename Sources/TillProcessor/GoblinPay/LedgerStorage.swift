@@ -24,6 +24,9 @@ protocol LedgerReading {
     /// Payouts in `state` (all when nil), newest first.
     func payouts(state: GoblinPayPayout.State?) throws -> [GoblinPayPayout]
     func payoutCount() throws -> GoblinPayPayoutCount
+    /// This ledger's own random id, made when it was created: payout ids are unique across
+    /// ledgers, whatever their seeds.
+    func ledgerIdentity() throws -> String
 }
 
 protocol LedgerTransaction: LedgerReading {
@@ -76,6 +79,7 @@ struct MemoryLedger: Sendable {
     var settled: Set<Int64> = []
     var payouts: [GoblinPayPayout] = []
     var payoutIndex: [String: Int] = [:]
+    let identity = String(UInt64.random(in: 0...UInt64.max), radix: 16)
 }
 
 private final class MemoryTransaction: LedgerTransaction {
@@ -111,6 +115,8 @@ private final class MemoryTransaction: LedgerTransaction {
     func recordFailure(key: String, operation: GoblinPayOperation) {
         ledger.failures[key, default: 0] += 1
     }
+
+    func ledgerIdentity() -> String { ledger.identity }
 
     func unsettled() -> [GoblinPayLedgerEntry] {
         ledger.entries.filter { ($0.operation == .capture || $0.operation == .refund) && !ledger.settled.contains($0.sequence) }

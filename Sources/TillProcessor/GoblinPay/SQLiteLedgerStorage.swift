@@ -108,6 +108,7 @@ final class SQLiteLedgerStorage: LedgerStorage {
                 """)
         }
         migrator.registerMigration("v3-payouts", migrate: migrateToPayouts)
+        migrator.registerMigration("v4-ledger-identity", migrate: migrateToLedgerIdentity)
         return migrator
     }
 }

@@ -33,7 +33,29 @@ extension SQLiteLedgerStorage {
     }
 }
 
+extension SQLiteLedgerStorage {
+    /// A random id per ledger file, made once: mixed into payout ids, so two GoblinPay ledgers
+    /// with the same seed never name two payouts alike.
+    static func migrateToLedgerIdentity(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE ledger_identity (
+                id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                ledger_id TEXT NOT NULL
+            );
+            """)
+        let random = String(UInt64.random(in: 0...UInt64.max), radix: 16) + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        try db.execute(sql: "INSERT INTO ledger_identity (id, ledger_id) VALUES (1, ?)", arguments: [random])
+    }
+}
+
 extension SQLiteTransaction {
+    func ledgerIdentity() throws -> String {
+        guard let id = try String.fetchOne(db, sql: "SELECT ledger_id FROM ledger_identity WHERE id = 1") else {
+            throw GoblinPayLedgerError("the ledger has no identity")
+        }
+        return id
+    }
+
     func unsettled() throws -> [GoblinPayLedgerEntry] {
         try Row.fetchAll(
             db, sql: """

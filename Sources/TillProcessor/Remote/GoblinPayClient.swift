@@ -94,6 +94,7 @@ public final class GoblinPayClient: PaymentProcessor {
         case .connectFailed: "could not connect"
         case .timedOut: "timed out"
         case .closedEarly: "connection closed without a whole answer"
+        case .tooLarge: "the answer was larger than expected"
         }
     }
 }

@@ -6,6 +6,10 @@ import NIOPosix
 /// GoblinPay's client (and the tests' client of `till serve`). Plain NIO: no TLS, no pool,
 /// no redirects; everything GoblinPay's protocol needs and nothing else.
 public enum HTTPExchange {
+    /// The largest answer read unless the caller says otherwise: an answer is held whole in
+    /// memory, so a peer cannot make it grow without bound.
+    public static let defaultMaxAnswerBytes = 16 << 20
+
     public struct Answer: Sendable {
         public let status: Int
         public let headers: [(name: String, value: String)]
@@ -25,12 +29,15 @@ public enum HTTPExchange {
         case timedOut
         /// The connection closed (or failed) before the answer was whole.
         case closedEarly
+        /// The answer's body grew past the caller's limit (the connection is closed).
+        case tooLarge
     }
 
     /// Sends `method url` with `headers` and `body`; the answer, or why there was none. The
     /// deadline covers connecting, sending and the whole answer.
     public static func send(
-        _ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeout: Duration
+        _ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeout: Duration,
+        maxAnswerBytes: Int = HTTPExchange.defaultMaxAnswerBytes
     ) async throws(Failure) -> Answer {
         guard let target = Target(url) else { throw .badURL }
         let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
@@ -41,7 +48,7 @@ public enum HTTPExchange {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(AnswerCollector(promise: promise, deadline: .milliseconds(milliseconds)))
+                    try channel.pipeline.syncOperations.addHandler(AnswerCollector(promise: promise, deadline: .milliseconds(milliseconds), maxBytes: maxAnswerBytes))
                 }
             }
         let channel: any Channel
@@ -103,14 +110,16 @@ private final class AnswerCollector: ChannelInboundHandler {
 
     let promise: EventLoopPromise<HTTPExchange.Answer>
     let deadline: TimeAmount
+    let maxBytes: Int
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
     private var done = false
     private var timer: Scheduled<Void>?
 
-    init(promise: EventLoopPromise<HTTPExchange.Answer>, deadline: TimeAmount) {
+    init(promise: EventLoopPromise<HTTPExchange.Answer>, deadline: TimeAmount, maxBytes: Int) {
         self.promise = promise
         self.deadline = deadline
+        self.maxBytes = maxBytes
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -125,7 +134,13 @@ private final class AnswerCollector: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let received): head = received
-        case .body(var buffer): body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .body(var buffer):
+            guard body.count + buffer.readableBytes <= maxBytes else {
+                finish(.failure(.tooLarge))
+                context.close(promise: nil)
+                return
+            }
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
         case .end:
             guard let head else { return finish(.failure(.closedEarly)) }
             finish(.success(HTTPExchange.Answer(

@@ -7,6 +7,10 @@ public struct PayoutClient: PayoutSource {
     public let baseURL: String
     public let timeout: Duration
 
+    /// The notifying list is every payout not yet acknowledged: it may be long.
+    public static let listTimeout = Duration.seconds(30)
+    public static let maxListBytes = 256 << 20
+
     public init(url: String, timeout: Duration = .seconds(5)) {
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.timeout = timeout
@@ -16,16 +20,17 @@ public struct PayoutClient: PayoutSource {
         public let description: String
     }
 
-    public func notifyingPayouts() async throws -> [PayoutWire.Payout] {
+    public func notifyingPayouts() async throws -> PayoutListing {
         let answer: HTTPExchange.Answer
         do {
-            answer = try await HTTPExchange.send("POST", "\(baseURL)/api/payouts/?state=notifying", timeout: timeout)
+            answer = try await HTTPExchange.send(
+                "POST", "\(baseURL)/api/payouts/?state=notifying", timeout: Self.listTimeout, maxAnswerBytes: Self.maxListBytes)
         } catch {
             throw Failure(description: "no answer from GoblinPay's payouts at \(baseURL) (\(GoblinPayClient.describe(error)))")
         }
         guard answer.status == 200 else { throw Failure(description: "GoblinPay's payout list answered HTTP \(answer.status)") }
         do {
-            return try JSONDecoder().decode([PayoutWire.Payout].self, from: Data(answer.body))
+            return try PayoutListing.decode(answer.body)
         } catch {
             throw Failure(description: "GoblinPay's payout list could not be read")
         }
@@ -34,7 +39,8 @@ public struct PayoutClient: PayoutSource {
     public func acknowledge(id: String) async -> Bool {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove("/")
-        guard let path = id.addingPercentEncoding(withAllowedCharacters: allowed),
+        // "." and ".." would be path steps, not an id (Till never acknowledges such an id).
+        guard id != ".", id != "..", let path = id.addingPercentEncoding(withAllowedCharacters: allowed),
               let answer = try? await HTTPExchange.send(
                 "POST", "\(baseURL)/api/payouts/\(path)/", headers: [("Content-Type", "application/x-www-form-urlencoded")],
                 body: Array("state=processing".utf8), timeout: timeout),
@@ -61,7 +67,7 @@ public struct PayoutClient: PayoutSource {
 
 /// A till that reaches GoblinPay as a service imports its payouts from the same place.
 extension GoblinPayClient: PayoutSource {
-    public func notifyingPayouts() async throws -> [PayoutWire.Payout] {
+    public func notifyingPayouts() async throws -> PayoutListing {
         try await PayoutClient(url: baseURL).notifyingPayouts()
     }
 

@@ -15,7 +15,7 @@ extension Simulator {
         let losing: Bool
         let crashing: Bool
 
-        func notifyingPayouts() async throws -> [PayoutWire.Payout] { try await goblin.notifyingPayouts() }
+        func notifyingPayouts() async throws -> PayoutListing { try await goblin.notifyingPayouts() }
 
         func acknowledge(id: String) async -> Bool {
             let applied = await goblin.acknowledge(id: id)
@@ -23,7 +23,8 @@ extension Simulator {
         }
     }
 
-    static let payoutRetry = AcknowledgementRetry(attempts: 2, pause: { _ in }, jitter: { $0 })
+    // No wall-clock limit in a run: a seed must replay the same however busy the machine is.
+    static let payoutRetry = AcknowledgementRetry(attempts: 2, phase: .seconds(86_400), pause: { _ in }, jitter: { $0 })
 
     func payouts() async {
         let roll = random.below(100)
