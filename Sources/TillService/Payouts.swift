@@ -159,8 +159,10 @@ extension TillService {
     }
 
     /// How long an importer holds the payouts it is acknowledging: longer than a cycle's
-    /// acknowledgements may take, so no other till sends them while it still may.
-    static let acknowledgementClaim = TimeSpan(milliseconds: 120_000)
+    /// acknowledgement phase (no call starts after `retry.phase`, 10 s, and a call waits at most
+    /// 5 s), so no other till sends them while it still may; short, because a till that dies
+    /// holding them keeps others waiting until then.
+    static let acknowledgementClaim = TimeSpan(milliseconds: 30_000)
 
     /// Acknowledges `ids` in rounds of `retry.width` calls at a time. Before each later round
     /// the list is read again: a payout no longer notifying is processing (an answer was lost)
@@ -179,7 +181,7 @@ extension TillService {
                 stuck += pending.filter { !still.contains($0) }
                 pending = pending.filter { still.contains($0) }
             }
-            let (done, tried) = await acknowledgeOnce(pending, at: source, width: retry.width)
+            let (done, tried) = await acknowledgeOnce(pending, at: source, width: retry.width, until: started + retry.phase)
             calls += tried
             let doneSet = Set(done)
             stuck += done
@@ -188,13 +190,16 @@ extension TillService {
         return (stuck, calls)
     }
 
-    /// One call per id, `width` at a time: the ids GoblinPay confirmed, and the calls made.
-    private func acknowledgeOnce(_ ids: [String], at source: any PayoutSource, width: Int) async -> ([String], Int) {
+    /// One call per id, `width` at a time, none started after `until`: the ids GoblinPay
+    /// confirmed, and the calls made.
+    private func acknowledgeOnce(
+        _ ids: [String], at source: any PayoutSource, width: Int, until: ContinuousClock.Instant
+    ) async -> ([String], Int) {
         await withTaskGroup(of: (String, Bool).self) { group in
             var next = 0
             var done: [String] = []
             func start() {
-                guard next < ids.count else { return }
+                guard next < ids.count, ContinuousClock.now < until else { return }
                 let id = ids[next]
                 next += 1
                 group.addTask { (id, await source.acknowledge(id: id)) }
@@ -204,7 +209,7 @@ extension TillService {
                 if ok { done.append(id) }
                 start()
             }
-            return (done, ids.count)
+            return (done, next)
         }
     }
 
