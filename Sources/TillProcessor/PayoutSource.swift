@@ -5,14 +5,18 @@ public import TillCore
 /// HTTP. Payouts arrive as GoblinPay's text (`PayoutWire.Payout`): the importer reads the
 /// amounts into minor units itself, exactly, and refuses what does not read.
 public protocol PayoutSource: Sendable {
-    /// Every payout GoblinPay lists as `notifying`, newest first, and the elements of the list
-    /// that are not payouts. Throws when it could not list them: then nothing is known and
-    /// nothing may be concluded.
-    func notifyingPayouts() async throws -> PayoutListing
+    /// Every payout GoblinPay lists in `state` (`notifying` or `processing`), newest first, and
+    /// the elements of the list that are not payouts. Throws when it could not list them: then
+    /// nothing is known and nothing may be concluded.
+    func payouts(in state: String) async throws -> PayoutListing
     /// Sets the payout to `processing`: true only when GoblinPay answered the list holding the
     /// payout in that state. False for a 500, an empty list, a timeout or a dropped answer
     /// (which may have applied: acknowledging again is harmless, it only counts once more).
     func acknowledge(id: String) async -> Bool
+}
+
+extension PayoutSource {
+    public func notifyingPayouts() async throws -> PayoutListing { try await payouts(in: "notifying") }
 }
 
 /// One answer of the notifying list: the payouts that read as payouts, and the elements that
@@ -131,8 +135,9 @@ public enum PayoutWire {
 
 /// The in-process GoblinPay's payouts, through the same text a remote one would send.
 extension GoblinPay: PayoutSource {
-    public func notifyingPayouts() async throws -> PayoutListing {
-        PayoutListing(payouts: try await payouts(state: .notifying).map(PayoutWire.Payout.init))
+    public func payouts(in state: String) async throws -> PayoutListing {
+        guard let known = GoblinPayPayout.State(rawValue: state) else { return PayoutListing(payouts: []) }
+        return PayoutListing(payouts: try await payouts(state: known).map(PayoutWire.Payout.init))
     }
 
     public func acknowledge(id: String) async -> Bool {

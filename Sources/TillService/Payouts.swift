@@ -99,20 +99,30 @@ extension TillService {
         }
         report.listed = listing.payouts.count + listing.unreadable.count
         for (index, id) in listing.unreadable.enumerated() {
-            report.refused[id?.echoed(limit: 60) ?? "(element \(index + 1) without an id)"] = "not a payout this API describes"
+            report.refused[id.map(Self.shown) ?? "(element \(index + 1) without an id)"] = "not a payout this API describes"
         }
         var payouts: [Payout] = []
+        let byId = Dictionary(grouping: listing.payouts, by: \.id)
         var seen = Set<String>()
         for wire in listing.payouts where seen.insert(wire.id).inserted {
+            guard byId[wire.id]?.allSatisfy({ $0 == wire }) ?? true else {
+                report.refused[Self.shown(wire.id)] = "listed twice with different contents"
+                continue
+            }
+            guard wire.state == "notifying" else {
+                report.refused[Self.shown(wire.id)] = "in the notifying list, but its state says \(wire.state.echoed(limit: 20))"
+                continue
+            }
             switch wire.read() {
             case .success(let payout): payouts.append(payout)
-            case .failure(let rejection): report.refused[wire.id.echoed(limit: 60)] = rejection.message
+            case .failure(let rejection): report.refused[Self.shown(wire.id)] = rejection.message
             }
         }
-        // "Not listed" means "processing" only if every element was read with its id.
+        // A recorded payout no longer listed was acknowledged (an answer was lost) only if
+        // GoblinPay lists it as processing: a list that is partial must not strand it.
         let notifying = Set(listing.payouts.map(\.id) + listing.unreadable.compactMap { $0 })
         let complete = !listing.unreadable.contains(nil)
-        let confirmedEarlier = complete ? waiting.filter { !notifying.contains($0) } : []
+        let confirmedEarlier = complete ? await Self.processing(waiting.filter { !notifying.contains($0) }, at: source) : []
 
         var recordedOrKnown: [String] = []
         for start in stride(from: 0, to: max(payouts.count, confirmedEarlier.isEmpty ? 0 : 1), by: 500) {
@@ -154,8 +164,21 @@ extension TillService {
             return .failure(rejection)
         }
         report.acknowledged += acknowledged.count
-        report.unacknowledged = recordedOrKnown.count - acknowledged.count
+        report.unacknowledged = claimed.count - acknowledged.count
         return .success(report)
+    }
+
+    /// Of `ids`, those GoblinPay lists as processing (none when it cannot say).
+    static func processing(_ ids: [String], at source: any PayoutSource) async -> [String] {
+        guard !ids.isEmpty, let listing = try? await source.payouts(in: "processing") else { return [] }
+        let processing = Set(listing.payouts.filter { $0.state == "processing" }.map(\.id))
+        return ids.filter { processing.contains($0) }
+    }
+
+    /// An id as a report shows it: as it is when it reads as a payout id, else cut and quoted.
+    static func shown(_ id: String) -> String {
+        !id.isEmpty && id.count <= Payout.maximumTextLength && id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+            ? id : id.echoed(limit: 60)
     }
 
     /// How long an importer holds the payouts it is acknowledging: longer than a cycle's
@@ -164,9 +187,11 @@ extension TillService {
     /// holding them keeps others waiting until then.
     static let acknowledgementClaim = TimeSpan(milliseconds: 30_000)
 
-    /// Acknowledges `ids` in rounds of `retry.width` calls at a time. Before each later round
-    /// the list is read again: a payout no longer notifying is processing (an answer was lost)
-    /// and is not sent again. Stops after `retry.attempts` rounds or `retry.phase`.
+    /// Acknowledges `ids` in rounds of `retry.width` calls at a time. Before every round, the
+    /// first included (the cycle's list may be old by now: another till may have acknowledged
+    /// meanwhile), the list is read again: only payouts still notifying are sent; one GoblinPay
+    /// lists as processing is done (an answer was lost); one in neither list is left for the
+    /// next cycle. Stops after `retry.attempts` rounds or `retry.phase`.
     private func acknowledgeInRounds(_ ids: [String], at source: any PayoutSource, retry: AcknowledgementRetry) async -> ([String], Int) {
         var pending = ids
         var stuck: [String] = []
@@ -176,12 +201,16 @@ extension TillService {
             if round > 0 {
                 guard ContinuousClock.now - started < retry.phase else { break }
                 await retry.pause(retry.wait(before: round))
-                guard let listing = try? await source.notifyingPayouts(), !listing.unreadable.contains(nil) else { continue }
-                let still = Set(listing.payouts.map(\.id) + listing.unreadable.compactMap { $0 })
-                stuck += pending.filter { !still.contains($0) }
-                pending = pending.filter { still.contains($0) }
             }
-            let (done, tried) = await acknowledgeOnce(pending, at: source, width: retry.width, until: started + retry.phase)
+            guard let listing = try? await source.notifyingPayouts(), !listing.unreadable.contains(nil) else {
+                if round == 0 { break } else { continue }
+            }
+            let still = Set(listing.payouts.map(\.id) + listing.unreadable.compactMap { $0 })
+            let confirmed = Set(await Self.processing(pending.filter { !still.contains($0) }, at: source))
+            stuck += pending.filter { confirmed.contains($0) }
+            pending = pending.filter { !confirmed.contains($0) }
+            let (done, tried) = await acknowledgeOnce(
+                pending.filter { still.contains($0) }, at: source, width: retry.width, until: started + retry.phase)
             calls += tried
             let doneSet = Set(done)
             stuck += done

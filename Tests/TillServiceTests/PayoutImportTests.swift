@@ -48,7 +48,7 @@ struct PayoutImportTests {
     /// GoblinPay applies the acknowledgement but the answer never arrives.
     struct AnswerLost: PayoutSource {
         let goblin: GoblinPay
-        func notifyingPayouts() async throws -> PayoutListing { try await goblin.notifyingPayouts() }
+        func payouts(in state: String) async throws -> PayoutListing { try await goblin.payouts(in: state) }
         func acknowledge(id: String) async -> Bool {
             _ = await goblin.acknowledge(id: id)
             return false
@@ -144,17 +144,25 @@ struct PayoutImportReviewTests {
     final class Partner: PayoutSource, @unchecked Sendable {
         private let lock = NSLock()
         private var listed: PayoutListing
+        private var processing: [PayoutWire.Payout] = []
         private(set) var acknowledgements: [String] = []
 
         init(_ payouts: [PayoutWire.Payout], unreadable: [String?] = []) { listed = PayoutListing(payouts: payouts, unreadable: unreadable) }
 
         func list(_ payouts: [PayoutWire.Payout]) { lock.withLock { listed = PayoutListing(payouts: payouts) } }
 
-        func notifyingPayouts() async throws -> PayoutListing { lock.withLock { listed } }
+        func payouts(in state: String) async throws -> PayoutListing {
+            lock.withLock { state == "notifying" ? listed : PayoutListing(payouts: processing) }
+        }
 
         func acknowledge(id: String) async -> Bool {
             lock.withLock {
                 acknowledgements.append(id)
+                for payout in listed.payouts where payout.id == id {
+                    processing.append(PayoutWire.Payout(
+                        id: id, amount: payout.amount, currency: payout.currency, createTime: payout.createTime,
+                        recipientAccountIdentifier: payout.recipientAccountIdentifier, state: "processing", entries: payout.entries))
+                }
                 listed.payouts.removeAll { $0.id == id }
             }
             return true
@@ -227,4 +235,76 @@ struct PayoutImportReviewTests {
         #expect(report.acknowledgementCalls == 1 && report.acknowledged == 1 && report.unacknowledged == 0)
         #expect(try await goblin.payoutCount().maxUpdateCount == 1)
     }
+
+    /// Second review: a cycle whose list is old by the time it claims must not acknowledge a
+    /// payout another till acknowledged meanwhile.
+    struct StaleFirstList: PayoutSource {
+        let goblin: GoblinPay
+        let stale: PayoutListing
+        let served = NSLock()
+        final class Flag: @unchecked Sendable { var used = false }
+        let flag = Flag()
+
+        func payouts(in state: String) async throws -> PayoutListing {
+            let first = served.withLock { () -> Bool in
+                defer { flag.used = true }
+                return !flag.used && state == "notifying"
+            }
+            return first ? stale : try await goblin.payouts(in: state)
+        }
+
+        func acknowledge(id: String) async -> Bool { await goblin.acknowledge(id: id) }
+    }
+
+    @Test func aStaleListDoesNotMakeASecondAcknowledgement() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        var configuration = GoblinPayConfiguration(captureFailureRate: .never)
+        configuration.ackFailureRate = .never
+        let goblin = GoblinPay(configuration: configuration)
+        _ = try await goblin.produce(amount: Money(minorUnits: 5, currency: .usd), now: TestClock.start)
+        let stale = try await goblin.notifyingPayouts()
+        // Another till acknowledged it after this one listed.
+        #expect(await goblin.acknowledge(id: stale.payouts[0].id))
+        let report = try ok(await harness.service.importPayouts(from: StaleFirstList(goblin: goblin, stale: stale), retry: Self.quick))
+        #expect(report.recorded == 1 && report.acknowledgementCalls == 0 && report.acknowledged == 1)
+        #expect(try await goblin.payoutCount().maxUpdateCount == 1)
+    }
+
+    @Test func anEmptyListDoesNotStrandARecordedPayout() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        /// The partner as it misbehaves: lists but refuses acknowledgements, or answers empty lists.
+        struct Misbehaving: PayoutSource {
+            let partner: Partner
+            let emptyLists: Bool
+            func payouts(in state: String) async throws -> PayoutListing {
+                emptyLists ? PayoutListing(payouts: []) : try await partner.payouts(in: state)
+            }
+            func acknowledge(id: String) async -> Bool { false }
+        }
+        let partner = Partner([Self.wire("b1", "4.00")])
+        _ = try ok(await harness.service.importPayouts(from: Misbehaving(partner: partner, emptyLists: false), retry: Self.quick))
+        #expect(try await harness.count("SELECT COUNT(*) FROM payouts WHERE acknowledged_at IS NULL") == 1)
+        // An empty list (and nothing processing): Till may not conclude it was acknowledged.
+        let empty = try ok(await harness.service.importPayouts(from: Misbehaving(partner: partner, emptyLists: true), retry: Self.quick))
+        #expect(empty.acknowledged == 0)
+        #expect(try await harness.count("SELECT COUNT(*) FROM payouts WHERE acknowledged_at IS NULL") == 1)
+        let back = try ok(await harness.service.importPayouts(from: partner, retry: Self.quick))
+        #expect(back.acknowledged == 1 && partner.acknowledgements == ["b1"])
+    }
+
+    @Test func oneIdListedTwiceWithOtherContentsOrNotNotifyingIsRefused() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        var processing = Self.wire("s1", "1.00")
+        processing = PayoutWire.Payout(
+            id: "s1", amount: "1.00", currency: "USD", createTime: processing.createTime, recipientAccountIdentifier: "bank",
+            state: "processing", entries: processing.entries)
+        let partner = Partner([Self.wire("d1", "10.00"), Self.wire("d1", "99.00"), processing, Self.wire("ok", "2.00"), Self.wire("ok", "2.00")])
+        let report = try ok(await harness.service.importPayouts(from: partner, retry: Self.quick))
+        #expect(report.recorded == 1 && report.refused.keys.sorted() == ["d1", "s1"])
+        #expect(partner.acknowledgements == ["ok"])
+    }
 }
+

@@ -20,11 +20,12 @@ public struct PayoutClient: PayoutSource {
         public let description: String
     }
 
-    public func notifyingPayouts() async throws -> PayoutListing {
+    public func payouts(in state: String) async throws -> PayoutListing {
+        guard state == "notifying" || state == "processing" else { throw Failure(description: "no such payout state") }
         let answer: HTTPExchange.Answer
         do {
             answer = try await HTTPExchange.send(
-                "POST", "\(baseURL)/api/payouts/?state=notifying", timeout: Self.listTimeout, maxAnswerBytes: Self.maxListBytes)
+                "POST", "\(baseURL)/api/payouts/?state=\(state)", timeout: Self.listTimeout, maxAnswerBytes: Self.maxListBytes)
         } catch {
             throw Failure(description: "no answer from GoblinPay's payouts at \(baseURL) (\(GoblinPayClient.describe(error)))")
         }
@@ -67,8 +68,8 @@ public struct PayoutClient: PayoutSource {
 
 /// A till that reaches GoblinPay as a service imports its payouts from the same place.
 extension GoblinPayClient: PayoutSource {
-    public func notifyingPayouts() async throws -> PayoutListing {
-        try await PayoutClient(url: baseURL).notifyingPayouts()
+    public func payouts(in state: String) async throws -> PayoutListing {
+        try await PayoutClient(url: baseURL).payouts(in: state)
     }
 
     public func acknowledge(id: String) async -> Bool {

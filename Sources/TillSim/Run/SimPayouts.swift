@@ -15,7 +15,7 @@ extension Simulator {
         let losing: Bool
         let crashing: Bool
 
-        func notifyingPayouts() async throws -> PayoutListing { try await goblin.notifyingPayouts() }
+        func payouts(in state: String) async throws -> PayoutListing { try await goblin.payouts(in: state) }
 
         func acknowledge(id: String) async -> Bool {
             let applied = await goblin.acknowledge(id: id)
