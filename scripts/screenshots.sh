@@ -188,6 +188,11 @@ pos_shots() {
     t send-keys -t shots -l 140.00; t send-keys -t shots Enter
     wait_for "counted?"
     shot 13-z-report         "Drawer closed"    y
+    # GoblinPay settles the day's card captures and the till imports the payout: the Payouts
+    # screen (y) shows it matched, and the demo's older sales in transit.
+    TILL_NOW=$now "$till" goblinpay settle --db "$work/$database" >&2
+    TILL_NOW=$now "$till" payouts sync --db "$work/$database" >&2
+    shot 14-payouts          "Paid out"         y
     # Once an operator exists the POS starts on its sign-in screen (the PIN shows as dots).
     printf '4711\n' | "$till" operator add Ann --db "$work/$database" >&2
     start_app env TILL_NOW="$now" TZ=UTC LANG=C.UTF-8 "$till"
