@@ -177,8 +177,7 @@ extension TillService {
 
     /// An id as a report shows it: as it is when it reads as a payout id, else cut and quoted.
     static func shown(_ id: String) -> String {
-        !id.isEmpty && id.count <= Payout.maximumTextLength && id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-            ? id : id.echoed(limit: 60)
+        Payout.isId(id) ? id : id.echoed(limit: 60)
     }
 
     /// How long an importer holds the payouts it is acknowledging: longer than a cycle's

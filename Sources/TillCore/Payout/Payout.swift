@@ -31,7 +31,7 @@ public struct Payout: Hashable, Sendable {
         id: String, amount: String, currency: String, createTime: String, recipient: String,
         entries: [(kind: String, reference: String, amount: String)]
     ) -> Result<Payout, Rejection> {
-        guard !id.isEmpty, id.count <= maximumTextLength, id.allSatisfy(\.isIdCharacter), id != ".", id != ".." else {
+        guard isId(id) else {
             return .failure(Rejection(.invalidRequest, "Payout id \(id.echoed(limit: 40)) is not an id."))
         }
         let named = "Payout \(id.echoed(limit: 40))"
@@ -76,6 +76,12 @@ public struct Payout: Hashable, Sendable {
             }
         }
         return .success(read)
+    }
+
+    /// Whether `id` can be a payout's id: 1 to 200 ASCII letters, digits, ".", "_" and "-"
+    /// (safe in a URL path), and not the path steps "." or "..".
+    public static func isId(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= maximumTextLength && id.allSatisfy(\.isIdCharacter) && id != "." && id != ".."
     }
 
     /// "12.34" or "-12.34" with exactly the currency's decimals, nothing around it; "-0.00" is

@@ -1,4 +1,5 @@
 import Foundation
+import TillCore
 
 /// GoblinPay's payouts API over HTTP (`till goblinpay serve`), with the partner API's shape:
 /// `POST /api/payouts/?state=notifying` lists, `POST /api/payouts/<id>/` with the form field
@@ -40,8 +41,8 @@ public struct PayoutClient: PayoutSource {
     public func acknowledge(id: String) async -> Bool {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove("/")
-        // "." and ".." would be path steps, not an id (Till never acknowledges such an id).
-        guard id != ".", id != "..", let path = id.addingPercentEncoding(withAllowedCharacters: allowed),
+        // Only an id a payout can have (never "." or "..", which would be path steps).
+        guard Payout.isId(id), let path = id.addingPercentEncoding(withAllowedCharacters: allowed),
               let answer = try? await HTTPExchange.send(
                 "POST", "\(baseURL)/api/payouts/\(path)/", headers: [("Content-Type", "application/x-www-form-urlencoded")],
                 body: Array("state=processing".utf8), timeout: timeout),
