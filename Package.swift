@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The ledger on PostgreSQL (DESIGN §7), for shops with several machines.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The pure domain: no I/O, no clock, no randomness, no dependencies.
@@ -61,6 +63,8 @@ let package = Package(
                 // GRDBSQLite: the C API, for the benchmark's raw baselines (Bench/RawSQLite.swift).
                 "TillCore", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSwift
         ),
@@ -127,12 +131,17 @@ let package = Package(
             swiftSettings: strictSwift),
         // Text snapshots of rendered screens, shared by the UI and POS flow tests.
         .target(name: "TillSnapshots", dependencies: ["TillUI"], path: "Tests/TillSnapshots", swiftSettings: strictSwift),
+        // Which backend the tests' ledgers are on (TILL_TEST_BACKEND), shared by the ledger's suites.
+        .target(name: "TillTestSupport", dependencies: ["TillStore"], path: "Tests/TillTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "TillTerminalTests", dependencies: ["TillTerminal", "TillUI", "CNCurses"], swiftSettings: strictSwift),
         .testTarget(name: "TillProcessorTests", dependencies: ["TillProcessor", "TillCore", "SeededRandom"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillServiceTests",
             // Crypto: the PAN-recovery test computes fingerprints as an attacker would.
-            dependencies: ["TillService", "TillStore", "TillProcessor", "TillCore", "SeededRandom", grdb, .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "TillService", "TillStore", "TillProcessor", "TillCore", "SeededRandom", "TillTestSupport", grdb,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -142,17 +151,17 @@ let package = Package(
         .testTarget(
             name: "TillHTTPTests",
             dependencies: [
-                "TillHTTP", "TillService", "TillProcessor", "TillCore", "TillScenario",
+                "TillHTTP", "TillService", "TillProcessor", "TillCore", "TillScenario", "TillTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift),
-        .testTarget(name: "TillSimTests", dependencies: ["TillSim"], swiftSettings: strictSwift),
+        .testTarget(name: "TillSimTests", dependencies: ["TillSim", "TillTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "TillCLITests",
             dependencies: [
-                "TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "TillProcessor", "SeededRandom", grdb,
+                "TillCLI", "TillScenario", "TillService", "TillStore", "TillCore", "TillProcessor", "SeededRandom", grdb, "TillTestSupport",
             ],
             exclude: ["POS/Snapshots"],
             swiftSettings: strictSwift

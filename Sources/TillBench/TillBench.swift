@@ -21,6 +21,8 @@ struct TillBench {
         var memoryOperations = 1_000_000
         var till: String?
         var work: String?
+        /// A PostgreSQL server: the writes again with the ledger there (`--postgres URL`).
+        var postgres: String?
         /// Only these parts (writes, clients, batch, reads, processes, core, memory); all if empty.
         var only: Set<String> = []
 
@@ -46,9 +48,10 @@ struct TillBench {
                 case "--memory-operations": options.memoryOperations = try number(word)
                 case "--till": options.till = words.next()
                 case "--work": options.work = words.next()
+                case "--postgres": options.postgres = words.next()
                 case "--only": options.only.formUnion((words.next() ?? "").split(separator: ",").map(String.init))
                 case "--help", "-h":
-                    print("till-bench [--quick] [--operations N] [--rounds N] [--orders N] [--memory-operations N] [--till PATH] [--work DIR] [--only writes,clients,batch,reads,processes,core,memory] (writes: cash,credit,create,card)")
+                    print("till-bench [--quick] [--operations N] [--rounds N] [--orders N] [--memory-operations N] [--till PATH] [--work DIR] [--postgres URL] [--only writes,clients,batch,reads,processes,core,memory] (writes: cash,credit,create,card)")
                     exit(0)
                 default: throw BenchFailure(description: "unknown option \(word) (see --help)")
                 }
@@ -103,14 +106,21 @@ struct TillBench {
         }
 
         var one = 0.0
+        var sqliteRates: [Int: Double] = [:]
         if options.runs("clients") { report.section("Concurrent clients in one process (wallet credits, each durable before its answer)") }
         for clients in options.runs("clients") ? [1, 8, 64] : [] {
             log("\(clients) clients …")
             let (rate, perCommit, writerCPU) = try await writes.concurrentCredits(
                 clients: clients, total: max(options.operations, clients * 4) * (clients == 1 ? 1 : 2))
             if clients == 1 { one = rate }
+            sqliteRates[clients] = rate
             let shape = String(format: "%.1f writes a commit, writer CPU %.0f µs a write", perCommit, writerCPU)
             report.rate("\(clients) client\(clients == 1 ? "" : "s") (\(shape))", rate, against: one, atLeast: clients == 64 ? 10 : nil)
+        }
+        if let postgres = options.postgres {
+            report = try await PostgresBench.run(
+                report, writes: WriteBench(work: work, measure: measure, operations: options.operations, postgres: postgres),
+                sqliteRates: sqliteRates, log: log)
         }
 
         let processes = ProcessBench(work: work, measure: measure, till: till)

@@ -11,6 +11,10 @@ struct WriteBench {
     let measure: Measure
     /// Operations per round.
     let operations: Int
+    /// A PostgreSQL server (`--postgres`): each fresh ledger is then a new database there.
+    var postgres: String? = nil
+    /// The databases made, dropped by `dropDatabases()`.
+    let made = MadeDatabases()
 
     /// A fresh ledger (and its secret, outside its folder) with GoblinPay in memory: no
     /// latency, no random failures.
@@ -18,9 +22,20 @@ struct WriteBench {
 
     func freshLedger() async throws -> (service: TillService, ledger: LedgerFile) {
         let folder = try freshDirectory(work, "ledger")
-        let ledger = try LedgerFile.open(path: folder + "/till.sqlite", secretsDirectory: folder + "-secrets")
+        var path = folder + "/till.sqlite"
+        if let postgres {
+            path = try PostgresAdministration.createDatabase(adminURL: postgres, prefix: "till_bench")
+            made.list.withLock { [path] in $0.append(path) }
+        }
+        let ledger = try LedgerFile.open(path: path, secretsDirectory: folder + "-secrets")
         let processor = GoblinPay(configuration: GoblinPayConfiguration(seed: 1, captureFailureRate: .never))
         return (await TillService.open(ledger: ledger, processor: processor), ledger)
+    }
+
+    /// Removes the PostgreSQL databases this bench made.
+    func dropDatabases() {
+        guard let postgres else { return }
+        for database in made.list.withLock({ $0 }) { try? PostgresAdministration.dropDatabase(database, adminURL: postgres) }
     }
 
     /// The raw C SQLite one-row durable commit: the floor every durable write stands on.
@@ -123,6 +138,11 @@ struct WriteBench {
         }
         return each * clients
     }
+}
+
+/// PostgreSQL databases a bench made (a class: a `WriteBench` is copied).
+final class MadeDatabases: Sendable {
+    let list = Mutex<[String]>([])
 }
 
 struct BenchFailure: Error, CustomStringConvertible {

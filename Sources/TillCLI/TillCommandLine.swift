@@ -227,19 +227,26 @@ struct CommandContext: Sendable {
         }
     }
 
-    /// Creates the ledger's folder (0700) where Till may: its default location, or for a ledger
-    /// made on purpose.
+    /// Creates the ledger's folder (0700) where Till may: its default one, or for `till init`.
     func createOwnFolder(creating: LedgerFile.Creation = .ifNoTrace) throws {
         try checkLedgerNamed()
-        guard explicitDatabasePath == nil || creating == .fresh else { return }
+        guard explicitDatabasePath == nil || creating == .fresh, !LedgerFile.isSharedDatabase(databasePath) else { return }
         let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
         guard !folder.isEmpty else { return }
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
-    /// GoblinPay keeps its own ledger beside the till's: it stands for the remote side.
-    var processorLedgerPath: String { databasePath + ".goblinpay" }
+    /// The in-process GoblinPay's ledger: beside the till's, or $TILL_GOBLINPAY_DB (PostgreSQL has no "beside").
+    func processorLedgerPath() throws(Rejection) -> String {
+        if let path = environment["TILL_GOBLINPAY_DB"], !path.isEmpty { return path }
+        guard !LedgerFile.isSharedDatabase(databasePath) else {
+            throw Rejection(.invalidRequest,
+                "The ledger is on PostgreSQL, shared by every till of the shop, so GoblinPay must be shared too: set TILL_GOBLINPAY_URL to "
+                + "a running `till goblinpay serve` (or, on one machine only, TILL_GOBLINPAY_DB to a file for the in-process GoblinPay).")
+        }
+        return databasePath + ".goblinpay"
+    }
 
     /// $TILL_NOW (ISO 8601) replaces the clock, for scripts and tests.
     func clock() throws(Rejection) -> @Sendable () -> Instant {
@@ -321,10 +328,11 @@ struct CommandContext: Sendable {
         if let remote {
             processor = remote
         } else {
+            let path = try processorLedgerPath()
             do {
-                processor = try GoblinPay(ledgerPath: processorLedgerPath, configuration: configuration)
+                processor = try GoblinPay(ledgerPath: path, configuration: configuration)
             } catch {
-                throw Rejection(.storageError, "Cannot open GoblinPay's ledger at \(processorLedgerPath.echoed(limit: 200)): \(TillService.storageDescription(error))")
+                throw Rejection(.storageError, "Cannot open GoblinPay's ledger at \(path.echoed(limit: 200)): \(TillService.storageDescription(error))")
             }
         }
         return await TillService.open(

@@ -23,15 +23,18 @@ public enum TillServer {
     }
 
     /// The server as a service (its own and the open-request sweeper): what `run` runs, and
-    /// what the tests start on a free port.
+    /// what the tests start on a free port (`sweeping` false: no resolution in the background,
+    /// for a test whose requests must meet only each other).
     public static func application(
-        _ api: TillAPI, host: String = "127.0.0.1", port: Int = 0, onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+        _ api: TillAPI, host: String = "127.0.0.1", port: Int = 0, sweeping: Bool = true,
+        onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) -> some Service {
         Application(
             router: api.router(),
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(host, port: port), serverName: "till"),
-            services: [OpenRequestSweeper(service: api.service, every: .seconds(5)) as any Service] + (api.payoutImport.map { [$0] } ?? []),
+            services: (sweeping ? [OpenRequestSweeper(service: api.service, every: .seconds(5)) as any Service] : [])
+                + (api.payoutImport.map { [$0] } ?? []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: api.logger)
     }

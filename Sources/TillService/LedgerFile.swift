@@ -30,8 +30,12 @@ public struct LedgerFile: Sendable {
         case fresh
     }
 
-    /// The ledger's absolute path.
+    /// The ledger's absolute path, or its PostgreSQL database's address (no password).
     public var path: String { database.path }
+
+    /// Whether `path` names a PostgreSQL database (`postgres://…`), which every till of a shop
+    /// shares, rather than a SQLite file on this machine (DESIGN §7).
+    public static func isSharedDatabase(_ path: String) -> Bool { PostgresURL.isPostgres(path) }
 
     /// How this process's writes on the ledger shared commits so far (the group commit).
     public var commitGroups: CommitGroups {

@@ -16,7 +16,8 @@ public final class TillService: Sendable {
     /// The store: TillStore's, behind the service (nothing public mentions it).
     let database: TillDatabase
     /// The ledger's id, the first part of every processor key this till makes.
-    var ledgerId: String { database.ledgerId }
+    /// The ledger's own random id: it names the ledger's secrets in a secrets directory.
+    public var ledgerId: String { database.ledgerId }
     let processor: any PaymentProcessor
     let clock: @Sendable () -> Instant
     let ids: IdSource

@@ -1,4 +1,5 @@
 import Foundation
+import TillStore
 
 #if canImport(Glibc)
 import Glibc
@@ -22,12 +23,16 @@ public struct SimOptions: Sendable, Hashable {
     /// (refused), under the service's `InFlightCalls` rule. Off by default, so a seed without
     /// it replays as it always has.
     public var network: Bool
+    /// A PostgreSQL server (`till sim --postgres URL`, the database to connect to first): each
+    /// seed's ledger is then a fresh database there, dropped afterwards, instead of a file.
+    public var postgres: String?
 
     public init(
         seed: UInt64, steps: Int = 1000, directory: String? = nil, checkpointEvery: Int = 500, instances: Int = 3,
-        traceTail: Int = 40, network: Bool = false
+        traceTail: Int = 40, network: Bool = false, postgres: String? = nil
     ) {
         self.network = network
+        self.postgres = postgres
         self.seed = seed
         self.steps = steps
         self.directory = directory
@@ -62,6 +67,14 @@ public struct SimResult: Sendable, Codable, Equatable {
     public let seconds: Double
 
     public var passed: Bool { violation == nil }
+
+    /// A run that could not start.
+    static func setupFailed(_ options: SimOptions, _ detail: String) -> SimResult {
+        SimResult(
+            seed: options.seed, steps: 0, digest: "", violation: SimViolation(invariant: .setup, detail: detail), violationStep: 0,
+            traceTail: [], operations: [:], outcomes: [:], faults: [:], processorCalls: [:], events: [:], invariantChecks: [:],
+            seconds: 0)
+    }
 }
 
 /// `till sim`: deterministic simulation of the till over the real service, store and GoblinPay.
@@ -78,7 +91,16 @@ public enum TillSim {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let simulator = Simulator(options: options, directory: directory)
+        var ledger: String?
+        if let server = options.postgres {
+            do {
+                ledger = try PostgresAdministration.createDatabase(adminURL: server, prefix: "till_sim")
+            } catch {
+                return SimResult.setupFailed(options, "cannot make a database on \(server): \(error)")
+            }
+        }
+        defer { if let server = options.postgres, let ledger { try? PostgresAdministration.dropDatabase(ledger, adminURL: server) } }
+        let simulator = Simulator(options: options, directory: directory, ledger: ledger)
         return await simulator.run()
     }
 

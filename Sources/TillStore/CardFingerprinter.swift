@@ -43,19 +43,49 @@ struct CardFingerprinter: Sendable {
         let ledgerId = try pool.read { db in
             try String.fetchOne(db, sql: "SELECT ledger_id FROM ledger_identity WHERE id = 1")
         }
+        return try open(ledgerId: ledgerId, ledgerPath: ledgerPath, secretsDirectory: secretsDirectory) { work in
+            try pool.write { db in try work(SQLiteConnection(db)) }
+        }
+    }
+
+    /// The secret of the ledger `ledgerId`, read and recorded through `transaction`. A
+    /// PostgreSQL ledger has no folder (`ledgerPath` nil): each machine's secrets directory
+    /// holds a copy of the one secret, which the first machine made (DESIGN §7).
+    static func open(
+        ledgerId: String?, ledgerPath: String?, secretsDirectory: String,
+        transaction: ((any SQLConnection) throws -> Void) throws -> Void
+    ) throws -> CardFingerprinter {
+        let named = ledgerPath ?? "the ledger"
         guard let ledgerId, ledgerId.count == 32, ledgerId.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
-        else { throw CardSecretError(path: ledgerPath, problem: .noLedgerId) }
+        else { throw CardSecretError(path: named, problem: .noLedgerId) }
         try preparePrivateDirectory(secretsDirectory, outside: ledgerPath)
         let keyPath = (secretsDirectory as NSString).appendingPathComponent("card-secret-\(ledgerId).key")
-        let legacyPath = ledgerPath + ".key"
-        let recorded = try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT check_value FROM card_secret WHERE id = 1")
+        let legacyPath = ledgerPath.map { $0 + ".key" }
+        var recorded: String?
+        var holdsFingerprints = false
+        try transaction { db in
+            // A check value that is not text recognizes no secret: a mismatch, never a new secret.
+            recorded = switch try SQLValue.fetchOne(db, sql: "SELECT check_value FROM card_secret WHERE id = 1") {
+            case .none, .null?: nil
+            case .text(let text)?: text
+            default: "(not text)"
+            }
+            holdsFingerprints = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM payments) OR EXISTS (SELECT 1 FROM order_payments WHERE card_fingerprint IS NOT NULL)
+                """) ?? false
+        }
+        func record(_ fingerprinter: CardFingerprinter) throws {
+            try transaction { db in
+                try db.execute(
+                    sql: "INSERT INTO card_secret (id, check_value) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
+                    arguments: [fingerprinter.checkValue])
+            }
         }
         func checked(_ fingerprinter: CardFingerprinter, at path: String) throws -> CardFingerprinter {
             if let recorded {
                 guard recorded == fingerprinter.checkValue else { throw CardSecretError(path: path, problem: .mismatch) }
             } else {
-                try record(fingerprinter, in: pool)
+                try record(fingerprinter)
             }
             return fingerprinter
         }
@@ -63,7 +93,7 @@ struct CardFingerprinter: Sendable {
             let fingerprinter = try checked(existing, at: keyPath)
             // A move interrupted after the new file was written leaves the same secret beside
             // the ledger: finish it. Any other secret there is not removed blindly.
-            if let legacy = try load(keyPath: legacyPath) {
+            if let legacyPath, let legacy = try load(keyPath: legacyPath) {
                 guard legacy.checkValue == fingerprinter.checkValue else {
                     throw CardSecretError(path: legacyPath, problem: .strayBesideLedger(keyPath))
                 }
@@ -71,7 +101,7 @@ struct CardFingerprinter: Sendable {
             }
             return fingerprinter
         }
-        if let legacy = try load(keyPath: legacyPath) {
+        if let legacyPath, let legacy = try load(keyPath: legacyPath) {
             let fingerprinter = try checked(legacy, at: legacyPath)
             try write(fingerprinter.key, to: keyPath)
             guard try load(keyPath: keyPath)?.checkValue == fingerprinter.checkValue else {
@@ -80,24 +110,11 @@ struct CardFingerprinter: Sendable {
             try removeDurably(legacyPath)
             return fingerprinter
         }
-        let holdsFingerprints = try pool.read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM payments) OR EXISTS (SELECT 1 FROM order_payments WHERE card_fingerprint IS NOT NULL)
-                """) ?? false
-        }
         guard recorded == nil, !holdsFingerprints else { throw CardSecretError(path: keyPath, problem: .missing) }
         let created = CardFingerprinter(key: SymmetricKey(size: .bits256))
         try write(created.key, to: keyPath)
-        try record(created, in: pool)
+        try record(created)
         return created
-    }
-
-    private static func record(_ fingerprinter: CardFingerprinter, in pool: DatabasePool) throws {
-        try pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO card_secret (id, check_value) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
-                arguments: [fingerprinter.checkValue])
-        }
     }
 
     /// The secret in the key file; nil if there is no file. Anything but 64 hex digits (and
@@ -199,8 +216,8 @@ struct CardFingerprinter: Sendable {
 
     /// Creates the secrets directory (and any missing parent) 0700, narrows an existing one to
     /// 0700, and refuses one inside the ledger's folder.
-    private static func preparePrivateDirectory(_ directory: String, outside ledgerPath: String) throws {
-        try checkLocation(secretsDirectory: directory, ledgerPath: ledgerPath)
+    private static func preparePrivateDirectory(_ directory: String, outside ledgerPath: String?) throws {
+        if let ledgerPath { try checkLocation(secretsDirectory: directory, ledgerPath: ledgerPath) }
         let resolved = realPath(directory)
         var path = ""
         for component in resolved.split(separator: "/") {

@@ -1,4 +1,3 @@
-import GRDB
 
 /// What the ledger holds, as `till demo` sees it before it writes.
 public enum DemoLedgerContents: Sendable, Equatable {
@@ -24,7 +23,7 @@ extension Ledger {
     public func demoContents() throws -> DemoLedgerContents {
         let now = try currentDemoState()
         if now.allSatisfy({ $0.count == 0 }) { return .empty }
-        let last = try Row.fetchOne(db, sql: "SELECT contents FROM demo_runs ORDER BY id DESC LIMIT 1")
+        let last = try SQLRow.fetchOne(db, sql: "SELECT contents FROM demo_runs ORDER BY id DESC LIMIT 1")
         if let last {
             let contents: String = try last.required("contents", in: "demo_runs")
             if contents == Self.text(now) { return .madeByDemos }
@@ -47,7 +46,7 @@ extension Ledger {
 
     private func currentDemoState() throws -> [(table: String, count: Int64, lastRowId: Int64)] {
         try Self.demoTables.map { table in
-            guard let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM \(table)") else {
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM \(table)") else {
                 throw LedgerCorruption("\(table) cannot be counted")
             }
             return (table, try row.required(at: 0, "\(table) count"), try row.required(at: 1, "\(table) last row id"))

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import TillCore
 
 /// The drawer's running figures, kept so a new journal line is checked against them instead of
@@ -8,7 +7,7 @@ import TillCore
 /// last close of their currency in `drawer_outside`. Both are read models of `drawer_events`,
 /// written in the transaction of the line, and compared with the fold by `till check`.
 enum DrawerFiguresModel {
-    static func migrate(_ db: Database) throws {
+    static func migrate(_ db: any SQLConnection) throws {
         try db.execute(sql: """
             ALTER TABLE drawer_sessions ADD COLUMN figures TEXT NOT NULL DEFAULT '';
             CREATE TABLE drawer_outside (
@@ -16,7 +15,7 @@ enum DrawerFiguresModel {
                 figures TEXT NOT NULL
             );
             """)
-        let ledger = Ledger(db: db)
+        let ledger = Ledger(connection: db)
         for id in try String.fetchAll(db, sql: "SELECT id FROM drawer_sessions") {
             // A journal that does not fold stays unreadable, as it was: its session refuses
             // new lines (a corruption), and `till check` names it.
@@ -41,21 +40,21 @@ enum DrawerFiguresModel {
         return figures
     }
 
-    static func outside(_ db: Database, currency: Currency) throws -> DrawerFigures {
+    static func outside(_ db: any SQLConnection, currency: Currency) throws -> DrawerFigures {
         guard let stored = try String.fetchOne(
             db.cachedStatement(sql: "SELECT figures FROM drawer_outside WHERE currency = ?"), arguments: [currency.code])
         else { return DrawerFigures() }
         return try figures(stored, "drawer_outside \(currency.code)")
     }
 
-    static func store(_ figures: DrawerFigures, outsideIn currency: Currency, _ db: Database) throws {
+    static func store(_ figures: DrawerFigures, outsideIn currency: Currency, _ db: any SQLConnection) throws {
         try db.cachedStatement(sql: """
             INSERT INTO drawer_outside (currency, figures) VALUES (?, ?) ON CONFLICT (currency) DO UPDATE SET figures = excluded.figures
             """).execute(arguments: [currency.code, try text(figures)])
     }
 
     /// A close starts the next stretch of lines outside any drawer.
-    static func clearOutside(_ currency: Currency, _ db: Database) throws {
+    static func clearOutside(_ currency: Currency, _ db: any SQLConnection) throws {
         try db.cachedStatement(sql: "DELETE FROM drawer_outside WHERE currency = ?").execute(arguments: [currency.code])
     }
 
@@ -77,8 +76,8 @@ enum DrawerFiguresModel {
     }()
 
     /// `till check`: every stored figure against the fold of its lines.
-    static func differences(in db: Database, limit: Int) throws -> [ReadModelDifference] {
-        let ledger = Ledger(db: db)
+    static func differences(in db: any SQLConnection, limit: Int) throws -> [ReadModelDifference] {
+        let ledger = Ledger(connection: db)
         var found: [ReadModelDifference] = []
         /// A difference unless the stored text reads back as the fold (nil: the lines do not fold).
         func compare(_ table: String, _ row: String, stored: String?, folded: DrawerFigures?) {
@@ -89,7 +88,7 @@ enum DrawerFiguresModel {
                 table: table, row: row, column: "figures", stored: stored ?? "(none)",
                 fromEvents: folded.flatMap { try? text($0) } ?? "(does not fold)"))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT id, figures FROM drawer_sessions ORDER BY rowid") where found.count < limit {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT id, figures FROM drawer_sessions ORDER BY rowid") where found.count < limit {
             let id: String = try row.required("id", in: "drawer_sessions")
             compare("drawer_sessions", id, stored: try row.required("figures", in: "drawer_sessions"),
                     folded: (try? ledger.drawerSession(id: id))??.figures)

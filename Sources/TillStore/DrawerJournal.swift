@@ -1,4 +1,3 @@
-import GRDB
 public import TillCore
 
 /// A journal line as stored: the core's line with where it sits and what it refers to.
@@ -31,14 +30,14 @@ extension Ledger {
         try openSessionRow(currency).map(Self.sessionRow)
     }
 
-    private func openSessionRow(_ currency: Currency) throws -> Row? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE currency = ? AND state = 'open'"),
+    private func openSessionRow(_ currency: Currency) throws -> SQLRow? {
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE currency = ? AND state = 'open'"),
                          arguments: [currency.code])
     }
 
     /// Every open session (one per currency at most), by currency.
     public func openDrawerSessions() throws -> [DrawerSessionRow] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE state = 'open' ORDER BY currency")).map(Self.sessionRow)
+        try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE state = 'open' ORDER BY currency")).map(Self.sessionRow)
     }
 
     /// The currency of the journal's last line: the drawer a report means when none is open.
@@ -47,14 +46,14 @@ extension Ledger {
     }
 
     public func drawerSessionRow(id: String) throws -> DrawerSessionRow? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE id = ?"), arguments: [id]).map(Self.sessionRow)
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM drawer_sessions WHERE id = ?"), arguments: [id]).map(Self.sessionRow)
     }
 
     /// Sessions, the last opened first (by the order they were written, whatever the clocks
     /// said), optionally of one currency and state.
     public func drawerSessionRows(currency: Currency?, state: DrawerSession.State?, limit: Int) throws -> [DrawerSessionRow] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM drawer_sessions WHERE (?1 IS NULL OR currency = ?1) AND (?2 IS NULL OR state = ?2)
+        try SQLRow.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM drawer_sessions WHERE (CAST(?1 AS TEXT) IS NULL OR currency = ?1) AND (CAST(?2 AS TEXT) IS NULL OR state = ?2)
             ORDER BY rowid DESC LIMIT ?3
             """), arguments: [currency?.code, state?.rawValue, limit]).map(Self.sessionRow)
     }
@@ -68,7 +67,7 @@ extension Ledger {
 
     /// A session's journal, its opening first.
     public func drawerLines(sessionId: String) throws -> [DrawerLine] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM drawer_events WHERE session_id = ? ORDER BY seq"),
+        try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM drawer_events WHERE session_id = ? ORDER BY seq"),
                          arguments: [sessionId]).map(Self.line)
     }
 
@@ -79,7 +78,7 @@ extension Ledger {
         let lastClose = try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT MAX(seq) FROM drawer_events WHERE currency = ? AND kind = 'closed' AND seq < ?
             """), arguments: [currency.code, before]) ?? 0
-        return try Row.fetchAll(db.cachedStatement(sql: """
+        return try SQLRow.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM drawer_events WHERE session_id IS NULL AND currency = ? AND seq > ? AND seq < ? ORDER BY seq
             """), arguments: [currency.code, lastClose, before]).map(Self.line)
     }
@@ -143,7 +142,7 @@ extension Ledger {
     func journalOrderMoney(kind: String, reference: String, at: Instant) throws {
         let event: DrawerEvent
         if kind == "paid" {
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            guard let row = try SQLRow.fetchOne(db.cachedStatement(sql: """
                 SELECT p.tender, p.amount, p.change, o.currency FROM order_payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ?
                 """), arguments: [reference]) else { throw LedgerCorruption("order payment \(LedgerCorruption.shown(reference)) was not saved") }
             let currency = try Self.currency(row.required("currency", in: "orders"))
@@ -153,7 +152,7 @@ extension Ledger {
                 change: Money(minorUnits: try row.required("change", in: "order_payments"), currency: currency),
                 operatorName: operatorName, at: at)
         } else {
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            guard let row = try SQLRow.fetchOne(db.cachedStatement(sql: """
                 SELECT r.amount, r.to_wallet, p.tender, o.currency FROM order_refunds r
                 JOIN order_payments p ON p.id = r.order_payment_id JOIN orders o ON o.id = r.order_id WHERE r.id = ?
                 """), arguments: [reference]) else { throw LedgerCorruption("order refund \(LedgerCorruption.shown(reference)) was not saved") }
@@ -189,7 +188,7 @@ extension Ledger {
         return name
     }
 
-    static func line(_ row: Row) throws -> DrawerLine {
+    static func line(_ row: SQLRow) throws -> DrawerLine {
         let table = "drawer_events"
         let seq: Int64 = try row.required("seq", in: table)
         guard let kind = DrawerEvent.Kind(rawValue: try row.required("kind", in: table)) else {
@@ -210,7 +209,7 @@ extension Ledger {
             reference: try row.optional("reference", in: table), reason: try row.optional("reason", in: table))
     }
 
-    static func sessionRow(_ row: Row) throws -> DrawerSessionRow {
+    static func sessionRow(_ row: SQLRow) throws -> DrawerSessionRow {
         let table = "drawer_sessions"
         let id: String = try row.required("id", in: table)
         guard let state = DrawerSession.State(rawValue: try row.required("state", in: table)) else {

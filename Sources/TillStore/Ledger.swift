@@ -7,13 +7,19 @@ public import TillCore
 /// Its parts: `LedgerOrders`, `LedgerPayments`, `LedgerWallets`, `LedgerQueries` (the POS's
 /// pages), `RequestLog`, `DrawerJournal`, `OperatorStore`.
 public struct Ledger {
-    public let db: Database
+    /// The transaction's connection, on whichever backend holds the ledger.
+    public let db: any SQLConnection
     /// Who is acting: written on every event this ledger appends (DESIGN §3).
     public let operatorName: OperatorName
 
-    public init(db: Database, operatorName: OperatorName = .till) {
-        self.db = db
+    public init(connection: any SQLConnection, operatorName: OperatorName = .till) {
+        db = connection
         self.operatorName = operatorName
+    }
+
+    /// The ledger inside one of GRDB's SQLite transactions.
+    public init(db: Database, operatorName: OperatorName = .till) {
+        self.init(connection: SQLiteConnection(db), operatorName: operatorName)
     }
 }
 
@@ -27,15 +33,20 @@ public struct LedgerCorruption: Error, CustomStringConvertible {
 
 extension Ledger {
     /// The row of `table` whose `id` is `id`, if any.
-    func row(_ table: String, id: String) throws -> Row? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE id = ?"), arguments: [id])
+    func row(_ table: String, id: String) throws -> SQLRow? {
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE id = ?"), arguments: [id])
     }
 
     /// The statement for a batched query over `count` ids (`IN (?, …)`): prepared once per
     /// connection for the few shapes a page uses, each time for a larger one, so the
     /// connection's statement cache stays small.
-    func batched(_ sql: String, count: Int) throws -> Statement {
+    func batched(_ sql: String, count: Int) throws -> SQLStatement {
         count <= 64 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+    }
+
+    /// "?, ?, ?": the arguments of an `IN (…)` over `count` values.
+    static func questionMarks(count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     static func currency(_ code: String) throws -> Currency {

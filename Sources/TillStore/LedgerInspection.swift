@@ -1,4 +1,3 @@
-import GRDB
 import TillCore
 
 /// The ledger's raw facts, read-only, for a checker that must not take the service's word for
@@ -14,7 +13,7 @@ public struct LedgerInspection: Sendable {
     /// Reads through one consistent snapshot, synchronously (a simulator runs one request at a
     /// time: nothing waits).
     public func read<T>(_ work: (Snapshot) throws -> T) throws -> T {
-        try database.pool.read { db in try work(Snapshot(db: db)) }
+        try database.readNow { ledger in try work(Snapshot(db: ledger.db)) }
     }
 
     /// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
@@ -22,7 +21,7 @@ public struct LedgerInspection: Sendable {
 
     /// The ledger as one snapshot sees it.
     public struct Snapshot {
-        let db: Database
+        let db: any SQLConnection
     }
 
     /// An `idempotency` row: a keyed request.
@@ -157,34 +156,34 @@ public struct LedgerInspection: Sendable {
 
 extension LedgerInspection.Snapshot {
     public func request(key: String) throws -> LedgerInspection.RequestRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE key = ?", arguments: [key]).map(Self.requestRow)
+        try SQLRow.fetchOne(db, sql: "SELECT * FROM idempotency WHERE key = ?", arguments: [key]).map(Self.requestRow)
     }
 
     /// The keys of the requests that have not completed.
     public func openRequestKeys() throws -> Set<String> {
-        Set(try Row.fetchAll(db, sql: "SELECT key FROM idempotency WHERE state != 'completed'").map { row in
+        Set(try SQLRow.fetchAll(db, sql: "SELECT key FROM idempotency WHERE state != 'completed'").map { row in
             try row.required("key", in: "idempotency") as String
         })
     }
 
     /// The requests in flight or whose outcome is unknown, by key.
     public func unresolvedRequests() throws -> [LedgerInspection.RequestRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state IN ('in_progress', 'outcome_unknown') ORDER BY key")
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state IN ('in_progress', 'outcome_unknown') ORDER BY key")
             .map(Self.requestRow)
     }
 
     /// The requests that could not be recorded after resolution, by key.
     public func requestsNeedingAttention() throws -> [LedgerInspection.RequestRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state = 'needs_attention' ORDER BY key").map(Self.requestRow)
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM idempotency WHERE state = 'needs_attention' ORDER BY key").map(Self.requestRow)
     }
 
     /// How many attempts under `key` were refused or never applied: the number of the next.
     public func processorAttempts(key: String) throws -> Int64 {
-        try Row.fetchOne(db, sql: "SELECT used FROM processor_attempts WHERE key = ?", arguments: [key])?
+        try SQLRow.fetchOne(db, sql: "SELECT used FROM processor_attempts WHERE key = ?", arguments: [key])?
             .required("used", in: "processor_attempts") ?? 0
     }
 
-    private static func requestRow(_ row: Row) throws -> LedgerInspection.RequestRow {
+    private static func requestRow(_ row: SQLRow) throws -> LedgerInspection.RequestRow {
         LedgerInspection.RequestRow(
             key: try row.required("key", in: "idempotency"), operation: try row.required("operation", in: "idempotency"),
             state: try row.required("state", in: "idempotency"), intent: try row.optional("intent", in: "idempotency"),
@@ -198,17 +197,17 @@ extension LedgerInspection.Snapshot {
     /// The rows `stream`'s history touched after `seq`.
     public func touched(_ stream: LedgerInspection.Stream, after seq: Int64) throws -> LedgerInspection.Touched {
         let (_, _, events, owner) = stream.tables
-        let keys = try Row.fetchAll(
+        let keys = try SQLRow.fetchAll(
             db, sql: "SELECT DISTINCT \(owner) FROM \(events) WHERE seq > ? AND \(owner) IS NOT NULL", arguments: [seq]
         ).map { row -> String in try row.required(at: 0, "\(events).\(owner)") }
-        let last = try Row.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM \(events)")
+        let last = try SQLRow.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM \(events)")
         return LedgerInspection.Touched(keys: keys.sorted(), lastSeq: try last?.required(at: 0, "\(events).seq") ?? seq)
     }
 
     /// The keys of every row of `stream`'s read model, sorted.
     public func keys(_ stream: LedgerInspection.Stream) throws -> [String] {
         let (model, key, _, _) = stream.tables
-        return try Row.fetchAll(db, sql: "SELECT \(key) FROM \(model) ORDER BY \(key)")
+        return try SQLRow.fetchAll(db, sql: "SELECT \(key) FROM \(model) ORDER BY \(key)")
             .map { row in try row.required(key, in: model) }
     }
 
@@ -220,17 +219,17 @@ extension LedgerInspection.Snapshot {
 
 extension LedgerInspection.Snapshot {
     public func payment(id: String) throws -> LedgerInspection.PaymentRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM payments WHERE id = ?", arguments: [id]).map(Self.paymentRow)
+        try SQLRow.fetchOne(db, sql: "SELECT * FROM payments WHERE id = ?", arguments: [id]).map(Self.paymentRow)
     }
 
     /// The payment standing on the processor's authorization `reference`.
     public func payment(processorRef reference: String) throws -> LedgerInspection.PaymentRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM payments WHERE processor_ref = ?", arguments: [reference]).map(Self.paymentRow)
+        try SQLRow.fetchOne(db, sql: "SELECT * FROM payments WHERE processor_ref = ?", arguments: [reference]).map(Self.paymentRow)
     }
 
     public func paymentEventTotals(paymentId id: String) throws -> LedgerInspection.PaymentEventTotals {
         var totals = LedgerInspection.PaymentEventTotals()
-        for row in try Row.fetchAll(
+        for row in try SQLRow.fetchAll(
             db, sql: "SELECT kind, SUM(amount) AS amount FROM payment_events WHERE payment_id = ? GROUP BY kind", arguments: [id]) {
             let kind: String = try row.required("kind", in: "payment_events")
             let amount: Int64 = try row.required("amount", in: "payment_events")
@@ -243,15 +242,15 @@ extension LedgerInspection.Snapshot {
             default: break
             }
         }
-        totals.capturedAfterRelease = try Row.fetchOne(db, sql: """
+        totals.capturedAfterRelease = try SQLRow.fetchOne(db, sql: """
             SELECT EXISTS (SELECT 1 FROM payment_events c JOIN payment_events r ON r.payment_id = c.payment_id
                 WHERE c.payment_id = ? AND c.kind = 'captured' AND r.kind = 'released' AND c.seq > r.seq)
             """, arguments: [id])?.required(at: 0, "captured after release") ?? false
         return totals
     }
 
-    private static func paymentRow(_ row: Row) throws -> LedgerInspection.PaymentRow {
-        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "payments") }
+    private static func paymentRow(_ row: SQLRow) throws -> LedgerInspection.PaymentRow {
+        func required<T: SQLReadable>(_ column: String) throws -> T { try row.required(column, in: "payments") }
         return LedgerInspection.PaymentRow(
             id: try required("id"), processorRef: try required("processor_ref"), currency: try required("currency"),
             authorized: try required("authorized"), captured: try required("captured"), refunded: try required("refunded"),
@@ -263,7 +262,7 @@ extension LedgerInspection.Snapshot {
 
 extension LedgerInspection.Snapshot {
     public func order(id: String) throws -> LedgerInspection.OrderRow? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try SQLRow.fetchOne(db, sql: """
             SELECT id, currency, email_key, total, paid, refunded,
                 (SELECT COALESCE(SUM(amount), 0) FROM order_payments WHERE order_id = o.id) AS installments,
                 (SELECT COALESCE(SUM(refunded), 0) FROM order_payments WHERE order_id = o.id) AS installment_refunds,
@@ -271,7 +270,7 @@ extension LedgerInspection.Snapshot {
             FROM orders o WHERE id = ?
             """, arguments: [id])
         else { return nil }
-        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "orders") }
+        func required<T: SQLReadable>(_ column: String) throws -> T { try row.required(column, in: "orders") }
         return LedgerInspection.OrderRow(
             id: try required("id"), currency: try required("currency"), emailKey: try required("email_key"),
             total: try required("total"), paid: try required("paid"), refunded: try required("refunded"),
@@ -281,7 +280,7 @@ extension LedgerInspection.Snapshot {
 
     /// The order's installments, in the order they were taken.
     public func installments(orderId: String) throws -> [LedgerInspection.InstallmentRow] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db, sql: "SELECT id, amount - refunded AS refundable FROM order_payments WHERE order_id = ? ORDER BY position",
             arguments: [orderId]
         ).map { row in
@@ -291,7 +290,7 @@ extension LedgerInspection.Snapshot {
     }
 
     public func cardInstallments(orderId: String) throws -> [LedgerInspection.CardInstallment] {
-        try Row.fetchAll(db, sql: """
+        try SQLRow.fetchAll(db, sql: """
             SELECT op.id AS id, op.amount AS amount, p.id AS payment,
                 (SELECT COALESCE(SUM(amount), 0) FROM order_refunds WHERE order_payment_id = op.id AND to_wallet IS NULL) AS refunded,
                 (SELECT COALESCE(SUM(amount), 0) FROM payment_events WHERE payment_id = p.id AND kind = 'captured') AS captured,
@@ -300,8 +299,8 @@ extension LedgerInspection.Snapshot {
             WHERE op.order_id = ? AND op.tender = 'card'
             """, arguments: [orderId]
         ).map { row in
-            func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "order_payments") }
-            func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.optional(column, in: "order_payments") }
+            func required<T: SQLReadable>(_ column: String) throws -> T { try row.required(column, in: "order_payments") }
+            func optional<T: SQLReadable>(_ column: String) throws -> T? { try row.optional(column, in: "order_payments") }
             return LedgerInspection.CardInstallment(
                 id: try required("id"), amount: try required("amount"), refundedToCard: try required("refunded"),
                 payment: try optional("payment"), captured: try optional("captured"), refunded: try optional("payment_refunded"))
@@ -310,7 +309,8 @@ extension LedgerInspection.Snapshot {
 
     /// The first of the order's installments and refunds whose journal lines are wrong, if any.
     public func journalMismatch(orderId: String) throws -> LedgerInspection.JournalMismatch? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try SQLRow.fetchOne(db, sql: """
+            SELECT * FROM (
             SELECT e.kind, e.reference, e.amount, COUNT(d.seq) AS lines, COALESCE(SUM(d.amount), 0) AS journalled,
                 MAX(d.tender) AS tender, MAX(d.change) AS change,
                 CASE e.kind WHEN 'paid' THEN (SELECT tender FROM order_payments WHERE id = e.reference)
@@ -320,12 +320,13 @@ extension LedgerInspection.Snapshot {
             FROM order_events e LEFT JOIN drawer_events d
                 ON d.reference = e.reference AND d.kind = CASE e.kind WHEN 'paid' THEN 'sale' ELSE 'refund' END
             WHERE e.order_id = ? AND e.kind IN ('paid', 'refunded')
-            GROUP BY e.seq
-            HAVING lines != 1 OR journalled != e.amount OR tender IS NOT expected_tender OR change IS NOT expected_change
+            GROUP BY e.seq) AS lines_of_each
+            WHERE lines != 1 OR journalled != amount OR tender IS DISTINCT FROM expected_tender
+                OR change IS DISTINCT FROM expected_change
             LIMIT 1
             """, arguments: [orderId])
         else { return nil }
-        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "drawer_events") }
+        func required<T: SQLReadable>(_ column: String) throws -> T { try row.required(column, in: "drawer_events") }
         return LedgerInspection.JournalMismatch(
             kind: try required("kind"), reference: try required("reference"), amount: try required("amount"),
             lines: try required("lines"), journalled: try required("journalled"))
@@ -333,25 +334,25 @@ extension LedgerInspection.Snapshot {
 
     /// The expected cash of the session open in `currency` (nil: none is open).
     public func openDrawerExpected(currency: String) throws -> Int64? {
-        try Row.fetchOne(db, sql: "SELECT expected FROM drawer_sessions WHERE currency = ? AND state = 'open'", arguments: [currency])?
+        try SQLRow.fetchOne(db, sql: "SELECT expected FROM drawer_sessions WHERE currency = ? AND state = 'open'", arguments: [currency])?
             .required("expected", in: "drawer_sessions")
     }
 
     public func drawerExpected(sessionId id: String) throws -> LedgerInspection.DrawerExpected {
-        let stored: Int64? = try Row.fetchOne(db, sql: "SELECT expected FROM drawer_sessions WHERE id = ?", arguments: [id])?
+        let stored: Int64? = try SQLRow.fetchOne(db, sql: "SELECT expected FROM drawer_sessions WHERE id = ?", arguments: [id])?
             .required("expected", in: "drawer_sessions")
-        let summed: Int64? = try Row.fetchOne(db, sql: """
+        let summed: Int64? = try SQLRow.fetchOne(db, sql: """
             SELECT SUM(CASE WHEN kind IN ('opened', 'paid_in') OR (kind = 'sale' AND tender = 'cash') THEN amount
                 WHEN kind = 'paid_out' OR (kind = 'refund' AND tender = 'cash') THEN -amount ELSE 0 END) AS summed
             FROM drawer_events WHERE session_id = ?
             """, arguments: [id])?.optional("summed", in: "drawer_events")
         return LedgerInspection.DrawerExpected(stored: stored, summed: summed, 
-            folded: try Ledger(db: db).drawerSession(id: id)?.expected.minorUnits)
+            folded: try Ledger(connection: db).drawerSession(id: id)?.expected.minorUnits)
     }
 
     /// The most sessions open at once in any one currency (more than one is a broken drawer).
     public func mostOpenDrawerSessions() throws -> Int {
-        try Row.fetchOne(db, sql: """
+        try SQLRow.fetchOne(db, sql: """
             SELECT COUNT(*) FROM drawer_sessions WHERE state = 'open' GROUP BY currency ORDER BY 1 DESC LIMIT 1
             """)?.required(at: 0, "open drawer sessions") ?? 0
     }
@@ -361,7 +362,7 @@ extension LedgerInspection.Snapshot {
 
 extension LedgerInspection.Snapshot {
     public func wallet(key: String) throws -> LedgerInspection.WalletRow? {
-        try Row.fetchOne(db, sql: "SELECT key, balance, overdraft_limit FROM wallets WHERE key = ?", arguments: [key]).map { row in
+        try SQLRow.fetchOne(db, sql: "SELECT key, balance, overdraft_limit FROM wallets WHERE key = ?", arguments: [key]).map { row in
             LedgerInspection.WalletRow(
                 key: try row.required("key", in: "wallets"), balance: try row.required("balance", in: "wallets"),
                 overdraftLimit: try row.required("overdraft_limit", in: "wallets"))
@@ -370,10 +371,10 @@ extension LedgerInspection.Snapshot {
 
     /// The wallet's whole history, oldest first.
     public func walletEvents(key: String) throws -> [LedgerInspection.WalletEventRow] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db, sql: "SELECT seq, kind, amount, balance_after FROM wallet_events WHERE wallet_key = ? ORDER BY seq", arguments: [key]
         ).map { row in
-            func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "wallet_events") }
+            func required<T: SQLReadable>(_ column: String) throws -> T { try row.required(column, in: "wallet_events") }
             return LedgerInspection.WalletEventRow(
                 seq: try required("seq"), kind: try required("kind"), amount: try required("amount"), balanceAfter: try required("balance_after"))
         }

@@ -1,4 +1,3 @@
-import GRDB
 public import TillCore
 
 // Orders: saved with their installments and refunds, read back through the core (`Order`
@@ -12,14 +11,14 @@ extension Ledger {
     /// A customer's orders, newest first, one page at a time (`before` = the last order of the
     /// previous page), through the (email_key, created_at) index.
     public func orders(emailKey: String, limit: Int = 100, before: Order? = nil) throws -> [Order] {
-        let rows: [Row]
+        let rows: [SQLRow]
         if let before {
-            rows = try Row.fetchAll(db.cachedStatement(sql: """
+            rows = try SQLRow.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM orders WHERE email_key = ? AND (created_at, id) < (?, ?)
                 ORDER BY created_at DESC, id DESC LIMIT ?
                 """), arguments: [emailKey, before.createdAt.millisecondsSinceEpoch, before.id, limit])
         } else {
-            rows = try Row.fetchAll(db.cachedStatement(sql: """
+            rows = try SQLRow.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM orders WHERE email_key = ? ORDER BY created_at DESC, id DESC LIMIT ?
                 """), arguments: [emailKey, limit])
         }
@@ -28,7 +27,7 @@ extension Ledger {
 
     /// The most recent orders of all customers, newest first.
     public func recentOrders(limit: Int) throws -> [Order] {
-        try rebuildOrders(Row.fetchAll(
+        try rebuildOrders(SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?"),
             arguments: [limit]))
     }
@@ -122,21 +121,21 @@ extension Ledger {
     }
 
     /// Replays each order's installments and refunds through the core, in two batched queries.
-    private func rebuildOrders(_ rows: [Row]) throws -> [Order] {
+    private func rebuildOrders(_ rows: [SQLRow]) throws -> [Order] {
         guard !rows.isEmpty else { return [] }
         let ids: [String] = try rows.map { try $0.required("id", in: "orders") }
-        let placeholders = databaseQuestionMarks(count: ids.count)
+        let placeholders = Self.questionMarks(count: ids.count)
         // An installment's operator is its `paid` event's (through the events' order index).
-        let paymentRows = try Row.fetchAll(
+        let paymentRows = try SQLRow.fetchAll(
             batched("""
                 SELECT p.*, COALESCE((SELECT e.operator FROM order_events e
                     WHERE e.order_id = p.order_id AND e.kind = 'paid' AND e.reference = p.id), 'till') AS operator
                 FROM order_payments p WHERE p.order_id IN (\(placeholders)) ORDER BY p.order_id, p.position
                 """, count: ids.count),
-            arguments: StatementArguments(ids))
-        let refundRows = try Row.fetchAll(
+            arguments: SQLArguments(ids))
+        let refundRows = try SQLRow.fetchAll(
             batched("SELECT * FROM order_refunds WHERE order_id IN (\(placeholders)) ORDER BY created_at, rowid", count: ids.count),
-            arguments: StatementArguments(ids))
+            arguments: SQLArguments(ids))
         let paymentsByOrder = try Self.grouped(paymentRows, by: "order_id", in: "order_payments")
         let refundsByOrder = try Self.grouped(refundRows, by: "order_id", in: "order_refunds")
         return try zip(ids, rows).map { id, row in
@@ -144,7 +143,7 @@ extension Ledger {
         }
     }
 
-    private func rebuildOrder(_ row: Row, id: String, payments: [Row], refunds: [Row]) throws -> Order {
+    private func rebuildOrder(_ row: SQLRow, id: String, payments: [SQLRow], refunds: [SQLRow]) throws -> Order {
         let currency = try Self.currency(row.required("currency", in: "orders"))
         guard case .success(let email) = Email.parse(try row.required("email", in: "orders")) else {
             throw LedgerCorruption("order \(LedgerCorruption.shown(id)): orders.email is not an email address")
@@ -194,8 +193,8 @@ extension Ledger {
     }
 
     /// Rows grouped by the text of one column (an order's or a payment's id).
-    static func grouped(_ rows: [Row], by column: String, in table: String) throws -> [String: [Row]] {
-        var groups: [String: [Row]] = [:]
+    static func grouped(_ rows: [SQLRow], by column: String, in table: String) throws -> [String: [SQLRow]] {
+        var groups: [String: [SQLRow]] = [:]
         for row in rows { groups[try row.required(column, in: table), default: []].append(row) }
         return groups
     }

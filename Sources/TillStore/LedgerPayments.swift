@@ -1,4 +1,3 @@
-import GRDB
 public import TillCore
 
 // Gateway payments: the core value folded from its append-only events, and the events appended.
@@ -18,22 +17,22 @@ extension Ledger {
     }
 
     /// Folds each payment's events through the core, all events in one batched query.
-    func rebuildPayments(_ rows: [Row]) throws -> [StoredPayment] {
+    func rebuildPayments(_ rows: [SQLRow]) throws -> [StoredPayment] {
         guard !rows.isEmpty else { return [] }
         let ids: [String] = try rows.map { try $0.required("id", in: "payments") }
-        let eventRows = try Row.fetchAll(
+        let eventRows = try SQLRow.fetchAll(
             batched("""
-                SELECT * FROM payment_events WHERE payment_id IN (\(databaseQuestionMarks(count: ids.count)))
+                SELECT * FROM payment_events WHERE payment_id IN (\(Self.questionMarks(count: ids.count)))
                 ORDER BY payment_id, seq
                 """, count: ids.count),
-            arguments: StatementArguments(ids))
+            arguments: SQLArguments(ids))
         let eventsByPayment = try Self.grouped(eventRows, by: "payment_id", in: "payment_events")
         return try zip(ids, rows).map { id, row in
             try rebuildPayment(row, id: id, events: eventsByPayment[id] ?? [])
         }
     }
 
-    private func rebuildPayment(_ row: Row, id: String, events eventRows: [Row]) throws -> StoredPayment {
+    private func rebuildPayment(_ row: SQLRow, id: String, events eventRows: [SQLRow]) throws -> StoredPayment {
         let table = "payments"
         let shownId = LedgerCorruption.shown(id)
         let currency = try Self.currency(row.required("currency", in: table))

@@ -1,4 +1,3 @@
-import GRDB
 public import TillCore
 
 // Payouts imported from GoblinPay: each once (the id is the primary key), with its entries and
@@ -6,7 +5,7 @@ public import TillCore
 // confirmed the payout is processing; until then every import cycle acknowledges it again.
 
 extension Ledger {
-    static func migrateToPayouts(_ db: Database) throws {
+    static func migrateToPayouts(_ db: any SQLConnection) throws {
         try db.execute(sql: """
             CREATE TABLE payouts (
                 id TEXT PRIMARY KEY NOT NULL,
@@ -39,7 +38,7 @@ extension Ledger {
 
     /// Who is acknowledging a recorded payout, until when: one importer at a time per payout,
     /// across processes, so two tills never acknowledge the same payout together.
-    static func migrateToPayoutClaims(_ db: Database) throws {
+    static func migrateToPayoutClaims(_ db: any SQLConnection) throws {
         try db.execute(sql: """
             ALTER TABLE payouts ADD COLUMN ack_claim TEXT;
             ALTER TABLE payouts ADD COLUMN ack_claim_until INTEGER;
@@ -80,17 +79,17 @@ extension Ledger {
         }
         try db.cachedStatement(sql: """
             INSERT INTO payout_totals (currency, payouts, amount) VALUES (?, 1, ?)
-            ON CONFLICT (currency) DO UPDATE SET payouts = payouts + 1, amount = excluded.amount
+            ON CONFLICT (currency) DO UPDATE SET payouts = payout_totals.payouts + 1, amount = excluded.amount
             """).execute(arguments: [payout.currency.code, after])
         return .recorded
     }
 
     /// The payout recorded under `id`, as it was recorded.
     func recordedPayout(id: String) throws -> Payout? {
-        guard let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payouts WHERE id = ?"), arguments: [id]) else { return nil }
+        guard let head = try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM payouts WHERE id = ?"), arguments: [id]) else { return nil }
         let table = "payouts"
         let currency = try Self.currency(head.required("currency", in: table))
-        let entries = try Row.fetchAll(
+        let entries = try SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT kind, reference, amount FROM payout_entries WHERE payout_id = ? ORDER BY position"),
             arguments: [id]
         ).map { row in
@@ -145,7 +144,7 @@ extension Ledger {
 
     /// Every recorded payout, newest first.
     public func importedPayouts() throws -> [ImportedPayout] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try SQLRow.fetchAll(db, sql: """
             SELECT p.*, e.kind, e.reference, e.amount AS entry_amount
             FROM payouts p LEFT JOIN payout_entries e ON e.payout_id = p.id
             ORDER BY p.created_at DESC, p.id, e.position
@@ -184,7 +183,7 @@ extension Ledger {
     /// Every capture and refund Till recorded on a card payment, in the order recorded: what
     /// reconciliation sorts against the payouts.
     public func cardMovements() throws -> [CardMovement] {
-        try Row.fetchAll(db, sql: """
+        try SQLRow.fetchAll(db, sql: """
             SELECT e.kind, e.amount, e.at, p.id AS payment_id, p.processor_ref, p.currency, op.order_id
             FROM payment_events e JOIN payments p ON p.id = e.payment_id
             LEFT JOIN order_payments op ON op.id = p.order_payment_id

@@ -1,4 +1,3 @@
-import GRDB
 public import TillCore
 
 // The POS screens' reads. Each one is a keyset page or a lookup through an index or one of
@@ -123,13 +122,14 @@ enum ReadSQL {
         WITH found AS (
             SELECT email_key, MIN(rank) AS rank FROM (
                 SELECT * FROM (SELECT DISTINCT email_key, 0 AS rank FROM customer_totals
-                    WHERE email_key >= :term AND email_key < :end ORDER BY email_key LIMIT :limit)
+                    WHERE email_key >= :term AND email_key < :end ORDER BY email_key LIMIT :limit) AS prefixed
                 UNION ALL
                 SELECT * FROM (SELECT DISTINCT email_key, 1 AS rank FROM customer_totals
-                    WHERE instr(email_key, :term) > 1 ORDER BY email_key LIMIT :limit)
+                    WHERE instr(email_key, :term) > 1 ORDER BY email_key LIMIT :limit) AS inside
                 UNION ALL
                 SELECT * FROM (SELECT customer_key, 2 AS rank FROM wallets
-                    WHERE customer_key IS NOT NULL AND instr(key, :name) > 0 ORDER BY customer_key LIMIT :limit))
+                    WHERE customer_key IS NOT NULL AND instr(key, :name) > 0 ORDER BY customer_key LIMIT :limit) AS named
+                ) AS matches
             GROUP BY email_key ORDER BY rank, email_key LIMIT :limit)
         SELECT c.* FROM found f JOIN customer_totals c ON c.email_key = f.email_key
         ORDER BY f.rank, c.email_key, c.currency
@@ -159,7 +159,7 @@ enum ReadSQL {
 
 extension Ledger {
     public func marks() throws -> LedgerMarks {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: ReadSQL.marks)) else {
+        guard let row = try SQLRow.fetchOne(db.cachedStatement(sql: ReadSQL.marks)) else {
             return LedgerMarks(orders: 0, payments: 0, wallets: 0)
         }
         return LedgerMarks(
@@ -189,36 +189,35 @@ extension Ledger {
             arguments: [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]) ?? 0
     }
 
-    private func summaries(_ sql: String, _ arguments: StatementArguments) throws -> [OrderSummary] {
-        // Rows are read where SQLite keeps them (a cursor, no copy of each; each cell read at the
-        // statement), their columns found once; a page (mostly one customer's, in one currency)
+    private func summaries(_ sql: String, _ arguments: SQLArguments) throws -> [OrderSummary] {
+        // The rows' columns are found once; a page (mostly one customer's, in one currency)
         // parses each address and currency once.
         var emails: [String: Email] = [:]
         var currencies: (code: String, currency: Currency)?
         var summaries: [OrderSummary] = []
-        let statement = try db.cachedStatement(sql: sql)
-        func column(_ name: String, _ table: String = "orders") throws -> Column { try Column(name, of: statement, table: table) }
+        let rows = try SQLRow.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+        guard let columns = rows.first?.columnNames else { return [] }
+        func column(_ name: String, _ table: String = "orders") throws -> Column { try Column(name, of: columns, table: table) }
         let idColumn = try column("id"), currencyColumn = try column("currency"), emailColumn = try column("email"),
             statusColumn = try column("status"), totalColumn = try column("total"), paidColumn = try column("paid"),
             refundedColumn = try column("refunded"), createdColumn = try column("created_at"),
             countColumn = try column("payment_count", "order_payments")
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while try rows.next() != nil {
-            let id = try idColumn.text(in: statement)
-            let code = try currencyColumn.text(in: statement)
+        for row in rows {
+            let id = try idColumn.text(in: row)
+            let code = try currencyColumn.text(in: row)
             let currency = try currencies.flatMap { $0.code == code ? $0.currency : nil } ?? Self.currency(code)
             currencies = (code, currency)
-            let address = try emailColumn.text(in: statement)
+            let address = try emailColumn.text(in: row)
             let parsed = emails[address].map { Result<Email, Rejection>.success($0) } ?? Email.parse(address)
-            guard case .success(let email) = parsed, let status = OrderStatus(rawValue: try statusColumn.text(in: statement))
+            guard case .success(let email) = parsed, let status = OrderStatus(rawValue: try statusColumn.text(in: row))
             else { throw LedgerCorruption("order \(LedgerCorruption.shown(id)): orders.email or status does not read back") }
             emails[address] = email
             summaries.append(OrderSummary(
-                id: id, email: email, total: Money(minorUnits: try totalColumn.integer(in: statement), currency: currency),
-                paid: Money(minorUnits: try paidColumn.integer(in: statement), currency: currency),
-                refunded: Money(minorUnits: try refundedColumn.integer(in: statement), currency: currency), status: status,
-                createdAt: Instant(millisecondsSinceEpoch: try createdColumn.integer(in: statement)),
-                paymentCount: Int(try countColumn.integer(in: statement))))
+                id: id, email: email, total: Money(minorUnits: try totalColumn.integer(in: row), currency: currency),
+                paid: Money(minorUnits: try paidColumn.integer(in: row), currency: currency),
+                refunded: Money(minorUnits: try refundedColumn.integer(in: row), currency: currency), status: status,
+                createdAt: Instant(millisecondsSinceEpoch: try createdColumn.integer(in: row)),
+                paymentCount: Int(try countColumn.integer(in: row))))
         }
         return summaries
     }
@@ -237,7 +236,7 @@ extension Ledger {
         let size = max(1, bucket.milliseconds / quarter)
         let (end, overflow) = size.multipliedReportingOverflow(by: Int64(max(0, count)))
         guard !overflow else { return [] }
-        let rows = try Row.fetchAll(
+        let rows = try SQLRow.fetchAll(
             db.cachedStatement(sql: ReadSQL.takings),
             arguments: ["start": first, "size": size, "end": first &+ end])
         return try rows.map { row in
@@ -260,21 +259,21 @@ extension Ledger {
     /// Up to `limit` customers whose key starts with `prefix` (already lowercased), by key,
     /// each with their totals per currency.
     public func customers(prefix: String, limit: Int) throws -> [[CustomerTotals]] {
-        try Self.customers(try Row.fetchAll(
+        try Self.customers(try SQLRow.fetchAll(
             db.cachedStatement(sql: ReadSQL.customersByPrefix), arguments: [prefix, prefix + "\u{10FFFF}", limit]))
     }
 
     /// One customer's totals per currency (empty if they never ordered).
     public func customerTotals(emailKey: String) throws -> [CustomerTotals] {
-        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.customer), arguments: [emailKey]).map(Self.customerTotals)
+        try SQLRow.fetchAll(db.cachedStatement(sql: ReadSQL.customer), arguments: [emailKey]).map(Self.customerTotals)
     }
 
     /// Who owes the most, per customer and currency, largest first.
     public func owingCustomers(limit: Int) throws -> [CustomerTotals] {
-        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.owing), arguments: [limit]).map(Self.customerTotals)
+        try SQLRow.fetchAll(db.cachedStatement(sql: ReadSQL.owing), arguments: [limit]).map(Self.customerTotals)
     }
 
-    static func customerTotals(_ row: Row) throws -> CustomerTotals {
+    static func customerTotals(_ row: SQLRow) throws -> CustomerTotals {
         let table = "customer_totals"
         let currency = try Self.currency(row.required("currency", in: table))
         guard case .success(let email) = Email.parse(try row.required("email", in: table)) else {
@@ -293,13 +292,13 @@ extension Ledger {
     /// Up to `limit` customers whose key holds `term` (already case-folded) anywhere, or who
     /// own a wallet whose key holds `walletTerm`; prefix matches first, then by key.
     public func customers(containing term: String, walletTerm: String, limit: Int) throws -> [[CustomerTotals]] {
-        try Self.customers(try Row.fetchAll(
+        try Self.customers(try SQLRow.fetchAll(
             db.cachedStatement(sql: ReadSQL.customersContaining),
             arguments: ["term": term, "end": term + "\u{10FFFF}", "name": walletTerm, "limit": limit]))
     }
 
     /// Rows of `customer_totals`, one customer's currencies next to each other, as one list per customer.
-    static func customers(_ rows: [Row]) throws -> [[CustomerTotals]] {
+    static func customers(_ rows: [SQLRow]) throws -> [[CustomerTotals]] {
         var customers: [[CustomerTotals]] = []
         var lastKey: String?
         for row in rows {
@@ -318,7 +317,7 @@ extension Ledger {
 
     /// Refunds credited to wallets in `[from, to)` per currency and installment tender.
     public func refundsToStoreCredit(from: Instant, to: Instant) throws -> [(tender: Tender.Kind, amount: Money, refunds: Int)] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(sql: ReadSQL.refundsToStoreCredit),
             arguments: [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]
         ).map { row in
@@ -337,17 +336,17 @@ extension Ledger {
     /// Authorizations that may still hold money at `now`, newest first (see `ReadSQL.openHolds`).
     public func openHolds(at now: Instant, limit: Int, after: PagePosition?) throws -> [StoredPayment] {
         let (time, id) = PagePosition.start(after: after)
-        return try rebuildPayments(Row.fetchAll(
+        return try rebuildPayments(SQLRow.fetchAll(
             db.cachedStatement(sql: ReadSQL.openHolds), arguments: [now.millisecondsSinceEpoch, time, id, limit]))
     }
 
     /// The order and customer of each installment among `orderPaymentIds`.
     public func installmentOrders(_ orderPaymentIds: [String]) throws -> [String: (orderId: String, email: String)] {
         guard !orderPaymentIds.isEmpty else { return [:] }
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try SQLRow.fetchAll(db, sql: """
             SELECT p.id, p.order_id, o.email FROM order_payments p JOIN orders o ON o.id = p.order_id
-            WHERE p.id IN (\(databaseQuestionMarks(count: orderPaymentIds.count)))
-            """, arguments: StatementArguments(orderPaymentIds))
+            WHERE p.id IN (\(Self.questionMarks(count: orderPaymentIds.count)))
+            """, arguments: SQLArguments(orderPaymentIds))
         var found: [String: (orderId: String, email: String)] = [:]
         for row in rows {
             found[try row.required("id", in: "order_payments")] = (
@@ -359,16 +358,16 @@ extension Ledger {
     /// Gateway payments newest first, with their events (order installments' included).
     public func payments(limit: Int, after: PagePosition?) throws -> [StoredPayment] {
         let (time, id) = PagePosition.start(after: after)
-        return try rebuildPayments(Row.fetchAll(db.cachedStatement(sql: ReadSQL.payments), arguments: [time, id, limit]))
+        return try rebuildPayments(SQLRow.fetchAll(db.cachedStatement(sql: ReadSQL.payments), arguments: [time, id, limit]))
     }
 
     /// Wallets by name (without regard to case).
     public func wallets(limit: Int) throws -> [Wallet] {
-        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.wallets), arguments: [limit]).map(Self.wallet)
+        try SQLRow.fetchAll(db.cachedStatement(sql: ReadSQL.wallets), arguments: [limit]).map(Self.wallet)
     }
 
     /// The wallets of one customer, by name.
     public func wallets(customerKey: String) throws -> [Wallet] {
-        try Row.fetchAll(db.cachedStatement(sql: ReadSQL.customerWallets), arguments: [customerKey]).map(Self.wallet)
+        try SQLRow.fetchAll(db.cachedStatement(sql: ReadSQL.customerWallets), arguments: [customerKey]).map(Self.wallet)
     }
 }

@@ -14,7 +14,7 @@ public enum LedgerRows {
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         return try queue.read { db in
-            try tables.map { table in try texts(db, "SELECT id FROM \(quoted(table)) ORDER BY rowid DESC LIMIT 1").first }
+            try tables.map { table in try texts(SQLiteConnection(db), "SELECT id FROM \(quoted(table)) ORDER BY rowid DESC LIMIT 1").first }
         }
     }
 
@@ -31,21 +31,21 @@ public enum LedgerRows {
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-            let tables = try texts(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            let triggers = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            let tables = try texts(SQLiteConnection(db), "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            let triggers = try SQLRow.fetchAll(SQLiteConnection(db), sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
                 .compactMap { row -> (String, String)? in
-                    guard let name = String.fromDatabaseValue(row[0]), let sql = String.fromDatabaseValue(row[1]) else { return nil }
+                    guard let name = String.decoded(row[0]), let sql = String.decoded(row[1]) else { return nil }
                     return (name, sql)
                 }
             for (name, _) in triggers { try db.execute(sql: "DROP TRIGGER \(quoted(name))") }
-            try work(Damage(db: db, tables: tables))
+            try work(Damage(db: SQLiteConnection(db), tables: tables))
             for (_, sql) in triggers { try db.execute(sql: sql) }
         }
     }
 
     /// The ledger's tables and columns, and the one way to change a cell, while `damage` runs.
     public struct Damage {
-        let db: Database
+        let db: any SQLConnection
         /// Every table of the ledger, by name.
         public let tables: [String]
 
@@ -78,11 +78,11 @@ public enum LedgerRows {
         /// The same column's value in the row at this offset (in rowid order).
         case fromRow(Int)
 
-        func sql(table: String, column: String) -> (String, StatementArguments) {
+        func sql(table: String, column: String) -> (String, SQLArguments) {
             switch self {
             case .null: return ("NULL", [])
             case .integer(let value): return ("?", [value])
-            case .real(let value): return ("?", [value])
+            case .real(let value): return ("?", [SQLValue.real(value)])
             case .text(let value): return ("?", [value])
             case .textBytes(let bytes): return ("CAST(? AS TEXT)", [Data(bytes)])
             case .blob(let bytes): return ("?", [Data(bytes)])
@@ -93,9 +93,9 @@ public enum LedgerRows {
     }
 
     /// The first column of every row, where it reads as text.
-    static func texts(_ db: Database, _ sql: String, _ arguments: StatementArguments = []) throws -> [String] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
-            row.first.flatMap { String.fromDatabaseValue($0.1) }
+    static func texts(_ db: any SQLConnection, _ sql: String, _ arguments: SQLArguments = []) throws -> [String] {
+        try SQLRow.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+            String.decoded(row[0])
         }
     }
 

@@ -145,7 +145,7 @@ enum LedgerSchema {
                 );
                 """)
         }
-        migrator.registerMigration("v4-canonical-keys", migrate: migrateToCanonicalKeys)
+        migrator.registerMigration("v4-canonical-keys") { try migrateToCanonicalKeys(SQLiteConnection($0)) }
         // `till demo` records each run's end, to refuse a ledger it did not fill (DemoRuns.swift).
         migrator.registerMigration("v4-demo-runs") { db in
             try db.execute(sql: """
@@ -188,13 +188,13 @@ enum LedgerSchema {
                 """)
         }
         // Issue 11: operators who sign in at the POS, their PINs only as salted slow hashes.
-        migrator.registerMigration("v5-operators", migrate: OperatorSchema.migrate)
+        migrator.registerMigration("v5-operators") { try OperatorSchema.migrate(SQLiteConnection($0)) }
         migrator.registerMigration("v5-operators-and-drawer", migrate: migrateToDrawer)
         migrator.registerMigration("v5-find", migrate: migrateToFind)
-        migrator.registerMigration("v6-drawer-figures", migrate: DrawerFiguresModel.migrate)
+        migrator.registerMigration("v6-drawer-figures") { try DrawerFiguresModel.migrate(SQLiteConnection($0)) }
         // Issue 15: payouts imported from GoblinPay, exactly once each (the id is unique).
-        migrator.registerMigration("v7-payouts", migrate: Ledger.migrateToPayouts)
-        migrator.registerMigration("v7-payout-claims", migrate: Ledger.migrateToPayoutClaims)
+        migrator.registerMigration("v7-payouts") { try Ledger.migrateToPayouts(SQLiteConnection($0)) }
+        migrator.registerMigration("v7-payout-claims") { try Ledger.migrateToPayoutClaims(SQLiteConnection($0)) }
         return migrator
     }
 

@@ -1,15 +1,14 @@
-import GRDB
 public import TillCore
 
 // Wallets: the balance row and its append-only events, each with the balance after it.
 
 extension Ledger {
     public func wallet(key: String) throws -> Wallet? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM wallets WHERE key = ?"), arguments: [key])
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM wallets WHERE key = ?"), arguments: [key])
             .map(Self.wallet)
     }
 
-    static func wallet(_ row: Row) throws -> Wallet {
+    static func wallet(_ row: SQLRow) throws -> Wallet {
         let table = "wallets"
         let key: String = try row.required("key", in: table)
         let currency = try Self.currency(row.required("currency", in: table))
@@ -58,7 +57,7 @@ extension Ledger {
 
     /// A wallet's history, newest first.
     public func walletEvents(key: String, limit: Int) throws -> [WalletEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+        try SQLRow.fetchAll(db.cachedStatement(sql: """
             SELECT kind, amount, balance_after, reference, at, operator FROM wallet_events WHERE wallet_key = ?
             ORDER BY seq DESC LIMIT ?
             """), arguments: [key, limit]).map { row in

@@ -1,7 +1,6 @@
 import Crypto
 import CryptoExtras
 public import Foundation
-import GRDB
 public import TillCore
 
 /// The people who may sign in at the POS. A row keeps the name as given, its key (the name
@@ -9,7 +8,7 @@ public import TillCore
 /// and the PIN only as a salted, slow, keyed hash (`PINHasher`): never the PIN, never a cheap
 /// hash of it. Operators are never deleted: events name them for good.
 enum OperatorSchema {
-    static func migrate(_ db: Database) throws {
+    static func migrate(_ db: any SQLConnection) throws {
         try db.execute(sql: """
             CREATE TABLE operators (
                 name_key TEXT PRIMARY KEY NOT NULL,
@@ -121,12 +120,12 @@ extension Ledger {
 
     /// The operator whose name folds to `key`, enabled or not.
     public func storedOperator(key: String) throws -> StoredOperator? {
-        try Row.fetchOne(db, sql: "SELECT * FROM operators WHERE name_key = ?", arguments: [key]).map(Self.storedOperator)
+        try SQLRow.fetchOne(db, sql: "SELECT * FROM operators WHERE name_key = ?", arguments: [key]).map(Self.storedOperator)
     }
 
     /// Every operator, by name.
     public func operators() throws -> [StoredOperator] {
-        try Row.fetchAll(db, sql: "SELECT * FROM operators ORDER BY name_key").map(Self.storedOperator)
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM operators ORDER BY name_key").map(Self.storedOperator)
     }
 
     /// Whether anyone may sign in: then the POS asks who is at the counter.
@@ -143,7 +142,7 @@ extension Ledger {
         return true
     }
 
-    private static func storedOperator(_ row: Row) throws -> StoredOperator {
+    private static func storedOperator(_ row: SQLRow) throws -> StoredOperator {
         let text: String = try row.required("name", in: "operators")
         guard let name = OperatorName.restore(text) else {
             throw LedgerCorruption("the ledger is damaged: operators.name holds \(LedgerCorruption.shown(text)), not an operator name")

@@ -27,7 +27,7 @@ extension LedgerSchema {
             UNION ALL
             SELECT r.created_at / 900000, o.currency, p.tender, 0, 0, r.amount, 1
             FROM order_refunds r JOIN orders o ON o.id = r.order_id JOIN order_payments p ON p.id = r.order_payment_id
-        ) GROUP BY quarter, currency, tender
+        ) AS movements GROUP BY quarter, currency, tender
         """
 
     static func migrateToPOS(_ db: Database) throws {

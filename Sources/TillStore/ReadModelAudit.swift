@@ -1,4 +1,4 @@
-public import GRDB
+
 import TillCore
 
 /// One read-model cell that differs from what its events say (`till check`, `till sim`).
@@ -53,7 +53,7 @@ public enum ReadModelAudit {
             SELECT payment_id AS id, SUM(CASE kind WHEN 'authorized' THEN amount END) AS authorized,
                 MIN(CASE kind WHEN 'authorized' THEN at END) AS authorized_at,
                 SUM(CASE kind WHEN 'captured' THEN amount ELSE 0 END) AS captured,
-                SUM(CASE kind WHEN 'refunded' THEN amount ELSE 0 END) AS refunded, MAX(kind = 'voided') AS voided
+                SUM(CASE kind WHEN 'refunded' THEN amount ELSE 0 END) AS refunded, MAX(CASE WHEN kind = 'voided' THEN 1 ELSE 0 END) AS voided
             FROM payment_events GROUP BY payment_id
             """),
         Model(table: "orders", key: ["id"], columns: ["currency", "total", "paid", "refunded", "status", "created_at"], expected: """
@@ -62,7 +62,7 @@ public enum ReadModelAudit {
                     SUM(CASE kind WHEN 'created' THEN amount END) AS total, MIN(CASE kind WHEN 'created' THEN at END) AS created_at,
                     SUM(CASE kind WHEN 'paid' THEN amount ELSE 0 END) AS paid,
                     SUM(CASE kind WHEN 'refunded' THEN amount ELSE 0 END) AS refunded
-                FROM order_events GROUP BY order_id)
+                FROM order_events GROUP BY order_id) AS events
             """),
         Model(table: "order_payments", key: ["id"], columns: ["order_id", "amount", "refunded", "state", "created_at"], expected: """
             SELECT p.id, p.order_id, p.amount, p.created_at, COALESCE(r.refunded, 0) AS refunded,
@@ -103,7 +103,7 @@ public enum ReadModelAudit {
                 SELECT email_key, currency,
                     (SELECT email FROM orders l WHERE l.email_key = o.email_key AND l.currency = o.currency
                      ORDER BY created_at DESC, rowid DESC LIMIT 1) AS email,
-                    COUNT(*) AS orders, SUM(paid < total) AS open_orders, SUM(total) AS ordered, SUM(paid) AS paid,
+                    COUNT(*) AS orders, SUM(CASE WHEN paid < total THEN 1 ELSE 0 END) AS open_orders, SUM(total) AS ordered, SUM(paid) AS paid,
                     SUM(refunded) AS refunded, SUM(total - paid) AS owing, MIN(created_at) AS first_order_at,
                     MAX(created_at) AS last_order_at
                 FROM orders o GROUP BY email_key, currency
@@ -118,7 +118,7 @@ public enum ReadModelAudit {
             columns: ["currency", "state", "opening_float", "expected", "counted", "opened_at", "opened_by", "closed_at", "closed_by"],
             expected: """
                 SELECT session_id AS id, MAX(currency) AS currency,
-                    CASE WHEN MAX(kind = 'closed') THEN 'closed' ELSE 'open' END AS state,
+                    CASE WHEN MAX(CASE WHEN kind = 'closed' THEN 1 ELSE 0 END) = 1 THEN 'closed' ELSE 'open' END AS state,
                     SUM(CASE kind WHEN 'opened' THEN amount END) AS opening_float,
                     SUM(CASE WHEN kind IN ('opened', 'paid_in') OR (kind = 'sale' AND tender = 'cash') THEN amount
                         WHEN kind = 'paid_out' OR (kind = 'refund' AND tender = 'cash') THEN -amount ELSE 0 END) AS expected,
@@ -130,7 +130,7 @@ public enum ReadModelAudit {
     ]
 
     /// Every difference between the read models and their events (at most `limit`).
-    public static func differences(in db: Database) throws -> [ReadModelDifference] {
+    public static func differences(in db: any SQLConnection) throws -> [ReadModelDifference] {
         var found: [ReadModelDifference] = []
         for model in models where found.count < limit {
             found += try differences(model, in: db, limit: limit - found.count)
@@ -144,14 +144,16 @@ public enum ReadModelAudit {
     /// Every cell holds what its column's declared type says Till writes there (an integer in
     /// an INTEGER column, text in a TEXT one, NULL only where the column allows it): a damaged
     /// cell the reads would refuse is reported here too, with its row.
-    private static func cellTypes(in db: Database, limit: Int) throws -> [ReadModelDifference] {
+    private static func cellTypes(in db: any SQLConnection, limit: Int) throws -> [ReadModelDifference] {
+        // PostgreSQL's columns are typed: a cell of another type cannot be stored there.
+        guard db.dialect == .sqlite else { return [] }
         var found: [ReadModelDifference] = []
         let tables = try String.fetchAll(db, sql: """
             SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
             ORDER BY name
             """)
         for table in tables where found.count < limit {
-            let columns = try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)", arguments: [table])
+            let columns = try SQLRow.fetchAll(db, sql: "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)", arguments: [table])
             let keys = try columns.filter { try $0.required("pk", in: "pragma_table_info") as Int64 > 0 }
                 .map { try $0.required("name", in: "pragma_table_info") as String }
             let rowKey = keys.isEmpty ? "quote(rowid)" : keys.map { "quote(\($0))" }.joined(separator: " || ' ' || ")
@@ -165,7 +167,7 @@ public enum ReadModelAudit {
                 guard !kind.isEmpty else { continue }
                 let nullable = (try column.required("notnull", in: "pragma_table_info") as Int64) == 0
                 let allowed = nullable ? "('\(kind)', 'null')" : "('\(kind)')"
-                for row in try Row.fetchAll(db, sql: """
+                for row in try SQLRow.fetchAll(db, sql: """
                     SELECT \(rowKey), typeof(\(name)) FROM \(table) WHERE typeof(\(name)) NOT IN \(allowed) LIMIT \(limit - found.count)
                     """) {
                     found.append(ReadModelDifference(
@@ -176,15 +178,15 @@ public enum ReadModelAudit {
         return found
     }
 
-    private static func differences(_ model: Model, in db: Database, limit: Int) throws -> [ReadModelDifference] {
+    private static func differences(_ model: Model, in db: any SQLConnection, limit: Int) throws -> [ReadModelDifference] {
         let join = model.key.map { "e.\($0) = s.\($0)" }.joined(separator: " AND ")
         let rowKey = model.key.map { "quote(s.\($0))" }.joined(separator: " || ' ' || ")
         let missingKey = model.key.map { "quote(e.\($0))" }.joined(separator: " || ' ' || ")
         let pairs = model.columns.map { "quote(s.\($0)), quote(e.\($0))" }.joined(separator: ", ")
-        let differs = model.columns.map { "s.\($0) IS NOT e.\($0)" }.joined(separator: " OR ")
+        let differs = model.columns.map { "s.\($0) IS DISTINCT FROM e.\($0)" }.joined(separator: " OR ")
         var found: [ReadModelDifference] = []
         // Stored rows whose cells differ from the events (a row with no events differs in all).
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             WITH e AS (\(model.expected))
             SELECT \(rowKey), \(pairs) FROM \(model.table) s LEFT JOIN e ON \(join) WHERE \(differs) LIMIT \(limit)
             """) {
@@ -197,7 +199,7 @@ public enum ReadModelAudit {
             }
         }
         // Rows the events call for that are not stored.
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             WITH e AS (\(model.expected))
             SELECT \(missingKey) FROM e WHERE NOT EXISTS (SELECT 1 FROM \(model.table) s WHERE \(join)) LIMIT \(limit)
             """) {
@@ -207,13 +209,13 @@ public enum ReadModelAudit {
     }
 
     /// An order's `email_key` is the key of its `email` (what finds the customer's orders).
-    private static func emailKeys(in db: Database, limit: Int) throws -> [ReadModelDifference] {
+    private static func emailKeys(in db: any SQLConnection, limit: Int) throws -> [ReadModelDifference] {
         var found: [ReadModelDifference] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT quote(id), email, email_key, quote(email_key) FROM orders")
+        let rows = try SQLRow.fetchCursor(db, sql: "SELECT quote(id), email, email_key, quote(email_key) FROM orders")
         while let row = try rows.next(), found.count < limit {
-            let email = row[1] as DatabaseValue, key = row[2] as DatabaseValue
-            let storedKey: String? = if case .string(let text) = key.storage { text } else { nil }
-            let expected: String? = if case .string(let text) = email.storage, case .success(let parsed) = Email.parse(text) {
+            let email = row[1] as SQLValue, key = row[2] as SQLValue
+            let storedKey: String? = if case .text(let text) = key { text } else { nil }
+            let expected: String? = if case .text(let text) = email, case .success(let parsed) = Email.parse(text) {
                 parsed.key
             } else { nil }
             // Bytes, not Swift's `==`, which calls an NFD key equal to its NFC form.
@@ -226,9 +228,9 @@ public enum ReadModelAudit {
     }
 
     /// A quoted SQL value, cut and escaped for a message.
-    private static func text(_ row: Row, _ index: Int) -> String {
-        let value = row[index] as DatabaseValue
-        guard case .string(let text) = value.storage else { return "NULL" }
+    private static func text(_ row: SQLRow, _ index: Int) -> String {
+        let value = row[index] as SQLValue
+        guard case .text(let text) = value else { return "NULL" }
         let cut = text.count > 60 ? String(text.prefix(60)) + "…" : text
         return cut.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
     }

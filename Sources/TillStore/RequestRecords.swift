@@ -1,4 +1,3 @@
-import GRDB
 public import TillCore
 
 /// The `idempotency` table holds the `RequestRecord`s (TillCore): one a key. Every move of a
@@ -8,9 +7,9 @@ public import TillCore
 extension RequestRecord {
     /// Throwing reads (`RowDecoding`): a damaged cell is `LedgerCorruption` naming the column,
     /// never a trap, and never an error that prints the row.
-    init(row: Row) throws {
-        func required<T: DatabaseValueConvertible>(_ column: String) throws -> T { try row.required(column, in: "idempotency") }
-        func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? { try row.optional(column, in: "idempotency") }
+    init(row: SQLRow) throws {
+        func required<T: SQLReadable>(_ column: String) throws -> T { try row.required(column, in: "idempotency") }
+        func optional<T: SQLReadable>(_ column: String) throws -> T? { try row.optional(column, in: "idempotency") }
         // Read in the table's column order, so a damaged row names its first damaged column.
         let key: String = try required("key"), operation: String = try required("operation")
         let target: String = try required("target"), fingerprint: String = try required("fingerprint")
@@ -41,20 +40,20 @@ public struct RequestRecordConflict: Error, CustomStringConvertible {
 
 extension Ledger {
     public func request(key: String) throws -> RequestRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE key = ?"), arguments: [key])
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE key = ?"), arguments: [key])
             .map(RequestRecord.init(row:))
     }
 
     /// Requests on `target` that have not completed: in flight, unknown or needing attention.
     public func openRequests(target: String) throws -> [RequestRecord] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM idempotency WHERE target = ? AND state != 'completed' ORDER BY created_at"),
             arguments: [target]).map(RequestRecord.init(row:))
     }
 
     /// Every request that has not completed, oldest first.
     public func openRequests() throws -> [RequestRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key"))
+        try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE state != 'completed' ORDER BY created_at, key"))
             .map(RequestRecord.init(row:))
     }
 
@@ -64,15 +63,15 @@ extension Ledger {
     public func openRequestKeys(target: String? = nil) throws -> [String] {
         let sql = "SELECT key FROM idempotency WHERE state != 'completed'"
             + (target == nil ? "" : " AND target = ?") + " ORDER BY created_at, key"
-        return try DatabaseValue.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(target.map { [$0] } ?? []))
-            .compactMap { if case .string(let key) = $0.storage { key } else { nil } }
+        return try SQLValue.fetchAll(db.cachedStatement(sql: sql), arguments: SQLArguments(target.map { [$0] } ?? []))
+            .compactMap { if case .text(let key) = $0 { key } else { nil } }
     }
 
     /// The intents of every request that has not completed: what the running-total check
     /// reserves room for. A damaged intent cannot be counted and is left out.
     public func openRequestIntents() throws -> [String] {
-        try DatabaseValue.fetchAll(db.cachedStatement(sql: "SELECT intent FROM idempotency WHERE state != 'completed'"))
-            .compactMap { if case .string(let intent) = $0.storage { intent } else { nil } }
+        try SQLValue.fetchAll(db.cachedStatement(sql: "SELECT intent FROM idempotency WHERE state != 'completed'"))
+            .compactMap { if case .text(let intent) = $0 { intent } else { nil } }
     }
 
     public func insert(_ request: RequestRecord, at now: Instant) throws {
@@ -88,7 +87,7 @@ extension Ledger {
     }
 
     /// Runs one conditional update and insists that it changed exactly the one row.
-    private func expectOne(_ sql: String, _ arguments: StatementArguments, key: String, expected: String) throws {
+    private func expectOne(_ sql: String, _ arguments: SQLArguments, key: String, expected: String) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
         guard db.changesCount == 1 else { throw RequestRecordConflict(key: key, expected: expected) }
     }
@@ -101,7 +100,7 @@ extension Ledger {
             """
             UPDATE idempotency SET state = 'completed', response = ?, intent = NULL, lease_owner = NULL,
                 lease_expires_at = NULL, attention = NULL, updated_at = ?
-            WHERE key = ? AND state = ? AND lease_owner IS ? AND state != 'completed'
+            WHERE key = ? AND state = ? AND lease_owner IS NOT DISTINCT FROM ? AND state != 'completed'
             """, [response, now.millisecondsSinceEpoch, expected.key, expected.state.rawValue, expected.leaseOwner],
             key: expected.key, expected: expected.state.rawValue)
     }
@@ -133,7 +132,7 @@ extension Ledger {
             """
             UPDATE idempotency SET state = 'in_progress', lease_owner = ?, lease_expires_at = ?, attention = NULL,
                 updated_at = ?
-            WHERE key = ? AND state = ? AND lease_owner IS ? AND lease_expires_at IS ?
+            WHERE key = ? AND state = ? AND lease_owner IS NOT DISTINCT FROM ? AND lease_expires_at IS NOT DISTINCT FROM ?
             """,
             [owner, until.millisecondsSinceEpoch, now.millisecondsSinceEpoch, expected.key, expected.state.rawValue,
              expected.leaseOwner, expected.leaseExpiresAt],
@@ -161,39 +160,15 @@ extension Ledger {
             [key, owner], key: key, expected: "held by \(owner)")
         guard countsAttempt else { return }
         try db.cachedStatement(
-            sql: "INSERT INTO processor_attempts (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = used + 1"
+            sql: "INSERT INTO processor_attempts (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = processor_attempts.used + 1"
         ).execute(arguments: [key])
     }
 
     /// How many attempts under `key` were refused or never applied: the number of the next.
     public func processorAttempts(key: String) throws -> Int64 {
-        guard let row = try Row.fetchOne(
+        guard let row = try SQLRow.fetchOne(
             db.cachedStatement(sql: "SELECT used FROM processor_attempts WHERE key = ?"), arguments: [key])
         else { return 0 }
         return try row.required("used", in: "processor_attempts")
-    }
-}
-
-/// How a failed ledger write is told apart.
-public enum StorageFailure {
-    /// A failure that may pass by itself (busy, locked, I/O, full), unlike a constraint, a
-    /// trigger's refusal or a damaged row, which would fail the same way again.
-    public static func isTransient(_ error: any Error) -> Bool {
-        guard let error = error as? DatabaseError else { return false }
-        return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_NOMEM, .SQLITE_INTERRUPT]
-            .contains(error.resultCode.primaryResultCode)
-    }
-
-    /// What went wrong, fit for a message: SQLite's code and reason, never the statement or its
-    /// arguments (GRDB's own description carries both, with customers' data in them).
-    public static func describe(_ error: any Error) -> String {
-        // GRDB's other errors (row decoding) print the row, customers' data and all: only their
-        // kind is said. Till's own errors are written to be shown.
-        guard let error = error as? DatabaseError else {
-            let type = String(reflecting: Swift.type(of: error))
-            return type.hasPrefix("GRDB.") ? type : String(describing: error)
-        }
-        let reason = error.message.map { ": " + $0 } ?? ""
-        return "SQLite error \(error.extendedResultCode.rawValue)\(reason)"
     }
 }

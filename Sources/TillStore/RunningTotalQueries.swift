@@ -1,4 +1,3 @@
-import GRDB
 public import TillCore
 
 // What the running sums of migration "v2-pos" hold, for the check that a new request fits in
@@ -7,7 +6,7 @@ public import TillCore
 extension Ledger {
     /// What the customer has ordered in `currency` over all their orders (0 if nothing).
     public func customerOrdered(emailKey: String, currency: Currency) throws -> Int64 {
-        guard let row = try Row.fetchOne(
+        guard let row = try SQLRow.fetchOne(
             db.cachedStatement(sql: "SELECT ordered FROM customer_totals WHERE email_key = ? AND currency = ?"),
             arguments: [emailKey, currency.code])
         else { return 0 }
@@ -18,9 +17,9 @@ extension Ledger {
     /// `tender` in `currency` from the quarter hour of `from` on: where anything recorded at
     /// or after `from` lands (0 if there is none yet). Read through the table's primary key.
     public func largestTakings(currency: Currency, tender: Tender.Kind, from: Instant) throws -> Int64 {
-        guard let row = try Row.fetchOne(
+        guard let row = try SQLRow.fetchOne(
             db.cachedStatement(sql: """
-                SELECT MAX(max(amount, refunded)) AS largest FROM takings_by_quarter
+                SELECT MAX(CASE WHEN amount > refunded THEN amount ELSE refunded END) AS largest FROM takings_by_quarter
                 WHERE quarter >= ? AND currency = ? AND tender = ?
                 """),
             arguments: [from.millisecondsSinceEpoch / LedgerSchema.quarterHour, currency.code, tender.rawValue])

@@ -6,8 +6,10 @@ public import TillCore
 import Glibc
 #endif
 
-/// The till's ledger file: one SQLite database in WAL mode behind one `DatabasePool` per
-/// process, shared by the POS and any number of `till` commands writing at the same time.
+/// The till's ledger: one SQLite database in WAL mode behind one `DatabasePool` per process,
+/// shared by the POS and any number of `till` commands writing at the same time; or a
+/// PostgreSQL database shared by every till of a shop (`PostgresLedgerStore`, DESIGN §7). The
+/// service sees the same `Ledger` inside each backend's transactions.
 ///
 /// Opening never invents a ledger where one was, checks the file (`LedgerQuickCheck`), and is
 /// crash- and race-safe: the file is created 0600, and open + migrate run under an
@@ -16,19 +18,40 @@ import Glibc
 /// ledger's folder, never beside the database; the database keeps only its id and a check
 /// value that recognizes it (`CardFingerprinter`).
 public final class TillDatabase: Sendable {
+    /// The ledger file's absolute path, or the PostgreSQL database's address (no password).
     public let path: String
-    public let pool: DatabasePool
     let fingerprinter: CardFingerprinter
     /// The ledger's own random id (`ledger_identity`), made once when it was created.
     public let ledgerId: String
-    /// Every write of the process goes through it (`write`).
-    private let writer: GroupCommit
+    private let backend: Backend
+
+    private enum Backend: Sendable {
+        /// Every write of the process goes through the group commit.
+        case sqlite(DatabasePool, GroupCommit)
+        case postgres(PostgresLedgerStore)
+    }
+
+    /// The SQLite file's connections; a PostgreSQL ledger has none (`SQLiteOnly`).
+    public var pool: DatabasePool {
+        get throws {
+            guard case .sqlite(let pool, _) = backend else { throw SQLiteOnly(what: "the SQLite connection pool") }
+            return pool
+        }
+    }
+
+    /// Whether the ledger is in PostgreSQL.
+    public var isPostgres: Bool { if case .postgres = backend { true } else { false } }
 
     /// Opens the ledger at `path`, migrating it if needed, after checking that it is one
     /// (`LedgerOpenError`): `creating` says when a new ledger may be made (see `LedgerCreation`);
     /// its folder must exist. Its card-fingerprint secret lives in `secretsDirectory`, which
     /// must be outside the ledger's folder.
     public static func open(path: String, secretsDirectory: String, creating: LedgerCreation = .ifNoTrace) throws -> TillDatabase {
+        if PostgresURL.isPostgres(path) {
+            let (store, ledgerId, fingerprinter) = try PostgresOpening.open(
+                try PostgresURL(path), secretsDirectory: secretsDirectory, creating: creating)
+            return TillDatabase(path: store.displayURL, backend: .postgres(store), fingerprinter: fingerprinter, ledgerId: ledgerId)
+        }
         // Absolute from here on: a relative or one-letter path has a folder like any other.
         let path = URL(fileURLWithPath: path).standardizedFileURL.path
         // Before the lock, whose file would go in the folder; again under it, where it counts.
@@ -64,16 +87,16 @@ public final class TillDatabase: Sendable {
             let fingerprinter = try CardFingerprinter.open(ledgerPath: path, secretsDirectory: secretsDirectory, pool: pool)
             // Checked by the fingerprinter's opening: 32 hex digits.
             let ledgerId = try pool.read { db in try String.fetchOne(db, sql: "SELECT ledger_id FROM ledger_identity WHERE id = 1") } ?? ""
-            return TillDatabase(path: path, pool: pool, fingerprinter: fingerprinter, ledgerId: ledgerId)
+            return TillDatabase(
+                path: path, backend: .sqlite(pool, GroupCommit(pool: pool)), fingerprinter: fingerprinter, ledgerId: ledgerId)
         }
     }
 
-    private init(path: String, pool: DatabasePool, fingerprinter: CardFingerprinter, ledgerId: String) {
+    private init(path: String, backend: Backend, fingerprinter: CardFingerprinter, ledgerId: String) {
         self.ledgerId = ledgerId
         self.path = path
-        self.pool = pool
+        self.backend = backend
         self.fingerprinter = fingerprinter
-        writer = GroupCommit(pool: pool)
     }
 
     /// One write, atomic and durable before it answers: in its own savepoint of the group's
@@ -84,22 +107,48 @@ public final class TillDatabase: Sendable {
         as operatorName: OperatorName = .till, queued: (@Sendable () -> Void)? = nil,
         _ work: @escaping @Sendable (Ledger) throws -> T
     ) async throws -> T {
-        try await writer.write(queued: queued) { db in try work(Ledger(db: db, operatorName: operatorName)) }
+        switch backend {
+        case .sqlite(_, let writer):
+            try await writer.write(queued: queued) { db in try work(Ledger(db: db, operatorName: operatorName)) }
+        case .postgres(let store):
+            try await store.write(queued: queued) { connection in try work(Ledger(connection: connection, operatorName: operatorName)) }
+        }
     }
 
     /// How this process's writes were grouped into commits so far.
-    public var writeStatistics: WriteStatistics { writer.statistics }
+    public var writeStatistics: WriteStatistics {
+        switch backend {
+        case .sqlite(_, let writer): writer.statistics
+        case .postgres(let store): store.writeStatistics
+        }
+    }
 
     /// A consistent snapshot for reads; never blocks writers. The read runs on the calling
     /// thread (GRDB's synchronous read: a reader connection, no hop to its queue and back),
     /// which a read of a page holds for well under a millisecond; the hop cost more than the
     /// page. Readers never wait on tasks, so holding a thread of the pool cannot deadlock.
     public func read<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
-        try readHere { db in try work(Ledger(db: db)) }
+        switch backend {
+        case .sqlite(let pool, _): try readHere(pool) { db in try work(Ledger(db: db)) }
+        case .postgres(let store): try await store.read { connection in try work(Ledger(connection: connection)) }
+        }
+    }
+
+    /// A read that waits here: for callers that are not async (the simulator's checks).
+    public func readNow<T>(_ work: (Ledger) throws -> T) throws -> T {
+        switch backend {
+        case .sqlite(let pool, _): try readHere(pool) { db in try work(Ledger(db: db)) }
+        case .postgres(let store): try store.readNow { connection in try work(Ledger(connection: connection)) }
+        }
     }
 
     /// The synchronous read (in an async function Swift would pick GRDB's async one).
-    private func readHere<T>(_ work: (Database) throws -> T) throws -> T { try pool.read(work) }
+    private func readHere<T>(_ pool: DatabasePool, _ work: (Database) throws -> T) throws -> T { try pool.read(work) }
+
+    /// Closes the connections to a PostgreSQL ledger (a SQLite file's close with the process).
+    public func close() {
+        if case .postgres(let store) = backend { store.close() }
+    }
 
     /// The keyed fingerprint of a card number's digits: the same card gives the same
     /// fingerprint in this database and an unrelated one in any other.
@@ -107,15 +156,24 @@ public final class TillDatabase: Sendable {
 
     /// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
     public func integrityCheck() throws -> String {
-        try pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } ?? "no answer"
+        // PostgreSQL checks its pages as it reads them (and refuses a damaged one).
+        if isPostgres { return "ok" }
+        return try pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } ?? "no answer"
     }
 
     /// `till check`: the full integrity check, then every read model against its events.
     public func check() throws -> LedgerCheckReport {
-        try pool.read { db in
+        let pool: DatabasePool
+        switch backend {
+        case .sqlite(let sqlite, _): pool = sqlite
+        case .postgres(let store):
+            // PostgreSQL checks its own pages as it reads them: what is left is the read models.
+            return try store.readNow { LedgerCheckReport(integrity: [], differences: try ReadModelAudit.differences(in: $0)) }
+        }
+        return try pool.read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(100)")
             return LedgerCheckReport(
-                integrity: integrity == ["ok"] ? [] : integrity, differences: try ReadModelAudit.differences(in: db))
+                integrity: integrity == ["ok"] ? [] : integrity, differences: try ReadModelAudit.differences(in: SQLiteConnection(db)))
         }
     }
 }
@@ -139,6 +197,12 @@ func withExclusiveLock<T>(_ lockPath: String, _ work: () throws -> T) throws -> 
     }
     defer { flock(fd, LOCK_UN) }
     return try work()
+}
+
+/// What only a SQLite ledger has, asked of a PostgreSQL one.
+public struct SQLiteOnly: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "\(what) exists only for a SQLite ledger" }
 }
 
 public struct LedgerFileError: Error, CustomStringConvertible {

@@ -1,9 +1,9 @@
 import Foundation
-import GRDB
 import SeededRandom
 import Testing
 import TillService
 import TillStore
+import TillTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -21,16 +21,25 @@ import Glibc
         // The ledger in a folder of its own, its card-fingerprint secret outside that folder.
         let ledgerFolder = directory.appendingPathComponent("ledger")
         try FileManager.default.createDirectory(at: ledgerFolder, withIntermediateDirectories: true)
-        database = ledgerFolder.appendingPathComponent("till.sqlite").path
+        database = try TestBackend.ledger(at: ledgerFolder.appendingPathComponent("till.sqlite").path)
+    }
+
+    /// Removes the ledger and the folder.
+    func remove() {
+        TestBackend.remove(database)
+        try? FileManager.default.removeItem(at: directory)
     }
 
     var secrets: String { directory.appendingPathComponent("secrets").path }
 
     var environment: [String: String] {
-        [
+        var environment = [
             "TILL_DB": database, "TILL_SECRETS_DIR": secrets, "TILL_GOBLINPAY_FAILURE_RATE": "0", "HOME": directory.path,
             "PATH": "/usr/bin:/bin",
         ]
+        // A ledger on PostgreSQL has no folder for GoblinPay's ledger to go beside.
+        if TestBackend.isPostgres { environment["TILL_GOBLINPAY_DB"] = directory.appendingPathComponent("goblinpay.sqlite").path }
+        return environment
     }
 
     func json(_ line: String) -> [String: Any]? {
@@ -43,7 +52,7 @@ import Glibc
     }
 
     @Test func twoProcessesWritingOneLedgerLoseNothing() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         let opener = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
         opener.writeLine(batchLine(["wallet", "open", "Shared", "--currency", "USD"]))
         #expect(opener.wait() == 0)
@@ -66,7 +75,7 @@ import Glibc
         }
         #expect(acknowledged == 120)
         let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
-        let balance = try ledger.pool.read { try Int64.fetchOne($0, sql: "SELECT balance FROM wallets WHERE key = 'shared'") }
+        let balance = try ledger.readNow { try Int64.fetchOne($0.db, sql: "SELECT balance FROM wallets WHERE key = 'shared'") }
         #expect(balance == 120)
     }
 
@@ -74,7 +83,7 @@ import Glibc
     /// acknowledged operation must be in the ledger, the file must pass integrity_check, and
     /// no order may be half-written.
     @Test func sigkillMidStreamLosesNoAcknowledgedOperation() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         var generator = SplitMix64(seed: 0x5EED)  // seeded: a failing run replays
         var acknowledgedEmails: [String] = []
         var acknowledgedCredits = 0
@@ -113,7 +122,8 @@ import Glibc
         #expect(acknowledgedEmails.count >= 12)
         let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
         #expect(try ledger.integrityCheck() == "ok")
-        try ledger.pool.read { db in
+        try ledger.readNow { snapshot in
+            let db = snapshot.db
             for email in acknowledgedEmails {
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders WHERE email_key = ?", arguments: [email])
                 #expect(count == 1, "acknowledged order for \(email) is missing")
@@ -137,7 +147,7 @@ import Glibc
     /// Only a line's first word names its command: a wallet called `run` is a wallet, and the
     /// commands that cannot run inside a batch are refused by that word alone.
     @Test func aBatchLineIsNamedByItsFirstWordOnly() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
         for line in [
             ["wallet", "open", "run", "--currency", "USD"], ["wallet", "credit", "run", "--amount", "1.00", "--key", "r1"],
@@ -158,7 +168,7 @@ import Glibc
     /// before, even when a line starts while the one before it commits: a credit sees the
     /// wallet opened on the line above, a debit the credits above it, a read all of them.
     @Test func anInOrderBatchAnswersAsIfOneLineRanAfterAnother() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
         var lines = [["wallet", "open", "fresh", "--currency", "USD"]]
         lines += (0..<30).map { ["wallet", "credit", "fresh", "--amount", "0.10", "--key", "f\($0)"] }
@@ -187,7 +197,7 @@ import Glibc
     /// A line answered at once (help, a usage error, a refusal before the ledger) is done
     /// only once the lines before it are: the line after it still sees their writes (review).
     @Test func aLineAnsweredAtOnceLetsNoLaterLineOvertakeAWrite() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         // The Z report of the close goes beside the ledger, not into the working directory.
         let child = try ChildProcess(
             ChildProcess.tillPath, arguments: ["batch"], environment: environment.merging(["TILL_RECEIPT_DIR": directory.path]) { $1 })
@@ -213,7 +223,7 @@ import Glibc
     /// through another writer: the line after it waits for its answer, so a debit never
     /// overtakes the credit above it (review).
     @Test func aLineOnItsOwnWriterIsNotOvertaken() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         let child = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
         child.writeLine(batchLine(["wallet", "open", "w"]))
         for n in 0..<150 {
@@ -231,7 +241,7 @@ import Glibc
     /// `--parallel`: lines run at once and commit in groups, and the answers still come in
     /// input order, one per line.
     @Test func aParallelBatchAnswersInInputOrder() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         let opener = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
         for wallet in 0..<8 { opener.writeLine(batchLine(["wallet", "open", "w\(wallet)", "--currency", "USD"])) }
         opener.closeInput()
@@ -244,7 +254,7 @@ import Glibc
         #expect(child.wait() == 0)
         #expect(keys == (0..<160).map { "p\($0)" })
         let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
-        let balances = try ledger.pool.read { try Int64.fetchAll($0, sql: "SELECT balance FROM wallets ORDER BY key") }
+        let balances = try ledger.readNow { try Int64.fetchAll($0.db, sql: "SELECT balance FROM wallets ORDER BY key") }
         #expect(balances == Array(repeating: 20, count: 8))
     }
 
@@ -252,7 +262,7 @@ import Glibc
     /// point, many times: every acknowledged credit is in the ledger exactly once, every
     /// wallet's balance is its history, and the file is sound.
     @Test func sigkillInTheMiddleOfAGroupLosesNoAcknowledgedWrite() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         var generator = SplitMix64(seed: 0x6A0F)  // seeded: a failing run replays
         let opener = try ChildProcess(ChildProcess.tillPath, arguments: ["batch"], environment: environment)
         for wallet in 0..<16 { opener.writeLine(batchLine(["wallet", "open", "g\(wallet)", "--currency", "USD"])) }
@@ -281,7 +291,8 @@ import Glibc
         #expect(acknowledged.count >= 40)
         let ledger = try TillDatabase.open(path: database, secretsDirectory: secrets)
         #expect(try ledger.integrityCheck() == "ok")
-        try ledger.pool.read { db in
+        try ledger.readNow { snapshot in
+            let db = snapshot.db
             for key in acknowledged {
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM idempotency WHERE key = ? AND state = 'completed'", arguments: [key])
                 #expect(count == 1, "acknowledged credit \(key) is missing")

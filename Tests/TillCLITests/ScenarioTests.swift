@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TillCLI
 import TillScenario
+import TillTestSupport
 
 /// Every scripted scenario in Tests/Scenarios, each against a fresh ledger, through the same
 /// in-process command line that `till run` uses.
@@ -21,7 +22,9 @@ import TillScenario
     @Test(arguments: files)
     func scenario(_ name: String) async throws {
         let scenario = try Scenario.load(contentsOf: Self.directory.appendingPathComponent(name))
-        let workspace = try ScenarioSandbox.makeWorkspace(in: FileManager.default.temporaryDirectory.path)
+        let ledger = TestBackend.isPostgres ? try TestBackend.ledger(at: "") : nil
+        defer { ledger.map(TestBackend.remove) }
+        let workspace = try ScenarioSandbox.makeWorkspace(in: FileManager.default.temporaryDirectory.path, ledger: ledger)
         defer { workspace.close() }
         let report = await ScenarioRunner.run(scenario, executor: workspace.executor)
         #expect(report.passed, "\(report.rendered)")

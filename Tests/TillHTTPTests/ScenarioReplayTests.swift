@@ -6,6 +6,7 @@ import TillHTTP
 import TillProcessor
 import TillScenario
 import TillService
+import TillTestSupport
 
 /// The scripted scenarios of Tests/Scenarios replayed over `till serve`'s HTTP API: each
 /// command becomes its HTTP call(s) (ScenarioOverHTTP.swift) and each answer is printed back as
@@ -78,10 +79,14 @@ struct ScenarioReplayTests {
         let harness = try await ReplayHarness(configuration: ReplaySelection.configuration(of: scenario))
         defer { harness.remove() }
         let log = ReplayLog()
-        try await serving({ TillServer.application(harness.api, onRunning: $0) }) { base in
+        // No background sweeper: a scenario is commands run one after another, as the CLI runs
+        // them. A sweep that claimed a request between a lost answer and its retry would make
+        // the retry `request_in_progress` (seen under load: the sweep runs 5 s after start).
+        try await serving({ TillServer.application(harness.api, sweeping: false, onRunning: $0) }) { base in
             let executor = HTTPReplayExecutor(base: base, clock: harness.clock, log: log)
             log.finished(await ScenarioRunner.run(scenario) { await executor.run($0, $1) })
         }
+
         guard let report = log.report else { throw ReplayHarness.BadConfiguration(description: "the scenario did not run") }
         return (report, log)
     }
@@ -163,11 +168,12 @@ final class ReplayLog: Sendable {
     }
 }
 
-/// A till on a fresh SQLite ledger with GoblinPay in memory, configured as `till serve` would
+/// A till on a fresh ledger (SQLite or PostgreSQL: `TestBackend`) with GoblinPay in memory, configured as `till serve` would
 /// be by the scenario's environment (random capture failures off and seed 1 unless it says
 /// otherwise, as the CLI's scenario sandbox), its clock settable.
 struct ReplayHarness: Sendable {
     let directory: URL
+    let ledger: String
     let clock = ReplayClock()
     let api: TillAPI
 
@@ -187,13 +193,17 @@ struct ReplayHarness: Sendable {
             holdWindow = .days(days)
         }
         let clock = self.clock
+        ledger = try TestBackend.ledger(at: directory.appendingPathComponent("ledger/till.sqlite").path)
         let service = try await TillService.open(
-            path: directory.appendingPathComponent("ledger/till.sqlite").path, secretsDirectory: directory.appendingPathComponent("secrets").path,
+            path: ledger, secretsDirectory: directory.appendingPathComponent("secrets").path,
             processor: processor, clock: { clock.now() }, holdWindow: holdWindow)
         api = TillAPI(service: service, token: APIToken(APIHarness.token), logger: APIHarness.quiet)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    func remove() {
+        TestBackend.remove(ledger)
+        try? FileManager.default.removeItem(at: directory)
+    }
 }
 
 /// The scenario executor: sets the clock, makes the command's HTTP calls, prints the answer as

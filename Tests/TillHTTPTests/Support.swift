@@ -7,8 +7,10 @@ import TillCore
 import TillHTTP
 import TillProcessor
 import TillService
+import TillTestSupport
 
-/// A till on a fresh SQLite ledger in a temporary directory, GoblinPay in memory (no random
+/// A till on a fresh ledger (a SQLite file in a temporary directory, or a PostgreSQL database:
+/// `TestBackend`), GoblinPay in memory (no random
 /// capture failures), and its API served on a free port of 127.0.0.1: real sockets, routing,
 /// middleware and handlers.
 struct APIHarness: Sendable {
@@ -16,19 +18,23 @@ struct APIHarness: Sendable {
     static let quiet = Logger(label: "till.test") { _ in SwiftLogNoOpLogHandler() }
 
     let directory: URL
+    /// The ledger's path or database address.
+    let ledger: String
     let service: TillService
     let api: TillAPI
 
     init(maxBodyBytes: Int = TillAPI.defaultMaxBodyBytes) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("till-http-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
+        ledger = try TestBackend.ledger(at: directory.appendingPathComponent("till.sqlite").path)
         service = try await TillService.open(
-            path: directory.appendingPathComponent("till.sqlite").path, secretsDirectory: directory.path + ".secrets",
+            path: ledger, secretsDirectory: directory.path + ".secrets",
             processor: GoblinPay(configuration: GoblinPayConfiguration(captureFailureRate: .never)))
         api = TillAPI(service: service, token: APIToken(Self.token), logger: Self.quiet, maxBodyBytes: maxBodyBytes)
     }
 
     func remove() {
+        TestBackend.remove(ledger)
         try? FileManager.default.removeItem(at: directory)
         try? FileManager.default.removeItem(atPath: directory.path + ".secrets")
     }

@@ -48,13 +48,19 @@ struct CardDataSafetyTests {
         #expect(try await harness.requestState(key: "p3") == "outcome_unknown")
 
         // Every byte of every file in the directory, read while the ledgers are open (so the
-        // recent writes are still in the -wal files).
+        // recent writes are still in the -wal files). A PostgreSQL ledger is in no file there:
+        // every cell of its database (a dump) is searched instead.
         var files: [String: [UInt8]] = [:]
         for path in try harness.directory.files() {
             files[path] = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         }
+        let ledgerFiles = harness.database.isPostgres ? [] : ["till.sqlite", "till.sqlite-wal"]
         let names = Set(files.keys.map { URL(fileURLWithPath: $0).lastPathComponent })
-        #expect(names.isSuperset(of: ["till.sqlite", "till.sqlite-wal", "goblinpay.sqlite", "goblinpay.sqlite-wal"]))
+        #expect(names.isSuperset(of: ledgerFiles + ["goblinpay.sqlite", "goblinpay.sqlite-wal"]))
+        if let dump = try await harness.postgresDump() {
+            #expect(!dump.cells.isEmpty)
+            files["dump of \(harness.databasePath)"] = dump.bytes
+        }
         // The secret is not among them: it lives in the secrets directory.
         #expect(!names.contains { $0.hasSuffix(".key") })
         let everything = files.values.flatMap { $0 }
@@ -96,7 +102,7 @@ struct CardDataSafetyTests {
         }
 
         // The files are private.
-        for name in ["till.sqlite", "till.sqlite-wal", "goblinpay.sqlite", "goblinpay.sqlite-wal"] {
+        for name in ledgerFiles + ["goblinpay.sqlite", "goblinpay.sqlite-wal"] {
             #expect(try mode(harness.directory.path(name)) == 0o600, "\(name)")
         }
         #expect(try mode(keyPath) == 0o600)

@@ -154,7 +154,7 @@ extension CardSecretLocationTests {
         let harness = try await PANRecoveryTests.ledgerWithEightCards()
         defer { harness.remove() }
         let secret = try StoreHardeningTests.keyPath(harness.database, harness.directory.secrets)
-        let attack = try FolderAttack(copying: harness.directory.url.path, extraFiles: [secret])
+        let attack = try FolderAttack(copying: harness.directory.url.path, extraFiles: [secret], dump: try await harness.postgresDump())
         #expect(attack.secretsFound == 1)
         #expect(Set(attack.recovered) == Set(PANRecoveryTests.cards.map(\.number)))
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 import TillCore
 @testable import TillService
@@ -49,7 +48,8 @@ import TillStore
         #expect(found.contains("drawer_outside.figures"), "\(found)")
     }
 
-    @Test("a ledger from before the stored figures gets them on its first open, and goes on from them")
+    /// The migration of an old SQLite ledger (a PostgreSQL ledger is made at the latest schema).
+    @Test("a ledger from before the stored figures gets them on its first open, and goes on from them", .sqliteOnly)
     func aLedgerFromBeforeGetsThemOnOpen() async throws {
         let harness = try Harness()
         defer { harness.remove() }

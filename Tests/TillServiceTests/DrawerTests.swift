@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 import TillCore
 import TillService
@@ -82,7 +81,7 @@ import TillStore
         #expect(z.difference == day.over)
 
         // The same figures from the event tables alone.
-        let fromEvents = try await harness.database.pool.read { db in try EventFigures(db, session: session, currency: day.currency) }
+        let fromEvents = try await harness.database.read { ledger in try EventFigures(ledger.db, session: session, currency: day.currency) }
         #expect(z.float == fromEvents.float)
         #expect(z.cashSales == fromEvents.cashTendered)
         #expect(z.changeGiven == fromEvents.change)
@@ -130,8 +129,8 @@ import TillStore
         _ = try ok(await harness.service.openDrawer(float: "50.00", key: "second"))
         let short = try ok(await harness.service.closeDrawer(counted: "48.25", key: "second-close")).response
         #expect(short.difference == -175 && short.expected == 5_000)
-        let stored = try await harness.database.pool.read { db in
-            try Int64.fetchAll(db, sql: "SELECT amount FROM drawer_events WHERE kind = 'closed' ORDER BY seq")
+        let stored = try await harness.database.read { ledger in
+            try Int64.fetchAll(ledger.db, sql: "SELECT amount FROM drawer_events WHERE kind = 'closed' ORDER BY seq")
         }
         #expect(stored == [14_000, 4_825])
         // The Z of each session stays what it was.
@@ -225,12 +224,12 @@ import TillStore
             email: "q@example.com", amount: "9.00", key: "k2")).response.id, amount: "9.00", tender: .wallet(name: "house"), key: "k3"))
         #expect(byCash.response.payment.operator == "Priya")
         #expect(try ok(await harness.service.order(id: paid.order.id)).payments.first?.operator == "Priya")
-        let rows = try await harness.database.pool.read { db in
+        let rows = try await harness.database.read { ledger in
             try [
-                String.fetchAll(db, sql: "SELECT DISTINCT operator FROM order_events WHERE kind != 'created'"),
-                String.fetchAll(db, sql: "SELECT DISTINCT operator FROM payment_events"),
-                String.fetchAll(db, sql: "SELECT DISTINCT operator FROM wallet_events WHERE kind = 'debited'"),
-                String.fetchAll(db, sql: "SELECT operator FROM wallet_events WHERE kind = 'opened'"),
+                String.fetchAll(ledger.db, sql: "SELECT DISTINCT operator FROM order_events WHERE kind != 'created'"),
+                String.fetchAll(ledger.db, sql: "SELECT DISTINCT operator FROM payment_events"),
+                String.fetchAll(ledger.db, sql: "SELECT DISTINCT operator FROM wallet_events WHERE kind = 'debited'"),
+                String.fetchAll(ledger.db, sql: "SELECT operator FROM wallet_events WHERE kind = 'opened'"),
             ]
         }
         #expect(rows == [["Priya"], ["Priya"], ["Priya"], ["till"]])
@@ -246,8 +245,8 @@ struct EventFigures {
     var orderPaid: Int64 = 0, orderRefunded: Int64 = 0, sales = 0
     var paidByOperator: [String: Int64] = [:], refundedByOperator: [String: Int64] = [:]
 
-    init(_ db: Database, session: String, currency: String) throws {
-        func sum(_ sql: String, _ arguments: StatementArguments = [session]) throws -> Int64 {
+    init(_ db: any SQLConnection, session: String, currency: String) throws {
+        func sum(_ sql: String, _ arguments: SQLArguments = [session]) throws -> Int64 {
             try Int64.fetchOne(db, sql: sql, arguments: arguments) ?? 0
         }
         float = try sum("SELECT SUM(amount) FROM drawer_events WHERE session_id = ? AND kind = 'opened'")
@@ -270,10 +269,11 @@ struct EventFigures {
         orderPaid = try sum("SELECT SUM(amount) FROM order_events WHERE kind = 'paid' AND currency = ?", [currency])
         orderRefunded = try sum("SELECT SUM(amount) FROM order_events WHERE kind = 'refunded' AND currency = ?", [currency])
         sales = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_events WHERE kind = 'paid' AND currency = ?", arguments: [currency]) ?? 0
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT operator, kind, SUM(amount) AS total FROM order_events WHERE kind IN ('paid', 'refunded') GROUP BY operator, kind
             """) {
-            let name = (row["operator"] as String?) ?? "", kind = (row["kind"] as String?) ?? "", total = (row["total"] as Int64?) ?? 0
+            let name = row["operator"].flatMap(String.decoded) ?? "", kind = row["kind"].flatMap(String.decoded) ?? ""
+            let total = row["total"].flatMap(Int64.decoded) ?? 0
             if kind == "paid" { paidByOperator[name] = total } else { refundedByOperator[name] = total }
         }
     }

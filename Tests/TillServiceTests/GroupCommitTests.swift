@@ -113,7 +113,7 @@ import TillStore
         try #require(await service.openWallet(name: "w", currency: "USD").get().balance == 0)
         // The pool's writer is kept busy, so the credits queue behind one another whatever
         // the machine's speed; the line after them lets go (it starts once they all queued).
-        let lock = WriterHolder(ledger.database.pool)
+        let lock = WriterHolder(try ledger.database.pool)
         await lock.take()
         let before = ledger.commitGroups
         var lines: [Line] = (0..<40).map { n in (true, { balance(await service.credit(name: "w", amount: "1.00", key: "c\(n)")) }) }

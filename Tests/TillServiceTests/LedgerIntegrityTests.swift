@@ -39,8 +39,11 @@ struct LedgerIntegrityTests {
         defer { harness.remove() }
         try await Self.workload(harness)
         #expect(try harness.database.integrityCheck() == "ok")
-        let foreignKeys = try await harness.database.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count }
-        #expect(foreignKeys == 0)
+        // PostgreSQL enforces its foreign keys on every write: SQLite's are checked here.
+        if !harness.database.isPostgres {
+            let foreignKeys = try await harness.database.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count }
+            #expect(foreignKeys == 0)
+        }
         // Read models agree with the history they were written beside.
         #expect(try await harness.count("SELECT COUNT(*) FROM order_events WHERE kind = 'created'") == 5)
         #expect(try await harness.count("SELECT COUNT(*) FROM order_events WHERE kind = 'paid'") == 15)
@@ -62,16 +65,22 @@ struct LedgerIntegrityTests {
         let total = try await harness.count("SELECT SUM(amount) FROM \(table)")
         #expect(rows > 0)
         for sql in ["UPDATE \(table) SET amount = amount + 1", "DELETE FROM \(table)", "DELETE FROM \(table) WHERE seq = 1"] {
-            let error = await #expect(throws: DatabaseError.self, "\(sql)") {
-                try await harness.database.pool.write { db in try db.execute(sql: sql) }
+            let error = await #expect(throws: (any Error).self, "\(sql)") {
+                try await harness.database.write { ledger in try ledger.db.execute(sql: sql) }
             }
-            #expect(error?.message?.contains("append-only") == true, "\(String(describing: error))")
+            if harness.database.isPostgres {
+                // The trigger refuses it as a constraint violation, with SQLite's message.
+                let described = error.map(StorageFailure.describe) ?? ""
+                #expect(described == "PostgreSQL error 23000: \(table) is append-only", "\(described)")
+            } else {
+                #expect((error as? DatabaseError)?.message?.contains("append-only") == true, "\(String(describing: error))")
+            }
         }
         #expect(try await harness.count("SELECT COUNT(*) FROM \(table)") == rows)
         #expect(try await harness.count("SELECT SUM(amount) FROM \(table)") == total)
     }
 
-    @Test func everyCommitIsDurableAndTheFileIsInWalMode() async throws {
+    @Test(.sqliteOnly) func everyCommitIsDurableAndTheFileIsInWalMode() async throws {
         let harness = try Harness()
         defer { harness.remove() }
         let synchronous = try await harness.database.pool.writeWithoutTransaction { db in
@@ -85,7 +94,7 @@ struct LedgerIntegrityTests {
         #expect(try await second.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
     }
 
-    @Test func ordersByEmailUseTheCustomerIndex() async throws {
+    @Test(.sqliteOnly) func ordersByEmailUseTheCustomerIndex() async throws {
         let harness = try Harness()
         defer { harness.remove() }
         try await Self.workload(harness)
@@ -103,7 +112,13 @@ struct LedgerIntegrityTests {
             #expect(plan.contains("orders_by_customer"), "\(plan)")
             #expect(!plan.contains("TEMP B-TREE"), "sorted without the index: \(plan)")
         }
-        // And the service answers through it, newest first, matching the email in any case.
+    }
+
+    /// The service answers through the index, newest first, matching the email in any case.
+    @Test func ordersByEmailAreNewestFirstInAnyCase() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        try await Self.workload(harness)
         let listed = try ok(await harness.service.orders(email: "CUSTOMER0@Example.com")).orders
         #expect(listed.count == 3)
         #expect(listed.map(\.createdAt) == listed.map(\.createdAt).sorted(by: >))

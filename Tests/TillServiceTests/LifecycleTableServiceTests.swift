@@ -1,4 +1,3 @@
-import GRDB
 import Testing
 import TillCore
 import TillProcessor
@@ -32,7 +31,7 @@ struct LifecycleTableServiceTests {
             let damage = stage == .attention
                 ? "UPDATE idempotency SET state = 'needs_attention', attention = 'looked at' WHERE key = 'k'"
                 : stage == .damaged ? "UPDATE idempotency SET intent = '{' WHERE key = 'k'" : nil
-            if let damage { try await harness.database.pool.write { db in try db.execute(sql: damage) } }
+            if let damage { try await harness.execute(damage) }
         case .taken, .lapsed:
             // Another till stopped dead just before its call: nothing applied, its lease left.
             let crashing = TillService(

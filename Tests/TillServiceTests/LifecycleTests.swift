@@ -1,10 +1,10 @@
-import GRDB
 import Synchronization
 import Testing
 import TillCore
 import TillProcessor
 @testable import TillService
 import TillStore
+import TillTestSupport
 
 /// The processor-request lifecycle of DESIGN §3 "Requests to the processor" (issue 9): leases,
 /// compare-and-set updates, lookups that cannot answer, stable processor keys, requests that do
@@ -258,9 +258,9 @@ struct LifecycleTests {
             number: GoblinPay.TestCard.lostResponse, expiry: Cards.expiry, cvv: Cards.cvv, amount: "10.00", currency: "USD",
             key: "auth")) == .paymentPending)
         // Damage: a payment already holds the id the authorization will be recorded under.
-        try await harness.database.pool.write { db in
-            try db.execute(sql: "CREATE TRIGGER block BEFORE INSERT ON payments BEGIN SELECT RAISE(ABORT, 'blocked'); END")
-        }
+        try await harness.execute(harness.database.isPostgres
+            ? "CREATE TRIGGER block BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION till_refuse('blocked')"
+            : "CREATE TRIGGER block BEFORE INSERT ON payments BEGIN SELECT RAISE(ABORT, 'blocked'); END")
         #expect(counts(await service.resolveOpenRequests()) == Counts(recorded: 0, released: 0, open: 1))
         #expect(try await harness.requestState(key: "auth") == "needs_attention")
         // Not retried on every start, and a retry says what is wrong.
@@ -278,7 +278,7 @@ struct LifecycleTests {
         #expect(listed.map(\.state) == ["needs_attention"])
         #expect(listed.first?.attention?.contains("blocked") == true)
         // Once the cause is mended, an operator's resolve records it.
-        try await harness.database.pool.write { db in try db.execute(sql: "DROP TRIGGER block") }
+        try await harness.execute(TestBackend.dropTrigger("block", on: "payments"))
         #expect(counts(await service.resolveOpenRequests(includingAttention: true)) == Counts(recorded: 1, released: 0, open: 0))
         #expect(try ok(await service.pendingRequests()).pending.isEmpty)
         #expect(try await harness.entries(.authorize).count == 1)

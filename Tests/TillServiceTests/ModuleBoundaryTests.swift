@@ -22,7 +22,8 @@ struct ModuleBoundaryTests {
         "TillCore": ["Swift"],
         "SeededRandom": ["Swift"],
         // GRDBSQLite: the C API, for the benchmark's raw baselines only.
-        "TillStore": ["TillCore", "GRDB", "GRDBSQLite", "Crypto", "CryptoExtras"],
+        // PostgresNIO and its NIO and Logging: the ledger on PostgreSQL (TillStore/Postgres/ only).
+        "TillStore": ["TillCore", "GRDB", "GRDBSQLite", "Crypto", "CryptoExtras", "PostgresNIO", "NIOCore", "NIOPosix", "Logging"],
         // NIO: GoblinPay's HTTP client, when it runs as a service.
         "TillProcessor": ["TillCore", "SeededRandom", "GRDB", "NIOCore", "NIOPosix", "NIOHTTP1"],
         "TillService": ["TillCore", "TillStore", "TillProcessor"],
@@ -112,6 +113,19 @@ struct ModuleBoundaryTests {
     /// (`SQLitePayoutStorage.swift`).
     static func isGoblinPayStorage(_ file: String) -> Bool {
         file.hasPrefix("TillProcessor/SQLite") && file.hasSuffix("Storage.swift")
+    }
+
+    /// PostgreSQL is reached only in the store's Postgres*.swift files (TillStore/Postgres/): the
+    /// rest of the store speaks `SQLConnection`.
+    @Test("PostgresNIO only in TillStore/Postgres")
+    func postgresStaysInItsFolder() throws {
+        for module in try Self.modules() where !Self.withoutSources.contains(module) {
+            for line in try Self.imports(of: module)
+            where ["PostgresNIO", "NIOCore", "NIOPosix", "Logging"].contains(line.module) && module == "TillStore"
+                && !line.file.hasPrefix("TillStore/Postgres") {
+                Issue.record("\(line.file):\(line.number): only TillStore/Postgres/ reaches PostgreSQL")
+            }
+        }
     }
 
     /// Outside the store, GRDB is GoblinPay's own storage only (its ledger is its own file).

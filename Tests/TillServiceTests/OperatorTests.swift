@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Testing
 import TillCore
 import TillService
@@ -11,14 +10,15 @@ import TillStore
 @Suite struct OperatorTests {
     /// Every cell of the stored operator rows, as bytes (text as UTF-8).
     static func storedCells(_ harness: Harness) async throws -> [Data] {
-        try await harness.database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM operators").flatMap { row in
-                row.databaseValues.compactMap { value -> Data? in
-                    switch value.storage {
-                    case .blob(let data): data
-                    case .string(let text): Data(text.utf8)
-                    case .int64(let number): Data(String(number).utf8)
-                    case .double, .null: nil
+        try await harness.database.read { ledger in
+            try SQLRow.fetchAll(ledger.db, sql: "SELECT * FROM operators").flatMap { row in
+                // PostgreSQL's table ends in `rowid`, which SQLite keeps out of `*`.
+                row.columnNames.indices.filter { row.columnNames[$0] != "rowid" }.compactMap { index -> Data? in
+                    switch row[index] {
+                    case .blob(let bytes): Data(bytes)
+                    case .text(let text): Data(text.utf8)
+                    case .integer(let number): Data(String(number).utf8)
+                    case .real, .null: nil
                     }
                 }
             }
@@ -115,19 +115,35 @@ import TillStore
         #expect(code(await harness.service.addOperator(name: "", pin: "1234")) == .invalidName)
     }
 
-    /// A damaged operator row is a refusal naming the column, never a crash or a sign-in.
-    @Test func aDamagedOperatorRowIsAStorageErrorNotACrash() async throws {
+    /// A damaged operator row is a refusal naming the column, never a crash or a sign-in. An
+    /// integer in the blob column: only SQLite's loose typing stores one.
+    @Test(.sqliteOnly) func aDamagedOperatorRowIsAStorageErrorNotACrash() async throws {
         let harness = try Harness()
         defer { harness.remove() }
         _ = try ok(await harness.service.addOperator(name: "Ann", pin: "4711"))
-        try await harness.database.pool.write { db in try db.execute(sql: "UPDATE operators SET pin_hash = 7") }
+        try await harness.execute("UPDATE operators SET pin_hash = 7")
         guard case .failure(let rejection) = await harness.service.verify(name: "Ann", pin: "4711") else {
             Issue.record("signed in on a damaged row")
             return
         }
         #expect(rejection.code == .storageError)
         #expect(rejection.message.contains("operators.pin_hash"), "\(rejection.message)")
-        try await harness.database.pool.write { db in try db.execute(sql: "UPDATE operators SET pin_hash = x'00', name = 'Bob'") }
+        try await harness.execute("UPDATE operators SET pin_hash = ?, name = 'Bob'", [Data([0])])
         #expect(code(await harness.service.operators()) == .storageError)
+    }
+
+    /// A row renamed behind Till's back (its name no longer its key) is refused on either backend.
+    @Test func anOperatorRowRenamedBehindTillsBackIsAStorageError() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        _ = try ok(await harness.service.addOperator(name: "Ann", pin: "4711"))
+        try await harness.execute("UPDATE operators SET pin_hash = ?, name = 'Bob'", [Data([0])])
+        #expect(code(await harness.service.operators()) == .storageError)
+        guard case .failure(let rejection) = await harness.service.verify(name: "Ann", pin: "4711") else {
+            Issue.record("signed in on a damaged row")
+            return
+        }
+        #expect(rejection.code == .storageError)
+        #expect(rejection.message.contains("operators.name_key"), "\(rejection.message)")
     }
 }

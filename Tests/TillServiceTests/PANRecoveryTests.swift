@@ -37,10 +37,11 @@ struct PANRecoveryTests {
         return harness
     }
 
+    /// On PostgreSQL, the folder (GoblinPay's ledger) and a dump of the database.
     @Test func aCopyOfTheLedgerFolderGivesBackNoCardNumber() async throws {
         let harness = try await Self.ledgerWithEightCards()
         defer { harness.remove() }
-        let attack = try FolderAttack(copying: harness.directory.url.path)
+        let attack = try FolderAttack(copying: harness.directory.url.path, dump: try await harness.postgresDump())
         // It saw every stored card; it found no secret to test candidates with.
         #expect(attack.cards.count == Self.cards.count)
         #expect(attack.secretsFound == 0)
@@ -99,8 +100,9 @@ struct FolderAttack {
     var secretsFound: Int { secrets.count }
 
     /// Copies `folder` (as a backup would), then attacks the copy. `extraFiles` are added to
-    /// the copy first (the positive control puts the secret there).
-    init(copying folder: String, extraFiles: [String] = []) throws {
+    /// the copy first (the positive control puts the secret there). `dump`: a PostgreSQL
+    /// ledger's rows, which live in no file of the folder, attacked as one more file.
+    init(copying folder: String, extraFiles: [String] = [], dump: LedgerDump? = nil) throws {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("till-attack-\(UUID().uuidString)").path
         try FileManager.default.copyItem(atPath: folder, toPath: copy)
         defer { try? FileManager.default.removeItem(atPath: copy) }
@@ -112,7 +114,8 @@ struct FolderAttack {
         for name in names where name.hasSuffix("-shm") { try FileManager.default.removeItem(atPath: copy + "/" + name) }
         files = try names.filter { !$0.hasSuffix("-shm") }.map { name in
             (copy + "/" + name, [UInt8](try Data(contentsOf: URL(fileURLWithPath: copy + "/" + name))))
-        }
+        } + (dump.map { [("dump of the PostgreSQL ledger", $0.bytes)] } ?? [])
+        cards.formUnion(dump?.cards ?? [])
         for file in files {
             let text = String(decoding: file.bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if text.count == 64, let bytes = hexBytes(text) { secrets.append(KeyedHash(key: bytes)) }

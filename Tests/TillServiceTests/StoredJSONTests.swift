@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 import TillCore
 @testable import TillService
@@ -45,12 +44,12 @@ import TillStore
             #expect(try StoredJSONEncoder.encode(answer) == StoredJSON.foundationText(answer))
         }
         // What the ledger keeps: every stored answer, and every intent, read back and written again.
-        let stored = try harness.database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT operation, response, intent FROM idempotency")
+        let stored = try await harness.database.read { ledger in
+            try SQLRow.fetchAll(ledger.db, sql: "SELECT operation, response, intent FROM idempotency")
         }
         #expect(stored.count >= 14)
         for row in stored {
-            if let text: String = row["intent"] {
+            if case .text(let text)? = row["intent"] {
                 let intent = try StoredJSON.value(Intent.self, text)
                 #expect(try StoredJSONEncoder.encode(intent) == StoredJSON.foundationText(intent))
             }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Synchronization
 import Testing
 import TillCore
@@ -7,6 +6,7 @@ import TillProcessor
 // The harness reaches the service's ledger (`database`, internal) to look at what it wrote.
 @testable import TillService
 import TillStore
+import TillTestSupport
 
 /// A clock that stands still until a test moves it (2026-03-15T10:00:00Z to start).
 final class TestClock: Sendable {
@@ -81,13 +81,22 @@ enum Cards {
     }
 }
 
-/// One till on a fresh SQLite ledger in a temporary directory, with GoblinPay (no random
-/// capture failures) as its only fake. Call `remove()` when done.
+extension TestBackend {
+    /// The statement that drops trigger `name` of `table` in the backend's dialect.
+    static func dropTrigger(_ name: String, on table: String) -> String {
+        isPostgres ? "DROP TRIGGER \(name) ON \(table)" : "DROP TRIGGER \(name)"
+    }
+}
+
+/// One till on a fresh ledger (SQLite in a temporary directory, or PostgreSQL: `TestBackend`),
+/// with GoblinPay (no random capture failures) as its only fake. Call `remove()` when done.
 struct Harness: Sendable {
     let directory: TemporaryDirectory
     let clock: TestClock
     let goblin: GoblinPay
     let service: TillService
+    /// The ledger's path or database address.
+    let databasePath: String
 
     static let noChance = GoblinPayConfiguration(captureFailureRate: .never)
 
@@ -99,13 +108,13 @@ struct Harness: Sendable {
         goblin = goblinOnFile
             ? try GoblinPay(ledgerPath: directory.path("goblinpay.sqlite"), configuration: Self.noChance)
             : GoblinPay(configuration: Self.noChance)
+        databasePath = try TestBackend.ledger(at: directory.path("till.sqlite"))
         service = TillService(
-            database: try TillDatabase.open(path: directory.path("till.sqlite"), secretsDirectory: directory.secrets),
+            database: try TillDatabase.open(path: databasePath, secretsDirectory: directory.secrets),
             processor: goblin,
             clock: clock.function, ids: ids)
     }
 
-    var databasePath: String { directory.path("till.sqlite") }
     var database: TillDatabase { service.database }
 
     /// A second service on the same file through its own pool, as another process would open it.
@@ -115,23 +124,32 @@ struct Harness: Sendable {
             processor: processor ?? goblin, clock: clock.function)
     }
 
-    func remove() { directory.remove() }
+    func remove() {
+        database.close()
+        TestBackend.remove(databasePath)
+        directory.remove()
+    }
 
-    // MARK: SQL
+    // MARK: SQL (either backend)
 
-    func count(_ sql: String, _ arguments: StatementArguments = StatementArguments()) async throws -> Int {
-        try await database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? -1 }
+    /// Runs `sql` in one write behind the service's back: a test's damage or setup.
+    func execute(_ sql: String, _ arguments: SQLArguments = []) async throws {
+        try await database.write { ledger in try ledger.db.execute(sql: sql, arguments: arguments) }
+    }
+
+    func count(_ sql: String, _ arguments: SQLArguments = []) async throws -> Int {
+        try await database.read { ledger in try Int.fetchOne(ledger.db, sql: sql, arguments: arguments) ?? -1 }
     }
 
     func requestState(key: String) async throws -> String? {
-        try await database.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT state FROM idempotency WHERE key = ?", arguments: [key])
+        try await database.read { ledger in
+            try String.fetchOne(ledger.db, sql: "SELECT state FROM idempotency WHERE key = ?", arguments: [key])
         }
     }
 
     func requestTarget(key: String) async throws -> String? {
-        try await database.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT target FROM idempotency WHERE key = ?", arguments: [key])
+        try await database.read { ledger in
+            try String.fetchOne(ledger.db, sql: "SELECT target FROM idempotency WHERE key = ?", arguments: [key])
         }
     }
 
@@ -198,3 +216,8 @@ func counts(_ summary: ResolutionSummary) -> Counts {
 
 /// The secrets directory `TemporaryDirectory.secrets` gives a ledger directly inside it.
 func secretsDirectory(forLedger path: String) -> String { (path as NSString).deletingLastPathComponent + ".secrets" }
+
+extension Trait where Self == ConditionTrait {
+    /// A test of the SQLite file itself (its format, pages, PRAGMAs, old files' migrations): PostgreSQL has none.
+    static var sqliteOnly: Self { .enabled(if: !TestBackend.isPostgres, "tests the SQLite file itself") }
+}

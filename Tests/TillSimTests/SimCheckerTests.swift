@@ -4,17 +4,21 @@ import TillCore
 import TillProcessor
 import TillStore
 @testable import TillSim
+import TillTestSupport
 
 /// The checker on a ledger built by hand: money GoblinPay holds that Till never recorded is
 /// found, through the ledger's own rows (`LedgerInspection`), whoever made it.
 @Suite("till sim checker")
 struct SimCheckerTests {
-    /// A fresh ledger in a temporary folder, its secret outside it; removed afterwards.
+    /// A fresh ledger (`TestBackend`), its secret outside its folder; removed afterwards.
     static func withLedger(_ body: (LedgerInspection) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("till-sim-checker-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder + "/ledger", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let database = try TillDatabase.open(path: folder + "/ledger/till.sqlite", secretsDirectory: folder + "/secrets")
+        let ledger = try TestBackend.ledger(at: folder + "/ledger/till.sqlite")
+        defer { TestBackend.remove(ledger) }
+        let database = try TillDatabase.open(path: ledger, secretsDirectory: folder + "/secrets")
+        defer { database.close() }
         try await body(LedgerInspection(database))
     }
 

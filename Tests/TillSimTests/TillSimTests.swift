@@ -1,5 +1,6 @@
 import Testing
 import TillSim
+import TillTestSupport
 
 /// The simulator over the real service, store and GoblinPay: a fixed set of seeds, replay
 /// exactness, and the seeds that once found bugs (kept so they never come back).
@@ -7,7 +8,11 @@ import TillSim
 struct TillSimTests {
     /// Seeds that together run in about a minute in a debug build on a 2-core machine.
     static let seeds: [UInt64] = Array(1...8)
-    static let steps = 800
+    static let steps = scaled(800)
+
+    /// An eighth of the steps on PostgreSQL, where each of a step's many reads and writes is a
+    /// round trip to the server (the tests that count what the workload did keep theirs).
+    static func scaled(_ steps: Int) -> Int { TestBackend.isPostgres ? steps / 8 : steps }
 
     /// Seeds that found bugs, with the steps they need (issue 9). Points 1-3 were found by
     /// putting each old behaviour back into the new lifecycle (the fix reverted alone); the
@@ -28,7 +33,7 @@ struct TillSimTests {
 
     @Test(arguments: seeds)
     func seedHoldsEveryInvariant(seed: UInt64) async {
-        let result = await TillSim.run(SimOptions(seed: seed, steps: Self.steps, checkpointEvery: 200))
+        let result = await TillSim.run(SimOptions(seed: seed, steps: Self.steps, checkpointEvery: 200, postgres: TestBackend.adminURL))
         #expect(result.passed, "\(TillSim.failureReport(result))")
         #expect(result.steps == Self.steps)
         #expect((result.invariantChecks.values.reduce(0, +)) > Self.steps)
@@ -40,7 +45,7 @@ struct TillSimTests {
     @Test func networkSeedsHoldEveryInvariant() async {
         var faults: [String: Int] = [:], calls: [String: Int] = [:]
         for seed: UInt64 in 1...4 {
-            let result = await TillSim.run(SimOptions(seed: seed, steps: 400, checkpointEvery: 100, network: true))
+            let result = await TillSim.run(SimOptions(seed: seed, steps: Self.scaled(400), checkpointEvery: 100, network: true, postgres: TestBackend.adminURL))
             #expect(result.passed, "\(TillSim.failureReport(result))")
             faults.merge(result.faults, uniquingKeysWith: +)
             calls.merge(result.processorCalls, uniquingKeysWith: +)
@@ -52,7 +57,7 @@ struct TillSimTests {
     /// The workload releases the rest of partly captured holds, GoblinPay applies some, and
     /// invariant 10 (no capture after a release) is checked.
     @Test func releasesRunAndAreChecked() async {
-        let result = await TillSim.run(SimOptions(seed: 4, steps: 800, checkpointEvery: 200))
+        let result = await TillSim.run(SimOptions(seed: 4, steps: 800, checkpointEvery: 200, postgres: TestBackend.adminURL))
         #expect(result.passed, "\(TillSim.failureReport(result))")
         #expect((result.operations["payment.release"] ?? 0) > 0, "\(result.operations)")
         #expect(result.processorCalls.contains { $0.key.hasPrefix("release") && $0.key.contains("approved") }, "\(result.processorCalls)")
@@ -60,7 +65,7 @@ struct TillSimTests {
     }
 
     @Test func sameSeedSameRun() async {
-        let options = SimOptions(seed: 42, steps: 300, checkpointEvery: 100)
+        let options = SimOptions(seed: 42, steps: Self.scaled(300), checkpointEvery: 100, postgres: TestBackend.adminURL)
         let first = await TillSim.run(options)
         let second = await TillSim.run(options)
         #expect(first.digest == second.digest)
@@ -68,14 +73,16 @@ struct TillSimTests {
         #expect(first.outcomes == second.outcomes)
         #expect(first.faults == second.faults)
         #expect(first.events == second.events)
-        let other = await TillSim.run(SimOptions(seed: 43, steps: 300, checkpointEvery: 100))
+        let other = await TillSim.run(SimOptions(seed: 43, steps: Self.scaled(300), checkpointEvery: 100, postgres: TestBackend.adminURL))
         #expect(other.digest != first.digest)
     }
 
-    @Test(arguments: regressions.map(\.seed))
+    /// SQLite only: each replays a lifecycle bug the service once had, over the steps it needs
+    /// to reach it; the backend plays no part in them, and on PostgreSQL they would take minutes.
+    @Test(.enabled(if: !TestBackend.isPostgres, "the lifecycle's regressions, on SQLite"), arguments: regressions.map(\.seed))
     func regressionSeed(seed: UInt64) async {
         let steps = Self.regressions.first { $0.seed == seed }?.steps ?? 0
-        let result = await TillSim.run(SimOptions(seed: seed, steps: steps))
+        let result = await TillSim.run(SimOptions(seed: seed, steps: steps, postgres: TestBackend.adminURL))
         #expect(result.passed, "\(TillSim.failureReport(result))")
         #expect(result.steps == steps)
     }
@@ -83,7 +90,7 @@ struct TillSimTests {
     /// Drawer sessions open, move cash and close among the sales, refunds and crashes, and the
     /// drawer invariant is checked (expected = fold = read model; every movement journalled once).
     @Test func drawerSessionsRunInTheWorkload() async {
-        let result = await TillSim.run(SimOptions(seed: 5, steps: 600, checkpointEvery: 200))
+        let result = await TillSim.run(SimOptions(seed: 5, steps: 600, checkpointEvery: 200, postgres: TestBackend.adminURL))
         #expect(result.passed, "\(TillSim.failureReport(result))")
         for operation in ["drawer.open", "drawer.pay_in", "drawer.pay_out", "drawer.close"] {
             #expect(result.operations[operation, default: 0] > 0, "\(operation) never ran: \(result.operations)")

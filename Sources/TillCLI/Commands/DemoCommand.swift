@@ -34,7 +34,8 @@ struct DemoCommand: TillCommand {
             // A mistyped --db folder is an error, as for every command; Till's own is made.
             try context.createOwnFolder()
             summary = try await DemoData.fill(
-                databasePath: context.databasePath, secretsDirectory: context.secretsDirectory, orders: orders, seed: seed, now: now,
+                databasePath: context.databasePath, processorLedgerPath: try context.processorLedgerPath(),
+                secretsDirectory: context.secretsDirectory, orders: orders, seed: seed, now: now,
                 intoExisting: intoExisting
             ) { done, total in live?(ProgressBar.render(done: done, total: total, width: 40)) }
         } catch let refused as Rejection {

@@ -22,7 +22,7 @@ extension GoblinPayCommands {
             let now: Instant
             do {
                 _ = try await context.service()
-                goblin = try GoblinPay(ledgerPath: context.processorLedgerPath, configuration: try context.goblinPayConfiguration())
+                goblin = try GoblinPay(ledgerPath: try context.processorLedgerPath(), configuration: try context.goblinPayConfiguration())
                 now = try context.clock()()
             } catch let rejection as Rejection {
                 return context.failure(rejection)

@@ -13,23 +13,27 @@ import Glibc
 /// does an interrupt (`InterruptCleanup`). GoblinPay's random capture failures are off unless
 /// the scenario sets `TILL_GOBLINPAY_FAILURE_RATE`.
 public enum ScenarioSandbox {
-    public static func makeWorkspace(in root: String) throws -> ScenarioWorkspace {
+    /// `ledger`: a PostgreSQL database for the scenario's ledger (the tests' second backend);
+    /// GoblinPay's ledger then stays in the folder (TILL_GOBLINPAY_DB).
+    public static func makeWorkspace(in root: String, ledger: String? = nil) throws -> ScenarioWorkspace {
         let directory = try makeDirectory(in: root)
         InterruptCleanup.shared.watch(directory)
         // Set last, so no `env` line can move them (ScenarioRules refuses those names anyway).
         // The ledger in a folder of its own: its card-fingerprint secret may not live beside it.
         try FileManager.default.createDirectory(atPath: directory + "/ledger", withIntermediateDirectories: false)
-        let places = [
-            "TILL_DB": directory + "/ledger/till.sqlite", "TILL_SECRETS_DIR": directory + "/secrets", "HOME": directory,
+        var places = [
+            "TILL_DB": ledger ?? directory + "/ledger/till.sqlite", "TILL_SECRETS_DIR": directory + "/secrets", "HOME": directory,
             "XDG_DATA_HOME": directory + "/data", "XDG_CONFIG_HOME": directory + "/config",
             "XDG_STATE_HOME": directory + "/state", "TMPDIR": directory,
             // A `drawer close` saves its Z report beside the receipts: inside the sandbox.
             "TILL_RECEIPT_DIR": directory + "/receipts",
         ]
+        if ledger != nil { places["TILL_GOBLINPAY_DB"] = directory + "/ledger/goblinpay.sqlite" }
+        let fixed = places
         let executor: ScenarioExecutor = { arguments, scenarioEnvironment in
             var environment = ["TILL_GOBLINPAY_FAILURE_RATE": "0", "TILL_GOBLINPAY_SEED": "1"]
             environment.merge(scenarioEnvironment) { $1 }
-            environment.merge(places) { $1 }
+            environment.merge(fixed) { $1 }
             let result = await TillCommandLine.run(arguments, environment: environment)
             return ScenarioCommandResult(exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr)
         }

@@ -31,10 +31,15 @@ struct ServeCommand: TillCommand {
         guard (256...(16 << 20)).contains(maxBodyBytes) else {
             return context.failure(Rejection(.invalidRequest, "--max-body-bytes takes 256 to 16777216."))
         }
-        let service: TillService, token: APIToken, made: Bool, tokenPath = context.databasePath + ".token"
+        let service: TillService, token: APIToken, made: Bool, tokenPath: String
         do throws(Rejection) {
             // The ledger first: a mistyped --db must not leave a token file behind.
             service = try await context.service()
+            // Beside a SQLite ledger; for a shared PostgreSQL ledger, in this machine's secrets
+            // directory, named by the ledger (copy it to the shop's other servers, or set
+            // TILL_API_TOKEN on each).
+            tokenPath = LedgerFile.isSharedDatabase(context.databasePath)
+                ? context.secretsDirectory + "/api-token-\(service.ledgerId)" : context.databasePath + ".token"
             (token, made) = try APIToken.load(environment: context.environment, tokenPath: tokenPath)
         } catch { return context.failure(error) }
         let logger = Logger(label: "till.serve") { StreamLogHandler.standardError(label: $0) }

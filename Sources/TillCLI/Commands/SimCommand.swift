@@ -27,6 +27,8 @@ struct SimCommand: TillCommand {
     @Option(name: .customLong("trace-tail"), help: "Trace lines printed with a violation.") var traceTail: Int = 40
     @Option(help: "Directory for the temporary ledgers (default /dev/shm, else $TMPDIR).") var dir: String?
     @Flag(help: "GoblinPay over a network: calls that time out in flight or arrive after their deadline.") var network = false
+    @Option(help: "Each seed's ledger in a fresh database on this PostgreSQL server (postgres://user@host:port/db to connect to first).")
+    var postgres: String?
     @OptionGroup var global: GlobalOptions
 
     struct Answer: Encodable {
@@ -61,7 +63,7 @@ struct SimCommand: TillCommand {
         for seed in range {
             let result = await TillSim.run(SimOptions(
                 seed: seed, steps: steps, directory: dir, checkpointEvery: checkpointEvery, instances: instances,
-                traceTail: traceTail, network: network))
+                traceTail: traceTail, network: network, postgres: postgres))
             results.append(result)
             let line = "seed \(seed): \(result.steps) steps, \(result.passed ? "ok" : "VIOLATION"), digest \(result.digest), "
                 + String(format: "%.1f s", result.seconds) + "\n"

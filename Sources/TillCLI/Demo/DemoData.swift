@@ -37,8 +37,8 @@ enum DemoData {
     static let historyBatch = 5000
 
     static func fill(
-        databasePath: String, secretsDirectory: String, orders: Int, planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant,
-        intoExisting: Bool = false, progress: @Sendable (_ done: Int, _ total: Int) -> Void
+        databasePath: String, processorLedgerPath: String? = nil, secretsDirectory: String, orders: Int,
+        planned plannedLimit: Int = plannedOrders, seed: UInt64, now: Instant, intoExisting: Bool = false, progress: @Sendable (_ done: Int, _ total: Int) -> Void
     ) async throws -> DemoSummary {
         let started = ContinuousClock.now
         let planned = min(max(0, orders), plannedLimit)
@@ -55,7 +55,7 @@ enum DemoData {
             // processor the environment names (a remote GoblinPay, TILL_GOBLINPAY_URL) ever
             // sees them.
             try GoblinPay(
-                ledgerPath: databasePath + ".goblinpay",
+                ledgerPath: processorLedgerPath ?? databasePath + ".goblinpay",
                 configuration: GoblinPayConfiguration(seed: seed, captureFailureRate: .never))
         }
         let services = [first] + clocks.dropFirst().map { clock in first.sharing(clock: { clock.read() }) }

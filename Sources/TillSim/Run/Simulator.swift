@@ -68,11 +68,12 @@ actor Simulator {
     var events: [String: Int] = [:]
     let weights: [Int]
 
-    init(options: SimOptions, directory: String) {
+    /// `ledger`: a PostgreSQL database's address; else a file in `directory`.
+    init(options: SimOptions, directory: String, ledger: String? = nil) {
         self.options = options
         var random = SimRandom(seed: options.seed)
         self.directory = directory
-        databasePath = directory + "/ledger/till.sqlite"
+        databasePath = ledger ?? directory + "/ledger/till.sqlite"
         trace = SimTrace(keep: options.traceTail)
         clock = SimClock(start: 1_772_355_600_000 + random.between(0, 86_400_000))  // 2026-03-01 + up to a day
         let rates = [0, 50_000, 250_000, 500_000]

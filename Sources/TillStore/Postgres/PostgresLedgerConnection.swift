@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// The ledger's SQL on PostgreSQL: one server connection inside the transaction that runs the
+/// work. Each query is translated once (`PostgresDialect`, cached per text) and answered whole;
+/// the calling thread waits for it, so it must never be one of NIO's event loops or Swift's
+/// cooperative pool (`PostgresLedgerStore` runs work on its own threads).
+final class PostgresLedgerConnection: SQLConnection {
+    let connection: PostgresConnection
+    private let logger: Logger
+    private(set) var changesCount = 0
+
+    init(_ connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    func rows(_ sql: String, _ arguments: SQLArguments, cached: Bool) throws -> [SQLRow] {
+        let result = try query(sql, arguments)
+        var names: [String]?
+        var rows: [SQLRow] = []
+        rows.reserveCapacity(result.rows.count)
+        for row in result.rows {
+            var values: [SQLValue] = []
+            var columns: [String] = []
+            for cell in row {
+                values.append(try Self.value(cell))
+                if names == nil { columns.append(cell.columnName) }
+            }
+            if names == nil { names = columns }
+            rows.append(SQLRow(columnNames: names ?? columns, values: values))
+        }
+        return rows
+    }
+
+    func run(_ sql: String, _ arguments: SQLArguments, cached: Bool) throws {
+        changesCount = try query(sql, arguments).metadata.rows ?? 0
+    }
+
+    /// A statement with no arguments, sent as it is (a transaction's BEGIN and COMMIT).
+    func command(_ sql: String) throws {
+        _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+    }
+
+    private func query(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
+        let translated = Self.translations.translated(sql)
+        var bindings = PostgresBindings(capacity: max(arguments.positional.count, translated.names.count))
+        if translated.names.isEmpty {
+            for value in arguments.positional { Self.bind(value, into: &bindings) }
+        } else {
+            for name in translated.names { Self.bind(arguments.named[name] ?? .null, into: &bindings) }
+        }
+        return try connection.query(PostgresQuery(unsafeSQL: translated.sql, binds: bindings), logger: logger).wait()
+    }
+
+    private static func bind(_ value: SQLValue, into bindings: inout PostgresBindings) {
+        switch value {
+        case .null: bindings.appendNull()
+        case .integer(let integer): bindings.append(integer)
+        case .real(let real): bindings.append(real)
+        case .text(let text): bindings.append(text)
+        case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+        }
+    }
+
+    /// A cell as the common dialect has it: integers (and booleans, as 0 and 1, and whole
+    /// numerics such as a SUM) as integers, text as text, bytea as a blob.
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .text, .varchar, .bpchar, .name: return .text(try cell.decode(String.self))
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .numeric:
+            // SUM over BIGINT answers NUMERIC: whole, it is an integer; else it is not Till's.
+            let decimal = try cell.decode(Decimal.self)
+            guard let integer = Int64("\(decimal)") else { return .real(NSDecimalNumber(decimal: decimal).doubleValue) }
+            return .integer(integer)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// Translations of the few hundred query texts Till has, shared by every connection.
+    private static let translations = TranslationCache()
+}
+
+/// Each query text's PostgreSQL translation, made once per process.
+private final class TranslationCache: Sendable {
+    private let cache = Mutex<[String: PostgresDialect.Translated]>([:])
+
+    func translated(_ sql: String) -> PostgresDialect.Translated {
+        if let found = cache.withLock({ $0[sql] }) { return found }
+        let translated = PostgresDialect.translate(sql)
+        // Batched queries make a text per count of ids: keep the cache bounded.
+        cache.withLock { cache in
+            if cache.count > 4096 { cache.removeAll() }
+            cache[sql] = translated
+        }
+        return translated
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Opening a PostgreSQL ledger: whichever till comes first creates the schema, under an
+/// advisory lock that every till takes to open, so two machines starting at the same moment
+/// never both create it (nor both make a card-fingerprint secret). A database that holds other
+/// tables is not taken for a ledger; a ledger of a newer schema is refused.
+enum PostgresOpening {
+    /// The advisory lock every opening holds: "till" in ASCII, a constant no other use shares.
+    static let lockKey: Int64 = 0x7469_6C6C
+
+    static func open(
+        _ url: PostgresURL, secretsDirectory: String, creating: LedgerCreation
+    ) throws -> (PostgresLedgerStore, String, CardFingerprinter) {
+        let store = PostgresLedgerStore(url: url)
+        do {
+            let (ledgerId, fingerprinter) = try store.withConnection { connection in
+                try connection.command("SELECT pg_advisory_lock(\(lockKey))")
+                let opened = try prepare(connection, url: url, creating: creating, secretsDirectory: secretsDirectory)
+                try connection.command("SELECT pg_advisory_unlock(\(lockKey))")
+                return opened
+            }
+            return (store, ledgerId, fingerprinter)
+        } catch {
+            store.close()
+            if PostgresLedgerStore.isConnectionLost(error) || error is PostgresLedgerError {
+                throw LedgerOpenError(kind: .notFound, description: "PostgreSQL at \(url.display) cannot be reached (\(PostgresLedgerError.describe(error)))")
+            }
+            throw error
+        }
+    }
+
+    private static func prepare(
+        _ connection: PostgresLedgerConnection, url: PostgresURL, creating: LedgerCreation, secretsDirectory: String
+    ) throws -> (String, CardFingerprinter) {
+        let exists = try Bool.fetchOne(connection, sql: "SELECT to_regclass('till_schema') IS NOT NULL") ?? false
+        if exists {
+            if creating == .fresh {
+                throw LedgerOpenError(kind: .exists, description: "\(url.display) already holds a Till ledger; till init makes a new one only in an empty database")
+            }
+            let versions = try String.fetchAll(connection, sql: "SELECT version FROM till_schema")
+            guard versions == [PostgresSchema.version] else {
+                throw LedgerOpenError(
+                    kind: .newer,
+                    description: "\(url.display) holds a ledger of schema \(versions.joined(separator: ", ")), which this Till (schema \(PostgresSchema.version)) does not know")
+            }
+        } else {
+            if creating == .never {
+                throw LedgerOpenError(kind: .notFound, description: "\(url.display) holds no Till ledger (till init creates one)")
+            }
+            let tables = try Int.fetchOne(connection, sql: "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()") ?? 0
+            guard tables == 0 else {
+                throw LedgerOpenError(
+                    kind: .damaged, description: "\(url.display) holds \(tables) tables but no Till ledger: Till makes its ledger only in an empty database")
+            }
+            try create(connection)
+        }
+        let ledgerId = try String.fetchOne(connection, sql: "SELECT ledger_id FROM ledger_identity WHERE id = 1")
+        let fingerprinter = try CardFingerprinter.open(ledgerId: ledgerId, ledgerPath: nil, secretsDirectory: secretsDirectory) { work in
+            try connection.command("BEGIN")
+            do {
+                try work(connection)
+                try connection.command("COMMIT")
+            } catch {
+                try? connection.command("ROLLBACK")
+                throw error
+            }
+        }
+        return (ledgerId ?? "", fingerprinter)
+    }
+
+    /// The schema (with the ledger's random identity), in one transaction.
+    private static func create(_ connection: PostgresLedgerConnection) throws {
+        try connection.command("BEGIN")
+        do {
+            for statement in PostgresSchema.statements { try connection.command(statement) }
+            try connection.execute(
+                sql: "INSERT INTO till_schema (version, applied_at) VALUES (?, ?)",
+                arguments: [PostgresSchema.version, Int64(time(nil)) * 1000])
+            try connection.command("COMMIT")
+        } catch {
+            try? connection.command("ROLLBACK")
+            throw error
+        }
+    }
+}
