@@ -37,6 +37,12 @@ public struct LedgerFile: Sendable {
     /// shares, rather than a SQLite file on this machine (DESIGN §7).
     public static func isSharedDatabase(_ path: String) -> Bool { PostgresURL.isPostgres(path) }
 
+    /// A ledger's path or address as a message shows it: cut, escaped, and a database's
+    /// password never shown.
+    public static func shown(_ path: String) -> String {
+        isSharedDatabase(path) ? PostgresURL.redacted(path) : path.echoed(limit: 200)
+    }
+
     /// How this process's writes on the ledger shared commits so far (the group commit).
     public var commitGroups: CommitGroups {
         let statistics = database.writeStatistics
@@ -61,7 +67,7 @@ public struct LedgerFile: Sendable {
     /// opening itself (the CLI creating Till's own folder).
     public static func openingRejection(path: String, _ error: any Error) -> Rejection {
         guard let error = error as? LedgerOpenError else {
-            return Rejection(.storageError, "Cannot open the ledger at \(path.echoed(limit: 200)): \(StorageFailure.describe(error))")
+            return Rejection(.storageError, "Cannot open the ledger at \(shown(path)): \(StorageFailure.describe(error))")
         }
         let code: Rejection.Code = switch error.kind {
         case .notFound: .ledgerNotFound

@@ -22,9 +22,8 @@ enum PostgresOpening {
             return (store, ledgerId, fingerprinter)
         } catch {
             store.close()
-            if PostgresLedgerStore.isConnectionLost(error) || error is PostgresLedgerError {
-                throw LedgerOpenError(kind: .notFound, description: "PostgreSQL at \(url.display) cannot be reached (\(PostgresLedgerError.describe(error)))")
-            }
+            // An unreachable server is a storage error (the ledger is there, the way to it is not).
+            if PostgresLedgerStore.isConnectionLost(error) { throw PostgresLedgerError.unreachable(url.display, error) }
             throw error
         }
     }

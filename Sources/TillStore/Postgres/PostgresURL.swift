@@ -48,10 +48,11 @@ public struct PostgresURL: Sendable {
         return configuration
     }
 
-    /// `text` without whatever stands between `://` … `:` and `@` (a password), cut.
-    static func redacted(_ text: String) -> String {
+    /// `text` without whatever stands between `://` … `:` and `@` (a password), cut and quoted.
+    public static func redacted(_ text: String) -> String {
         var shown = text
-        if let scheme = shown.range(of: "://"), let at = shown.range(of: "@", range: scheme.upperBound..<shown.endIndex),
+        // The user and password end at the authority's last "@" (a password may hold "@" or "/").
+        if let scheme = shown.range(of: "://"), let at = shown.range(of: "@", options: .backwards, range: scheme.upperBound..<shown.endIndex),
             let colon = shown.range(of: ":", range: scheme.upperBound..<at.lowerBound) {
             shown.replaceSubrange(colon.upperBound..<at.lowerBound, with: "***")
         }
