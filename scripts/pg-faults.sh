@@ -66,13 +66,18 @@ acknowledged=()
 for round in $(seq "$rounds"); do
     limit=$((RANDOM % 40 + 5))
     coproc writer { exec "$till" batch 2>/dev/null; }
+    # Bash forgets a coprocess's pid and descriptors once it has exited: kept here.
+    writer_pid=$writer_PID
+    exec {to_writer}>&"${writer[1]}" {from_writer}<&"${writer[0]}"
     for n in $(seq 1000); do
-        printf '["wallet","credit","Float","--amount","0.01","--key","kill-%d-%d"]\n' "$round" "$n" >&"${writer[1]}"
-        if [ "$n" -ge "$limit" ]; then kill -KILL "$writer_PID"; break; fi
-        IFS= read -r line <&"${writer[0]}" || break
+        printf '["wallet","credit","Float","--amount","0.01","--key","kill-%d-%d"]\n' "$round" "$n" >&"$to_writer"
+        # The line just sent is in flight: killed after a random pause of 0-20 ms.
+        if [ "$n" -ge "$limit" ]; then sleep "0.0$((RANDOM % 20))"; kill -KILL "$writer_pid"; break; fi
+        IFS= read -r line <&"$from_writer" || break
         case $line in *'"error"'*) ;; *) acknowledged+=("kill-$round-$n") ;; esac
     done
-    wait "$writer_PID" 2>/dev/null || true
+    wait "$writer_pid" 2>/dev/null || true
+    exec {to_writer}>&- {from_writer}<&-
 done
 missing=0
 for key in "${acknowledged[@]}"; do

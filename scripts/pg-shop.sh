@@ -45,12 +45,14 @@ pids=()
 failed=0
 tmux_() { tmux -L "$socket" -f /dev/null "$@"; }
 cleanup() {
+    local rc=$?
     set +e
     tmux_ kill-server >/dev/null 2>&1
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$socket"  # kill-server leaves its socket file
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
     scripts/pg-test-cluster.sh stop "$work/pg" >/dev/null 2>&1
-    if [ "$failed" != 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
+    if [ "$failed" != 0 ] || [ "$rc" != 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
         cp -r "$logs" "/tmp/pg-shop-logs.$$" && echo "pg-shop: logs kept in /tmp/pg-shop-logs.$$" >&2
     fi
     rm -rf "$work"
@@ -317,11 +319,12 @@ def probe(number, phase):
 
 def probe_thread(deadline):
     number = 100
-    time.sleep(2.5)
-    while time.monotonic() + 2.0 < deadline and number < 103:
+    time.sleep(1.5)
+    while time.monotonic() + 1.5 < deadline and number < 103:
+        started = time.monotonic()
         probe(number, "under load")
         number += 1
-        time.sleep(max(0.0, min(2.5, deadline - time.monotonic() - 2.0)))
+        time.sleep(max(0.0, started + random.uniform(1.8, 2.3) - time.monotonic()))
 
 def load(seconds, out):
     deadline = time.monotonic() + seconds
@@ -366,7 +369,8 @@ def probes(count, out):
             result(f"{pane} on the dashboard", "no", False)
     for number in range(count):
         probe(number, "quiet")
-        time.sleep(0.3)
+        # A random pause: probes evenly spaced would meet the POS's 500 ms poll at the same phase.
+        time.sleep(random.uniform(0.2, 0.8))
     pos = []
     for number, (source, target) in enumerate((("p1", "p2"), ("p2", "p1"))):
         pos.append((source, target) + pos_create(source, target, number))
@@ -606,8 +610,22 @@ export SHOP_CLI_SECRETS=$work/cli SHOP_LOGS=$logs
 
 # --- 4. Concurrent writes -------------------------------------------------------------------
 say "load: 3 till batch + 4 HTTP clients (2 per server) for $load_seconds s, probes under load"
+# Meanwhile: how many of the shop's connections wait for the ledger's write lock (an advisory lock).
+(
+    while [ ! -e "$work/loaded" ]; do
+        psql -X -q -At -F ' ' "$TILL_DB" -c "SELECT COUNT(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'),
+            COUNT(*) FILTER (WHERE state = 'active' AND pid <> pg_backend_pid()) FROM pg_stat_activity WHERE datname = current_database()" \
+            >> "$logs/lock-samples.txt" 2>/dev/null || true
+        sleep 0.1
+    done
+) &
+sampler=$!
+pids+=("$sampler")
 py load "$load_seconds" "$work/load.json"
+touch "$work/loaded"
+wait "$sampler" || true
 py report-load "$work/load.json"
+result "load: connections waiting for the write lock (mean / max)" "$(awk '{w += $1; a += $2; if ($1 > m) m = $1} END {if (NR) printf "%.1f / %d of %.1f active, %d samples", w / NR, m, a / NR, NR}' "$logs/lock-samples.txt")" info
 
 # --- 5. Visibility on a quiet shop, and orders typed into each POS --------------------------
 say "visibility: $probes probes, then one order typed into each POS"
@@ -632,7 +650,7 @@ settle_payouts=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())
 say "settled: $settle_payouts payout(s); producing $payouts more while 2 servers and 2 'till payouts sync' loops import"
 sync_loop() {
     local runs=0
-    while [ ! -e "$work/produced" ]; do
+    while [ ! -e "$work/imported" ]; do
         "$till" payouts sync --json >> "$logs/sync-$1.log" 2>&1 || echo "exit $?" >> "$logs/sync-$1.log"
         runs=$((runs + 1))
     done
@@ -646,8 +664,6 @@ pids+=("$sync1" "$sync2")
 produce_started=$(date +%s.%N)
 "$till" goblinpay produce --payouts "$payouts" --concurrency 20 --sleep-ms 5 > "$logs/produce.json"
 produce_took=$(echo "$(date +%s.%N) - $produce_started" | bc -l)
-touch "$work/produced"
-wait "$sync1" "$sync2" || true
 expected=$((settle_payouts + payouts))
 count() { curl -sf "$TILL_GOBLINPAY_URL/api/payouts/count"; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
@@ -658,6 +674,8 @@ for _ in $(seq 1200); do
     sleep 0.1
 done
 all_processing=$(echo "$(date +%s.%N) - $produce_started" | bc -l)
+touch "$work/imported"
+wait "$sync1" "$sync2" || true
 # Till marks a payout acknowledged after GoblinPay's answer: wait for the marks too (30 s).
 for _ in $(seq 300); do
     [ "$(q "SELECT COUNT(*) FROM payouts WHERE acknowledged_at IS NULL")" = 0 ] && break
@@ -672,7 +690,10 @@ db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 print(", ".join("%d: %d" % r for r in db.execute("SELECT update_count, COUNT(*) FROM payout GROUP BY 1 ORDER BY 1")))' "$work/gp.sqlite")
 runs=$(( $(cat "$work/sync-1.runs") + $(cat "$work/sync-2.runs") ))
 sync_failures=$(cat "$logs"/sync-*.log | grep -c '^exit ' || true)
-result "payouts: produce" "$payouts in $(printf '%.1f' "$produce_took") s; all processing after $(printf '%.1f' "$all_processing") s; 'till payouts sync' ran $runs times ($sync_failures refused)" info
+recorded_by_cli=$(cat "$logs"/sync-*.log | python3 -c 'import json,re,sys
+print(sum(int(n) for n in re.findall(r"\"recorded\" : (\d+)", sys.stdin.read())))')
+result "payouts: produce" "$payouts in $(printf '%.1f' "$produce_took") s; all processing after $(printf '%.1f' "$all_processing") s" info
+result "payouts: 'till payouts sync' beside the servers" "ran $runs times ($sync_failures failed), recorded $recorded_by_cli of $expected" info
 check "payouts: GoblinPay total = processing = expected" "$gp_total / $gp_processing / $expected" \
     "$([ "$gp_total" = "$expected" ] && [ "$gp_processing" = "$expected" ] && echo 1 || echo 0)"
 check "payouts: max_update_count (acknowledged once)" "$gp_max (update_count: payouts = $updates)" "$([ "$gp_max" = 1 ] && echo 1 || echo 0)"
