@@ -48,8 +48,9 @@ func fileSize(_ path: String) -> Int64? {
     return Int64(info.st_size)
 }
 
-/// What may be opened at `path` in `mode`; throws what stands in the way. Runs under the lock.
-func checkLedgerPath(_ path: String, mode: LedgerCreation) throws {
+/// The ledger's folder must exist (a mistyped path is an error, never a new folder): checked
+/// before the opening lock too, whose file would go there.
+func checkLedgerFolder(_ path: String) throws {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isFolder: ObjCBool = false
     if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
@@ -58,6 +59,12 @@ func checkLedgerPath(_ path: String, mode: LedgerCreation) throws {
             run `till init --db \(path)` to start a new ledger there on purpose
             """)
     }
+}
+
+/// What may be opened at `path` in `mode`; throws what stands in the way. Runs under the lock:
+/// before it, another till may be making this very ledger (its file still empty).
+func checkLedgerPath(_ path: String, mode: LedgerCreation) throws {
+    try checkLedgerFolder(path)
     let size = fileSize(path)
     if mode == .fresh, let size, size > 0 {
         throw LedgerOpenError(kind: .exists, description: "\(path) already holds a ledger (\(size) bytes); nothing was changed")

@@ -54,8 +54,10 @@ public final class TillDatabase: Sendable {
         }
         // Absolute from here on: a relative or one-letter path has a folder like any other.
         let path = URL(fileURLWithPath: path).standardizedFileURL.path
-        // Before the lock, whose file would go in the folder; again under it, where it counts.
-        try checkLedgerPath(path, mode: creating)
+        // The folder before the lock, whose file would go there; the file under it, where it
+        // counts (two tills opening a new ledger at once: the second must not see the first's
+        // still-empty file and refuse it).
+        try checkLedgerFolder(path)
         // Where the secret would go is refused before anything is written, not after.
         try CardFingerprinter.checkLocation(secretsDirectory: secretsDirectory, ledgerPath: path)
         return try withExclusiveLock(path + ".lock") {

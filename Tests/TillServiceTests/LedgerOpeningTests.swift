@@ -57,6 +57,34 @@ struct LedgerOpeningTests {
         #expect(!FileManager.default.fileExists(atPath: harness.databasePath))
     }
 
+    /// Two tills starting on a new ledger at the same moment: the second used to see the
+    /// first's still-empty file before the opening lock and refuse it ("found an empty
+    /// (0-byte) ledger file"). Both open it now, whichever makes it.
+    @Test(.sqliteOnly) func twoTillsOpeningANewLedgerAtOnceBothOpenIt() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var refusals: [String] = []
+        for round in 0..<300 {
+            let path = directory.path("ledger-\(round).sqlite")
+            let secrets = directory.secrets
+            let outcomes = await withTaskGroup(of: String?.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        do {
+                            _ = try TillDatabase.open(path: path, secretsDirectory: secrets)
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { if let refusal = $1 { $0.append(refusal) } }
+            }
+            refusals += outcomes
+        }
+        #expect(refusals.isEmpty, "\(refusals.prefix(3))")
+    }
+
     @Test func aFolderThatDoesNotExistIsAnErrorAndIsNotCreated() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

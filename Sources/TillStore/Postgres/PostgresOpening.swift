@@ -49,7 +49,7 @@ enum PostgresOpening {
             let tables = try Int.fetchOne(connection, sql: "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()") ?? 0
             guard tables == 0 else {
                 throw LedgerOpenError(
-                    kind: .damaged, description: "\(url.display) holds \(tables) tables but no Till ledger: Till makes its ledger only in an empty database")
+                    kind: .damaged, description: "\(url.display) holds \(tables) table\(tables == 1 ? "" : "s") but no Till ledger: Till makes its ledger only in an empty database")
             }
             try create(connection)
         }
