@@ -93,18 +93,19 @@ final class PostgresGroupCommit: Sendable {
             var outcomes: [Outcome] = []
             var committing = false
             do {
-                try connection.command("BEGIN")
-                try connection.command("SELECT pg_advisory_xact_lock(\(PostgresLedgerStore.writeLockKey))")
+                // Sent without waiting (`send`): the first statement a write waits for comes after them.
+                connection.send("BEGIN")
+                connection.send("SELECT pg_advisory_xact_lock(\(PostgresLedgerStore.writeLockKey))")
                 // One write alone needs no savepoint: its failure rolls back the transaction.
                 let alone = group.count == 1
                 for waiting in group {
-                    if !alone { try connection.command("SAVEPOINT write") }
+                    if !alone { connection.send("SAVEPOINT write") }
                     do {
                         outcomes.append(.success(try waiting.work(connection)))
-                        if !alone { try connection.command("RELEASE SAVEPOINT write") }
+                        if !alone { connection.send("RELEASE SAVEPOINT write") }
                     } catch where !PostgresLedgerStore.isConnectionLost(error) && !PostgresLedgerStore.isSerializationFailure(error) {
                         outcomes.append(.failure(error))
-                        if !alone { try connection.command("ROLLBACK TO SAVEPOINT write") }
+                        if !alone { connection.send("ROLLBACK TO SAVEPOINT write") }
                     }
                 }
                 committing = true

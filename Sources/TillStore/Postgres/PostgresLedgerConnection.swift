@@ -42,9 +42,33 @@ final class PostgresLedgerConnection: SQLConnection {
         changesCount = try query(sql, arguments).metadata.rows ?? 0
     }
 
-    /// A statement with no arguments, sent as it is (a transaction's BEGIN and COMMIT).
+    /// Statements sent without waiting for their answer (`send`).
+    private var unanswered: [EventLoopFuture<PostgresQueryResult>] = []
+
+    /// A statement with no arguments, sent as it is, its answer awaited (COMMIT).
     func command(_ sql: String) throws {
-        _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+        let answer = connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        try settleUnanswered()
+        _ = try answer.wait()
+    }
+
+    /// A statement with no arguments whose answer nobody waits for (BEGIN, the write lock,
+    /// SAVEPOINT, RELEASE): a connection runs its statements in order, so it is answered before
+    /// the next statement waited for, and its failure is thrown there. A round trip saved each.
+    func send(_ sql: String) {
+        unanswered.append(connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
+    }
+
+    /// The answers of statements sent without waiting: the first failure among them, thrown.
+    private func settleUnanswered() throws {
+        guard !unanswered.isEmpty else { return }
+        let sent = unanswered
+        unanswered = []
+        var failure: (any Error)?
+        for answer in sent {
+            do { _ = try answer.wait() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
     }
 
     private func query(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
@@ -55,7 +79,9 @@ final class PostgresLedgerConnection: SQLConnection {
         } else {
             for name in translated.names { Self.bind(arguments.named[name] ?? .null, into: &bindings) }
         }
-        return try connection.query(PostgresQuery(unsafeSQL: translated.sql, binds: bindings), logger: logger).wait()
+        let answer = connection.query(PostgresQuery(unsafeSQL: translated.sql, binds: bindings), logger: logger)
+        try settleUnanswered()
+        return try answer.wait()
     }
 
     private static func bind(_ value: SQLValue, into bindings: inout PostgresBindings) {

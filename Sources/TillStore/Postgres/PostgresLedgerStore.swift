@@ -102,7 +102,7 @@ final class PostgresLedgerStore: Sendable {
             }
             var committing = false
             do {
-                for statement in begin { try connection.command(statement) }
+                for statement in begin { connection.send(statement) }
                 let value = try work(connection)
                 committing = true
                 try connection.command("COMMIT")
