@@ -247,7 +247,14 @@ extension TillService {
     public static func storageDescription(_ error: any Error) -> String { StorageFailure.describe(error) }
 
     static func storageRejection(_ error: any Error) -> Rejection {
-        Rejection(.storageError, "The ledger could not be read or written (\(StorageFailure.describe(error))); nothing was changed.")
+        // A commit whose answer was lost promises nothing: the same key, retried, tells.
+        if StorageFailure.outcomeUnknown(error) {
+            return Rejection(.storageError, """
+                The ledger's answer was lost while the write committed (\(StorageFailure.describe(error))): it may or may not \
+                have been written. Retry with the same key to find out; a new key could do it twice.
+                """)
+        }
+        return Rejection(.storageError, "The ledger could not be read or written (\(StorageFailure.describe(error))); nothing was changed.")
     }
 
     /// A completed request whose stored answer no longer decodes: the ledger was edited.

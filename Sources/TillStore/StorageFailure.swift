@@ -6,9 +6,17 @@ public enum StorageFailure {
     /// trigger's refusal or a damaged row, which would fail the same way again.
     public static func isTransient(_ error: any Error) -> Bool {
         if PostgresLedgerStore.isConnectionLost(error) || error is PostgresLedgerError { return true }
+        // The write lock not had in 15 s (`lock_timeout`), or the server short of resources.
+        if let state = PostgresLedgerStore.sqlState(error), state == "55P03" || state.hasPrefix("53") { return true }
         guard let error = error as? DatabaseError else { return false }
         return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_NOMEM, .SQLITE_INTERRUPT]
             .contains(error.resultCode.primaryResultCode)
+    }
+
+    /// A write whose COMMIT was sent but never answered: it may or may not be in the ledger.
+    public static func outcomeUnknown(_ error: any Error) -> Bool {
+        if case .commitOutcomeUnknown? = error as? PostgresLedgerError { return true }
+        return false
     }
 
     /// What went wrong, fit for a message: SQLite's code and reason, never the statement or its

@@ -31,6 +31,11 @@ struct PostgresTranslationTests {
             do { _ = try PostgresURL(bad) } catch { #expect(!"\(error)".contains("pw"), "\(error)") }
         }
         #expect(PostgresURL.redacted("postgres://u:p@ss/w@host/db") == "\"postgres://u:***@host/db\"")
+        // An option may carry the password too.
+        for text in ["postgres://u@host/db?password=Hunter2", "postgres://host/db?user=u&password=Hunter2"] {
+            #expect(!PostgresURL.redacted(text).contains("Hunter2"))
+            do { _ = try PostgresURL(text) } catch { #expect(!"\(error)".contains("Hunter2"), "\(error)") }
+        }
         #expect(!PostgresURL.isPostgres("/var/lib/till/till.sqlite"))
     }
 }

@@ -24,6 +24,15 @@ public enum PostgresAdministration {
         try run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: try PostgresURL(adminURL))
     }
 
+    /// Closes every connection to the database `url` names but the caller's, as a server
+    /// restart or an administrator would (the fault tests).
+    public static func terminateConnections(to url: String, adminURL: String) throws {
+        let name = try PostgresURL(url).database
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return }
+        try run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid()",
+                on: try PostgresURL(adminURL))
+    }
+
     private static func run(_ sql: String, on url: PostgresURL) throws {
         let logger = Logger(label: "till.postgres.admin", factory: { _ in SwiftLogNoOpLogHandler() })
         let connection = try PostgresConnection.connect(

@@ -109,7 +109,11 @@ final class PostgresGroupCommit: Sendable {
                     }
                 }
                 committing = true
-                try connection.command(alone && !outcomes.allSucceeded ? "ROLLBACK" : "COMMIT")
+                if alone && !outcomes.allSucceeded {
+                    try connection.command("ROLLBACK")
+                } else {
+                    try connection.commit()
+                }
                 store.release(connection)
                 return outcomes
             } catch {

@@ -49,7 +49,32 @@ final class PostgresLedgerConnection: SQLConnection {
     func command(_ sql: String) throws {
         let answer = connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         try settleUnanswered()
-        _ = try answer.wait()
+        _ = try awaited(answer)
+    }
+
+    /// COMMIT, checked: a transaction a failed statement aborted answers COMMIT with ROLLBACK,
+    /// and nothing of it is in the ledger (`PostgresLedgerError.rolledBack`).
+    func commit() throws {
+        let answer = connection.query(PostgresQuery(unsafeSQL: "COMMIT"), logger: logger)
+        try settleUnanswered()
+        guard try awaited(answer).metadata.command == "COMMIT" else { throw PostgresLedgerError.rolledBack }
+    }
+
+    /// The longest a statement may take before its connection is given up: far beyond any of
+    /// Till's (the write lock gives up at 15 s), a bound for a server that went silent.
+    static let answerLimit: TimeAmount = .seconds(300)
+
+    /// `answer`, waited for here, failing as soon as the connection closes: postgres-nio never
+    /// answers a query written to a connection that has closed, so a plain wait could last
+    /// forever after a server restart.
+    private func awaited<Value: Sendable>(_ answer: EventLoopFuture<Value>) throws -> Value {
+        let loop = answer.eventLoop
+        let bounded = loop.makePromise(of: Value.self)
+        answer.cascade(to: bounded)
+        connection.closeFuture.whenComplete { _ in bounded.fail(PostgresLedgerError.connectionClosed) }
+        let limit = loop.scheduleTask(in: Self.answerLimit) { bounded.fail(PostgresLedgerError.connectionClosed) }
+        bounded.futureResult.whenComplete { _ in limit.cancel() }
+        return try bounded.futureResult.wait()
     }
 
     /// A statement with no arguments whose answer nobody waits for (BEGIN, the write lock,
@@ -66,7 +91,7 @@ final class PostgresLedgerConnection: SQLConnection {
         unanswered = []
         var failure: (any Error)?
         for answer in sent {
-            do { _ = try answer.wait() } catch { failure = failure ?? error }
+            do { _ = try awaited(answer) } catch { failure = failure ?? error }
         }
         if let failure { throw failure }
     }
@@ -81,7 +106,7 @@ final class PostgresLedgerConnection: SQLConnection {
         }
         let answer = connection.query(PostgresQuery(unsafeSQL: translated.sql, binds: bindings), logger: logger)
         try settleUnanswered()
-        return try answer.wait()
+        return try awaited(answer)
     }
 
     private static func bind(_ value: SQLValue, into bindings: inout PostgresBindings) {

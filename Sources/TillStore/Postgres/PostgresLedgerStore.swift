@@ -105,7 +105,7 @@ final class PostgresLedgerStore: Sendable {
                 for statement in begin { connection.send(statement) }
                 let value = try work(connection)
                 committing = true
-                try connection.command("COMMIT")
+                try connection.commit()
                 release(connection)
                 return value
             } catch {
@@ -140,7 +140,11 @@ final class PostgresLedgerStore: Sendable {
 
     func acquire() throws -> PostgresLedgerConnection {
         slots.wait()
-        if let connection = idle.withLock({ $0.popLast() }) { return PostgresLedgerConnection(connection, logger: logger) }
+        // One the server closed while it was idle is dropped (a restart, an idle timeout).
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if !connection.isClosed { return PostgresLedgerConnection(connection, logger: logger) }
+            Self.close(connection)
+        }
         do {
             let connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
@@ -200,6 +204,7 @@ final class PostgresLedgerStore: Sendable {
     }
 
     static func isConnectionLost(_ error: any Error) -> Bool {
+        if case .connectionClosed? = error as? PostgresLedgerError { return true }
         if let state = sqlState(error) {
             // The server is shutting down or restarting (admin_shutdown, crash_shutdown, cannot_connect_now).
             return ["57P01", "57P02", "57P03", "08000", "08003", "08006"].contains(state)
@@ -213,6 +218,10 @@ final class PostgresLedgerStore: Sendable {
 enum PostgresLedgerError: Error, CustomStringConvertible {
     case unreachable(String, any Error)
     case commitOutcomeUnknown(String)
+    /// The connection closed (or went silent) before a statement was answered.
+    case connectionClosed
+    /// The server rolled the transaction back instead of committing it: nothing of it is in the ledger.
+    case rolledBack
     /// A write's answer was not of the type it promised (a bug, never seen).
     case unexpectedAnswer
 
@@ -222,6 +231,10 @@ enum PostgresLedgerError: Error, CustomStringConvertible {
             "PostgreSQL at \(url) cannot be reached (\(PostgresLedgerError.describe(error)))"
         case .commitOutcomeUnknown(let url):
             "the connection to PostgreSQL at \(url) was lost while the write committed: it may or may not be in the ledger"
+        case .rolledBack:
+            "PostgreSQL rolled the transaction back (a statement in it had failed): nothing of it was written"
+        case .connectionClosed:
+            "the connection to PostgreSQL closed before it answered"
         case .unexpectedAnswer:
             "a write's answer was not the one it promised"
         }

@@ -12,14 +12,24 @@ enum PostgresOpening {
         _ url: PostgresURL, secretsDirectory: String, creating: LedgerCreation
     ) throws -> (PostgresLedgerStore, String, CardFingerprinter) {
         let store = PostgresLedgerStore(url: url)
+        let started = ContinuousClock.now
+        var attempt = 0
         do {
-            let (ledgerId, fingerprinter) = try store.withConnection { connection in
-                try connection.command("SELECT pg_advisory_lock(\(lockKey))")
-                let opened = try prepare(connection, url: url, creating: creating, secretsDirectory: secretsDirectory)
-                try connection.command("SELECT pg_advisory_unlock(\(lockKey))")
-                return opened
+            while true {
+                attempt += 1
+                do {
+                    let (ledgerId, fingerprinter) = try store.withConnection { connection in
+                        try connection.command("SELECT pg_advisory_lock(\(lockKey))")
+                        let opened = try prepare(connection, url: url, creating: creating, secretsDirectory: secretsDirectory)
+                        try connection.command("SELECT pg_advisory_unlock(\(lockKey))")
+                        return opened
+                    }
+                    return (store, ledgerId, fingerprinter)
+                } catch where PostgresLedgerStore.isConnectionLost(error) && store.waitedToRetry(since: started, attempt: attempt) {
+                    // A server restarting: opening is safe to run again (each step checks first).
+                    continue
+                }
             }
-            return (store, ledgerId, fingerprinter)
         } catch {
             store.close()
             // An unreachable server is a storage error (the ledger is there, the way to it is not).

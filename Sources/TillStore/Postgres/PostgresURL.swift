@@ -45,6 +45,13 @@ public struct PostgresURL: Sendable {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable)
         configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [
+            // A write waits for the ledger's write lock at most as long as SQLite's busy timeout.
+            ("lock_timeout", "15s"),
+            // A till stopped in the middle of a transaction (paused, cut off with its connection
+            // still open) holds the write lock: the server ends its session after 30 s.
+            ("idle_in_transaction_session_timeout", "30s"),
+        ]
         return configuration
     }
 
@@ -56,6 +63,8 @@ public struct PostgresURL: Sendable {
             let colon = shown.range(of: ":", range: scheme.upperBound..<at.lowerBound) {
             shown.replaceSubrange(colon.upperBound..<at.lowerBound, with: "***")
         }
+        // Options may hold a password too (`?password=`): never shown.
+        if let query = shown.firstIndex(of: "?") { shown = String(shown[..<query]) + "?…" }
         let cut = shown.count > 120 ? String(shown.prefix(120)) + "…" : shown
         return String(reflecting: cut)
     }

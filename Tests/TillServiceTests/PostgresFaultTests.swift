@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TillCore
+@testable import TillService
+@testable import TillStore
+import TillTestSupport
+
+/// Faults only a PostgreSQL ledger meets: connections the server closes, a write lock another
+/// till holds, a commit whose answer is lost (the review of issue 16).
+@Suite("PostgreSQL faults", .enabled(if: TestBackend.isPostgres, "a PostgreSQL ledger's faults"))
+struct PostgresFaultTests {
+    /// A connection the server closed while idle (a restart, an administrator) used to be taken
+    /// from the pool and written to, and postgres-nio never answered: the till hung for good.
+    @Test(.timeLimit(.minutes(1))) func aWriteAfterTheServerClosedTheConnectionsIsAnswered() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        let admin = try #require(TestBackend.adminURL)
+        _ = try ok(await harness.service.openWallet(name: "w", currency: "USD"))
+        for round in 0..<5 {
+            _ = try ok(await harness.service.credit(name: "w", amount: "1.00", key: "before-\(round)"))
+            try PostgresAdministration.terminateConnections(to: harness.databasePath, adminURL: admin)
+            _ = try ok(await harness.service.credit(name: "w", amount: "1.00", key: "after-\(round)"))
+            #expect(try ok(await harness.service.wallet(name: "w")).balance == Int64(200 * (round + 1)))
+        }
+    }
+
+    /// A till that holds the ledger's write lock (stopped mid-transaction) made every other
+    /// till's writes wait for ever; they now give up after 15 s, as on SQLite.
+    @Test(.timeLimit(.minutes(1))) func aWriteWaitsForTheWriteLockFifteenSecondsAtMost() async throws {
+        let harness = try Harness()
+        defer { harness.remove() }
+        _ = try ok(await harness.service.openWallet(name: "w", currency: "USD"))
+        let other = try TillDatabase.open(path: harness.databasePath, secretsDirectory: harness.directory.secrets)
+        defer { other.close() }
+        let holding = Task { try await other.write { _ in usleep(25_000_000) } }
+        try await Task.sleep(for: .seconds(1))
+        let started = ContinuousClock.now
+        let credit = await harness.service.credit(name: "w", amount: "1.00", key: "k")
+        let waited = ContinuousClock.now - started
+        #expect(code(credit) == .storageError, "\(credit)")
+        #expect(waited >= .seconds(13) && waited < .seconds(22), "\(waited)")
+        _ = try await holding.value
+        _ = try ok(await harness.service.credit(name: "w", amount: "1.00", key: "k"))
+    }
+
+    /// A commit whose answer was lost may have written: the message must not say nothing was.
+    @Test func aLostCommitAnswerNeverSaysNothingWasChanged() {
+        let rejection = TillService.storageRejection(PostgresLedgerError.commitOutcomeUnknown("postgres://till@db:5432/shop"))
+        #expect(rejection.code == .storageError)
+        #expect(!rejection.message.contains("nothing was changed") && rejection.message.contains("same key"), "\(rejection.message)")
+    }
+}
