@@ -91,9 +91,28 @@ func checkLedgerPath(_ path: String, mode: LedgerCreation) throws {
 enum LedgerQuickCheck {
     static let quickCheckLimit: Int64 = 64 << 20
 
-    /// The first 100 bytes of a non-empty file must be a SQLite header with a valid page size.
+    /// The first 100 bytes of a non-empty file must be a SQLite header with a valid page size,
+    /// and with nothing in the WAL, the file as long as the header says. Another till may be
+    /// checkpointing the file meanwhile (copying pages from its WAL, then removing it): the WAL
+    /// is looked at before and after the file, and a length that disagrees is looked at again.
     static func header(_ path: String) throws {
-        guard let size = fileSize(path), size > 0 else { return }
+        for attempt in 1...3 {
+            let walBefore = fileSize(path + "-wal") ?? 0
+            guard let found = try headerLength(path) else { return }
+            // Pages in a WAL: the file's length says nothing yet.
+            guard walBefore == 0, fileSize(path + "-wal") ?? 0 == 0, found.pages * found.page != found.size else { return }
+            if attempt < 3 {
+                usleep(20_000)
+                continue
+            }
+            throw damaged(path, "its header says \(found.pages) pages of \(found.page) bytes, the file holds \(found.size) bytes")
+        }
+    }
+
+    /// The file's length and, where its header's page count is valid, that count and the page
+    /// size; nil for an empty file or a header whose count is not valid.
+    private static func headerLength(_ path: String) throws -> (size: Int64, pages: Int64, page: Int64)? {
+        guard let size = fileSize(path), size > 0 else { return nil }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw LedgerOpenError(kind: .damaged, description: "\(path) cannot be read")
         }
@@ -110,9 +129,7 @@ enum LedgerQuickCheck {
         let counter = bytes[24..<28].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let validFor = bytes[92..<96].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let pages = Int64(bytes[28..<32].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-        if counter == validFor, fileSize(path + "-wal") ?? 0 == 0, pages * page != size {
-            throw damaged(path, "its header says \(pages) pages of \(page) bytes, the file holds \(size) bytes")
-        }
+        return counter == validFor ? (size, pages, page) : nil
     }
 
     /// A non-empty SQLite file must be a Till ledger (its first migration recorded), read

@@ -64,7 +64,7 @@ struct LedgerOpeningTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var refusals: [String] = []
-        for round in 0..<300 {
+        for round in 0..<150 {
             let path = directory.path("ledger-\(round).sqlite")
             let secrets = directory.secrets
             let outcomes = await withTaskGroup(of: String?.self) { group in
