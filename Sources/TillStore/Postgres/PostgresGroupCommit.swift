@@ -93,9 +93,10 @@ final class PostgresGroupCommit: Sendable {
             var outcomes: [Outcome] = []
             var committing = false
             do {
-                // Sent without waiting (`send`): the first statement a write waits for comes after them.
+                // BEGIN sent without waiting (`send`); the lock waited for, so a lock not had in
+                // 15 s (`lock_timeout`) fails the group as that, before any write runs.
                 connection.send("BEGIN")
-                connection.send("SELECT pg_advisory_xact_lock(\(PostgresLedgerStore.writeLockKey))")
+                try connection.command("SELECT pg_advisory_xact_lock(\(PostgresLedgerStore.writeLockKey))")
                 // One write alone needs no savepoint: its failure rolls back the transaction.
                 let alone = group.count == 1
                 for waiting in group {

@@ -47,7 +47,7 @@ final class PostgresLedgerConnection: SQLConnection {
 
     /// A statement with no arguments, sent as it is, its answer awaited (COMMIT).
     func command(_ sql: String) throws {
-        let answer = connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        let answer = try open().query(PostgresQuery(unsafeSQL: sql), logger: logger)
         try settleUnanswered()
         _ = try awaited(answer)
     }
@@ -55,33 +55,40 @@ final class PostgresLedgerConnection: SQLConnection {
     /// COMMIT, checked: a transaction a failed statement aborted answers COMMIT with ROLLBACK,
     /// and nothing of it is in the ledger (`PostgresLedgerError.rolledBack`).
     func commit() throws {
-        let answer = connection.query(PostgresQuery(unsafeSQL: "COMMIT"), logger: logger)
+        let answer = try open().query(PostgresQuery(unsafeSQL: "COMMIT"), logger: logger)
         try settleUnanswered()
         guard try awaited(answer).metadata.command == "COMMIT" else { throw PostgresLedgerError.rolledBack }
     }
 
-    /// The longest a statement may take before its connection is given up: far beyond any of
-    /// Till's (the write lock gives up at 15 s), a bound for a server that went silent.
-    static let answerLimit: TimeAmount = .seconds(300)
+    /// The longest a statement may take before its connection is given up: well beyond any of
+    /// Till's (the write lock gives up at 15 s), a bound for a server gone silent (a cut
+    /// network, a frozen host) or a connection that closed as the statement was written.
+    static let answerLimit: TimeAmount = .seconds(30)
 
-    /// `answer`, waited for here, failing as soon as the connection closes: postgres-nio never
-    /// answers a query written to a connection that has closed, so a plain wait could last
-    /// forever after a server restart.
+    /// `answer`, waited for here at most `answerLimit`: postgres-nio never answers a query
+    /// written to a connection that has closed, so a plain wait could last forever.
     private func awaited<Value: Sendable>(_ answer: EventLoopFuture<Value>) throws -> Value {
         let loop = answer.eventLoop
         let bounded = loop.makePromise(of: Value.self)
         answer.cascade(to: bounded)
-        connection.closeFuture.whenComplete { _ in bounded.fail(PostgresLedgerError.connectionClosed) }
         let limit = loop.scheduleTask(in: Self.answerLimit) { bounded.fail(PostgresLedgerError.connectionClosed) }
         bounded.futureResult.whenComplete { _ in limit.cancel() }
         return try bounded.futureResult.wait()
+    }
+
+    /// A statement to be written: refused at once on a connection that has closed.
+    private func open() throws -> PostgresConnection {
+        guard !connection.isClosed else { throw PostgresLedgerError.connectionClosed }
+        return connection
     }
 
     /// A statement with no arguments whose answer nobody waits for (BEGIN, the write lock,
     /// SAVEPOINT, RELEASE): a connection runs its statements in order, so it is answered before
     /// the next statement waited for, and its failure is thrown there. A round trip saved each.
     func send(_ sql: String) {
-        unanswered.append(connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
+        unanswered.append(connection.isClosed
+            ? connection.eventLoop.makeFailedFuture(PostgresLedgerError.connectionClosed)
+            : connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
     }
 
     /// The answers of statements sent without waiting: the first failure among them, thrown.
@@ -104,7 +111,7 @@ final class PostgresLedgerConnection: SQLConnection {
         } else {
             for name in translated.names { Self.bind(arguments.named[name] ?? .null, into: &bindings) }
         }
-        let answer = connection.query(PostgresQuery(unsafeSQL: translated.sql, binds: bindings), logger: logger)
+        let answer = try open().query(PostgresQuery(unsafeSQL: translated.sql, binds: bindings), logger: logger)
         try settleUnanswered()
         return try awaited(answer)
     }

@@ -210,7 +210,10 @@ final class PostgresLedgerStore: Sendable {
             return ["57P01", "57P02", "57P03", "08000", "08003", "08006"].contains(state)
         }
         guard let error = error as? PSQLError else { return error is ChannelError || error is IOError }
-        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code)
+        // A FATAL (the backend terminated) that lands between a statement's end and the next is
+        // reported as an unexpected message.
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .unexpectedBackendMessage]
+            .contains(error.code)
     }
 }
 

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Opening a PostgreSQL ledger: whichever till comes first creates the schema, under an
-/// advisory lock that every till takes to open, so two machines starting at the same moment
-/// never both create it (nor both make a card-fingerprint secret). A database that holds other
+/// Opening a PostgreSQL ledger: whichever till comes first creates the schema, in one
+/// transaction holding an advisory lock that every till takes to open, so two machines starting
+/// at the same moment never both create it (nor both make a card-fingerprint secret). The lock
+/// is the transaction's: a till frozen while opening loses it when the server ends its idle
+/// transaction (30 s), or with its connection. A database that holds other
 /// tables is not taken for a ledger; a ledger of a newer schema is refused.
 enum PostgresOpening {
     /// The advisory lock every opening holds: "till" in ASCII, a constant no other use shares.
@@ -19,9 +21,10 @@ enum PostgresOpening {
                 attempt += 1
                 do {
                     let (ledgerId, fingerprinter) = try store.withConnection { connection in
-                        try connection.command("SELECT pg_advisory_lock(\(lockKey))")
+                        try connection.command("BEGIN")
+                        try connection.command("SELECT pg_advisory_xact_lock(\(lockKey))")
                         let opened = try prepare(connection, url: url, creating: creating, secretsDirectory: secretsDirectory)
-                        try connection.command("SELECT pg_advisory_unlock(\(lockKey))")
+                        try connection.commit()
                         return opened
                     }
                     return (store, ledgerId, fingerprinter)
@@ -64,31 +67,18 @@ enum PostgresOpening {
             try create(connection)
         }
         let ledgerId = try String.fetchOne(connection, sql: "SELECT ledger_id FROM ledger_identity WHERE id = 1")
+        // In the opening's transaction: committed with the schema, or not at all.
         let fingerprinter = try CardFingerprinter.open(ledgerId: ledgerId, ledgerPath: nil, secretsDirectory: secretsDirectory) { work in
-            try connection.command("BEGIN")
-            do {
-                try work(connection)
-                try connection.command("COMMIT")
-            } catch {
-                try? connection.command("ROLLBACK")
-                throw error
-            }
+            try work(connection)
         }
         return (ledgerId ?? "", fingerprinter)
     }
 
-    /// The schema (with the ledger's random identity), in one transaction.
+    /// The schema (with the ledger's random identity), in the opening's transaction.
     private static func create(_ connection: PostgresLedgerConnection) throws {
-        try connection.command("BEGIN")
-        do {
-            for statement in PostgresSchema.statements { try connection.command(statement) }
-            try connection.execute(
-                sql: "INSERT INTO till_schema (version, applied_at) VALUES (?, ?)",
-                arguments: [PostgresSchema.version, Int64(time(nil)) * 1000])
-            try connection.command("COMMIT")
-        } catch {
-            try? connection.command("ROLLBACK")
-            throw error
-        }
+        for statement in PostgresSchema.statements { try connection.command(statement) }
+        try connection.execute(
+            sql: "INSERT INTO till_schema (version, applied_at) VALUES (?, ?)",
+            arguments: [PostgresSchema.version, Int64(time(nil)) * 1000])
     }
 }
