@@ -56,14 +56,9 @@ final class PostgresLedgerStore: Sendable {
     /// Runs `work` on one of the store's threads, which may wait for the server.
     func onThread(_ work: @escaping @Sendable () -> Void) { threads.async(execute: work) }
 
-    /// A consistent snapshot for reads.
+    /// A consistent snapshot for reads, on one of the store's threads.
     func read<T: Sendable>(_ work: @escaping @Sendable (PostgresLedgerConnection) throws -> T) async throws -> T {
-        try await onOwnThread { try self.transaction(["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"], work) }
-    }
-
-    /// `read`, waiting here (for callers that are not async: opening, the simulator's checks).
-    func readNow<T>(_ work: (PostgresLedgerConnection) throws -> T) throws -> T {
-        try transaction(["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"], work)
+        try await onOwnThread { try self.readNow(work) }
     }
 
     /// Runs `work` on one connection outside any transaction it did not begin itself (opening:
@@ -86,9 +81,9 @@ final class PostgresLedgerStore: Sendable {
         }
     }
 
-    /// `work` in a transaction begun by `begin`, committed; run again while the connection is
-    /// lost before COMMIT (the reads: the writes have `PostgresGroupCommit`).
-    private func transaction<T>(_ begin: [String], _ work: (PostgresLedgerConnection) throws -> T) throws -> T {
+    /// `read`, waiting here (for callers that are not async: opening, the simulator's checks):
+    /// a REPEATABLE READ snapshot, run again while its connection is lost.
+    func readNow<T>(_ work: (PostgresLedgerConnection) throws -> T) throws -> T {
         let started = ContinuousClock.now
         var attempt = 0
         while true {
@@ -100,18 +95,16 @@ final class PostgresLedgerStore: Sendable {
                 guard waitedToRetry(since: started, attempt: attempt) else { throw PostgresLedgerError.unreachable(displayURL, error) }
                 continue
             }
-            var committing = false
             do {
-                for statement in begin { connection.send(statement) }
+                connection.send("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 let value = try work(connection)
-                committing = true
                 try connection.commit()
                 release(connection)
                 return value
             } catch {
+                // A read writes nothing: one whose connection was lost, even at COMMIT, runs again.
                 if Self.isConnectionLost(error) {
                     discard(connection)
-                    if committing { throw PostgresLedgerError.commitOutcomeUnknown(displayURL) }
                     guard waitedToRetry(since: started, attempt: attempt) else { throw PostgresLedgerError.unreachable(displayURL, error) }
                     continue
                 }
